@@ -1,0 +1,1 @@
+"""Transcription core: everything the Function App does, with no dependency on azure.functions."""
