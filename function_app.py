@@ -1,0 +1,73 @@
+"""Azure Functions entry points: parse the trigger's input, call the core, map the result.
+
+The core (`transcriber/`) knows nothing of azure.functions. Only the trigger's container and
+source are read at import (the host needs them to index the functions); every other setting is
+read and validated on first use, so a bad one shows up in /api/health and in each invocation's
+error rather than as an app that will not start.
+"""
+
+from __future__ import annotations
+
+import os
+
+import azure.functions as func
+
+from transcriber import config
+from transcriber.http_api import HttpReply, handle_transcribe, health
+from transcriber.pipeline import handle_blob
+from transcriber.service import Invocation
+
+app = func.FunctionApp()
+
+AUDIO_CONTAINER = config.audio_container(os.environ)
+BLOB_SOURCE = func.BlobSource(config.trigger_source(os.environ))
+
+
+@app.function_name("transcribe_blob")
+@app.blob_trigger(
+    arg_name="blob",
+    path=f"{AUDIO_CONTAINER}/{{name}}",
+    connection=config.STORAGE_CONNECTION,
+    source=BLOB_SOURCE,
+)
+async def transcribe_blob(blob: func.InputStream, context: func.Context) -> None:
+    """A recording landed in the audio container: transcribe it (the content is never read here)."""
+    name = (blob.name or "").split("/", 1)[-1]
+    await handle_blob(name, _invocation(context))
+
+
+@app.function_name("transcribe")
+@app.route(route="transcribe", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
+async def transcribe(req: func.HttpRequest, context: func.Context) -> func.HttpResponse:
+    """Transcribe audio sent in the body, as a multipart file, or named as a blob."""
+    reply = await handle_transcribe(req.url, dict(req.headers), req.get_body(), _invocation(context))
+    return _response(reply)
+
+
+@app.function_name("health")
+@app.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def health_check(req: func.HttpRequest) -> func.HttpResponse:
+    """Is the configuration valid? Names settings, never secrets."""
+    return _response(health())
+
+
+def _invocation(context: func.Context) -> Invocation:
+    trace = getattr(context, "trace_context", None)
+    retry = getattr(context, "retry_context", None)
+    return Invocation(
+        function=context.function_name,
+        invocation_id=context.invocation_id,
+        traceparent=getattr(trace, "trace_parent", None) or None,
+        retry_count=getattr(retry, "retry_count", None),
+        max_retry_count=getattr(retry, "max_retry_count", None),
+    )
+
+
+def _response(reply: HttpReply) -> func.HttpResponse:
+    return func.HttpResponse(
+        reply.body,
+        status_code=reply.status,
+        headers=reply.headers,
+        mimetype=reply.content_type.split(";")[0],
+        charset="utf-8",
+    )

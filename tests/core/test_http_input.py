@@ -1,0 +1,142 @@
+"""Parsing HTTP input: raw, multipart and JSON forms, options, and the 4xx errors."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from transcriber.errors import AudioTooLargeError, InvalidRequestError, NoAudioError, UnsupportedMediaError
+from transcriber.http_input import parse_request
+
+BASE = "http://127.0.0.1:10000/devstoreaccount1/audio-in"
+URL = "https://app.azurewebsites.net/api/transcribe"
+
+
+def parse(body: bytes, content_type: str | None, query: str = "", max_bytes: int = 10_000):
+    headers = {"Content-Type": content_type} if content_type else {}
+    return parse_request(f"{URL}?{query}", headers, body, max_bytes=max_bytes, blob_base_url=BASE)
+
+
+def multipart(
+    fields: dict[str, str], audio: bytes | None, filename: str | None = "a.wav"
+) -> tuple[bytes, str]:
+    boundary = "XyZ123"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in fields.items()
+    ]
+    if audio is not None:
+        disposition = (
+            f'form-data; name="audio"; filename="{filename}"' if filename else 'form-data; name="audio"'
+        )
+        parts.append(
+            f"--{boundary}\r\nContent-Disposition: {disposition}\r\nContent-Type: audio/wav\r\n\r\n".encode()
+            + audio
+            + b"\r\n"
+        )
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def test_parse_raw_body_with_query_options() -> None:
+    request = parse(
+        b"RIFF....WAVE",
+        "audio/wav",
+        "locale=en-US&locale=de-DE&diarization=3&profanity=removed&format=srt&code=key",
+    )
+    assert request.audio == b"RIFF....WAVE" and request.blob is None
+    assert request.options.locales == ("en-US", "de-DE")
+    assert request.options.max_speakers == 3 and request.options.profanity == "Removed"
+    assert request.response_format == "srt"
+
+
+def test_parse_octet_stream_and_missing_content_type_are_raw_audio() -> None:
+    assert parse(b"\x00\x01", "application/octet-stream").audio == b"\x00\x01"
+    assert parse(b"\x00\x01", None).audio == b"\x00\x01"
+
+
+def test_parse_multipart_file_and_fields() -> None:
+    body, content_type = multipart(
+        {"locale": "en-GB", "channels": "0,1", "phrases": "Contoso, Fabrikam", "format": "vtt"}, b"fLaC123"
+    )
+    request = parse(body, content_type)
+    assert request.audio == b"fLaC123"
+    assert request.options.locales == ("en-GB",) and request.options.channels == (0, 1)
+    assert request.options.phrases == ("Contoso", "Fabrikam") and request.response_format == "vtt"
+
+
+def test_parse_multipart_audio_field_without_filename_accepted() -> None:
+    body, content_type = multipart({}, b"OggS", filename=None)
+    assert parse(body, content_type).audio == b"OggS"
+
+
+def test_parse_json_blob_reference_with_options() -> None:
+    body = json.dumps(
+        {
+            "blob": "folder/meeting.wav",
+            "locales": ["en-US"],
+            "diarization": 2,
+            "phrases": ["Contoso, Inc."],
+            "format": "text",
+        }
+    )
+    request = parse(body.encode(), "application/json")
+    assert request.blob == "folder/meeting.wav" and request.audio is None
+    assert request.options.max_speakers == 2 and request.options.phrases == ("Contoso, Inc.",)
+    assert request.response_format == "text"
+
+
+def test_parse_json_blob_url_inside_audio_container_accepted() -> None:
+    request = parse(json.dumps({"blob": f"{BASE}/a%20b.wav"}).encode(), "application/json")
+    assert request.blob == "a b.wav"
+
+
+@pytest.mark.parametrize(
+    "blob",
+    [
+        "https://evil.example.com/a.wav",
+        "http://127.0.0.1:10000/devstoreaccount1/other/a.wav",
+        f"{BASE}/a.wav?sig=x",
+        "",
+        5,
+    ],
+)
+def test_parse_json_blob_outside_configured_container_refused(blob: object) -> None:
+    with pytest.raises(InvalidRequestError):
+        parse(json.dumps({"blob": blob}).encode(), "application/json")
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "query", "error", "fragment"),
+    [
+        (b"{not json", "application/json", "", InvalidRequestError, "JSON"),
+        (b"[1]", "application/json", "", InvalidRequestError, "object"),
+        (b'{"blob": "a.wav", "colour": "red"}', "application/json", "", InvalidRequestError, "colour"),
+        (b'{"locale": "en-US"}', "application/json", "", NoAudioError, "no audio"),
+        (b"", "audio/wav", "", NoAudioError, "no audio"),
+        (b"hello", "text/plain", "", UnsupportedMediaError, "text/plain"),
+        (b"RIFF", "audio/wav", "diarization=many", InvalidRequestError, "diarization"),
+        (b"RIFF", "audio/wav", "channels=3", InvalidRequestError, "channels"),
+        (b"RIFF", "audio/wav", "diarization=2&channels=0,1", InvalidRequestError, "diarization"),
+        (b"RIFF", "audio/wav", "profanity=sometimes", InvalidRequestError, "profanity"),
+        (b"RIFF", "audio/wav", "format=docx", InvalidRequestError, "format"),
+        (b"RIFF", "audio/wav", "locale=not_a_locale", InvalidRequestError, "locale"),
+        (b"RIFF", "audio/wav", "diarization=2&diarization=3", InvalidRequestError, "more than once"),
+        (b"x" * 20_000, "audio/wav", "", AudioTooLargeError, "limit"),
+    ],
+)
+def test_parse_bad_input_raises_specific_error(
+    body: bytes, content_type: str, query: str, error: type, fragment: str
+) -> None:
+    with pytest.raises(error) as caught:
+        parse(body, content_type, query)
+    assert fragment in caught.value.message
+
+
+def test_parse_multipart_two_files_refused() -> None:
+    body, content_type = multipart({}, b"RIFF")
+    body = body.replace(b"--XyZ123--\r\n", b"") + (
+        b'--XyZ123\r\nContent-Disposition: form-data; name="file"; filename="b.wav"\r\n\r\nRIFF\r\n--XyZ123--\r\n'
+    )
+    with pytest.raises(InvalidRequestError, match="one audio file"):
+        parse(body, content_type)

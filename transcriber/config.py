@@ -1,0 +1,234 @@
+"""Every app setting, read and validated in one place.
+
+`Settings.from_environ(mapping)` takes a mapping so tests pass a dict instead of patching
+`os.environ`; every error names the setting at fault. Storage connection settings are parsed
+by `transcriber.storage_connection`, which the Functions host's own naming dictates.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from transcriber.errors import SettingError
+from transcriber.options import OptionError, TranscriptionRequestOptions
+from transcriber.storage_connection import StorageConnection
+
+AUDIO_CONTAINER = "AUDIO_CONTAINER"
+TRANSCRIPTS_CONTAINER = "TRANSCRIPTS_CONTAINER"
+BLOB_TRIGGER_SOURCE = "BLOB_TRIGGER_SOURCE"
+STORAGE_CONNECTION = "AudioStorage"
+SPEECH_ENDPOINT = "AZURE_SPEECH_ENDPOINT"
+SPEECH_API_KEY = "AZURE_SPEECH_API_KEY"
+SPEECH_API_VERSION = "AZURE_SPEECH_API_VERSION"
+CLIENT_ID = "AZURE_CLIENT_ID"
+LOCALES = "TRANSCRIPTION_LOCALES"
+DIARIZATION = "TRANSCRIPTION_DIARIZATION_MAX_SPEAKERS"
+CHANNELS = "TRANSCRIPTION_CHANNELS"
+PROFANITY = "TRANSCRIPTION_PROFANITY_MODE"
+PHRASE_LIST = "TRANSCRIPTION_PHRASE_LIST"
+OUTPUT_FORMATS = "OUTPUT_FORMATS"
+MAX_AUDIO_BYTES = "MAX_AUDIO_BYTES"
+URL_THRESHOLD = "AUDIO_URL_THRESHOLD_BYTES"
+SAS_LIFETIME = "AUDIO_SAS_LIFETIME_MINUTES"
+SPEECH_TIMEOUT = "SPEECH_TIMEOUT_SECONDS"
+BLOB_MAX_ATTEMPTS = "BLOB_MAX_ATTEMPTS"
+APPINSIGHTS_CONNECTION = "APPLICATIONINSIGHTS_CONNECTION_STRING"
+APPINSIGHTS_AUTH = "APPLICATIONINSIGHTS_AUTHENTICATION_STRING"
+TELEMETRY_BACKEND = "TELEMETRY_BACKEND"
+
+TRIGGER_SOURCES = ("EventGrid", "LogsAndContainerScan")
+FORMATS = ("txt", "srt", "vtt")
+TELEMETRY_BACKENDS = ("opencensus", "opentelemetry")
+API_VERSIONS = ("2024-11-15", "2025-10-15")
+DEFAULT_API_VERSION = "2025-10-15"
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class SpeechSettings:
+    """Where and how to reach Azure AI Speech."""
+
+    endpoint: str
+    api_key: str | None
+    api_version: str
+    client_id: str | None
+    timeout_seconds: float
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.endpoint).hostname or ""
+
+
+@dataclass(frozen=True)
+class TelemetrySettings:
+    """Application Insights export; no connection string means no exporter at all."""
+
+    connection_string: str | None
+    backend: str
+    entra_auth: bool
+    client_id: str | None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The app's validated configuration."""
+
+    speech: SpeechSettings
+    storage: StorageConnection
+    telemetry: TelemetrySettings
+    audio_container: str = "audio-in"
+    transcripts_container: str = "transcripts"
+    trigger_source: str = "EventGrid"
+    defaults: TranscriptionRequestOptions = field(default_factory=TranscriptionRequestOptions)
+    output_formats: tuple[str, ...] = FORMATS
+    max_audio_bytes: int = 100 * MIB
+    url_threshold_bytes: int = 8 * MIB
+    sas_lifetime_minutes: int = 15
+    blob_max_attempts: int = 5
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Read and validate every setting; raises SettingError naming the first bad one."""
+        env = os.environ if environ is None else environ
+        return cls(
+            speech=_speech(env),
+            storage=StorageConnection.from_settings(env, STORAGE_CONNECTION),
+            telemetry=_telemetry(env),
+            audio_container=_container(env, AUDIO_CONTAINER, "audio-in"),
+            transcripts_container=_container(env, TRANSCRIPTS_CONTAINER, "transcripts"),
+            trigger_source=trigger_source(env),
+            defaults=_defaults(env),
+            output_formats=_formats(env),
+            max_audio_bytes=_int(env, MAX_AUDIO_BYTES, 100 * MIB, minimum=1),
+            url_threshold_bytes=_int(env, URL_THRESHOLD, 8 * MIB, minimum=0),
+            sas_lifetime_minutes=_int(env, SAS_LIFETIME, 15, minimum=1, maximum=7 * 24 * 60),
+            blob_max_attempts=_int(env, BLOB_MAX_ATTEMPTS, 5, minimum=1, maximum=100),
+        )
+
+
+def trigger_source(env: Mapping[str, str]) -> str:
+    """The blob trigger's source; read at import by function_app, so it stands alone."""
+    value = _get(env, BLOB_TRIGGER_SOURCE) or "EventGrid"
+    for source in TRIGGER_SOURCES:
+        if value.lower() == source.lower():
+            return source
+    raise SettingError(BLOB_TRIGGER_SOURCE, f"must be one of {', '.join(TRIGGER_SOURCES)}, not {value!r}")
+
+
+def audio_container(env: Mapping[str, str]) -> str:
+    """The audio container name; function_app's trigger path needs it at import."""
+    return _container(env, AUDIO_CONTAINER, "audio-in")
+
+
+def _get(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name)
+    return value.strip() if value and value.strip() else None
+
+
+def _speech(env: Mapping[str, str]) -> SpeechSettings:
+    endpoint = _get(env, SPEECH_ENDPOINT)
+    if endpoint is None:
+        raise SettingError(SPEECH_ENDPOINT, "is required (e.g. https://<name>.cognitiveservices.azure.com)")
+    parts = urlsplit(endpoint)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingError(SPEECH_ENDPOINT, f"must be an http(s) URL, not {endpoint!r}")
+    if parts.query or parts.path.strip("/"):
+        raise SettingError(SPEECH_ENDPOINT, "must be the resource endpoint alone, without a path or query")
+    api_key = _get(env, SPEECH_API_KEY)
+    host = parts.hostname
+    if api_key is None and parts.scheme == "https" and _is_regional(host):
+        raise SettingError(
+            SPEECH_ENDPOINT,
+            f"{host} is a regional endpoint, and token (managed identity) authentication only works with "
+            "the resource's custom-subdomain endpoint https://<resource-name>.cognitiveservices.azure.com: "
+            f"set {SPEECH_ENDPOINT} to it (or set {SPEECH_API_KEY} for key authentication)",
+        )
+    api_version = _get(env, SPEECH_API_VERSION) or DEFAULT_API_VERSION
+    if api_version not in API_VERSIONS:
+        raise SettingError(SPEECH_API_VERSION, f"must be one of {', '.join(API_VERSIONS)}")
+    timeout = _int(env, SPEECH_TIMEOUT, 540, minimum=1, maximum=3600)
+    return SpeechSettings(endpoint.rstrip("/"), api_key, api_version, _get(env, CLIENT_ID), float(timeout))
+
+
+def _is_regional(host: str) -> bool:
+    """`<region>.api.cognitive.microsoft.com` and `<region>.stt.speech.microsoft.com` are shared hosts."""
+    return host.endswith((".api.cognitive.microsoft.com", ".stt.speech.microsoft.com")) or (
+        host.endswith(".cognitiveservices.azure.com") and host.count(".") == 3 and host.startswith("api.")
+    )
+
+
+def _telemetry(env: Mapping[str, str]) -> TelemetrySettings:
+    backend = (_get(env, TELEMETRY_BACKEND) or "opencensus").lower()
+    if backend not in TELEMETRY_BACKENDS:
+        raise SettingError(TELEMETRY_BACKEND, f"must be one of {', '.join(TELEMETRY_BACKENDS)}")
+    auth = _get(env, APPINSIGHTS_AUTH)
+    entra, client_id = False, None
+    if auth:
+        pairs = dict(p.split("=", 1) for p in auth.split(";") if "=" in p)
+        if pairs.get("Authorization", "").upper() != "AAD":
+            raise SettingError(
+                APPINSIGHTS_AUTH, "must be 'Authorization=AAD' or 'Authorization=AAD;ClientId=<id>'"
+            )
+        entra, client_id = True, pairs.get("ClientId") or None
+    return TelemetrySettings(_get(env, APPINSIGHTS_CONNECTION), backend, entra, client_id)
+
+
+def _defaults(env: Mapping[str, str]) -> TranscriptionRequestOptions:
+    """Default transcription options; the same rules as a caller's options, errors name the setting."""
+    try:
+        return TranscriptionRequestOptions.parse(
+            locales=[_get(env, LOCALES) or "en-US"],
+            diarization=_get(env, DIARIZATION),
+            channels=_get(env, CHANNELS),
+            profanity=_get(env, PROFANITY),
+            phrases=_get(env, PHRASE_LIST),
+        )
+    except OptionError as exc:
+        raise SettingError(_OPTION_SETTINGS[exc.option], str(exc).split(": ", 1)[1]) from exc
+
+
+_OPTION_SETTINGS = {
+    "locale": LOCALES,
+    "diarization": DIARIZATION,
+    "channels": CHANNELS,
+    "profanity": PROFANITY,
+    "phrases": PHRASE_LIST,
+}
+
+
+def _formats(env: Mapping[str, str]) -> tuple[str, ...]:
+    value = _get(env, OUTPUT_FORMATS)
+    if value is None:
+        return FORMATS
+    formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise SettingError(OUTPUT_FORMATS, f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
+    return formats
+
+
+def _container(env: Mapping[str, str], name: str, default: str) -> str:
+    value = _get(env, name) or default
+    ok = 3 <= len(value) <= 63 and value[0].isalnum() and "--" not in value
+    if not ok or not all(c.islower() or c.isdigit() or c == "-" for c in value):
+        raise SettingError(
+            name, f"{value!r} is not a valid container name (3-63 lower-case letters, digits, '-')"
+        )
+    return value
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int, maximum: int | None = None) -> int:
+    value = _get(env, name)
+    if value is None:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingError(name, f"must be a whole number, not {value!r}") from None
+    if number < minimum or (maximum is not None and number > maximum):
+        bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+        raise SettingError(name, f"must be {bound}, not {number}")
+    return number

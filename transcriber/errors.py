@@ -1,0 +1,121 @@
+"""The transcriber's errors, one base with a specific class per cause.
+
+    TranscriberError               code, message, transient
+    ├── SettingError               a setting is missing or invalid (names the setting)
+    ├── InvalidRequestError        malformed options, JSON or form
+    │   └── NoAudioError           nothing to transcribe was sent
+    ├── AudioTooLargeError         over MAX_AUDIO_BYTES
+    ├── UnsupportedMediaError      content that is not audio
+    ├── BlobNotFoundError          the named blob does not exist
+    ├── AudioRejectedError         the service refused the audio or options (permanent 4xx)
+    ├── ServiceThrottledError      429 / 503 from the service (transient, may carry Retry-After)
+    ├── ServiceError               any other service failure: 5xx, timeouts, connection errors
+    └── AuthenticationError        no token or key the service or storage accepts
+
+`transient` decides what happens to a blob: transient errors raise so the Functions host
+retries; permanent ones leave a failure record. HTTP status codes are chosen in one place,
+`transcriber.http_api`.
+"""
+
+from __future__ import annotations
+
+import re
+
+_URL_QUERY = re.compile(r"(https?://[^\s?#\"'<>]+)\?[^\s#\"'<>]*")
+
+
+def redact(text: str) -> str:
+    """Drop query strings from URLs in text: a SAS token must never reach a record, log or reply."""
+    return _URL_QUERY.sub(r"\1?<redacted>", text)
+
+
+class TranscriberError(Exception):
+    """Base of every error the core raises on purpose."""
+
+    code = "TranscriptionFailed"
+    transient = False
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        message = redact(message)
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class SettingError(TranscriberError):
+    """An app setting is missing or invalid; the message names it."""
+
+    code = "InvalidConfiguration"
+
+    def __init__(self, setting: str, problem: str) -> None:
+        super().__init__(f"setting {setting}: {problem}")
+        self.setting = setting
+
+
+class InvalidRequestError(TranscriberError):
+    """The caller's options, JSON or form cannot be understood."""
+
+    code = "InvalidRequest"
+
+
+class NoAudioError(InvalidRequestError):
+    """The request carried no audio and named no blob."""
+
+    code = "NoAudio"
+
+
+class AudioTooLargeError(TranscriberError):
+    """The audio is larger than the configured limit."""
+
+    code = "AudioTooLarge"
+
+
+class UnsupportedMediaError(TranscriberError):
+    """The content is not audio (by content type or by its first bytes)."""
+
+    code = "UnsupportedMediaType"
+
+
+class BlobNotFoundError(TranscriberError):
+    """The named blob does not exist in the audio container."""
+
+    code = "BlobNotFound"
+
+
+class AudioRejectedError(TranscriberError):
+    """The Speech service refused the audio or the options: retrying cannot help."""
+
+    code = "AudioRejected"
+
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
+        super().__init__(message, code=code)
+        self.status = status
+
+
+class ServiceThrottledError(TranscriberError):
+    """The Speech service asked us to slow down (429, or 503 with Retry-After)."""
+
+    code = "TooManyRequests"
+    transient = True
+
+    def __init__(
+        self, message: str, *, code: str | None = None, status: int = 429, retry_after: int | None = None
+    ) -> None:
+        super().__init__(message, code=code)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class ServiceError(TranscriberError):
+    """The Speech service or storage failed in a way a later try may not."""
+
+    code = "ServiceError"
+    transient = True
+
+
+class AuthenticationError(TranscriberError):
+    """No credential was accepted: a managed identity, role or key problem, not the audio."""
+
+    code = "AuthenticationFailed"
+    transient = True

@@ -1,0 +1,177 @@
+"""The HTTP endpoints' core: transcribe on demand, and health. No azure.functions here.
+
+This module is the one place where errors become HTTP statuses. Every error body is
+`{"error": {"code", "message"}}`, with no secret and no stack trace.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from transcriber import formats
+from transcriber.config import Settings
+from transcriber.errors import (
+    AudioRejectedError,
+    AudioTooLargeError,
+    AuthenticationError,
+    BlobNotFoundError,
+    InvalidRequestError,
+    ServiceError,
+    ServiceThrottledError,
+    SettingError,
+    TranscriberError,
+    UnsupportedMediaError,
+)
+from transcriber.http_input import TranscribeRequest, parse_request
+from transcriber.service import Invocation, TranscriptionService, get_service
+from transcriber.transcription import Transcription, track, transcribe_blob, transcribe_bytes
+
+logger = logging.getLogger(__name__)
+HTTP_TIMEOUT_SECONDS = 220.0  # the Functions front end gives up on an HTTP response after 230 s
+
+STATUS_BY_ERROR: list[tuple[type[TranscriberError], int]] = [
+    (SettingError, 500),
+    (InvalidRequestError, 400),
+    (BlobNotFoundError, 404),
+    (AudioTooLargeError, 413),
+    (UnsupportedMediaError, 415),
+    (AudioRejectedError, 422),
+    (ServiceThrottledError, 429),
+    (AuthenticationError, 502),
+    (ServiceError, 502),
+]
+
+
+@dataclass(frozen=True)
+class HttpReply:
+    """What the function returns, independent of azure.functions."""
+
+    status: int
+    body: str
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def error_reply(error: TranscriberError) -> HttpReply:
+    """The one mapping from error to status."""
+    status = next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 500)
+    headers: dict[str, str] = {}
+    if isinstance(error, ServiceThrottledError):
+        status = error.status if error.status in (429, 503) else 429
+        headers["Retry-After"] = str(error.retry_after if error.retry_after is not None else 10)
+    body = json.dumps({"error": {"code": error.code, "message": error.message}})
+    return HttpReply(status, body, "application/json", headers)
+
+
+async def handle_transcribe(
+    url: str, headers: Mapping[str, str], body: bytes, invocation: Invocation
+) -> HttpReply:
+    """Parse, transcribe, render; every failure becomes an error reply."""
+    try:
+        service = get_service()
+    except SettingError as exc:
+        logger.error("configuration error: %s", exc.message)
+        return error_reply(exc)
+    with service.telemetry.invocation(
+        name=invocation.function, traceparent=invocation.traceparent, invocation_id=invocation.invocation_id
+    ):
+        return await _transcribe(service, url, headers, body, invocation)
+
+
+async def _transcribe(
+    service: TranscriptionService, url: str, headers: Mapping[str, str], body: bytes, invocation: Invocation
+) -> HttpReply:
+    settings = service.settings
+    subject = invocation.invocation_id or "request"
+    request: TranscribeRequest | None = None
+    size: int | None = len(body)
+    clock = time.perf_counter()
+    try:
+        blob_base = f"{settings.storage.blob_url}/{settings.audio_container}"
+        request = parse_request(
+            url, headers, body, max_bytes=settings.max_audio_bytes, blob_base_url=blob_base
+        )
+        options = request.options.with_defaults(settings.defaults)
+        transcription = await _run(service, request, options)
+    except TranscriberError as exc:
+        if not isinstance(exc, InvalidRequestError | UnsupportedMediaError | AudioTooLargeError):
+            logger.warning("transcription request %s failed: %s: %s", subject, exc.code, exc.message)
+        options = request.options.with_defaults(settings.defaults) if request else settings.defaults
+        track(
+            service,
+            trigger="http",
+            subject=subject,
+            content_type=request.content_type if request else None,
+            size_bytes=size,
+            options=options,
+            error=exc,
+            latency_ms=(time.perf_counter() - clock) * 1000,
+        )
+        return error_reply(exc)
+    track(
+        service,
+        trigger="http",
+        subject=subject,
+        content_type=request.content_type,
+        size_bytes=size,
+        options=options,
+        transcription=transcription,
+        latency_ms=transcription.latency_ms,
+    )
+    return _render(transcription, request.response_format)
+
+
+async def _run(service: TranscriptionService, request: TranscribeRequest, options: Any) -> Transcription:
+    if request.blob is not None:
+        info = await service.store.properties(service.settings.audio_container, request.blob)
+        return await transcribe_blob(service, info, options, timeout=HTTP_TIMEOUT_SECONDS)
+    assert request.audio is not None
+    return await transcribe_bytes(service, request.audio, options, timeout=HTTP_TIMEOUT_SECONDS)
+
+
+def _render(transcription: Transcription, response_format: str) -> HttpReply:
+    if response_format == "json":
+        return HttpReply(
+            200, json.dumps(transcription.result, ensure_ascii=False), formats.CONTENT_TYPES["json"]
+        )
+    return HttpReply(
+        200, formats.render(transcription.result, response_format), formats.CONTENT_TYPES[response_format]
+    )
+
+
+def health(environ: Mapping[str, str] | None = None) -> HttpReply:
+    """Whether the configuration is valid, naming settings and hosts but never a secret."""
+    try:
+        settings = Settings.from_environ(os.environ if environ is None else environ)
+    except SettingError as exc:
+        body = {
+            "status": "misconfigured",
+            "error": {"code": exc.code, "setting": exc.setting, "message": exc.message},
+        }
+        return HttpReply(503, json.dumps(body))
+    body = {
+        "status": "ok",
+        "speech": {
+            "endpointHost": settings.speech.host,
+            "apiVersion": settings.speech.api_version,
+            "authentication": "key" if settings.speech.api_key else "token",
+        },
+        "storage": settings.storage.describe(),
+        "audioContainer": settings.audio_container,
+        "transcriptsContainer": settings.transcripts_container,
+        "triggerSource": settings.trigger_source,
+        "outputFormats": list(settings.output_formats),
+        "defaults": settings.defaults.describe(),
+        "telemetry": {
+            "enabled": bool(settings.telemetry.connection_string),
+            "backend": settings.telemetry.backend,
+            "entraAuthentication": settings.telemetry.entra_auth,
+        },
+    }
+    return HttpReply(200, json.dumps(body))

@@ -1,0 +1,192 @@
+"""What an HTTP caller sent: audio (raw body, multipart file or a blob name) and options.
+
+Parsing is strict and happens before any audio moves, so a malformed request costs nothing.
+Multipart bodies are parsed by python-multipart; repeated query parameters are read from the URL
+itself because a flat params mapping would keep only one `locale`.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from transcriber.errors import AudioTooLargeError, InvalidRequestError, NoAudioError, UnsupportedMediaError
+from transcriber.options import OptionError, TranscriptionRequestOptions
+
+RESPONSE_FORMATS = ("json", "text", "srt", "vtt")
+OPTION_FIELDS = ("locale", "locales", "diarization", "channels", "profanity", "phrases", "format")
+AUDIO_FIELDS = ("audio", "file")
+RAW_AUDIO_TYPES = ("application/octet-stream",)
+
+
+@dataclass(frozen=True)
+class TranscribeRequest:
+    """A parsed request: exactly one of `audio` and `blob` is set."""
+
+    options: TranscriptionRequestOptions
+    response_format: str
+    audio: bytes | None = None
+    blob: str | None = None
+    content_type: str | None = None
+
+
+def parse_request(
+    url: str, headers: Mapping[str, str], body: bytes, *, max_bytes: int, blob_base_url: str
+) -> TranscribeRequest:
+    """Turn the raw request into audio or a blob name plus validated options."""
+    if len(body) > max_bytes:
+        raise AudioTooLargeError(f"the request body is {len(body)} bytes; the limit is {max_bytes}")
+    fields: dict[str, list[Any]] = {
+        k: v for k, v in parse_qs(urlsplit(url).query).items() if k in OPTION_FIELDS
+    }
+    content_type = _header(headers, "content-type")
+    mime = content_type.split(";", 1)[0].strip().lower()
+    audio: bytes | None = None
+    audio_type: str | None = None
+    blob: str | None = None
+    if mime == "multipart/form-data":
+        form_fields, audio = _parse_multipart(content_type, body)
+        _merge(fields, form_fields)
+    elif mime == "application/json" or mime.endswith("+json"):
+        document = _parse_json(body)
+        blob = _blob_name(document.pop("blob", None), blob_base_url)
+        _merge(fields, {key: [value] for key, value in document.items()})
+    elif mime.startswith(("audio/", "video/")) or mime in RAW_AUDIO_TYPES or (not mime and body):
+        audio, audio_type = body, mime or None
+    elif body:
+        raise UnsupportedMediaError(
+            f"content type {mime!r} is not audio; send audio/*, application/octet-stream, "
+            "multipart/form-data with an 'audio' file, or JSON naming a blob"
+        )
+    if blob is None and not audio:
+        raise NoAudioError(
+            "no audio: send it as the body, as a multipart 'audio' file, or name a blob in JSON"
+        )
+    return TranscribeRequest(_options(fields), _format(fields), audio, blob, audio_type)
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return ""
+
+
+def _merge(target: dict[str, list[Any]], extra: Mapping[str, list[Any]]) -> None:
+    for key, values in extra.items():
+        if key not in OPTION_FIELDS:
+            raise InvalidRequestError(
+                f"unknown field {key!r}; expected blob or one of {', '.join(OPTION_FIELDS)}"
+            )
+        target[key] = list(values)
+
+
+def _parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, list[Any]], bytes | None]:
+    from python_multipart import parse_form
+    from python_multipart.exceptions import FormParserError
+
+    parts: list[Any] = []
+    files: list[Any] = []
+    try:
+        parse_form(
+            {"Content-Type": content_type.encode("latin-1"), "Content-Length": str(len(body)).encode()},
+            io.BytesIO(body),
+            parts.append,
+            files.append,
+        )
+    except (FormParserError, ValueError) as exc:
+        raise InvalidRequestError(f"malformed multipart body: {exc}") from exc
+    fields: dict[str, list[Any]] = {}
+    audio: bytes | None = None
+    for part in parts:
+        name = (part.field_name or b"").decode("utf-8", "replace")
+        if name in AUDIO_FIELDS:  # audio sent without a filename arrives as a plain field
+            audio = part.value or b""
+        else:
+            fields.setdefault(name, []).append((part.value or b"").decode("utf-8", "replace"))
+    if files:
+        if len(files) > 1:
+            raise InvalidRequestError("send one audio file per request")
+        files[0].file_object.seek(0)
+        audio = files[0].file_object.read()
+    return fields, audio
+
+
+def _parse_json(body: bytes) -> dict[str, Any]:
+    try:
+        document = json.loads(body or b"null")
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidRequestError(f"the body is not valid JSON: {exc}") from exc
+    if not isinstance(document, dict):
+        raise InvalidRequestError('the JSON body must be an object such as {"blob": "meeting.wav"}')
+    return document
+
+
+def _blob_name(value: Any, blob_base_url: str) -> str | None:
+    """A name in the audio container; a URL only when it points into that container."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidRequestError("'blob' must be the non-empty name of a blob in the audio container")
+    value = value.strip()
+    if value.lower().startswith(("http://", "https://")):
+        prefix = blob_base_url.rstrip("/") + "/"
+        if not value.startswith(prefix) or "?" in value:
+            raise InvalidRequestError(
+                "'blob' URLs must point into the configured storage account's audio container"
+            )
+        value = unquote(value[len(prefix) :])
+    if len(value) > 1024:
+        raise InvalidRequestError("'blob' names are at most 1024 characters")
+    return value
+
+
+def _options(fields: Mapping[str, list[Any]]) -> TranscriptionRequestOptions:
+    def one(name: str) -> Any:
+        values = fields.get(name)
+        if values and len(values) > 1:
+            raise InvalidRequestError(f"option {name!r} was given more than once")
+        return values[0] if values else None
+
+    locales = [*fields.get("locale", []), *fields.get("locales", [])]
+    try:
+        return TranscriptionRequestOptions.parse(
+            locales=[str(v) for v in _flatten(locales)] or None,
+            diarization=_scalar(one("diarization"), "diarization"),
+            channels=_flatten(fields["channels"]) if "channels" in fields else None,
+            profanity=_scalar(one("profanity"), "profanity"),
+            phrases=_phrases(fields.get("phrases")),
+        )
+    except OptionError as exc:
+        raise InvalidRequestError(f"invalid option {exc}") from exc
+
+
+def _phrases(values: list[Any] | None) -> str | list[str] | None:
+    """One string is a comma-separated list; a JSON list or repeated fields keep each phrase whole."""
+    if not values:
+        return None
+    flat = _flatten(values)
+    return str(flat[0]) if len(values) == 1 and not isinstance(values[0], list) else [str(v) for v in flat]
+
+
+def _flatten(values: list[Any]) -> list[Any]:
+    return [item for value in values for item in (value if isinstance(value, list) else [value])]
+
+
+def _scalar(value: Any, name: str) -> Any:
+    if isinstance(value, (dict, list)):
+        raise InvalidRequestError(f"option {name!r} must be a single value")
+    return None if value is None else str(value)
+
+
+def _format(fields: Mapping[str, list[Any]]) -> str:
+    values = fields.get("format") or ["json"]
+    value = str(values[-1]).strip().lower()
+    value = "text" if value == "txt" else value
+    if value not in RESPONSE_FORMATS:
+        raise InvalidRequestError(f"format must be one of {', '.join(RESPONSE_FORMATS)}, not {value!r}")
+    return value

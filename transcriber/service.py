@@ -1,0 +1,104 @@
+"""The process-wide service: settings plus the clients every invocation shares.
+
+Clients are made once and reused (connection pools, token caches). The aio clients belong to
+the event loop that made them: the Functions worker runs one loop for its lifetime, so in
+production this is one service per process; a new loop (a test) gets a fresh one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from transcriber.config import Settings, TelemetrySettings
+from transcriber.speech import SpeechClient
+from transcriber.storage import BlobStore
+
+if TYPE_CHECKING:
+    from transcriber.telemetry import Telemetry
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """What the trigger knows about this run, for correlation and retry accounting."""
+
+    function: str
+    invocation_id: str | None = None
+    traceparent: str | None = None
+    retry_count: int | None = None
+    max_retry_count: int | None = None
+
+
+@dataclass
+class TranscriptionService:
+    """Settings and shared clients; the pipeline and HTTP handlers take one of these."""
+
+    settings: Settings
+    speech: SpeechClient
+    store: BlobStore
+    telemetry: Telemetry
+
+    @classmethod
+    def create(cls, settings: Settings, telemetry: Telemetry) -> TranscriptionService:
+        return cls(
+            settings=settings,
+            speech=SpeechClient(settings.speech, telemetry),
+            store=BlobStore(settings.storage, telemetry),
+            telemetry=telemetry,
+        )
+
+    async def aclose(self) -> None:
+        await self.speech.close()
+        await self.store.close()
+
+
+_services: dict[asyncio.AbstractEventLoop, TranscriptionService] = {}
+_telemetry: tuple[TelemetrySettings, Telemetry] | None = None
+
+
+def get_service(environ: Mapping[str, str] | None = None) -> TranscriptionService:
+    """The service for the running loop, made on first use; SettingError names a bad setting."""
+    loop = asyncio.get_running_loop()
+    service = _services.get(loop)
+    if service is None:
+        settings = Settings.from_environ(os.environ if environ is None else environ)
+        service = TranscriptionService.create(settings, get_telemetry(settings.telemetry))
+        for stale in [other for other in _services if other.is_closed()]:
+            del _services[stale]
+        _services[loop] = service
+    return service
+
+
+async def reset_service() -> None:
+    """Close the running loop's service (tests; settings changed)."""
+    service = _services.pop(asyncio.get_running_loop(), None)
+    if service is not None:
+        await service.aclose()
+
+
+def get_telemetry(settings: TelemetrySettings) -> Telemetry:
+    """One telemetry pipeline per process and configuration, shut down at exit."""
+    global _telemetry
+    if _telemetry is not None and _telemetry[0] == settings:
+        return _telemetry[1]
+    from transcriber.identity import telemetry_credential
+    from transcriber.telemetry import create_telemetry
+
+    if _telemetry is not None:
+        _telemetry[1].shutdown()
+    telemetry = create_telemetry(
+        settings.connection_string,
+        backend=settings.backend,
+        credential=telemetry_credential(settings),
+        service_name="transcriber",
+    )
+    _telemetry = (settings, telemetry)
+    atexit.register(telemetry.shutdown)
+    return telemetry

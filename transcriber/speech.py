@@ -1,0 +1,151 @@
+"""Azure AI Speech fast transcription through the azure-ai-transcription aio client.
+
+One client per process (it holds the connection pool and the credential's token cache).
+Audio always goes as `bytes`: azure-core retries 429/5xx by re-sending the request, and an
+open file object is not rewound, so a retry would carry an empty audio part.
+SDK errors are translated here, where the SDK is called, into `transcriber.errors`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from transcriber.errors import (
+    AudioRejectedError,
+    AuthenticationError,
+    ServiceError,
+    ServiceThrottledError,
+    TranscriberError,
+)
+
+if TYPE_CHECKING:
+    from azure.ai.transcription.aio import TranscriptionClient
+
+    from transcriber.config import SpeechSettings
+    from transcriber.options import TranscriptionRequestOptions
+    from transcriber.telemetry import Telemetry
+
+logger = logging.getLogger(__name__)
+OPERATION = "POST /speechtotext/transcriptions:transcribe"
+
+
+class SpeechClient:
+    """Transcribes bytes or a URL and returns the service's result as a plain dict."""
+
+    def __init__(self, settings: SpeechSettings, telemetry: Telemetry, credential: Any = None) -> None:
+        self.settings = settings
+        self._telemetry = telemetry
+        self._credential = credential
+        self._client: TranscriptionClient | None = None
+
+    def _get_client(self) -> TranscriptionClient:
+        if self._client is None:
+            from azure.ai.transcription.aio import TranscriptionClient
+
+            from transcriber.identity import speech_credential
+
+            if self._credential is None:
+                self._credential = speech_credential(self.settings)
+            self._client = TranscriptionClient(
+                endpoint=self.settings.endpoint,
+                credential=self._credential,
+                api_version=self.settings.api_version,
+                read_timeout=self.settings.timeout_seconds,
+            )
+        return self._client
+
+    async def transcribe(
+        self, audio: bytes, options: TranscriptionRequestOptions, *, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Send the audio itself (multipart `audio` + `definition`)."""
+        from azure.ai.transcription.models import TranscriptionContent
+
+        content = TranscriptionContent(definition=options.to_sdk(), audio=audio)
+        return await self._call(lambda client: client.transcribe(content), timeout)
+
+    async def transcribe_url(
+        self, audio_url: str, options: TranscriptionRequestOptions, *, timeout: float | None = None
+    ) -> dict[str, Any]:
+        """Let the service fetch the audio (a short-lived SAS URL): the bytes never pass through us."""
+        return await self._call(
+            lambda client: client.transcribe_from_url(audio_url, options=options.to_sdk()), timeout
+        )
+
+    async def _call(self, send: Any, timeout: float | None) -> dict[str, Any]:
+        client = self._get_client()
+        try:
+            async with asyncio.timeout(
+                min(timeout or self.settings.timeout_seconds, self.settings.timeout_seconds)
+            ):
+                with self._telemetry.dependency(
+                    type="Azure AI Speech", target=self.settings.host, name=OPERATION
+                ):
+                    result = await send(client)
+        except TranscriberError:
+            raise
+        except Exception as exc:  # every SDK, transport and credential failure is translated here
+            raise _translate(exc) from exc
+        return result.as_dict()
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+        close = getattr(self._credential, "close", None)
+        if close is not None:
+            await close()
+
+
+def _translate(exc: Exception) -> TranscriberError:
+    """Map an SDK exception to a transcriber error, keeping the service's code."""
+    from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError
+
+    if isinstance(exc, TimeoutError):
+        return ServiceError("the Speech service did not answer in time", code="Timeout")
+    if isinstance(exc, ClientAuthenticationError) and getattr(exc, "status_code", None) is None:
+        return AuthenticationError(f"could not get a token for Azure AI Speech: {_first_line(exc)}")
+    if isinstance(exc, HttpResponseError) and exc.status_code is not None:
+        status = exc.status_code
+        code, message = _service_error(exc)
+        if status in (401, 403):
+            return AuthenticationError(
+                f"Azure AI Speech refused the credential ({status}): {message}", code=code
+            )
+        if status == 429 or (status == 503 and _retry_after(exc) is not None):
+            return ServiceThrottledError(message, code=code, status=status, retry_after=_retry_after(exc))
+        if status == 408 or status >= 500:
+            return ServiceError(f"Azure AI Speech failed ({status}): {message}", code=code)
+        return AudioRejectedError(message, code=code, status=status)
+    if isinstance(exc, ServiceRequestError | HttpResponseError):
+        return ServiceError(f"could not reach Azure AI Speech: {_first_line(exc)}", code="ServiceUnreachable")
+    return ServiceError(f"Azure AI Speech call failed: {type(exc).__name__}", code="ServiceError")
+
+
+def _service_error(exc: Any) -> tuple[str, str]:
+    """The most specific code and message: the inner error when the service gives one."""
+    body: dict[str, Any] = {}
+    try:
+        parsed = json.loads(exc.response.text())
+        body = parsed.get("error", parsed) if isinstance(parsed, dict) else {}
+    except Exception:  # a body that is not JSON keeps the generic code
+        body = {}
+    inner = body.get("innerError") or body.get("innererror") or {}
+    code = inner.get("code") or body.get("code") or f"Http{exc.status_code}"
+    message = inner.get("message") or body.get("message") or exc.reason or "request failed"
+    return str(code), str(message)
+
+
+def _retry_after(exc: Any) -> int | None:
+    value = exc.response.headers.get("Retry-After") if exc.response is not None else None
+    try:
+        return max(0, int(float(value))) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0][:300] if text else type(exc).__name__

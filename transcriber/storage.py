@@ -1,0 +1,213 @@
+"""Blob Storage: audio in, transcripts and failure records out, read-only SAS URLs.
+
+The aio `BlobServiceClient` is made once per service. With a token credential the store can mint
+user-delegation SAS URLs, so the Speech service fetches large audio itself. Storage SDK errors
+are translated here into `transcriber.errors`; SAS URLs are never logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from transcriber.errors import AuthenticationError, BlobNotFoundError, ServiceError
+
+if TYPE_CHECKING:
+    from azure.storage.blob.aio import BlobServiceClient
+
+    from transcriber.storage_connection import StorageConnection
+    from transcriber.telemetry import Telemetry
+
+logger = logging.getLogger(__name__)
+ETAG_METADATA = "sourceetag"
+FAILED_PREFIX = "failed/"
+
+
+@dataclass(frozen=True)
+class BlobInfo:
+    """What we record about a source blob: identifies one version of it."""
+
+    container: str
+    name: str
+    etag: str
+    size: int
+    content_type: str | None
+
+    def as_record(self) -> dict[str, Any]:
+        return {
+            "container": self.container,
+            "name": self.name,
+            "etag": self.etag,
+            "size": self.size,
+            "contentType": self.content_type,
+        }
+
+
+class BlobStore:
+    """The audio and transcripts containers of one storage account."""
+
+    def __init__(self, connection: StorageConnection, telemetry: Telemetry, credential: Any = None) -> None:
+        self.connection = connection
+        self._telemetry = telemetry
+        self._credential = credential
+        self._service: BlobServiceClient | None = None
+        self._delegation_key: Any = None
+
+    def _client(self) -> BlobServiceClient:
+        if self._service is None:
+            from azure.storage.blob.aio import BlobServiceClient
+
+            from transcriber.identity import storage_credential
+
+            if self.connection.connection_string is not None:
+                self._service = BlobServiceClient.from_connection_string(self.connection.connection_string)
+            else:
+                if self._credential is None:
+                    self._credential = storage_credential(self.connection)
+                self._service = BlobServiceClient(self.connection.blob_url, credential=self._credential)
+        return self._service
+
+    async def properties(self, container: str, name: str) -> BlobInfo:
+        """The blob's current version; BlobNotFoundError when it is gone."""
+        blob = self._client().get_blob_client(container, name)
+        props = await self._call("GetBlobProperties", blob.get_blob_properties())
+        return BlobInfo(
+            container=container,
+            name=name,
+            etag=props.etag.strip('"'),
+            size=props.size,
+            content_type=props.content_settings.content_type,
+        )
+
+    async def download(self, info: BlobInfo) -> bytes:
+        """Exactly the version described by `info` (a newer upload makes this fail, not mix)."""
+        from azure.core import MatchConditions
+
+        blob = self._client().get_blob_client(info.container, info.name)
+
+        async def read() -> bytes:
+            stream = await blob.download_blob(
+                etag=f'"{info.etag}"', match_condition=MatchConditions.IfNotModified
+            )
+            return await stream.readall()
+
+        return await self._call("GetBlob", read())
+
+    async def read_json(self, container: str, name: str) -> dict[str, Any] | None:
+        """A small JSON record, or None when absent."""
+        blob = self._client().get_blob_client(container, name)
+        try:
+            stream = await self._call("GetBlob", blob.download_blob())
+        except BlobNotFoundError:
+            return None
+        return json.loads(await stream.readall())
+
+    async def source_etag(self, container: str, name: str) -> str | None:
+        """The source etag an output was written for (its metadata), or None when absent."""
+        blob = self._client().get_blob_client(container, name)
+        try:
+            props = await self._call("GetBlobProperties", blob.get_blob_properties())
+        except BlobNotFoundError:
+            return None
+        return props.metadata.get(ETAG_METADATA)
+
+    async def write(
+        self, container: str, name: str, body: str | bytes, content_type: str, source_etag: str | None = None
+    ) -> None:
+        from azure.storage.blob import ContentSettings
+
+        blob = self._client().get_blob_client(container, name)
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        metadata = {ETAG_METADATA: source_etag} if source_etag else None
+        await self._call(
+            "PutBlob",
+            blob.upload_blob(
+                data,
+                overwrite=True,
+                metadata=metadata,
+                content_settings=ContentSettings(content_type=content_type),
+            ),
+        )
+
+    async def delete(self, container: str, name: str) -> bool:
+        """Delete if present; True when something was deleted."""
+        blob = self._client().get_blob_client(container, name)
+        try:
+            await self._call("DeleteBlob", blob.delete_blob())
+        except BlobNotFoundError:
+            return False
+        return True
+
+    async def read_sas_url(self, info: BlobInfo, lifetime: timedelta) -> str:
+        """A read-only user-delegation SAS URL for this blob; needs a token credential."""
+        from azure.storage.blob import BlobSasPermissions, generate_blob_sas
+
+        now = datetime.now(UTC)
+        key = self._delegation_key
+        if key is None or _expiry(key) < now + lifetime + timedelta(minutes=5):
+            key = await self._call(
+                "GetUserDelegationKey",
+                self._client().get_user_delegation_key(now - timedelta(minutes=5), now + timedelta(hours=2)),
+            )
+            self._delegation_key = key
+        client = self._client()
+        sas = generate_blob_sas(
+            account_name=client.account_name,
+            container_name=info.container,
+            blob_name=info.name,
+            user_delegation_key=key,
+            permission=BlobSasPermissions(read=True),
+            start=now - timedelta(minutes=5),
+            expiry=now + lifetime,
+        )
+        return f"{client.get_blob_client(info.container, info.name).url}?{sas}"
+
+    async def _call(self, operation: str, awaitable: Any) -> Any:
+        from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ResourceNotFoundError
+
+        try:
+            with self._telemetry.dependency(type="Azure blob", target=self.connection.host, name=operation):
+                return await awaitable
+        except ResourceNotFoundError as exc:
+            raise BlobNotFoundError(f"blob not found ({operation})") from exc
+        except ClientAuthenticationError as exc:
+            raise AuthenticationError(
+                f"storage refused the credential ({operation}): {_reason(exc)}"
+            ) from exc
+        except HttpResponseError as exc:
+            if exc.status_code in (401, 403):
+                raise AuthenticationError(
+                    f"storage refused the credential ({operation}): {_reason(exc)}"
+                ) from exc
+            raise ServiceError(
+                f"storage {operation} failed ({exc.status_code}): {_reason(exc)}", code="StorageError"
+            ) from exc
+        except Exception as exc:
+            if "Credential" in type(exc).__name__:
+                raise AuthenticationError(f"no storage token ({operation}): {_reason(exc)}") from exc
+            raise ServiceError(
+                f"storage {operation} failed: {type(exc).__name__}", code="StorageError"
+            ) from exc
+
+    async def close(self) -> None:
+        if self._service is not None:
+            await self._service.close()
+            self._service = None
+        close = getattr(self._credential, "close", None)
+        if close is not None:
+            await close()
+
+
+def _expiry(key: Any) -> datetime:
+    value = key.signed_expiry
+    parsed = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _reason(exc: Exception) -> str:
+    code = getattr(exc, "error_code", None)
+    text = str(exc).strip().splitlines()
+    return str(code) if code else (text[0][:200] if text else type(exc).__name__)

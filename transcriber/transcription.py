@@ -1,0 +1,147 @@
+"""One transcription, from bytes or from a blob, timed and described the same way for both triggers.
+
+A blob goes by URL (a short-lived read-only user-delegation SAS) when storage is reached with a
+token and the blob is at least AUDIO_URL_THRESHOLD_BYTES; then the audio never passes through
+this process. Otherwise, or when no SAS can be made, its bytes are sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from transcriber.audio_check import SNIFF_BYTES, check_audio
+from transcriber.errors import AudioRejectedError, TranscriberError
+from transcriber.options import TranscriptionRequestOptions
+from transcriber.service import TranscriptionService
+from transcriber.storage import BlobInfo
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Transcription:
+    """The service's result and how it was obtained."""
+
+    result: dict[str, Any]
+    options: TranscriptionRequestOptions
+    delivery: str
+    started_at: datetime
+    latency_ms: float
+
+    @property
+    def audio_seconds(self) -> float | None:
+        duration = self.result.get("durationMilliseconds")
+        return duration / 1000 if isinstance(duration, int | float) else None
+
+    @property
+    def phrase_count(self) -> int:
+        return len(self.result.get("phrases") or [])
+
+    @property
+    def locale_detected(self) -> str | None:
+        locales = Counter(p["locale"] for p in self.result.get("phrases") or [] if p.get("locale"))
+        return locales.most_common(1)[0][0] if locales else None
+
+    def processing_record(self, service: TranscriptionService) -> dict[str, Any]:
+        """The `processing` block written beside a blob's result."""
+        completed = self.started_at + timedelta(milliseconds=self.latency_ms)
+        return {
+            "endpointHost": service.settings.speech.host,
+            "apiVersion": service.settings.speech.api_version,
+            "audioDelivery": self.delivery,
+            "startedAt": _iso(self.started_at),
+            "completedAt": _iso(completed),
+            "latencyMilliseconds": round(self.latency_ms),
+            "audioDurationMilliseconds": self.result.get("durationMilliseconds"),
+            "options": self.options.describe(),
+        }
+
+
+async def transcribe_bytes(
+    service: TranscriptionService,
+    audio: bytes,
+    options: TranscriptionRequestOptions,
+    *,
+    timeout: float | None = None,
+) -> Transcription:
+    """Check the bytes look like audio, then send them."""
+    check_audio(audio[:SNIFF_BYTES])
+    started, clock = datetime.now(UTC), time.perf_counter()
+    result = await service.speech.transcribe(audio, options, timeout=timeout)
+    return Transcription(result, options, "bytes", started, (time.perf_counter() - clock) * 1000)
+
+
+async def transcribe_blob(
+    service: TranscriptionService,
+    info: BlobInfo,
+    options: TranscriptionRequestOptions,
+    *,
+    timeout: float | None = None,
+) -> Transcription:
+    """By SAS URL when it pays and is possible, else by bytes of exactly this blob version."""
+    if info.size == 0:
+        raise AudioRejectedError("the blob is empty", code="EmptyAudioFile")
+    url = await _sas_url(service, info)
+    if url is None:
+        return await transcribe_bytes(service, await service.store.download(info), options, timeout=timeout)
+    started, clock = datetime.now(UTC), time.perf_counter()
+    result = await service.speech.transcribe_url(url, options, timeout=timeout)
+    return Transcription(result, options, "url", started, (time.perf_counter() - clock) * 1000)
+
+
+async def _sas_url(service: TranscriptionService, info: BlobInfo) -> str | None:
+    settings = service.settings
+    if not service.store.connection.uses_token or info.size < settings.url_threshold_bytes:
+        return None
+    try:
+        return await service.store.read_sas_url(info, timedelta(minutes=settings.sas_lifetime_minutes))
+    except TranscriberError as exc:
+        logger.warning(
+            "could not make a SAS for %s (%s: %s); sending its bytes", info.name, exc.code, exc.message
+        )
+        return None
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def track(
+    service: TranscriptionService,
+    *,
+    trigger: str,
+    subject: str,
+    content_type: str | None,
+    size_bytes: int | None,
+    options: TranscriptionRequestOptions,
+    transcription: Transcription | None = None,
+    error: TranscriberError | None = None,
+    latency_ms: float,
+) -> None:
+    """Send the TranscriptionCompleted/Failed event and its metrics; never raises."""
+    from transcriber.telemetry import TranscriptionEvent
+
+    try:
+        service.telemetry.track_transcription(
+            TranscriptionEvent(
+                trigger=trigger,
+                subject=subject,
+                content_type=content_type,
+                size_bytes=size_bytes,
+                audio_seconds=transcription.audio_seconds if transcription else None,
+                locales_requested=tuple(options.locales or ()),
+                locale_detected=transcription.locale_detected if transcription else None,
+                options=options.describe(),
+                phrase_count=transcription.phrase_count if transcription else None,
+                latency_ms=transcription.latency_ms if transcription else latency_ms,
+                outcome="failed" if error else "completed",
+                error_code=error.code if error else None,
+            )
+        )
+    except Exception:  # telemetry must never fail a transcription
+        logger.exception("could not record telemetry for %s", subject)
