@@ -1,21 +1,24 @@
 """Azure Functions entry points: parse the trigger's input, call the core, map the result.
 
 The core (`transcriber/`) knows nothing of azure.functions. Only the trigger's container and
-source are read at import (the host needs them to index the functions); every other setting is
+source are read at import (the host needs them to index the functions). Every other setting is
 read and validated on first use, so a bad one shows up in /api/health and in each invocation's
-error rather than as an app that will not start.
+error rather than as an app that will not start; the core is imported then too, which keeps
+cold starts close to the cost of azure.functions itself.
 """
 
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import azure.functions as func
 
 from transcriber import config
-from transcriber.http_api import HttpReply, handle_transcribe, health
-from transcriber.pipeline import handle_blob
-from transcriber.service import Invocation
+
+if TYPE_CHECKING:
+    from transcriber.http_api import HttpReply
+    from transcriber.service import Invocation
 
 app = func.FunctionApp()
 
@@ -32,6 +35,8 @@ BLOB_SOURCE = func.BlobSource(config.trigger_source(os.environ))
 )
 async def transcribe_blob(blob: func.InputStream, context: func.Context) -> None:
     """A recording landed in the audio container: transcribe it (the content is never read here)."""
+    from transcriber.pipeline import handle_blob
+
     name = (blob.name or "").split("/", 1)[-1]
     await handle_blob(name, _invocation(context))
 
@@ -40,6 +45,8 @@ async def transcribe_blob(blob: func.InputStream, context: func.Context) -> None
 @app.route(route="transcribe", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
 async def transcribe(req: func.HttpRequest, context: func.Context) -> func.HttpResponse:
     """Transcribe audio sent in the body, as a multipart file, or named as a blob."""
+    from transcriber.http_api import handle_transcribe
+
     reply = await handle_transcribe(req.url, dict(req.headers), req.get_body(), _invocation(context))
     return _response(reply)
 
@@ -48,10 +55,14 @@ async def transcribe(req: func.HttpRequest, context: func.Context) -> func.HttpR
 @app.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 def health_check(req: func.HttpRequest) -> func.HttpResponse:
     """Is the configuration valid? Names settings, never secrets."""
+    from transcriber.http_api import health
+
     return _response(health())
 
 
 def _invocation(context: func.Context) -> Invocation:
+    from transcriber.service import Invocation
+
     trace = getattr(context, "trace_context", None)
     retry = getattr(context, "retry_context", None)
     return Invocation(

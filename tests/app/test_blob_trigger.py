@@ -1,0 +1,192 @@
+"""transcribe_blob: uploads in Azurite, transcribed by the Speech emulator through the real SDK."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import jiwer
+import pysrt
+import pytest
+import webvtt
+
+from tests.app.conftest import Deployed
+from transcriber.errors import ServiceThrottledError
+
+
+def _normalise(text: str) -> str:
+    return " ".join("".join(c for c in text.lower() if c.isalnum() or c.isspace()).split())
+
+
+def _reference(corpus: Path, name: str) -> str:
+    for line in (corpus / "manifest.tsv").read_text().splitlines()[1:]:
+        fields = line.split("\t")
+        if fields[0] == name:
+            return fields[1]
+    raise KeyError(name)
+
+
+async def test_blob_upload_writes_json_text_srt_and_vtt(deployed: Deployed, corpus: Path) -> None:
+    audio = (corpus / "jfk.flac").read_bytes()
+    etag = deployed.upload("speech/jfk.flac", audio, "audio/flac")
+    await deployed.blob_event("speech/jfk.flac")
+
+    outputs = deployed.transcripts()
+    assert set(outputs) == {f"speech/jfk.flac.{ext}" for ext in ("json", "txt", "srt", "vtt")}
+    document = json.loads(outputs["speech/jfk.flac.json"])
+    assert document["phrases"] and document["durationMilliseconds"] > 10_000
+    assert all({"offsetMilliseconds", "durationMilliseconds", "text"} <= set(p) for p in document["phrases"])
+    assert document["source"] == {
+        "container": deployed.containers.audio,
+        "name": "speech/jfk.flac",
+        "etag": etag,
+        "size": len(audio),
+        "contentType": "audio/flac",
+    }
+    processing = document["processing"]
+    assert processing["endpointHost"] == "127.0.0.1" and processing["apiVersion"] == "2025-10-15"
+    assert processing["audioDelivery"] == "bytes" and processing["latencyMilliseconds"] >= 0
+    assert processing["audioDurationMilliseconds"] == document["durationMilliseconds"]
+
+    text = outputs["speech/jfk.flac.txt"].decode()
+    assert jiwer.wer(_reference(corpus, "jfk.flac"), _normalise(text)) < 0.5
+    subs = pysrt.from_string(outputs["speech/jfk.flac.srt"].decode())
+    assert len(subs) >= len(document["phrases"]) and subs[0].start.ordinal >= 0
+    captions = webvtt.from_buffer(io.StringIO(outputs["speech/jfk.flac.vtt"].decode())).captions
+    assert len(captions) == len(subs)
+    assert _normalise(" ".join(c.text for c in captions)) == _normalise(" ".join(s.text for s in subs))
+    assert deployed.output_props("speech/jfk.flac.json").metadata["sourceetag"] == etag
+
+
+async def test_blob_stereo_recording_with_channels_labels_each_channel(
+    deployed: Deployed, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRANSCRIPTION_CHANNELS", "0,1")
+    deployed.upload("stereo.wav", (corpus / "stereo_diarization.wav").read_bytes())
+    await deployed.blob_event("stereo.wav")
+    outputs = deployed.transcripts()
+    text = outputs["stereo.wav.txt"].decode()
+    assert text.startswith("[Channel 0]\n") and "\n\n[Channel 1]\n" in text
+    voices = {c.voice for c in webvtt.from_buffer(io.StringIO(outputs["stereo.wav.vtt"].decode())).captions}
+    assert voices == {"Channel 0", "Channel 1"}
+
+
+async def test_blob_duplicate_event_makes_no_second_service_call(deployed: Deployed, corpus: Path) -> None:
+    deployed.upload("cards.wav", (corpus / "cards-001.wav").read_bytes())
+    await deployed.blob_event("cards.wav")
+    written = deployed.output_props("cards.wav.json").last_modified
+    calls = len(deployed.speech.requests())
+
+    await deployed.blob_event("cards.wav")
+
+    assert len(deployed.speech.requests()) == calls == 1
+    assert deployed.output_props("cards.wav.json").last_modified == written
+
+
+async def test_blob_new_version_is_transcribed_again_and_replaces_outputs(
+    deployed: Deployed, corpus: Path
+) -> None:
+    deployed.upload("take.wav", (corpus / "cards-001.wav").read_bytes())
+    await deployed.blob_event("take.wav")
+    first = deployed.transcript_json("take.wav.json")
+
+    etag = deployed.upload("take.wav", (corpus / "cards-003.wav").read_bytes())
+    await deployed.blob_event("take.wav")
+
+    second = deployed.transcript_json("take.wav.json")
+    assert len(deployed.speech.requests()) == 2
+    assert second["source"]["etag"] == etag != first["source"]["etag"]
+    assert "seven" in deployed.transcripts()["take.wav.txt"].decode().lower()
+
+
+@pytest.mark.parametrize("name", ["with space.wav", "ünïcødé 名前.wav", "a/b/c.wav"])
+async def test_blob_names_keep_their_path_under_transcripts(
+    deployed: Deployed, corpus: Path, name: str
+) -> None:
+    deployed.upload(name, (corpus / "cards-002.wav").read_bytes())
+    await deployed.blob_event(name)
+    assert {f"{name}.json", f"{name}.txt", f"{name}.srt", f"{name}.vtt"} == set(deployed.transcripts())
+
+
+async def test_blob_output_formats_setting_limits_outputs(
+    deployed: Deployed, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("OUTPUT_FORMATS", "vtt")
+    deployed.upload("only-vtt.wav", (corpus / "cards-001.wav").read_bytes())
+    await deployed.blob_event("only-vtt.wav")
+    assert set(deployed.transcripts()) == {"only-vtt.wav.json", "only-vtt.wav.vtt"}
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type", "code", "service_calls"),
+    [
+        (b"these are meeting notes, not a recording", "text/plain", "UnsupportedMediaType", 0),
+        (b"%PDF-1.7\n1 0 obj", "application/pdf", "UnsupportedMediaType", 0),
+        (b"", "audio/wav", "EmptyAudioFile", 0),
+        (b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(range(200)), "audio/wav", "InvalidAudioFormat", 1),
+    ],
+)
+async def test_blob_bad_input_leaves_failure_record_and_returns(
+    deployed: Deployed, data: bytes, content_type: str, code: str, service_calls: int
+) -> None:
+    etag = deployed.upload("bad.wav", data, content_type)
+    await deployed.blob_event("bad.wav")  # returns normally: no retry storm
+
+    outputs = deployed.transcripts()
+    assert set(outputs) == {"failed/bad.wav.json"}
+    record = json.loads(outputs["failed/bad.wav.json"])
+    assert record["error"]["code"] == code and record["error"]["message"]
+    assert record["source"]["etag"] == etag and record["final"] is True and record["transient"] is False
+    assert len(deployed.speech.requests()) == service_calls
+
+    await deployed.blob_event("bad.wav")  # the same version again: nothing more happens
+    assert len(deployed.speech.requests()) == service_calls
+
+
+async def test_blob_unsupported_locale_setting_leaves_failure_record(
+    deployed: Deployed, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRANSCRIPTION_LOCALES", "xx-XX")
+    deployed.upload("locale.wav", (corpus / "cards-001.wav").read_bytes())
+    await deployed.blob_event("locale.wav")
+    record = deployed.transcript_json("failed/locale.wav.json")
+    assert record["error"]["code"] == "InvalidLocale"
+
+
+async def test_blob_transient_failure_raises_and_last_try_leaves_final_record(
+    deployed: Deployed, corpus: Path
+) -> None:
+    deployed.upload("busy.wav", (corpus / "cards-001.wav").read_bytes())
+    deployed.speech.fail(429, count=100, retry_after=0)
+
+    with pytest.raises(ServiceThrottledError):
+        await deployed.blob_event("busy.wav")
+    first = deployed.transcript_json("failed/busy.wav.json")
+    assert (first["attempts"], first["transient"], first["final"]) == (1, True, False)
+
+    with pytest.raises(ServiceThrottledError):
+        await deployed.blob_event("busy.wav")  # BLOB_MAX_ATTEMPTS=2 in these tests: the last try
+    last = deployed.transcript_json("failed/busy.wav.json")
+    assert (last["attempts"], last["final"], last["error"]["code"]) == (2, True, "TooManyRequests")
+    assert set(deployed.transcripts()) == {"failed/busy.wav.json"}
+
+
+async def test_blob_success_after_transient_failure_removes_failure_record(
+    deployed: Deployed, corpus: Path
+) -> None:
+    deployed.upload("flaky.wav", (corpus / "cards-001.wav").read_bytes())
+    deployed.speech.fail(500, count=4)  # one SDK call: the first try and azure-core's 3 retries
+
+    with pytest.raises(Exception, match="500"):
+        await deployed.blob_event("flaky.wav")
+    assert "failed/flaky.wav.json" in deployed.transcripts()
+
+    await deployed.blob_event("flaky.wav")
+    assert set(deployed.transcripts()) == {f"flaky.wav.{ext}" for ext in ("json", "txt", "srt", "vtt")}
+
+
+async def test_blob_deleted_before_processing_is_ignored(deployed: Deployed) -> None:
+    await deployed.blob_event("vanished.wav", data=b"RIFF")
+    assert deployed.transcripts() == {}
+    assert deployed.speech.requests() == []
