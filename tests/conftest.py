@@ -1,17 +1,33 @@
-"""Shared fixtures: real local services (Azurite, Speech emulator, token and ingestion servers)."""
+"""Shared fixtures: real local services (Azurite, Speech emulator, token and ingestion servers).
+
+One throw-away CA serves every local https service. It is made, and trusted through
+SSL_CERT_FILE and REQUESTS_CA_BUNDLE, before any test module is imported: aiohttp (the aio
+Azure clients' transport) reads the trust store once, when it is first imported, and the
+production code rightly has no setting for a private CA.
+"""
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
+from devtools.certs import TLSCertificates, create_tls_certificates
+
 # Each local service contributes a pytest plugin module under tests/fixtures/.
-pytest_plugins: list[str] = []
+pytest_plugins: list[str] = ["tests.fixtures.storage", "tests.fixtures.identity", "tests.fixtures.telemetry"]
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("TRANSCRIBER_CORPUS", ROOT.parent / "shared" / "corpus"))
+
+_TLS_DIR = Path(tempfile.mkdtemp(prefix="transcriber-tls-"))
+atexit.register(shutil.rmtree, _TLS_DIR, True)
+SESSION_TLS: TLSCertificates = create_tls_certificates(_TLS_DIR)
+os.environ.update(SESSION_TLS.client_env())
 
 
 @pytest.fixture(scope="session")

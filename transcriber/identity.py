@@ -63,7 +63,50 @@ def _async_token_credential(client_id: str | None, *, managed: bool) -> AsyncTok
     if managed:
         from azure.identity.aio import ManagedIdentityCredential
 
-        return ManagedIdentityCredential(client_id=client_id) if client_id else ManagedIdentityCredential()
+        credential = (
+            ManagedIdentityCredential(client_id=client_id) if client_id else ManagedIdentityCredential()
+        )
+        return _AuthFailureCredential(credential)
     from azure.identity.aio import DefaultAzureCredential
 
     return DefaultAzureCredential(managed_identity_client_id=client_id)
+
+
+class _AuthFailureCredential:
+    """Reports an unreachable token endpoint as an authentication failure, at once.
+
+    azure-identity raises a connection error (ServiceRequestError) when the managed identity
+    endpoint is down; the storage client's retry policy would then retry it for ~100 s and the
+    error would read like a storage outage. As ClientAuthenticationError it is not retried by
+    the clients and is reported as what it is.
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+
+    async def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+        return await self._guard(self._inner.get_token(*scopes, **kwargs))
+
+    async def get_token_info(self, *scopes: str, options: Any = None) -> Any:
+        return await self._guard(self._inner.get_token_info(*scopes, options=options))
+
+    async def _guard(self, pending: Any) -> Any:
+        from azure.core.exceptions import ClientAuthenticationError
+
+        try:
+            return await pending
+        except ClientAuthenticationError:
+            raise
+        except Exception as exc:
+            raise ClientAuthenticationError(
+                message=f"the managed identity endpoint did not answer ({type(exc).__name__})"
+            ) from exc
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+    async def __aenter__(self) -> _AuthFailureCredential:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()

@@ -185,9 +185,7 @@ class BlobStore:
             raise ServiceError(
                 f"storage {operation} failed ({exc.status_code}): {_reason(exc)}", code="StorageError"
             ) from exc
-        except Exception as exc:
-            if "Credential" in type(exc).__name__:
-                raise AuthenticationError(f"no storage token ({operation}): {_reason(exc)}") from exc
+        except Exception as exc:  # transport failures: connection refused, timeouts
             raise ServiceError(
                 f"storage {operation} failed: {type(exc).__name__}", code="StorageError"
             ) from exc

@@ -1,0 +1,251 @@
+"""Run Azurite (the Azure Storage emulator) as a child process on OS-assigned loopback ports.
+
+Azurite is started with port 0 and reports the ports it got ("... successfully listening at
+http://127.0.0.1:40673"), so nothing races for a pre-picked port. It runs in its own process
+group and dies with the thread that started it (see `devtools.process_group`), so a crashed
+or killed test run leaves no Azurite behind. `python -m devtools.azurite` runs one until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import logging
+import os
+import re
+import shutil
+import signal
+import ssl
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from devtools import process_group
+from devtools.certs import TLSCertificates, create_tls_certificates
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ACCOUNT_KEY", "ACCOUNT_NAME", "Azurite", "AzuriteError", "find_azurite"]
+
+ACCOUNT_NAME = "devstoreaccount1"
+# Azurite's documented, public development key: it protects nothing.
+ACCOUNT_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+AZURITE_EXECUTABLE_ENV = "AZURITE_EXECUTABLE"
+_REPO_AZURITE = Path(__file__).resolve().parent.parent / "node_modules" / ".bin" / "azurite"
+_LISTENING = re.compile(r"Azurite (Blob|Queue) service is successfully listening at (\S+)")
+
+
+class AzuriteError(RuntimeError):
+    """Azurite could not be found or did not become ready; the message carries its output."""
+
+
+def find_azurite(executable: str | os.PathLike[str] | None = None) -> Path:
+    """Locate the Azurite launcher: argument, then $AZURITE_EXECUTABLE, node_modules, PATH."""
+    candidate = executable or os.environ.get(AZURITE_EXECUTABLE_ENV)
+    if candidate:
+        return Path(candidate)
+    if _REPO_AZURITE.exists():
+        return _REPO_AZURITE
+    found = shutil.which("azurite")
+    if found is None:
+        raise AzuriteError(f"azurite not found: run `npm ci` (expected {_REPO_AZURITE})")
+    return Path(found)
+
+
+class Azurite:
+    """One Azurite process serving blob and queue (table is started on a spare port, unused).
+
+    Use as a context manager or call `start()`/`stop()`. With `certs` it serves https, and
+    `oauth=True` adds `--oauth basic` (bearer JWTs checked for issuer, audience and lifetime).
+    Start it from a long-lived thread: the Linux parent-death signal is tied to that thread.
+    """
+
+    account_name = ACCOUNT_NAME
+    account_key = ACCOUNT_KEY
+
+    def __init__(
+        self,
+        *,
+        certs: TLSCertificates | None = None,
+        oauth: bool = False,
+        loose: bool = True,
+        host: str = "127.0.0.1",
+        executable: str | os.PathLike[str] | None = None,
+        startup_timeout: float = 30.0,
+        log_lines: int = 2000,
+    ) -> None:
+        if oauth and certs is None:
+            raise ValueError("Azurite's --oauth needs https: pass certs")
+        self.certs = certs
+        self.oauth = oauth
+        self.loose = loose
+        self.host = host
+        self.executable = find_azurite(executable)
+        self.startup_timeout = startup_timeout
+        self._output: collections.deque[str] = collections.deque(maxlen=log_lines)
+        self._endpoints: dict[str, str] = {}
+        self._ready = threading.Event()
+        self._process: subprocess.Popen[str] | None = None
+        self._reader: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def command(self) -> list[str]:
+        """The Azurite command line: every port 0, in-memory, no telemetry."""
+        args = [str(self.executable), "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck"]
+        for service in ("blob", "queue", "table"):
+            args += [f"--{service}Host", self.host, f"--{service}Port", "0"]
+        if self.loose:
+            args.append("--loose")
+        if self.certs is not None:
+            args += ["--cert", str(self.certs.cert), "--key", str(self.certs.key)]
+        if self.oauth:
+            args += ["--oauth", "basic"]
+        return args
+
+    def start(self) -> Azurite:
+        """Start Azurite and return once both endpoints answer HTTP, or raise `AzuriteError`."""
+        if self._process is not None:
+            raise AzuriteError("Azurite already started")
+        self._endpoints.clear()
+        self._ready.clear()
+        # In-memory persistence writes no files; a neutral cwd keeps any stray log out of the repo.
+        self._process = process_group.spawn(self.command(), cwd=tempfile.gettempdir())
+        self._reader = threading.Thread(target=self._read_output, name="azurite-output", daemon=True)
+        self._reader.start()
+        try:
+            self._wait_until_ready(time.monotonic() + self.startup_timeout)
+        except BaseException:
+            self.stop()
+            raise
+        logger.info("Azurite ready: blob %s, queue %s", self.blob_endpoint, self.queue_endpoint)
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Terminate the process group, then kill it if it lingers; safe to call twice."""
+        process, self._process = self._process, None
+        if process is not None:
+            process_group.stop(process, timeout)
+        if self._reader is not None:
+            self._reader.join(timeout)
+            self._reader = None
+        self._endpoints.clear()
+
+    def __enter__(self) -> Azurite:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    # -- what clients need -----------------------------------------------------------------
+    @property
+    def pid(self) -> int | None:
+        """Process id (= process group id) while running."""
+        return self._process.pid if self._process is not None else None
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self.certs is not None else "http"
+
+    @property
+    def blob_endpoint(self) -> str:
+        """Blob account URL, e.g. `http://127.0.0.1:40673/devstoreaccount1`."""
+        return self._endpoint("Blob")
+
+    @property
+    def queue_endpoint(self) -> str:
+        """Queue account URL, e.g. `http://127.0.0.1:46489/devstoreaccount1`."""
+        return self._endpoint("Queue")
+
+    @property
+    def connection_string(self) -> str:
+        """A full connection string: `UseDevelopmentStorage=true` only knows the default ports."""
+        return (
+            f"DefaultEndpointsProtocol={self.scheme};AccountName={ACCOUNT_NAME};AccountKey={ACCOUNT_KEY};"
+            f"BlobEndpoint={self.blob_endpoint};QueueEndpoint={self.queue_endpoint};"
+        )
+
+    def log(self) -> str:
+        """Azurite's recent output (startup lines and access log)."""
+        return "".join(self._output)
+
+    # -- internals -------------------------------------------------------------------------
+    def _endpoint(self, service: str) -> str:
+        if service not in self._endpoints:
+            raise AzuriteError(f"Azurite {service} endpoint unknown: not started")
+        return f"{self._endpoints[service]}/{ACCOUNT_NAME}"
+
+    def _listening(self) -> bool:
+        return {"Blob", "Queue"} <= self._endpoints.keys()
+
+    def _read_output(self) -> None:
+        process = self._process
+        assert process is not None and process.stdout is not None
+        for line in process.stdout:
+            self._output.append(line)
+            logger.debug("azurite: %s", line.rstrip())
+            match = _LISTENING.search(line)
+            if match:
+                self._endpoints[match.group(1)] = match.group(2).rstrip("/")
+                if self._listening():
+                    self._ready.set()
+        process.stdout.close()
+        self._ready.set()  # EOF: wake the waiter, which then sees the exit code
+
+    def _wait_until_ready(self, deadline: float) -> None:
+        process = self._process
+        assert process is not None
+        self._ready.wait(max(0.0, deadline - time.monotonic()))
+        while True:
+            if process.poll() is not None:
+                raise AzuriteError(f"Azurite exited with code {process.returncode}:\n{self.log()}")
+            if self._listening() and all(map(self._answers, (self.blob_endpoint, self.queue_endpoint))):
+                return
+            if time.monotonic() > deadline:
+                raise AzuriteError(f"Azurite not ready after {self.startup_timeout:.0f} s:\n{self.log()}")
+            time.sleep(0.05)
+
+    def _answers(self, url: str) -> bool:
+        """Any HTTP status (even 403 for no credentials) proves the server is serving."""
+        context = ssl.create_default_context(cafile=str(self.certs.ca_bundle)) if self.certs else None
+        try:
+            with urllib.request.urlopen(f"{url}?comp=list", timeout=2, context=context):
+                return True
+        except urllib.error.HTTPError:
+            return True
+        except OSError as exc:
+            logger.debug("Azurite not answering yet at %s: %s", url, exc)
+            return False
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run Azurite on free ports and print its endpoints until Ctrl-C."""
+    parser = argparse.ArgumentParser(prog="python -m devtools.azurite", description=main.__doc__)
+    parser.add_argument("--https", action="store_true", help="serve https with a fresh local CA")
+    parser.add_argument("--oauth", action="store_true", help="accept bearer tokens (implies --https)")
+    parser.add_argument("--cert-dir", type=Path, help="where to write the CA and server certificate")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    with tempfile.TemporaryDirectory(prefix="azurite-certs-") as scratch:
+        certs = None
+        if args.https or args.oauth:
+            certs = create_tls_certificates(args.cert_dir or Path(scratch))
+        with Azurite(certs=certs, oauth=args.oauth) as azurite:
+            print(f"blob endpoint:     {azurite.blob_endpoint}")
+            print(f"queue endpoint:    {azurite.queue_endpoint}")
+            print(f"connection string: {azurite.connection_string}")
+            if certs is not None:
+                print(f"CA bundle:         {certs.ca_bundle}")
+            print("Ctrl-C to stop", flush=True)
+            stopping = threading.Event()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, lambda *_: stopping.set())
+            while not stopping.wait(0.5):
+                pass
+
+
+if __name__ == "__main__":
+    main()

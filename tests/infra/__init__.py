@@ -1,0 +1,1 @@
+"""Tests proving the local replacements (Azurite, token endpoint, TLS) with the real Azure libraries."""
