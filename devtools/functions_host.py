@@ -20,38 +20,22 @@ from urllib.parse import parse_qsl, urlsplit
 import azure.functions as func
 
 
-class TraceContext(func.TraceContext):
-    def __init__(self, trace_parent: str) -> None:
-        self._trace_parent = trace_parent
+@dataclass(frozen=True)
+class TraceContext:
+    """The W3C trace context the host hands the worker."""
 
-    @property
-    def trace_parent(self) -> str:
-        return self._trace_parent
-
-    @property
-    def trace_state(self) -> str:
-        return ""
-
-    @property
-    def attributes(self) -> dict[str, str]:
-        return {}
+    trace_parent: str
+    trace_state: str = ""
+    attributes: dict[str, str] = field(default_factory=dict)
 
 
-class RetryContext(func.RetryContext):
-    def __init__(self, retry_count: int, max_retry_count: int) -> None:
-        self._retry_count, self._max_retry_count = retry_count, max_retry_count
+@dataclass(frozen=True)
+class RetryContext:
+    """Retry accounting, present when a retry policy applies."""
 
-    @property
-    def retry_count(self) -> int:
-        return self._retry_count
-
-    @property
-    def max_retry_count(self) -> int:
-        return self._max_retry_count
-
-    @property
-    def exception(self) -> None:
-        return None
+    retry_count: int
+    max_retry_count: int
+    exception: Exception | None = None
 
 
 class Context(func.Context):

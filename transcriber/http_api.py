@@ -78,7 +78,7 @@ async def handle_transcribe(
     except SettingError as exc:
         logger.error("configuration error: %s", exc.message)
         return error_reply(exc)
-    with service.telemetry.invocation(
+    async with service.telemetry.invocation(
         name=invocation.function, traceparent=invocation.traceparent, invocation_id=invocation.invocation_id
     ):
         return await _transcribe(service, url, headers, body, invocation)

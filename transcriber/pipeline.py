@@ -48,7 +48,7 @@ def failure_name(name: str) -> str:
 async def handle_blob(name: str, invocation: Invocation) -> BlobOutcome:
     """The blob trigger's entry: correlated telemetry around one job, flushed when it ends."""
     service = get_service()
-    with service.telemetry.invocation(
+    async with service.telemetry.invocation(
         name=invocation.function, traceparent=invocation.traceparent, invocation_id=invocation.invocation_id
     ):
         return await process_blob(service, name, invocation)
