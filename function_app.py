@@ -9,6 +9,7 @@ cold starts close to the cost of azure.functions itself.
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,10 @@ app = func.FunctionApp()
 
 AUDIO_CONTAINER = config.audio_container(os.environ)
 BLOB_SOURCE = func.BlobSource(config.trigger_source(os.environ))
+try:  # say it in the host's start-up log too; invocations refuse until it is fixed
+    config.Settings.from_environ(os.environ)
+except config.SettingError as error:
+    logging.getLogger(__name__).error("invalid configuration, nothing will be transcribed: %s", error)
 
 
 @app.function_name("transcribe_blob")

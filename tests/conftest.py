@@ -19,7 +19,12 @@ import pytest
 from devtools.certs import TLSCertificates, create_tls_certificates
 
 # Each local service contributes a pytest plugin module under tests/fixtures/.
-pytest_plugins: list[str] = ["tests.fixtures.storage", "tests.fixtures.identity", "tests.fixtures.telemetry"]
+pytest_plugins: list[str] = [
+    "tests.fixtures.storage",
+    "tests.fixtures.identity",
+    "tests.fixtures.telemetry",
+    "tests.fixtures.functions",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = Path(os.environ.get("TRANSCRIBER_CORPUS", ROOT.parent / "shared" / "corpus"))

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from transcriber.errors import SettingError
+
+__all__ = ["SettingError", "Settings", "SpeechSettings", "TelemetrySettings"]
 from transcriber.options import OptionError, TranscriptionRequestOptions
 from transcriber.storage_connection import StorageConnection
 

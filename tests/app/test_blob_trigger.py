@@ -11,7 +11,7 @@ import pysrt
 import pytest
 import webvtt
 
-from tests.app.conftest import Deployed
+from tests.fixtures.functions import AppUnderTest as Deployed
 from transcriber.errors import ServiceThrottledError
 
 

@@ -10,7 +10,7 @@ import pysrt
 import pytest
 import webvtt
 
-from tests.app.conftest import Deployed
+from tests.fixtures.functions import AppUnderTest as Deployed
 
 URL = "https://transcriber.azurewebsites.net/api/transcribe"
 
