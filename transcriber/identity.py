@@ -18,9 +18,7 @@ if TYPE_CHECKING:
     from transcriber.config import SpeechSettings, TelemetrySettings
     from transcriber.storage_connection import StorageConnection
 
-SPEECH_SCOPE = "https://cognitiveservices.azure.com/.default"
 STORAGE_SCOPE = "https://storage.azure.com/.default"
-MONITOR_SCOPE = "https://monitor.azure.com/.default"
 
 
 def in_azure(env: Mapping[str, str] | None = None) -> bool:

@@ -63,7 +63,8 @@ class SpeechClient:
         """Send the audio itself (multipart `audio` + `definition`)."""
         from azure.ai.transcription.models import TranscriptionContent
 
-        content = TranscriptionContent(definition=options.to_sdk(), audio=audio)
+        # (filename, bytes): bytes survive retries, and the filename keeps aiohttp sending a file part.
+        content = TranscriptionContent(definition=options.to_sdk(), audio=("audio", audio))
         return await self._call(lambda client: client.transcribe(content), timeout)
 
     async def transcribe_url(

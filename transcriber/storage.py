@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from transcriber.errors import AuthenticationError, BlobNotFoundError, ServiceError
+from transcriber.identity import STORAGE_SCOPE
 
 if TYPE_CHECKING:
     from azure.storage.blob.aio import BlobServiceClient
@@ -165,9 +166,28 @@ class BlobStore:
         )
         return f"{client.get_blob_client(info.container, info.name).url}?{sas}"
 
+    async def _check_token(self) -> None:
+        """Fail in seconds when no token can be had: the storage client would retry that for ~100 s.
+
+        The credential caches its token, so this costs nothing once a token is held.
+        """
+        if self._credential is None or not self.connection.uses_token:
+            return
+        from azure.core.exceptions import ClientAuthenticationError
+
+        try:
+            await self._credential.get_token(STORAGE_SCOPE)
+        except ClientAuthenticationError as exc:
+            raise AuthenticationError(f"no storage token: {_reason(exc)}") from exc
+
     async def _call(self, operation: str, awaitable: Any) -> Any:
         from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ResourceNotFoundError
 
+        try:
+            await self._check_token()
+        except AuthenticationError:
+            awaitable.close()  # the request coroutine is never sent
+            raise
         try:
             with self._telemetry.dependency(type="Azure blob", target=self.connection.host, name=operation):
                 return await awaitable

@@ -74,8 +74,14 @@ async def test_identity_large_blob_goes_by_sas_url_and_never_through_the_functio
     document = identity_app.transcript_json("big/jfk.flac.json")
     assert document["processing"]["audioDelivery"] == "url"
     assert "country" in identity_app.transcripts()["big/jfk.flac.txt"].decode().lower()
-    everything = b"".join(identity_app.transcripts().values()).decode() + caplog.text
-    assert "sig=" not in everything and "?sv=" not in everything
+    # The app's own logs, azure-core's included; the local stand-ins' logs are Azure's side.
+    app_logs = "\n".join(
+        record.getMessage()
+        for record in caplog.records
+        if not record.name.startswith(("devtools", "httpx", "httpcore", "uvicorn"))
+    )
+    everything = b"".join(identity_app.transcripts().values()).decode() + app_logs
+    assert "sig=" not in everything and "skoid=" not in everything
 
 
 async def test_identity_http_blob_reference_goes_by_sas_url(identity_app: IdentityApp, corpus: Path) -> None:
