@@ -24,6 +24,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.identity",
     "tests.fixtures.telemetry",
     "tests.fixtures.functions",
+    "tests.fixtures.speech",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -158,7 +158,7 @@ async def test_blob_transient_failure_raises_and_last_try_leaves_final_record(
     deployed: Deployed, corpus: Path
 ) -> None:
     deployed.upload("busy.wav", (corpus / "cards-001.wav").read_bytes())
-    deployed.speech.fail(429, count=100, retry_after=0)
+    deployed.speech.fail(429, count=100, retry_after=0.05)
 
     with pytest.raises(ServiceThrottledError):
         await deployed.blob_event("busy.wav")

@@ -84,7 +84,7 @@ async def test_http_json_blob_reference_transcribes_stored_blob(deployed: Deploy
 async def test_http_each_format_has_its_content_type(
     deployed: Deployed, corpus: Path, fmt: str, mimetype: str
 ) -> None:
-    response = await post(deployed, (corpus / "jfk.flac").read_bytes(), "audio/flac", f"format={fmt}")
+    response = await post(deployed, (corpus / "cards-002.wav").read_bytes(), "audio/wav", f"format={fmt}")
     assert response.status_code == 200 and response.mimetype == mimetype and response.charset == "utf-8"
     body = response.get_body().decode()
     if fmt == "srt":
@@ -92,7 +92,7 @@ async def test_http_each_format_has_its_content_type(
     elif fmt == "vtt":
         assert len(webvtt.from_buffer(io.StringIO(body)).captions) >= 1
     elif fmt == "text":
-        assert "country" in body.lower()
+        assert "clubs" in body.lower()
 
 
 async def test_http_options_reach_the_service_definition(deployed: Deployed, corpus: Path) -> None:
@@ -148,7 +148,7 @@ async def test_http_over_size_limit_is_413(
 async def test_http_throttling_is_passed_on_with_retry_after(
     deployed: Deployed, corpus: Path, fault: int, status: int
 ) -> None:
-    deployed.speech.fail(fault, count=4, retry_after=0)
+    deployed.speech.fail(fault, count=4, retry_after=0.05)
     response = await post(deployed, (corpus / "cards-001.wav").read_bytes(), "audio/wav")
     assert response.status_code == status
     assert "Retry-After" in response.headers

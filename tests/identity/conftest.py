@@ -19,7 +19,6 @@ from azure.storage.blob import BlobServiceClient
 from devtools.azurite import Azurite
 from devtools.certs import TLSCertificates
 from devtools.functions_host import FunctionsHost
-from devtools.speech_emulator import EmulatorConfig, RunningEmulator, running_emulator
 from devtools.token_server import TokenServer
 from tests.fixtures.functions import AppUnderTest
 from tests.fixtures.storage import BlobContainers
@@ -78,16 +77,3 @@ async def identity_app(
     finally:
         await reset_service()
 
-
-@pytest.fixture(scope="session")
-def _token_only_emulator(tls_certs: TLSCertificates) -> Iterator[RunningEmulator]:
-    config = EmulatorConfig(cert_file=tls_certs.cert, key_file=tls_certs.key, refuse_keys=True)
-    with running_emulator(config) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def speech_tokens(_token_only_emulator: RunningEmulator) -> RunningEmulator:
-    """The Speech emulator over https: bearer tokens for the Cognitive Services audience only."""
-    _token_only_emulator.reset()
-    return _token_only_emulator
