@@ -101,7 +101,7 @@ class BlobStore:
         """A small JSON record, or None when absent."""
         blob = self._client().get_blob_client(container, name)
         try:
-            stream = await self._call("GetBlob", blob.download_blob())
+            stream = await self._call("GetBlob", blob.download_blob(), expect_missing=True)
         except BlobNotFoundError:
             return None
         return json.loads(await stream.readall())
@@ -110,7 +110,7 @@ class BlobStore:
         """The source etag an output was written for (its metadata), or None when absent."""
         blob = self._client().get_blob_client(container, name)
         try:
-            props = await self._call("GetBlobProperties", blob.get_blob_properties())
+            props = await self._call("GetBlobProperties", blob.get_blob_properties(), expect_missing=True)
         except BlobNotFoundError:
             return None
         return props.metadata.get(ETAG_METADATA)
@@ -137,7 +137,7 @@ class BlobStore:
         """Delete if present; True when something was deleted."""
         blob = self._client().get_blob_client(container, name)
         try:
-            await self._call("DeleteBlob", blob.delete_blob())
+            await self._call("DeleteBlob", blob.delete_blob(), expect_missing=True)
         except BlobNotFoundError:
             return False
         return True
@@ -180,7 +180,11 @@ class BlobStore:
         except ClientAuthenticationError as exc:
             raise AuthenticationError(f"no storage token: {_reason(exc)}") from exc
 
-    async def _call(self, operation: str, awaitable: Any) -> Any:
+    async def _call(self, operation: str, awaitable: Any, *, expect_missing: bool = False) -> Any:
+        """Await one storage request, record it as a dependency and translate its errors.
+
+        `expect_missing`: a 404 is an answer, not a failure (reading a record that may not exist).
+        """
         from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ResourceNotFoundError
 
         try:
@@ -189,8 +193,18 @@ class BlobStore:
             awaitable.close()  # the request coroutine is never sent
             raise
         try:
-            with self._telemetry.dependency(type="Azure blob", target=self.connection.host, name=operation):
-                return await awaitable
+            with self._telemetry.dependency(
+                type="Azure blob", target=self.connection.host, name=operation
+            ) as dep:
+                try:
+                    return await awaitable
+                except ResourceNotFoundError:
+                    if not expect_missing:
+                        raise
+                    dep.result_code, dep.success = "404", True
+            raise BlobNotFoundError(f"blob not found ({operation})")
+        except BlobNotFoundError:
+            raise
         except ResourceNotFoundError as exc:
             raise BlobNotFoundError(f"blob not found ({operation})") from exc
         except ClientAuthenticationError as exc:

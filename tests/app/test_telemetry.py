@@ -1,0 +1,155 @@
+"""Telemetry of real invocations: function_app -> core -> exporter -> local ingestion endpoint.
+
+Both backends send the same custom events, metrics and dependencies, correlated with the
+invocation's W3C trace context, and nothing secret or private reaches ingestion or the logs.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from devtools.functions_host import Context
+from devtools.ingestion import IngestionServer
+from tests.fixtures.functions import AppUnderTest
+from tests.telemetry.scenarios import base, operation, properties
+
+TRACE_ID, SPAN_ID = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+TRACEPARENT = f"00-{TRACE_ID}-{SPAN_ID}-01"
+
+
+@pytest.fixture(params=["opencensus", "opentelemetry"])
+async def traced(
+    request: pytest.FixtureRequest,
+    deployed: AppUnderTest,
+    ingestion: IngestionServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> AppUnderTest:
+    monkeypatch.setenv("APPLICATIONINSIGHTS_CONNECTION_STRING", ingestion.connection_string)
+    monkeypatch.setenv("TELEMETRY_BACKEND", request.param)
+    await deployed.restart()
+    return deployed
+
+
+def context(function: str) -> Context:
+    return Context(function, TRACEPARENT)
+
+
+def dependencies(ingestion: IngestionServer) -> list[tuple[str, str, str, str, bool]]:
+    return [
+        (b["type"], b["target"], b["name"], b["resultCode"], b["success"])
+        for b in map(base, ingestion.items("RemoteDependencyData"))
+    ]
+
+
+async def test_telemetry_blob_success_event_metrics_dependencies_correlated(
+    traced: AppUnderTest, ingestion: IngestionServer, corpus: Path
+) -> None:
+    audio = (corpus / "cards-001.wav").read_bytes()
+    traced.upload("calls/cards.wav", audio)
+    invocation = context("transcribe_blob")
+    await traced.blob_event("calls/cards.wav", context=invocation)  # flushed when it returns
+
+    (event,) = ingestion.items("EventData", "TranscriptionCompleted")
+    dims = properties(event)
+    assert {k: dims[k] for k in ("trigger", "blob_name", "content_type", "size_bytes", "outcome")} == {
+        "trigger": "blob",
+        "blob_name": "calls/cards.wav",
+        "content_type": "audio/wav",
+        "size_bytes": str(len(audio)),
+        "outcome": "completed",
+    }
+    assert dims["locales_requested"] == "en-US" and dims["locale_detected"] == "en-US"
+    assert float(dims["audio_seconds"]) > 1 and int(dims["phrase_count"]) >= 1
+    assert float(dims["latency_ms"]) > 0 and float(dims["real_time_factor"]) > 0
+    assert json.loads(dims["options"])["diarization"] == "off"
+    assert dims["invocation_id"] == invocation.invocation_id and "error_code" not in dims
+    assert operation(event) == (TRACE_ID, SPAN_ID)
+
+    for name in ("transcription_audio_seconds", "transcription_latency_ms", "transcription_real_time_factor"):
+        assert ingestion.metrics(name), name
+    assert not ingestion.metrics("transcription_failures")
+
+    deps = dependencies(ingestion)
+    assert (
+        "Azure AI Speech",
+        "127.0.0.1",
+        "POST /speechtotext/transcriptions:transcribe",
+        "200",
+        True,
+    ) in deps
+    storage = [d for d in deps if d[0] == "Azure blob"]
+    assert {d[2] for d in storage} >= {"GetBlobProperties", "GetBlob", "PutBlob"}
+    assert all(d[4] for d in deps), deps  # expected misses (no earlier output or record) are not failures
+    assert {operation(item) for item in ingestion.items("RemoteDependencyData")} == {(TRACE_ID, SPAN_ID)}
+
+
+async def test_telemetry_blob_failure_event_and_failure_metric(
+    traced: AppUnderTest, ingestion: IngestionServer
+) -> None:
+    traced.upload("notes.wav", b"meeting notes, typed", "text/plain")
+    await traced.blob_event("notes.wav", context=context("transcribe_blob"))
+
+    (event,) = ingestion.items("EventData", "TranscriptionFailed")
+    dims = properties(event)
+    assert (dims["outcome"], dims["error_code"], dims["blob_name"]) == (
+        "failed",
+        "UnsupportedMediaType",
+        "notes.wav",
+    )
+    assert "audio_seconds" not in dims and operation(event) == (TRACE_ID, SPAN_ID)
+    (failure,) = ingestion.metrics("transcription_failures")
+    assert failure["properties"]["error_code"] == "UnsupportedMediaType"
+    assert not [d for d in dependencies(ingestion) if d[0] == "Azure AI Speech"]
+
+
+async def test_telemetry_http_request_event_carries_request_id(
+    traced: AppUnderTest, ingestion: IngestionServer, corpus: Path
+) -> None:
+    invocation = context("transcribe")
+    response = await traced.host.http(
+        "transcribe",
+        "POST",
+        "https://app.example/api/transcribe",
+        (corpus / "cards-002.wav").read_bytes(),
+        {"Content-Type": "audio/wav"},
+        context=invocation,
+    )
+    assert response.status_code == 200
+
+    (event,) = ingestion.items("EventData", "TranscriptionCompleted")
+    dims = properties(event)
+    assert (dims["trigger"], dims["request_id"], dims["content_type"]) == (
+        "http",
+        invocation.invocation_id,
+        "audio/wav",
+    )
+    assert "blob_name" not in dims and operation(event) == (TRACE_ID, SPAN_ID)
+    assert [d[0] for d in dependencies(ingestion)] == ["Azure AI Speech"]
+
+
+async def test_telemetry_never_sends_keys_or_transcript_text(
+    traced: AppUnderTest, ingestion: IngestionServer, corpus: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    traced.upload("private.wav", (corpus / "cards-001.wav").read_bytes())
+    await traced.blob_event("private.wav", context=context("transcribe_blob"))
+    transcript = traced.transcripts()["private.wav.txt"].decode().strip()
+    assert transcript
+
+    sent = json.dumps(ingestion.envelopes())
+    from devtools.azurite import ACCOUNT_KEY
+
+    for secret in (traced.speech.key, ACCOUNT_KEY, transcript, "sig="):
+        assert secret not in sent
+        assert secret not in caplog.text
+
+
+async def test_telemetry_ingestion_down_transcription_still_succeeds(
+    traced: AppUnderTest, ingestion: IngestionServer, corpus: Path
+) -> None:
+    ingestion.fail(500)
+    traced.upload("resilient.wav", (corpus / "cards-003.wav").read_bytes())
+    await traced.blob_event("resilient.wav", context=context("transcribe_blob"))
+    assert "resilient.wav.json" in traced.transcripts()
