@@ -18,7 +18,9 @@ RUNS = 7
 
 def _cold_import_ms(module: str) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, check=True, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-c", f"import {module}"], cwd=ROOT, check=True, stderr=subprocess.DEVNULL
+    )
     return (time.perf_counter() - started) * 1000
 
 
