@@ -49,9 +49,15 @@ async def _run(host: FunctionsHost, storage: BlobServiceClient, sample: Path) ->
 
     _say("3. HTTP trigger: POST /api/transcribe?format=text")
     response = await host.http(
-        "transcribe", "POST", "http://localhost:7071/api/transcribe?format=text", audio, {"Content-Type": "audio/wav"}
+        "transcribe",
+        "POST",
+        "http://localhost:7071/api/transcribe?format=text",
+        audio,
+        {"Content-Type": "audio/wav"},
     )
-    _say(f"   HTTP {response.status_code} ({response.mimetype}):\n\n   {response.get_body().decode().strip()}\n")
+    _say(
+        f"   HTTP {response.status_code} ({response.mimetype}):\n\n   {response.get_body().decode().strip()}\n"
+    )
     await reset_service()
     if response.status_code != 200:
         raise SystemExit("the HTTP function did not answer 200")

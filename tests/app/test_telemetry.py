@@ -7,12 +7,13 @@ invocation's W3C trace context, and nothing secret or private reaches ingestion 
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 import pytest
 
 from devtools.functions_host import Context
-from devtools.ingestion import IngestionServer
+from devtools.ingestion import INSTRUMENTATION_KEY, IngestionServer
 from tests.fixtures.functions import AppUnderTest
 from tests.telemetry.scenarios import base, operation, properties
 
@@ -27,7 +28,11 @@ async def traced(
     ingestion: IngestionServer,
     monkeypatch: pytest.MonkeyPatch,
 ) -> AppUnderTest:
-    monkeypatch.setenv("APPLICATIONINSIGHTS_CONNECTION_STRING", ingestion.connection_string)
+    # A fresh instrumentation key per test: the app keeps the exporters' local retry storage on
+    # (production behaviour), which is keyed by it, so batches one test's ingestion refused are
+    # not delivered into the next test's ingestion.
+    connection_string = ingestion.connection_string.replace(INSTRUMENTATION_KEY, str(uuid.uuid4()))
+    monkeypatch.setenv("APPLICATIONINSIGHTS_CONNECTION_STRING", connection_string)
     monkeypatch.setenv("TELEMETRY_BACKEND", request.param)
     await deployed.restart()
     return deployed

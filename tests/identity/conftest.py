@@ -76,4 +76,3 @@ async def identity_app(
         )
     finally:
         await reset_service()
-

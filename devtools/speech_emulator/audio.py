@@ -1,0 +1,77 @@
+"""Audio bytes -> 16 kHz float samples per channel, the form the engine and the service reason in.
+
+soundfile (bundled libsndfile) reads WAV, FLAC, OGG Vorbis/Opus and MP3 at any rate and channel
+count; soxr resamples properly (band-limited), which matters for recognition accuracy.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import soundfile
+import soxr
+
+from devtools.speech_emulator.errors import ServiceError
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["ENGINE_RATE", "DecodedAudio", "decode_audio", "to_pcm16"]
+
+ENGINE_RATE = 16_000
+_UNDECODABLE = "The audio stream could not be decoded with the provided configuration."
+
+
+@dataclass(frozen=True)
+class DecodedAudio:
+    """Samples at `ENGINE_RATE`, shape (frames, channels), float32 in [-1, 1]."""
+
+    samples: np.ndarray
+    source_rate: int
+    source_format: str
+
+    @property
+    def channel_count(self) -> int:
+        return int(self.samples.shape[1])
+
+    @property
+    def duration_ms(self) -> int:
+        return round(self.samples.shape[0] * 1000 / ENGINE_RATE)
+
+    def channel(self, index: int) -> np.ndarray:
+        return np.ascontiguousarray(self.samples[:, index])
+
+    def mono(self) -> np.ndarray:
+        """All channels merged, as the service does when `channels` is not given."""
+        return self.samples.mean(axis=1) if self.channel_count > 1 else self.channel(0)
+
+
+def decode_audio(data: bytes, max_seconds: float) -> DecodedAudio:
+    """Decode and resample; 422 EmptyAudioFile/InvalidAudioFormat, 400 AudioLengthLimitExceeded."""
+    if not data:
+        raise ServiceError.unprocessable("EmptyAudioFile", "The audio is empty.")
+    try:
+        info = soundfile.info(io.BytesIO(data))
+        if info.duration > max_seconds:
+            raise ServiceError.invalid_argument(
+                "AudioLengthLimitExceeded",
+                f"The audio lasts {info.duration:.1f} s; this emulator accepts at most {max_seconds:g} s.",
+            )
+        samples, rate = soundfile.read(io.BytesIO(data), dtype="float32", always_2d=True)
+    except ServiceError:
+        raise
+    except (soundfile.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
+        logger.debug("undecodable audio (%d bytes): %s", len(data), exc)
+        raise ServiceError.unprocessable("InvalidAudioFormat", _UNDECODABLE) from exc
+    if samples.shape[0] == 0:
+        raise ServiceError.unprocessable("EmptyAudioFile", "The audio holds no samples.")
+    if rate != ENGINE_RATE:
+        samples = soxr.resample(samples, rate, ENGINE_RATE).reshape(-1, samples.shape[1])
+    return DecodedAudio(np.clip(samples, -1.0, 1.0).astype(np.float32, copy=False), rate, info.format)
+
+
+def to_pcm16(samples: np.ndarray) -> bytes:
+    """16-bit little-endian PCM, what pocketsphinx's `process_raw` takes."""
+    return (np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()

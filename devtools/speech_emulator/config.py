@@ -1,0 +1,75 @@
+"""Settings of one emulator instance, and the service constants it imitates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "API_VERSIONS",
+    "DEFAULT_API_VERSION",
+    "ENGINES",
+    "PREVIEW_API_VERSION",
+    "SPEECH_AUDIENCE",
+    "EmulatorConfig",
+]
+
+PREVIEW_API_VERSION = "2024-05-15-preview"
+DEFAULT_API_VERSION = "2025-10-15"
+# Versions the real service answers; the preview one names its timing fields offset/duration.
+API_VERSIONS: tuple[str, ...] = (PREVIEW_API_VERSION, "2024-11-15", DEFAULT_API_VERSION)
+# Token audience of Azure AI services (the SDK asks for `<audience>/.default`).
+SPEECH_AUDIENCE = "https://cognitiveservices.azure.com"
+ENGINES: tuple[str, ...] = ("pocketsphinx", "echo")
+
+# Service limits differ between Microsoft's documents (250-500 MB, 2 h); these are the quota page's.
+DEFAULT_MAX_BYTES = 300 * 1024 * 1024
+DEFAULT_MAX_SECONDS = 2 * 60 * 60.0
+
+
+@dataclass(frozen=True)
+class EmulatorConfig:
+    """How one emulator listens, authenticates and transcribes.
+
+    `key=None` makes the emulator pick a random key (read it back as `RunningEmulator.key`),
+    so a forgotten key never means "anything goes". Bearer tokens are accepted only when
+    `cert_file`/`key_file` make the emulator serve https, as azure-core sends tokens only there.
+    `refuse_keys` imitates a resource with `disableLocalAuth: true`. `ca_file` is the CA bundle
+    trusted when fetching `audioUrl` (default: `SSL_CERT_FILE`, then the system store).
+    `decoder_processes` > 0 decodes in that many worker processes (pocketsphinx holds the GIL
+    while decoding, so a thread would stall the server); 0 decodes in a thread under a lock.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    engine: str = "pocketsphinx"
+    key: str | None = None
+    refuse_keys: bool = False
+    cert_file: Path | str | None = None
+    key_file: Path | str | None = None
+    audience: str = SPEECH_AUDIENCE
+    max_bytes: int = DEFAULT_MAX_BYTES
+    max_seconds: float = DEFAULT_MAX_SECONDS
+    ca_file: Path | str | None = None
+    audio_url_timeout_seconds: float = 30.0
+    region: str = "emulator"
+    decoder_processes: int = 1
+
+    def __post_init__(self) -> None:
+        if self.engine not in ENGINES:
+            raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {self.engine!r}")
+        if (self.cert_file is None) != (self.key_file is None):
+            raise ValueError("cert_file and key_file go together (https needs both)")
+        if self.refuse_keys and self.cert_file is None:
+            raise ValueError(
+                "refuse_keys needs https (cert_file/key_file): bearer tokens would be the only way in"
+            )
+        if self.max_bytes <= 0 or self.max_seconds <= 0:
+            raise ValueError("max_bytes and max_seconds must be positive")
+        if self.decoder_processes < 0:
+            raise ValueError("decoder_processes must be 0 (in-thread) or more")
+
+    @property
+    def https(self) -> bool:
+        """Whether the emulator serves TLS (and so accepts bearer tokens)."""
+        return self.cert_file is not None

@@ -1,0 +1,207 @@
+"""Run an emulator: in a background thread for tests and tools, or in the foreground for the CLI.
+
+The listening socket is bound before uvicorn starts, so port 0 gives an OS-assigned free port
+that is known (and reserved) at once; start-up waits for uvicorn's `started` flag and reports a
+failure with what uvicorn logged, and `stop()` always ends the thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from types import TracebackType
+
+import uvicorn
+
+from devtools.speech_emulator.app import build_app
+from devtools.speech_emulator.config import EmulatorConfig
+from devtools.speech_emulator.engines import create_engine
+from devtools.speech_emulator.errors import EmulatorError
+from devtools.speech_emulator.faults import FaultPlan
+from devtools.speech_emulator.journal import Journal, JournalEntry
+from devtools.speech_emulator.state import EmulatorState
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["EmulatorStartError", "RunningEmulator", "running_emulator"]
+
+# Requests still running this long after stop() began are cut off.
+_ABORT_AFTER_SECONDS = 0.5
+
+
+class EmulatorStartError(EmulatorError):
+    """The emulator did not start listening in time."""
+
+
+class _Server(uvicorn.Server):
+    """uvicorn, but connections still open shortly after shutdown begins are aborted.
+
+    A TLS connection closes only after the peer answers close_notify; a client that keeps its
+    connection (e.g. held by an exception) never does, which would stall shutdown for the whole
+    grace period and leak the socket.
+    """
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        asyncio.get_running_loop().call_later(_ABORT_AFTER_SECONDS, self._abort_connections)
+        await super().shutdown(sockets)
+
+    def _abort_connections(self) -> None:
+        for connection in list(self.server_state.connections):
+            transport = getattr(connection, "transport", None)
+            if transport is not None:
+                transport.abort()
+
+
+class RunningEmulator:
+    """One emulator instance: its endpoint and key, and the handles tests use (faults, journal)."""
+
+    def __init__(self, config: EmulatorConfig | None = None) -> None:
+        config = config or EmulatorConfig()
+        self.config = config
+        self.state = EmulatorState(
+            config,
+            config.key or secrets.token_urlsafe(24),
+            create_engine(config.engine, config.decoder_processes),
+        )
+        self._socket: socket.socket | None = None
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+
+    # What clients need.
+    @property
+    def key(self) -> str:
+        """The accepted subscription key (generated when the config gave none)."""
+        return self.state.key
+
+    @property
+    def port(self) -> int:
+        if self._socket is None:
+            raise EmulatorError("the emulator is not bound yet")
+        return int(self._socket.getsockname()[1])
+
+    @property
+    def endpoint(self) -> str:
+        """Base URL for `TranscriptionClient(endpoint=...)`, e.g. `http://127.0.0.1:40123`."""
+        scheme = "https" if self.config.https else "http"
+        return f"{scheme}://{self.config.host}:{self.port}"
+
+    # What tests steer and inspect.
+    @property
+    def faults(self) -> FaultPlan:
+        return self.state.faults
+
+    @property
+    def journal(self) -> Journal:
+        return self.state.journal
+
+    def requests(self) -> list[JournalEntry]:
+        """The transcription requests received so far, oldest first."""
+        return self.state.journal.entries()
+
+    def fail(self, status: int = 503, *, count: int = 1, retry_after: float | None = None) -> None:
+        """Answer the next `count` requests with `status` (see `FaultPlan.fail`)."""
+        self.state.faults.fail(status, count=count, retry_after=retry_after)
+
+    def delay(self, seconds: float, *, count: int = 1) -> None:
+        self.state.faults.delay(seconds, count=count)
+
+    def drop(self, *, count: int = 1) -> None:
+        self.state.faults.drop(count=count)
+
+    def reset(self) -> None:
+        """Forget the journal and disarm faults (between tests sharing one emulator)."""
+        self.state.faults.clear()
+        self.state.journal.clear()
+
+    # Life cycle.
+    def bind(self) -> socket.socket:
+        """Bind and listen (port 0: a free one); connections wait in the backlog until serving starts."""
+        if self._socket is None:
+            sock = socket.socket(socket.AF_INET6 if ":" in self.config.host else socket.AF_INET)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind((self.config.host, self.config.port))
+                sock.listen(128)  # clients may connect now; they are served once uvicorn runs
+            except OSError as exc:
+                sock.close()
+                raise EmulatorStartError(
+                    f"cannot listen on {self.config.host}:{self.config.port}: {exc}"
+                ) from exc
+            self._socket = sock
+        return self._socket
+
+    def server(self) -> uvicorn.Server:
+        """The uvicorn server for this emulator (made once)."""
+        if self._server is None:
+            https = self.config.https
+            self._server = _Server(
+                uvicorn.Config(
+                    build_app(self.state),
+                    http="h11",
+                    lifespan="off",
+                    log_config=None,
+                    access_log=False,
+                    timeout_graceful_shutdown=3,
+                    ssl_certfile=str(self.config.cert_file) if https else None,
+                    ssl_keyfile=str(self.config.key_file) if https else None,
+                )
+            )
+        return self._server
+
+    def start(self, timeout: float = 15.0) -> RunningEmulator:
+        """Serve from a daemon thread; returns once the emulator accepts connections."""
+        sock, server = self.bind(), self.server()
+        self.state.engine.warm_up()
+        self._thread = threading.Thread(
+            target=server.run, kwargs={"sockets": [sock]}, name="speech-emulator", daemon=True
+        )
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise EmulatorStartError(
+                    f"the Speech emulator did not start within {timeout:g} s (see uvicorn's log)"
+                )
+            time.sleep(0.01)
+        logger.info("Speech emulator (%s engine) listening on %s", self.config.engine, self.endpoint)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket; safe to call twice."""
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(10)
+            if self._thread.is_alive() and self._server is not None:
+                self._server.force_exit = True
+                self._thread.join(5)
+            self._thread = None
+        if self._socket is not None:
+            self._socket.close()
+            self._socket = None
+        self._server = None
+
+    def __enter__(self) -> RunningEmulator:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+@contextlib.contextmanager
+def running_emulator(config: EmulatorConfig | None = None) -> Iterator[RunningEmulator]:
+    """`with running_emulator(EmulatorConfig(key="k")) as emu:` -> started, stopped in `finally`."""
+    emulator = RunningEmulator(config).start()
+    try:
+        yield emulator
+    finally:
+        emulator.stop()

@@ -1,0 +1,23 @@
+"""Everything one emulator instance shares between its routes, its server and its owner."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from devtools.speech_emulator.config import EmulatorConfig
+from devtools.speech_emulator.engines import Engine
+from devtools.speech_emulator.faults import FaultPlan
+from devtools.speech_emulator.journal import Journal
+
+__all__ = ["EmulatorState"]
+
+
+@dataclass
+class EmulatorState:
+    """The config, the effective key, the engine, and the per-instance faults and journal."""
+
+    config: EmulatorConfig
+    key: str
+    engine: Engine
+    faults: FaultPlan = field(default_factory=FaultPlan)
+    journal: Journal = field(default_factory=Journal)
