@@ -11,9 +11,11 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import ssl
 import tempfile
 from pathlib import Path
 
+import certifi
 import pytest
 
 from devtools.certs import TLSCertificates, create_tls_certificates
@@ -33,7 +35,17 @@ CORPUS = Path(os.environ.get("TRANSCRIBER_CORPUS", ROOT.parent / "shared" / "cor
 _TLS_DIR = Path(tempfile.mkdtemp(prefix="transcriber-tls-"))
 atexit.register(shutil.rmtree, _TLS_DIR, True)
 SESSION_TLS: TLSCertificates = create_tls_certificates(_TLS_DIR)
-os.environ.update(SESSION_TLS.client_env())
+
+
+def _trust_session_ca() -> None:
+    """Trust the session CA on top of what was trusted already (pip still reaches PyPI)."""
+    system = os.environ.get("SSL_CERT_FILE") or ssl.get_default_verify_paths().cafile or certifi.where()
+    bundle = _TLS_DIR / "trusted.pem"
+    bundle.write_bytes(Path(system).read_bytes() + b"\n" + SESSION_TLS.ca_bundle.read_bytes())
+    os.environ.update({"SSL_CERT_FILE": str(bundle), "REQUESTS_CA_BUNDLE": str(bundle)})
+
+
+_trust_session_ca()
 
 
 @pytest.fixture(scope="session")
