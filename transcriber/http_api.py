@@ -12,7 +12,6 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from transcriber import formats
 from transcriber.config import Settings
@@ -29,6 +28,7 @@ from transcriber.errors import (
     UnsupportedMediaError,
 )
 from transcriber.http_input import TranscribeRequest, parse_request
+from transcriber.options import OptionError, TranscriptionRequestOptions
 from transcriber.service import Invocation, TranscriptionService, get_service
 from transcriber.transcription import Transcription, track, transcribe_blob, transcribe_bytes
 
@@ -90,25 +90,24 @@ async def _transcribe(
     settings = service.settings
     subject = invocation.invocation_id or "request"
     request: TranscribeRequest | None = None
-    size: int | None = len(body)
+    options = settings.defaults
     clock = time.perf_counter()
     try:
         blob_base = f"{settings.storage.blob_url}/{settings.audio_container}"
         request = parse_request(
             url, headers, body, max_bytes=settings.max_audio_bytes, blob_base_url=blob_base
         )
-        options = request.options.with_defaults(settings.defaults)
+        options = _with_defaults(request.options, settings.defaults)
         transcription = await _run(service, request, options)
     except TranscriberError as exc:
         if not isinstance(exc, InvalidRequestError | UnsupportedMediaError | AudioTooLargeError):
             logger.warning("transcription request %s failed: %s: %s", subject, exc.code, exc.message)
-        options = request.options.with_defaults(settings.defaults) if request else settings.defaults
         track(
             service,
             trigger="http",
             subject=subject,
             content_type=request.content_type if request else None,
-            size_bytes=size,
+            size_bytes=len(body),
             options=options,
             error=exc,
             latency_ms=(time.perf_counter() - clock) * 1000,
@@ -119,7 +118,7 @@ async def _transcribe(
         trigger="http",
         subject=subject,
         content_type=request.content_type,
-        size_bytes=size,
+        size_bytes=len(body),
         options=options,
         transcription=transcription,
         latency_ms=transcription.latency_ms,
@@ -127,7 +126,19 @@ async def _transcribe(
     return _render(transcription, request.response_format)
 
 
-async def _run(service: TranscriptionService, request: TranscribeRequest, options: Any) -> Transcription:
+def _with_defaults(
+    options: TranscriptionRequestOptions, defaults: TranscriptionRequestOptions
+) -> TranscriptionRequestOptions:
+    """The caller's options over the app's defaults; a clash between them is the caller's to fix."""
+    try:
+        return options.with_defaults(defaults)
+    except OptionError as exc:
+        raise InvalidRequestError(f"invalid option {exc}") from exc
+
+
+async def _run(
+    service: TranscriptionService, request: TranscribeRequest, options: TranscriptionRequestOptions
+) -> Transcription:
     if request.blob is not None:
         info = await service.store.properties(service.settings.audio_container, request.blob)
         return await transcribe_blob(service, info, options, timeout=HTTP_TIMEOUT_SECONDS)

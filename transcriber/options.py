@@ -97,14 +97,13 @@ class TranscriptionRequestOptions:
 
     def describe(self) -> dict[str, str]:
         """Options as flat strings for records and telemetry (no phrase text: it may be private)."""
-        described = {
+        return {
             "locales": ",".join(self.locales or ()),
             "diarization": str(self.max_speakers or "off"),
             "channels": ",".join(map(str, self.channels)) if self.channels else "all",
             "profanity": self.profanity or "default",
             "phrases": str(len(self.phrases or ())),
         }
-        return described
 
 
 def _split(value: str | Iterable[Any], *, split_items: bool = True) -> list[str]:

@@ -190,3 +190,13 @@ async def test_health_invalid_configuration_is_503_naming_the_setting(
     response = await deployed.host.http("health", "GET", "https://transcriber.azurewebsites.net/api/health")
     assert response.status_code == 503
     assert json.loads(response.get_body())["error"]["setting"] == "AZURE_SPEECH_ENDPOINT"
+
+
+async def test_http_option_clashing_with_default_setting_is_400(
+    deployed: Deployed, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRANSCRIPTION_CHANNELS", "0,1")
+    await deployed.restart()
+    response = await post(deployed, (corpus / "cards-001.wav").read_bytes(), "audio/wav", "diarization=2")
+    assert response.status_code == 400 and "diarization" in error_of(response)["message"]
+    assert deployed.speech.requests() == []
