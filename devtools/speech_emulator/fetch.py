@@ -18,6 +18,8 @@ from devtools.speech_emulator.errors import ServiceError
 from devtools.speech_emulator.journal import redact_url
 
 logger = logging.getLogger(__name__)
+# httpx logs every request line at INFO, SAS query included: keep signatures out of our logs.
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 __all__ = ["fetch_audio"]
 
