@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from abc import ABC, abstractmethod
 from contextvars import Token
 
 from transcriber.telemetry.correlation import (
@@ -65,7 +66,7 @@ class Invocation:
             self._token = None
 
 
-class Telemetry:
+class Telemetry(ABC):
     """Application Insights telemetry for transcriptions; backends subclass the `_` hooks."""
 
     enabled = True
@@ -137,24 +138,27 @@ class Telemetry:
         if not self._closed:
             self._send_dependency(record)
 
+    @abstractmethod
     def _send_event(
         self, name: str, correlation: Correlation, dimensions: dict[str, str], measurements: dict[str, float]
     ) -> None:
-        raise NotImplementedError
+        """Send one item to the exporter (backend hook)."""
 
+    @abstractmethod
     def _send_dependency(self, record: DependencyRecord) -> None:
-        raise NotImplementedError
+        """Send one item to the exporter (backend hook)."""
 
+    @abstractmethod
     def _send_metric(self, point: MetricPoint) -> None:
-        raise NotImplementedError
+        """Send one item to the exporter (backend hook)."""
 
+    @abstractmethod
     def _flush_exporters(self) -> None:
         """Blocking: hand everything buffered to ingestion. Runs on the runner thread."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _close_exporters(self) -> None:
         """Blocking: flush and stop every exporter thread. Runs on the runner thread."""
-        raise NotImplementedError
 
     @staticmethod
     def _timeout(given: float | None, default: float) -> float:
@@ -184,4 +188,10 @@ class NullTelemetry(Telemetry):
         return None
 
     def _send_metric(self, point: MetricPoint) -> None:
+        return None
+
+    def _flush_exporters(self) -> None:
+        return None
+
+    def _close_exporters(self) -> None:
         return None
