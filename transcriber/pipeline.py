@@ -6,7 +6,8 @@
   and return normally: retrying cannot help and must not storm.
 - Transient failures (429, 5xx, timeouts, credentials) update the failure record with the attempt
   count and raise, so the host retries; the last try's record says `final: true`. A later success
-  removes the record.
+  removes the record; a final failure removes an earlier version's transcript, so every blob ends
+  with one transcript set or one failure record.
 """
 
 from __future__ import annotations
@@ -85,8 +86,12 @@ async def process_blob(service: TranscriptionService, name: str, invocation: Inv
         attempts = max(previous + 1, (invocation.retry_count or 0) + 1)
         final = not error.transient or attempts >= settings.blob_max_attempts
         await _write_failure(service, info, error, attempts, final)
+        if final:
+            await _remove_outputs(service, info.name)
         _track(service, info, error=error, latency_ms=(time.perf_counter() - clock) * 1000)
         if error.transient:
+            if error is exc:
+                raise
             raise error from exc
         return BlobOutcome("failed", name, [failure_name(name)], error)
 
@@ -129,6 +134,12 @@ async def _write_outputs(
         info.etag,
     )
     return [name, *written]
+
+
+async def _remove_outputs(service: TranscriptionService, name: str) -> None:
+    """An earlier version's transcript must not stand beside this version's final failure."""
+    for fmt in ("json", *service.settings.output_formats):
+        await service.store.delete(service.settings.transcripts_container, output_name(name, fmt))
 
 
 async def _write_failure(

@@ -190,3 +190,14 @@ async def test_blob_deleted_before_processing_is_ignored(deployed: Deployed) -> 
     await deployed.blob_event("vanished.wav", data=b"RIFF")
     assert deployed.transcripts() == {}
     assert deployed.speech.requests() == []
+
+
+async def test_blob_new_version_failing_for_good_replaces_old_transcript_with_record(
+    deployed: Deployed, corpus: Path
+) -> None:
+    deployed.upload("revised.wav", (corpus / "cards-001.wav").read_bytes())
+    await deployed.blob_event("revised.wav")
+    etag = deployed.upload("revised.wav", b"not audio any more, just text", "text/plain")
+    await deployed.blob_event("revised.wav")
+    assert set(deployed.transcripts()) == {"failed/revised.wav.json"}
+    assert deployed.transcript_json("failed/revised.wav.json")["source"]["etag"] == etag
