@@ -15,8 +15,6 @@ from tests.fixtures.functions import AppUnderTest
 from tests.fixtures.storage import BlobContainers
 from transcriber.service import reset_service
 
-Deployed = AppUnderTest
-
 
 @pytest.fixture
 def storage(azurite: Azurite) -> Iterator[BlobServiceClient]:

@@ -12,13 +12,6 @@ import webvtt
 
 from tests.fixtures.functions import AppUnderTest as Deployed
 
-URL = "https://transcriber.azurewebsites.net/api/transcribe"
-
-
-async def post(deployed: Deployed, body: bytes, content_type: str | None, query: str = ""):
-    headers = {"Content-Type": content_type} if content_type else {}
-    return await deployed.host.http("transcribe", "POST", f"{URL}?{query}", body, headers)
-
 
 def error_of(response) -> dict[str, str]:
     body = json.loads(response.get_body())
@@ -42,7 +35,7 @@ def multipart(audio: bytes, fields: dict[str, str]) -> tuple[bytes, str]:
 
 
 async def test_http_raw_body_returns_service_shaped_json(deployed: Deployed, corpus: Path) -> None:
-    response = await post(deployed, (corpus / "cards-001.wav").read_bytes(), "audio/wav")
+    response = await deployed.post((corpus / "cards-001.wav").read_bytes(), "audio/wav")
     assert response.status_code == 200 and response.mimetype == "application/json"
     result = json.loads(response.get_body())
     assert set(result) >= {"durationMilliseconds", "combinedPhrases", "phrases"}
@@ -55,7 +48,7 @@ async def test_http_multipart_file_with_options_in_fields(deployed: Deployed, co
         (corpus / "stereo_diarization.wav").read_bytes(),
         {"channels": "0,1", "format": "text", "locale": "en-US"},
     )
-    response = await post(deployed, body, content_type)
+    response = await deployed.post(body, content_type)
     assert response.status_code == 200 and response.mimetype == "text/plain"
     text = response.get_body().decode()
     assert "[Channel 0]" in text and "[Channel 1]" in text
@@ -63,8 +56,7 @@ async def test_http_multipart_file_with_options_in_fields(deployed: Deployed, co
 
 async def test_http_json_blob_reference_transcribes_stored_blob(deployed: Deployed, corpus: Path) -> None:
     deployed.upload("folder/stored clip.wav", (corpus / "cards-003.wav").read_bytes())
-    response = await post(
-        deployed,
+    response = await deployed.post(
         json.dumps({"blob": "folder/stored clip.wav", "format": "json"}).encode(),
         "application/json",
     )
@@ -84,7 +76,7 @@ async def test_http_json_blob_reference_transcribes_stored_blob(deployed: Deploy
 async def test_http_each_format_has_its_content_type(
     deployed: Deployed, corpus: Path, fmt: str, mimetype: str
 ) -> None:
-    response = await post(deployed, (corpus / "cards-002.wav").read_bytes(), "audio/wav", f"format={fmt}")
+    response = await deployed.post((corpus / "cards-002.wav").read_bytes(), "audio/wav", f"format={fmt}")
     assert response.status_code == 200 and response.mimetype == mimetype and response.charset == "utf-8"
     body = response.get_body().decode()
     if fmt == "srt":
@@ -97,7 +89,7 @@ async def test_http_each_format_has_its_content_type(
 
 async def test_http_options_reach_the_service_definition(deployed: Deployed, corpus: Path) -> None:
     query = "locale=en-US&diarization=2&profanity=Removed&phrases=Kennedy,inaugural"
-    response = await post(deployed, (corpus / "jfk.flac").read_bytes(), "audio/flac", query)
+    response = await deployed.post((corpus / "jfk.flac").read_bytes(), "audio/flac", query)
     assert response.status_code == 200
     definition = deployed.speech.requests()[-1].definition
     assert definition["locales"] == ["en-US"] and definition["diarization"] == {"maxSpeakers": 2}
@@ -124,14 +116,14 @@ async def test_http_options_reach_the_service_definition(deployed: Deployed, cor
 async def test_http_bad_requests_get_specific_status_and_error_body(
     deployed: Deployed, body: bytes, content_type: str, query: str, status: int, code: str
 ) -> None:
-    response = await post(deployed, body, content_type, query)
+    response = await deployed.post(body, content_type, query)
     assert response.status_code == status
     assert response.mimetype == "application/json"
     assert error_of(response)["code"] == code
 
 
 async def test_http_locale_the_service_cannot_do_is_422(deployed: Deployed, corpus: Path) -> None:
-    response = await post(deployed, (corpus / "cards-001.wav").read_bytes(), "audio/wav", "locale=xx-XX")
+    response = await deployed.post((corpus / "cards-001.wav").read_bytes(), "audio/wav", "locale=xx-XX")
     assert response.status_code == 422 and error_of(response)["code"] == "InvalidLocale"
 
 
@@ -139,7 +131,7 @@ async def test_http_over_size_limit_is_413(
     deployed: Deployed, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("MAX_AUDIO_BYTES", "1000")
-    response = await post(deployed, (corpus / "cards-001.wav").read_bytes(), "audio/wav")
+    response = await deployed.post((corpus / "cards-001.wav").read_bytes(), "audio/wav")
     assert response.status_code == 413 and error_of(response)["code"] == "AudioTooLarge"
     assert deployed.speech.requests() == []
 
@@ -149,7 +141,7 @@ async def test_http_throttling_is_passed_on_with_retry_after(
     deployed: Deployed, corpus: Path, fault: int, status: int
 ) -> None:
     deployed.speech.fail(fault, count=4, retry_after=0.05)
-    response = await post(deployed, (corpus / "cards-001.wav").read_bytes(), "audio/wav")
+    response = await deployed.post((corpus / "cards-001.wav").read_bytes(), "audio/wav")
     assert response.status_code == status
     assert "Retry-After" in response.headers
     assert error_of(response)["code"]
@@ -157,7 +149,7 @@ async def test_http_throttling_is_passed_on_with_retry_after(
 
 async def test_http_service_failure_is_502(deployed: Deployed, corpus: Path) -> None:
     deployed.speech.fail(500, count=4)
-    response = await post(deployed, (corpus / "cards-001.wav").read_bytes(), "audio/wav")
+    response = await deployed.post((corpus / "cards-001.wav").read_bytes(), "audio/wav")
     assert response.status_code == 502
     error = error_of(response)
     assert "Traceback" not in error["message"] and deployed.speech.key not in error["message"]
@@ -170,7 +162,7 @@ async def test_http_bad_configuration_is_500_naming_the_setting(
     from transcriber.service import reset_service
 
     await reset_service()
-    response = await post(deployed, (corpus / "cards-001.wav").read_bytes(), "audio/wav")
+    response = await deployed.post((corpus / "cards-001.wav").read_bytes(), "audio/wav")
     assert response.status_code == 500 and "OUTPUT_FORMATS" in error_of(response)["message"]
 
 
@@ -197,6 +189,6 @@ async def test_http_option_clashing_with_default_setting_is_400(
 ) -> None:
     monkeypatch.setenv("TRANSCRIPTION_CHANNELS", "0,1")
     await deployed.restart()
-    response = await post(deployed, (corpus / "cards-001.wav").read_bytes(), "audio/wav", "diarization=2")
+    response = await deployed.post((corpus / "cards-001.wav").read_bytes(), "audio/wav", "diarization=2")
     assert response.status_code == 400 and "diarization" in error_of(response)["message"]
     assert deployed.speech.requests() == []
