@@ -1,8 +1,9 @@
 # Every target installs what it needs on a fresh clone: a .venv with pip packages, and Azurite from npm.
-PYTHON ?= python3
+# Python 3.13, as the Function App runs it: from PATH, else the newest 3.13 pyenv has installed.
+PYTHON ?= $(shell devtools/find_python.sh 3.13)
 VENV := .venv
 PY := $(VENV)/bin/python
-PY_STAMP := $(VENV)/.installed
+PY_STAMP := $(VENV)/.installed-py3.13
 NODE_STAMP := node_modules/.installed
 PORT ?= 5055
 KEY ?=
@@ -13,7 +14,8 @@ ENGINE ?= pocketsphinx
 all: test
 
 $(PY_STAMP): requirements.txt requirements-dev.txt
-	$(PYTHON) -m venv $(VENV)
+	@test -n "$(PYTHON)" || { echo "Python 3.13 not found: install it (pyenv install 3.13, or your system's python3.13), or run make PYTHON=/path/to/python3.13" >&2; exit 1; }
+	$(PYTHON) -m venv --clear $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	touch $@
 

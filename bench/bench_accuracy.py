@@ -18,7 +18,7 @@ from devtools.speech_emulator.corpus import load_corpus, normalize_text, word_er
 from devtools.speech_emulator.sphinx import DECODER_OPTIONS, create_decoder, recognize
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = Path(os.environ.get("TRANSCRIBER_CORPUS", ROOT.parent / "shared" / "corpus"))
+CORPUS = Path(os.environ.get("TRANSCRIBER_CORPUS", ROOT / "tests" / "corpus"))
 WER_TARGET = 0.27
 RTF_TARGET = 0.5
 

@@ -30,7 +30,7 @@ pytest_plugins: list[str] = [
 ]
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = Path(os.environ.get("TRANSCRIBER_CORPUS", ROOT.parent / "shared" / "corpus"))
+CORPUS = Path(os.environ.get("TRANSCRIBER_CORPUS", ROOT / "tests" / "corpus"))
 
 _TLS_DIR = Path(tempfile.mkdtemp(prefix="transcriber-tls-"))
 atexit.register(shutil.rmtree, _TLS_DIR, True)
@@ -50,7 +50,7 @@ _trust_session_ca()
 
 @pytest.fixture(scope="session")
 def corpus() -> Path:
-    """The shared recordings with reference transcripts (../shared/corpus)."""
+    """Real recordings with reference transcripts (tests/corpus, copied from ../shared/corpus)."""
     if not (CORPUS / "manifest.tsv").exists():
         raise RuntimeError(f"corpus not found at {CORPUS}; set TRANSCRIBER_CORPUS")
     return CORPUS

@@ -1,4 +1,4 @@
-"""The shared corpus of real recordings (../shared/corpus) and how transcripts are scored on it.
+"""The corpus of real recordings (tests/corpus) and how transcripts are scored on it.
 
 Used by the accuracy test and `bench/bench_accuracy.py`, so both score the same way: lower
 case, punctuation dropped (hyphens split words, as in the references), common English titles

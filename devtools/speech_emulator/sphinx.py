@@ -1,6 +1,6 @@
 """pocketsphinx decoding: 16 kHz samples -> timed words -> phrases.
 
-The decoder settings were tuned on ../shared/corpus (see bench/bench_accuracy.py): fewer active
+The decoder settings were tuned on tests/corpus (see bench/bench_accuracy.py): fewer active
 HMMs and Gaussians than the defaults keep the word error rate (about 0.26) while cutting decode
 time by about a third. `reinit_feat()` before every utterance resets the cepstral-mean and noise
 estimates, which otherwise carry over and make the same audio decode differently on a second

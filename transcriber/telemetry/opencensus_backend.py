@@ -152,7 +152,10 @@ class OpenCensusTelemetry(Telemetry):
         record = logging.LogRecord(__name__, logging.INFO, __file__, 0, name, None, None)
         record.custom_dimensions = {**dimensions, **_correlation_properties(correlation)}
         record.custom_measurements = dict(measurements)
-        self._events.handle(record)
+        # Not Handler.handle(): opencensus sets the handler's lock to None, and Python 3.13's
+        # handle() enters `with self.lock`. emit() only queues the record (thread-safe).
+        if self._events.filter(record):
+            self._events.emit(record)
 
     def _send_dependency(self, record: DependencyRecord) -> None:
         correlation = record.correlation
