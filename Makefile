@@ -17,6 +17,7 @@ $(PY_STAMP): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.13 not found: install it (pyenv install 3.13, or your system's python3.13), or run make PYTHON=/path/to/python3.13" >&2; exit 1; }
 	$(PYTHON) -m venv --clear $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m devtools.functions_host.protocol >/dev/null  # the local host's protocol classes, into .cache/
 	touch $@
 
 $(NODE_STAMP): package.json package-lock.json
@@ -42,4 +43,4 @@ lint: $(PY_STAMP)
 	$(PY) -m ruff format --check .
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .cache

@@ -14,6 +14,7 @@ import os
 from typing import TYPE_CHECKING
 
 import azure.functions as func
+import azurefunctions.extensions.bindings.blob as blob_sdk
 
 from transcriber import config
 
@@ -38,12 +39,15 @@ except config.SettingError as error:
     connection=config.STORAGE_CONNECTION,
     source=BLOB_SOURCE,
 )
-async def transcribe_blob(blob: func.InputStream, context: func.Context) -> None:
-    """A recording landed in the audio container: transcribe it (the content is never read here)."""
+async def transcribe_blob(blob: blob_sdk.BlobClient, context: func.Context) -> None:
+    """A recording landed in the audio container: transcribe it.
+
+    The SDK-type binding hands over a reference (a sync BlobClient the extension builds), never
+    the content; only its name is used here, the core reads what it needs with its aio client.
+    """
     from transcriber.pipeline import handle_blob
 
-    name = (blob.name or "").split("/", 1)[-1]
-    await handle_blob(name, _invocation(context))
+    await handle_blob(blob.blob_name, _invocation(context))
 
 
 @app.function_name("transcribe")
@@ -80,10 +84,10 @@ def _invocation(context: func.Context) -> Invocation:
 
 
 def _response(reply: HttpReply) -> func.HttpResponse:
-    return func.HttpResponse(
-        reply.body,
-        status_code=reply.status,
-        headers=reply.headers,
-        mimetype=reply.content_type.split(";")[0],
-        charset="utf-8",
+    # The Content-Type header as the core chose it (with its charset): the worker only adds one
+    # itself when none is set, and then drops the charset of application/json.
+    content_type = (
+        reply.content_type if "charset=" in reply.content_type else f"{reply.content_type}; charset=utf-8"
     )
+    headers = {**reply.headers, "Content-Type": content_type}
+    return func.HttpResponse(reply.body, status_code=reply.status, headers=headers)

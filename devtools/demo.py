@@ -1,9 +1,10 @@
 """`make demo`: the product's main job on the shipped sample, with no Azure account.
 
 Starts Azurite and the Speech emulator on free loopback ports, uploads samples/jfk.wav to
-`audio-in`, runs the blob function as the host would, prints the transcript read back from
-`transcripts/`, sends the same file to the HTTP function, prints that answer, and stops
-everything it started.
+`audio-in`, delivers the blob event through the local Functions host (Microsoft's runtime with
+the SDK-type blob binding), prints the transcript read back from `transcripts/`, sends the same
+file to the HTTP function with its function key, prints that answer, and stops everything it
+started.
 """
 
 from __future__ import annotations
@@ -38,8 +39,10 @@ async def _run(host: FunctionsHost, storage: BlobServiceClient, sample: Path) ->
     blob = storage.get_blob_client("audio-in", name)
     blob.upload_blob(audio, overwrite=True, content_settings=ContentSettings(content_type="audio/wav"))
 
-    _say("2. Blob trigger: transcribe_blob")
-    await host.blob_event("transcribe_blob", "audio-in", name, audio)
+    _say("2. Blob trigger: transcribe_blob (the host sends a reference to the blob, not its bytes)")
+    delivery = await host.blob_event("audio-in", name)
+    if delivery.status != "succeeded":
+        raise SystemExit(f"the blob function did not succeed: {delivery.status} {delivery.errors}")
     transcripts = storage.get_container_client("transcripts")
     _say("   transcripts/ now holds: " + ", ".join(b.name for b in transcripts.list_blobs()))
     text = transcripts.download_blob(f"{name}.txt").readall().decode()
@@ -49,11 +52,10 @@ async def _run(host: FunctionsHost, storage: BlobServiceClient, sample: Path) ->
 
     _say("3. HTTP trigger: POST /api/transcribe?format=text")
     response = await host.http(
-        "transcribe",
         "POST",
         "http://localhost:7071/api/transcribe?format=text",
         audio,
-        {"Content-Type": "audio/wav"},
+        {"Content-Type": "audio/wav", "x-functions-key": host.keys.function_key},
     )
     _say(
         f"   HTTP {response.status_code} ({response.mimetype}):\n\n   {response.get_body().decode().strip()}\n"
@@ -71,7 +73,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("audio", nargs="?", type=Path, default=SAMPLE, help="recording to transcribe")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="   %(levelname)s %(name)s: %(message)s")
+    # The host sets the root logger to INFO, as the worker does (every record reaches the host);
+    # the console shows only warnings.
+    console = logging.StreamHandler()
+    console.setLevel(logging.WARNING)
+    console.setFormatter(logging.Formatter("   %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(console)
 
     _say("Starting Azurite (storage) and the Speech emulator (offline pocketsphinx engine)...")
     with Azurite() as azurite, running_emulator(EmulatorConfig(key=DEMO_KEY)) as speech:
@@ -85,12 +92,11 @@ def main(argv: list[str] | None = None) -> int:
                 "AZURE_SPEECH_API_KEY": DEMO_KEY,
             }
         )
-        import function_app
-
+        host = FunctionsHost.start(ROOT)
         with BlobServiceClient.from_connection_string(azurite.connection_string) as storage:
             for container in ("audio-in", "transcripts"):
                 storage.create_container(container)
-            asyncio.run(_run(FunctionsHost(function_app.app), storage, args.audio))
+            asyncio.run(_run(host, storage, args.audio))
     _say("Stopped Azurite and the Speech emulator. Done.")
     return 0
 

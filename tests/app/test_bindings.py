@@ -1,4 +1,4 @@
-"""The binding JSON the Functions host reads when it indexes function_app."""
+"""What Microsoft's runtime reports when it indexes function_app, against what the app declares."""
 
 from __future__ import annotations
 
@@ -12,7 +12,41 @@ from devtools.functions_host import FunctionsHost
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_bindings_blob_trigger_matches_host_contract(functions_host: FunctionsHost) -> None:
+def _declared_bindings() -> dict[str, list[dict]]:
+    """What function_app declares, read by azure-functions alone in a fresh process (an app
+    object can be indexed once, and the runtime has indexed this process's)."""
+    script = (
+        "import json, os, function_app\n"
+        "print(json.dumps({f.get_function_name(): [json.loads(b) for b in f.get_raw_bindings()]\n"
+        "                  for f in function_app.app.get_functions()}))\n"
+    )
+    env = {"PATH": "/usr/bin:/bin"}
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+def test_bindings_runtime_metadata_matches_what_the_app_declares(functions_host: FunctionsHost) -> None:
+    declared = _declared_bindings()
+    assert set(functions_host.functions) == set(declared) == {"transcribe_blob", "transcribe", "health"}
+    for name, bindings in declared.items():
+        runtime = functions_host.bindings(name)
+        # The runtime adds one thing: the deferred-binding flag on the SDK-typed parameter.
+        assert [{k: v for k, v in b.items() if k != "properties"} for b in runtime] == bindings, name
+        flagged = [b["name"] for b in runtime if b.get("properties") == {"SupportsDeferredBinding": True}]
+        assert flagged == (["blob"] if name == "transcribe_blob" else []), name
+        metadata = functions_host.functions[name].metadata
+        assert (metadata.language, metadata.script_file, metadata.entry_point) == (
+            "python",
+            "function_app.py",
+            name,
+        )
+        assert metadata.properties["worker_indexed"] == "True"
+        assert {binding["name"] for binding in bindings} == set(metadata.bindings)
+
+
+def test_bindings_blob_trigger_is_sdk_type_with_deferred_binding(functions_host: FunctionsHost) -> None:
     (binding,) = functions_host.bindings("transcribe_blob")
     assert binding == {
         "direction": "IN",
@@ -21,6 +55,7 @@ def test_bindings_blob_trigger_matches_host_contract(functions_host: FunctionsHo
         "path": "audio-in/{name}",
         "connection": "AudioStorage",
         "source": "EventGrid",
+        "properties": {"SupportsDeferredBinding": True},
     }
 
 
@@ -43,28 +78,30 @@ def test_bindings_health_is_anonymous_get(functions_host: FunctionsHost) -> None
 
 
 def test_bindings_source_and_container_come_from_settings_at_import() -> None:
-    script = (
-        "import json, function_app\n"
-        "f = {x.get_function_name(): x for x in function_app.app.get_functions()}\n"
-        "print(f['transcribe_blob'].get_raw_bindings()[0])\n"
-    )
     env = {
         "BLOB_TRIGGER_SOURCE": "LogsAndContainerScan",
         "AUDIO_CONTAINER": "recordings",
         "PATH": "/usr/bin:/bin",
     }
     out = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-m", "devtools.functions_host", str(ROOT)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    binding = json.loads(out.stdout)
+    (binding,) = json.loads(out.stdout)["transcribe_blob"]
     assert binding["source"] == "LogsAndContainerScan"
     assert binding["path"] == "recordings/{name}"
 
 
-def test_import_function_app_loads_no_sdk() -> None:
+def test_import_function_app_loads_none_of_the_cores_sdks() -> None:
+    # The SDK-type binding's annotation must exist at indexing, so the extension (with
+    # azure-storage-blob and azure-identity) is imported; the core's SDKs wait for first use.
     script = (
         "import sys, function_app\n"
-        "heavy = ('azure.ai.transcription', 'azure.identity', 'azure.storage', 'opencensus', 'opentelemetry', 'aiohttp')\n"
+        "heavy = ('azure.ai.transcription', 'opencensus', 'opentelemetry', 'multipart', 'transcriber.service')\n"
         "print([m for m in sys.modules if m.startswith(heavy)])\n"
     )
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)

@@ -1,4 +1,5 @@
-"""transcribe_blob: uploads in Azurite, transcribed by the Speech emulator through the real SDK."""
+"""transcribe_blob: uploads in Azurite, delivered by the host through Microsoft's runtime with the
+SDK-type binding, transcribed by the Speech emulator through the real SDK."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ import pytest
 import webvtt
 
 from tests.fixtures.functions import AppUnderTest as Deployed
-from transcriber.errors import ServiceThrottledError
 
 
 def _normalise(text: str) -> str:
@@ -30,7 +30,8 @@ def _reference(corpus: Path, name: str) -> str:
 async def test_blob_upload_writes_json_text_srt_and_vtt(deployed: Deployed, corpus: Path) -> None:
     audio = (corpus / "jfk.flac").read_bytes()
     etag = deployed.upload("speech/jfk.flac", audio, "audio/flac")
-    await deployed.blob_event("speech/jfk.flac")
+    delivery = await deployed.blob_event("speech/jfk.flac")
+    assert (delivery.status, delivery.attempts) == ("succeeded", 1)
 
     outputs = deployed.transcripts()
     assert set(outputs) == {f"speech/jfk.flac.{ext}" for ext in ("json", "txt", "srt", "vtt")}
@@ -131,7 +132,8 @@ async def test_blob_bad_input_leaves_failure_record_and_returns(
     deployed: Deployed, data: bytes, content_type: str, code: str, service_calls: int
 ) -> None:
     etag = deployed.upload("bad.wav", data, content_type)
-    await deployed.blob_event("bad.wav")  # returns normally: no retry storm
+    delivery = await deployed.blob_event("bad.wav")  # returns normally: no retry storm
+    assert (delivery.status, delivery.attempts) == ("succeeded", 1)
 
     outputs = deployed.transcripts()
     assert set(outputs) == {"failed/bad.wav.json"}
@@ -154,22 +156,22 @@ async def test_blob_unsupported_locale_setting_leaves_failure_record(
     assert record["error"]["code"] == "InvalidLocale"
 
 
-async def test_blob_transient_failure_raises_and_last_try_leaves_final_record(
+async def test_blob_transient_failure_is_retried_by_host_and_last_app_try_leaves_final_record(
     deployed: Deployed, corpus: Path
 ) -> None:
     deployed.upload("busy.wav", (corpus / "cards-001.wav").read_bytes())
     deployed.speech.fail(429, count=100, retry_after=0.05)
 
-    with pytest.raises(ServiceThrottledError):
-        await deployed.blob_event("busy.wav")
-    first = deployed.transcript_json("failed/busy.wav.json")
-    assert (first["attempts"], first["transient"], first["final"]) == (1, True, False)
+    delivery = await deployed.blob_event("busy.wav")
 
-    with pytest.raises(ServiceThrottledError):
-        await deployed.blob_event("busy.wav")  # BLOB_MAX_ATTEMPTS=2 in these tests: the last try
+    # BLOB_MAX_ATTEMPTS=2 in these tests: two failed tries, then the app's final record stops
+    # the host's retries (poisonBlobThreshold 5) with a normal return, so nothing is poisoned.
+    assert delivery.status == "succeeded" and delivery.attempts == 3
+    assert [error.split(":")[0] for error in delivery.errors[:2]] == ["ServiceThrottledError"] * 2
     last = deployed.transcript_json("failed/busy.wav.json")
     assert (last["attempts"], last["final"], last["error"]["code"]) == (2, True, "TooManyRequests")
     assert set(deployed.transcripts()) == {"failed/busy.wav.json"}
+    assert any("already failed for good" in message for message in delivery.invocations[2].log_messages())
 
 
 async def test_blob_success_after_transient_failure_removes_failure_record(
@@ -178,16 +180,16 @@ async def test_blob_success_after_transient_failure_removes_failure_record(
     deployed.upload("flaky.wav", (corpus / "cards-001.wav").read_bytes())
     deployed.speech.fail(500, count=4)  # one SDK call: the first try and azure-core's 3 retries
 
-    with pytest.raises(Exception, match="500"):
-        await deployed.blob_event("flaky.wav")
-    assert "failed/flaky.wav.json" in deployed.transcripts()
+    delivery = await deployed.blob_event("flaky.wav")
 
-    await deployed.blob_event("flaky.wav")
+    assert delivery.status == "succeeded" and delivery.attempts == 2
+    assert "500" in (delivery.errors[0] or "")
     assert set(deployed.transcripts()) == {f"flaky.wav.{ext}" for ext in ("json", "txt", "srt", "vtt")}
 
 
-async def test_blob_deleted_before_processing_is_ignored(deployed: Deployed) -> None:
-    await deployed.blob_event("vanished.wav", data=b"RIFF")
+async def test_blob_deleted_before_delivery_is_never_invoked(deployed: Deployed) -> None:
+    delivery = await deployed.blob_event("vanished.wav")
+    assert (delivery.status, delivery.attempts) == ("gone", 0)
     assert deployed.transcripts() == {}
     assert deployed.speech.requests() == []
 

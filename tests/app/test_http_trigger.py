@@ -1,4 +1,4 @@
-"""POST /api/transcribe and GET /api/health, called with real azure.functions requests."""
+"""POST /api/transcribe and GET /api/health, sent through the host to Microsoft's runtime."""
 
 from __future__ import annotations
 
@@ -167,7 +167,7 @@ async def test_http_bad_configuration_is_500_naming_the_setting(
 
 
 async def test_health_valid_configuration_names_no_secret(deployed: Deployed) -> None:
-    response = await deployed.host.http("health", "GET", "https://transcriber.azurewebsites.net/api/health")
+    response = await deployed.call("GET", "https://transcriber.azurewebsites.net/api/health")
     assert response.status_code == 200
     body = response.get_body().decode()
     health = json.loads(body)
@@ -179,7 +179,7 @@ async def test_health_invalid_configuration_is_503_naming_the_setting(
     deployed: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("AZURE_SPEECH_ENDPOINT")
-    response = await deployed.host.http("health", "GET", "https://transcriber.azurewebsites.net/api/health")
+    response = await deployed.call("GET", "https://transcriber.azurewebsites.net/api/health")
     assert response.status_code == 503
     assert json.loads(response.get_body())["error"]["setting"] == "AZURE_SPEECH_ENDPOINT"
 

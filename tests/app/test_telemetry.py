@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from devtools.functions_host import Context
 from devtools.ingestion import INSTRUMENTATION_KEY, IngestionServer
 from tests.fixtures.functions import AppUnderTest
 from tests.telemetry.scenarios import base, operation, properties
@@ -38,10 +37,6 @@ async def traced(
     return deployed
 
 
-def context(function: str) -> Context:
-    return Context(function, TRACEPARENT)
-
-
 def dependencies(ingestion: IngestionServer) -> list[tuple[str, str, str, str, bool]]:
     return [
         (b["type"], b["target"], b["name"], b["resultCode"], b["success"])
@@ -54,8 +49,8 @@ async def test_telemetry_blob_success_event_metrics_dependencies_correlated(
 ) -> None:
     audio = (corpus / "cards-001.wav").read_bytes()
     traced.upload("calls/cards.wav", audio)
-    invocation = context("transcribe_blob")
-    await traced.blob_event("calls/cards.wav", context=invocation)  # flushed when it returns
+    delivery = await traced.blob_event("calls/cards.wav", trace_parent=TRACEPARENT)  # flushed when it returns
+    (invocation,) = delivery.invocations
 
     (event,) = ingestion.items("EventData", "TranscriptionCompleted")
     dims = properties(event)
@@ -95,7 +90,7 @@ async def test_telemetry_blob_failure_event_and_failure_metric(
     traced: AppUnderTest, ingestion: IngestionServer
 ) -> None:
     traced.upload("notes.wav", b"meeting notes, typed", "text/plain")
-    await traced.blob_event("notes.wav", context=context("transcribe_blob"))
+    await traced.blob_event("notes.wav", trace_parent=TRACEPARENT)
 
     (event,) = ingestion.items("EventData", "TranscriptionFailed")
     dims = properties(event)
@@ -113,14 +108,12 @@ async def test_telemetry_blob_failure_event_and_failure_metric(
 async def test_telemetry_http_request_event_carries_request_id(
     traced: AppUnderTest, ingestion: IngestionServer, corpus: Path
 ) -> None:
-    invocation = context("transcribe")
-    response = await traced.host.http(
-        "transcribe",
+    response = await traced.call(
         "POST",
         "https://app.example/api/transcribe",
         (corpus / "cards-002.wav").read_bytes(),
         {"Content-Type": "audio/wav"},
-        context=invocation,
+        trace_parent=TRACEPARENT,
     )
     assert response.status_code == 200
 
@@ -128,7 +121,7 @@ async def test_telemetry_http_request_event_carries_request_id(
     dims = properties(event)
     assert (dims["trigger"], dims["request_id"], dims["content_type"]) == (
         "http",
-        invocation.invocation_id,
+        response.invocation_id,
         "audio/wav",
     )
     assert "blob_name" not in dims and operation(event) == (TRACE_ID, SPAN_ID)
@@ -139,7 +132,7 @@ async def test_telemetry_never_sends_keys_or_transcript_text(
     traced: AppUnderTest, ingestion: IngestionServer, corpus: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     traced.upload("private.wav", (corpus / "cards-001.wav").read_bytes())
-    await traced.blob_event("private.wav", context=context("transcribe_blob"))
+    await traced.blob_event("private.wav", trace_parent=TRACEPARENT)
     transcript = traced.transcripts()["private.wav.txt"].decode().strip()
     assert transcript
 
@@ -156,5 +149,5 @@ async def test_telemetry_ingestion_down_transcription_still_succeeds(
 ) -> None:
     ingestion.fail(500)
     traced.upload("resilient.wav", (corpus / "cards-003.wav").read_bytes())
-    await traced.blob_event("resilient.wav", context=context("transcribe_blob"))
+    await traced.blob_event("resilient.wav", trace_parent=TRACEPARENT)
     assert "resilient.wav.json" in traced.transcripts()

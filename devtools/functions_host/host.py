@@ -1,0 +1,273 @@
+"""FunctionsHost: start the runtime on an app, then deliver HTTP requests and blob events."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from devtools.functions_host import http_conversion as conversion
+from devtools.functions_host import routing
+from devtools.functions_host.blob_trigger import BlobTriggerBinding, invocation_data
+from devtools.functions_host.connections import TriggerConnection
+from devtools.functions_host.http_conversion import HttpResponse
+from devtools.functions_host.invocation import InvocationResult, invocation_request
+from devtools.functions_host.limits import FrontEndLimits
+from devtools.functions_host.logs import RpcLogCollector, current_invocation
+from devtools.functions_host.poison import BlobsOptions, poison_message, send_poison_message
+from devtools.functions_host.protocol import load_protos
+from devtools.functions_host.worker import RuntimeWorker, WorkerError
+
+
+class FunctionsHostError(RuntimeError):
+    """The app did not start: the runtime's own error (message and stack trace) is kept."""
+
+    def __init__(self, error: WorkerError, logs: list[Any]) -> None:
+        super().__init__(f"{error}\n{error.stack_trace}".rstrip())
+        self.runtime_message = error.runtime_message
+        self.logs = logs
+
+
+class HostStorageError(RuntimeError):
+    """The host itself could not read the blob (its own connection failed): nothing was invoked."""
+
+
+@dataclass(frozen=True)
+class FunctionInfo:
+    """One indexed function as the runtime reported it."""
+
+    name: str
+    function_id: str
+    raw_bindings: tuple[dict[str, Any], ...]
+    metadata: Any = field(repr=False)
+
+    @property
+    def trigger(self) -> dict[str, Any]:
+        return next(b for b in self.raw_bindings if b["type"].endswith("Trigger"))
+
+
+@dataclass(frozen=True)
+class BlobDelivery:
+    """What became of one blob event: `succeeded`, `poisoned`, `gone` (deleted before it could
+    be invoked), `superseded` (a newer version replaced it between tries) or `unmatched`."""
+
+    container: str
+    name: str
+    status: str
+    invocations: tuple[InvocationResult, ...] = ()
+    poison_message: dict[str, Any] | None = None
+
+    @property
+    def attempts(self) -> int:
+        return len(self.invocations)
+
+    @property
+    def errors(self) -> list[str | None]:
+        return [invocation.error for invocation in self.invocations]
+
+    @property
+    def logs(self) -> list[Any]:
+        return [log for invocation in self.invocations for log in invocation.logs]
+
+
+def _run_in_thread(coroutine_function: Any) -> Any:
+    """Run start-up on a loop of its own, so start() works with or without a running loop."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine_function())
+        except BaseException as exc:  # handed back to the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="functions-host-start")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+class FunctionsHost:
+    """One app in Microsoft's runtime, in this process. See the package docstring."""
+
+    _current: ClassVar[FunctionsHost | None] = None
+
+    def __init__(
+        self, app_dir: Path, worker: RuntimeWorker, functions: list[Any], limits: FrontEndLimits
+    ) -> None:
+        self.app_dir = app_dir
+        self.limits = limits
+        self.keys = routing.HostKeys()
+        self.blobs = BlobsOptions.from_host_json(app_dir)
+        self.protos = worker.protos
+        self._worker = worker
+        self.functions = {
+            f.name: FunctionInfo(f.name, f.function_id, tuple(json.loads(raw) for raw in f.raw_bindings), f)
+            for f in functions
+        }
+        prefix = routing.route_prefix(app_dir)
+        self._routes = [
+            routing.HttpRoute.from_raw(prefix, info.name, info.function_id, info.trigger)
+            for info in self.functions.values()
+            if info.trigger["type"] == "httpTrigger"
+        ]
+        self._blob_slots: weakref.WeakKeyDictionary[Any, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+        self._background: set[asyncio.Task[Any]] = set()
+        self.startup_logs = worker.collector.take(None)
+
+    @classmethod
+    def start(cls, app_dir: str | Path, *, limits: FrontEndLimits | None = None) -> FunctionsHost:
+        """Init (the runtime indexes the app), metadata and load; raises FunctionsHostError."""
+        app_dir = Path(app_dir).resolve()
+        if cls._current is not None:
+            if cls._current.app_dir != app_dir:
+                raise RuntimeError(
+                    f"this process already runs {cls._current.app_dir}: the runtime holds one app"
+                )
+            if limits is not None:
+                cls._current.limits = limits
+            return cls._current
+        protos = load_protos()
+        collector = RpcLogCollector(protos)
+        worker = RuntimeWorker(protos, app_dir, collector)
+        try:
+            functions = _run_in_thread(worker.start)
+        except WorkerError as error:
+            worker.stop()
+            raise FunctionsHostError(error, collector.take(None)) from None
+        cls._current = cls(app_dir, worker, functions, limits or FrontEndLimits())
+        return cls._current
+
+    def bindings(self, function: str) -> list[dict[str, Any]]:
+        """The raw bindings the runtime reported for a function (what the host indexes)."""
+        return list(self.functions[function].raw_bindings)
+
+    async def invoke(self, function: str, request: Any) -> InvocationResult:
+        """Send one InvocationRequest; its logs are the ones logged under its invocation id."""
+
+        async def run() -> Any:
+            current_invocation.set(request.invocation_id)
+            return await self._worker.invoke(request)
+
+        response = await asyncio.create_task(run())
+        result = response.result
+        ok = result.status == self.protos.StatusResult.Success
+        return InvocationResult(
+            function=function,
+            invocation_id=request.invocation_id,
+            trace_parent=request.trace_context.trace_parent,
+            succeeded=ok,
+            error=None if ok else result.exception.message,
+            stack_trace="" if ok else result.exception.stack_trace,
+            return_value=response.return_value if response.HasField("return_value") else None,
+            logs=tuple(self._worker.collector.take(request.invocation_id)),
+        )
+
+    async def http(
+        self,
+        method: str,
+        url: str,
+        body: bytes = b"",
+        headers: Mapping[str, str] | None = None,
+        *,
+        trace_parent: str | None = None,
+    ) -> HttpResponse:
+        """Send a request through the front end (limits, routing, keys) to its function."""
+        lowered = {name.lower(): value for name, value in (headers or {}).items()}
+        if len(url.encode()) > self.limits.max_url_bytes:
+            return HttpResponse(*conversion.plain(414, "URI Too Long"))
+        if len(body) > self.limits.max_request_bytes:
+            return HttpResponse(*conversion.plain(413, "Request Entity Too Large"))
+        found = routing.match(self._routes, method, url)
+        if found is None:
+            return HttpResponse(*conversion.plain(404))
+        route, params = found
+        if not self.keys.allows(route.auth_level, url, lowered):
+            return HttpResponse(*conversion.plain(401))
+        trigger = self.functions[route.function].trigger
+        data = conversion.to_rpc_http(self.protos, method, url, lowered, body, params)
+        request = invocation_request(
+            self.protos,
+            route.function_id,
+            [self.protos.ParameterBinding(name=trigger["name"], data=data)],
+            {},
+            trace_parent=trace_parent,
+        )
+        task = asyncio.ensure_future(self.invoke(route.function, request))
+        try:
+            result = await asyncio.wait_for(asyncio.shield(task), self.limits.http_timeout_seconds)
+        except TimeoutError:  # the load balancer gives up; the function keeps running
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)
+            return HttpResponse(*conversion.plain(502), invocation_id=request.invocation_id, error="timeout")
+        if not result.succeeded:
+            return HttpResponse(500, {}, b"", result.invocation_id, result.logs, result.error)
+        status, response_headers, response_body = conversion.from_return_value(result.return_value)
+        return HttpResponse(status, response_headers, response_body, result.invocation_id, result.logs)
+
+    def _slots(self) -> asyncio.Semaphore:
+        """maxDegreeOfParallelism blob invocations at once (per event loop: tests run several)."""
+        loop = asyncio.get_running_loop()
+        if loop not in self._blob_slots:
+            self._blob_slots[loop] = asyncio.Semaphore(self.blobs.max_degree_of_parallelism)
+        return self._blob_slots[loop]
+
+    def _blob_binding(self, function: str | None) -> BlobTriggerBinding:
+        blob_functions = [f for f in self.functions.values() if f.trigger["type"] == "blobTrigger"]
+        chosen = [f for f in blob_functions if function in (None, f.name)]
+        if len(chosen) != 1:
+            raise LookupError(f"no single blob-triggered function {function or ''} in {self.app_dir}")
+        return BlobTriggerBinding.from_raw(chosen[0].name, chosen[0].function_id, chosen[0].trigger)
+
+    async def blob_event(
+        self, container: str, name: str, *, function: str | None = None, trace_parent: str | None = None
+    ) -> BlobDelivery:
+        """Deliver one blob version: retried until host.json's poisonBlobThreshold, then poisoned."""
+        from azure.core.exceptions import AzureError, ResourceNotFoundError
+
+        binding = self._blob_binding(function)
+        parameters = binding.parameters(name)
+        if parameters is None:
+            return BlobDelivery(container, name, "unmatched")
+        connection = TriggerConnection.from_settings(binding.connection)
+        invocations: list[InvocationResult] = []
+        etag: str | None = None
+        for _ in range(self.blobs.poison_blob_threshold):
+            try:
+                async with connection.blob_service() as service:
+                    blob = service.get_blob_client(container, name)
+                    properties = await blob.get_blob_properties()
+                    content = None if binding.deferred else await (await blob.download_blob()).readall()
+                    uri = blob.url
+            except ResourceNotFoundError:
+                return BlobDelivery(container, name, "gone", tuple(invocations))
+            except AzureError as exc:
+                raise HostStorageError(f"the host could not read {container}/{name}: {exc}") from exc
+            if etag is not None and properties.etag != etag:
+                return BlobDelivery(container, name, "superseded", tuple(invocations))
+            etag = properties.etag
+            input_data, metadata = invocation_data(
+                self.protos, binding, container, name, uri, properties, parameters, content
+            )
+            request = invocation_request(
+                self.protos, binding.function_id, input_data, metadata, trace_parent=trace_parent
+            )
+            async with self._slots():
+                result = await self.invoke(binding.function, request)
+            invocations.append(result)
+            if result.succeeded:
+                return BlobDelivery(container, name, "succeeded", tuple(invocations))
+        message = poison_message(f"Host.Functions.{binding.function}", container, name, etag or "")
+        await send_poison_message(connection, message)
+        return BlobDelivery(container, name, "poisoned", tuple(invocations), message)
+
+    async def drain(self) -> None:
+        """Wait for invocations still running after the front end timed out."""
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
