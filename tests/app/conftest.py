@@ -49,3 +49,18 @@ async def deployed(
         yield AppUnderTest(functions_host, storage, blob_containers, speech)
     finally:
         await reset_service()
+
+
+@pytest.fixture
+def sent(functions_host: FunctionsHost, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every InvocationRequest the host sends the runtime during the test."""
+    requests: list[Any] = []
+    worker = functions_host._worker
+    invoke = worker.invoke
+
+    async def spy(request: Any) -> Any:
+        requests.append(request)
+        return await invoke(request)
+
+    monkeypatch.setattr(worker, "invoke", spy)
+    return requests

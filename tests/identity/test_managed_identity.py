@@ -4,6 +4,7 @@ No key is configured anywhere in these tests."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -153,3 +154,38 @@ async def test_identity_token_endpoint_down_fails_clearly_without_crashing(
         await identity_app.blob_event("down.wav")
     health = await identity_app.call("GET", "https://app.example/api/health")
     assert health.status_code == 200 and identity_app.speech.requests() == []
+
+
+@pytest.mark.parametrize("assigned", ["system", "user"])
+async def test_identity_extension_builds_its_blob_client_from_the_identity_settings(
+    identity_app: IdentityApp, corpus: Path, monkeypatch: pytest.MonkeyPatch, assigned: str
+) -> None:
+    """The SDK-type binding reads AudioStorage__blobServiceUri / __credential / __clientId itself."""
+    from azure.identity import ManagedIdentityCredential
+    from azurefunctions.extensions.bindings.blob.blobClientConverter import BlobClientConverter
+
+    if assigned == "user":
+        identity = identity_app.tokens.add_user_assigned()
+        monkeypatch.setenv("AZURE_CLIENT_ID", identity.client_id)
+        monkeypatch.setenv("AudioStorage__clientId", identity.client_id)
+        await identity_app.restart()
+    clients: list[object] = []
+    decode = BlobClientConverter.decode.__func__
+
+    def keep(cls: type, data: object, *, trigger_metadata: object, pytype: object) -> object:
+        clients.append(decode(cls, data, trigger_metadata=trigger_metadata, pytype=pytype))
+        return clients[-1]
+
+    monkeypatch.setattr(BlobClientConverter, "decode", classmethod(keep))
+    audio = (corpus / "cards-001.wav").read_bytes()
+    identity_app.upload("mi.wav", audio)
+    assert (await identity_app.blob_event("mi.wav")).status == "succeeded"
+
+    (client,) = clients
+    assert isinstance(client.credential, ManagedIdentityCredential)
+    before = len(identity_app.tokens.journal)
+    properties = await asyncio.to_thread(client.get_blob_properties)  # a token from the local endpoint
+    assert properties.size == len(audio)
+    fetched = identity_app.tokens.journal[before:]
+    assert [entry.resource for entry in fetched] == [STORAGE]
+    assert fetched[0].client_id == (identity.client_id if assigned == "user" else None)

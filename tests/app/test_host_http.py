@@ -1,0 +1,103 @@
+"""The local host's HTTP front end, around Microsoft's runtime: limits, keys, routes, conversion."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from devtools.functions_host import FrontEndLimits
+from devtools.functions_host.limits import MAX_REQUEST_BYTES
+from tests.fixtures.functions import HTTP_URL
+from tests.fixtures.functions import AppUnderTest as Deployed
+
+
+async def test_host_http_body_over_100_mb_is_413_before_the_worker(
+    deployed: Deployed, sent: list[Any]
+) -> None:
+    response = await deployed.post(bytes(MAX_REQUEST_BYTES + 1), "audio/wav")
+    assert response.status_code == 413 and response.invocation_id is None
+    assert sent == [] and deployed.speech.requests() == []
+
+
+async def test_host_http_url_over_4_kb_is_414(deployed: Deployed, sent: list[Any]) -> None:
+    response = await deployed.post(b"RIFF", "audio/wav", "locale=" + "x" * 4096)
+    assert response.status_code == 414 and sent == []
+
+
+async def test_host_http_slower_than_230_s_limit_is_502_while_function_finishes(
+    deployed: Deployed, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(deployed.host, "limits", FrontEndLimits(http_timeout_seconds=0.5))  # 230 s in Azure
+    deployed.speech.delay(2.0)
+    response = await deployed.post((corpus / "cards-001.wav").read_bytes(), "audio/wav")
+    assert response.status_code == 502 and response.error == "timeout"
+    await deployed.host.drain()
+    assert [request.status for request in deployed.speech.requests()] == [200]
+
+
+@pytest.mark.parametrize("key", [None, "wrong"])
+async def test_host_http_function_level_without_valid_key_is_401(
+    deployed: Deployed, sent: list[Any], key: str | None
+) -> None:
+    headers = {"x-functions-key": key} if key else {}
+    response = await deployed.host.http("POST", HTTP_URL, b"RIFF", {"Content-Type": "audio/wav", **headers})
+    assert response.status_code == 401 and sent == []
+
+
+async def test_host_http_key_in_code_query_parameter_is_accepted(deployed: Deployed, corpus: Path) -> None:
+    url = f"{HTTP_URL}?code={deployed.host.keys.function_key}&format=text"
+    response = await deployed.host.http(
+        "POST", url, (corpus / "cards-001.wav").read_bytes(), {"Content-Type": "audio/wav"}
+    )
+    assert response.status_code == 200 and response.mimetype == "text/plain"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"), [("GET", "/api/transcribe"), ("POST", "/api/nothing"), ("GET", "/transcribe")]
+)
+async def test_host_http_unknown_route_or_method_is_404(deployed: Deployed, method: str, path: str) -> None:
+    response = await deployed.call(method, f"https://transcriber.azurewebsites.net{path}")
+    assert response.status_code == 404
+
+
+async def test_host_http_request_reaches_runtime_as_the_host_converts_it(
+    deployed: Deployed, corpus: Path, sent: list[Any]
+) -> None:
+    audio = (corpus / "cards-001.wav").read_bytes()
+    response = await deployed.post(audio, "audio/wav", "format=text&locale=&x=1&x=2", trace_parent=None)
+    assert response.status_code == 200
+    (request,) = sent
+    http = request.input_data[0].data.http
+    assert request.input_data[0].name == "req" and http.method == "POST"
+    assert http.url == f"{HTTP_URL}?format=text&locale=&x=1&x=2"
+    assert dict(http.query) == {"format": "text", "x": "1,2"}  # empty values are not sent
+    assert set(http.headers) == {"content-type", "x-functions-key"}
+    assert http.body.WhichOneof("data") == "bytes" and http.body.bytes == audio
+    assert request.trace_context.trace_parent.startswith("00-") and request.HasField("retry_context")
+    assert response.invocation_id == request.invocation_id
+
+
+async def test_host_http_return_value_keeps_content_type_the_worker_set(
+    deployed: Deployed, corpus: Path
+) -> None:
+    response = await deployed.post((corpus / "cards-001.wav").read_bytes(), "audio/wav", "format=vtt")
+    assert response.headers["Content-Type"] == "text/vtt; charset=utf-8"
+    assert response.get_body().startswith(b"WEBVTT")
+
+
+async def test_host_http_logs_are_captured_per_invocation(deployed: Deployed, corpus: Path) -> None:
+    response = await deployed.post((corpus / "cards-001.wav").read_bytes(), "audio/wav")
+    assert response.status_code == 200
+    assert {log.invocation_id for log in response.logs} == {response.invocation_id}
+    messages = [log.message for log in response.logs]
+    assert "Function name: transcribe, Function Type: async" in messages
+    assert any("speechtotext/transcriptions:transcribe" in message for message in messages)
+
+
+async def test_host_http_sync_function_runs_in_the_runtimes_thread_pool(deployed: Deployed) -> None:
+    response = await deployed.call("GET", "https://transcriber.azurewebsites.net/api/health")
+    assert response.status_code == 200 and json.loads(response.get_body())["status"] == "ok"
+    assert "Function name: health, Function Type: sync" in [log.message for log in response.logs]
