@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import weakref
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -19,9 +17,10 @@ from devtools.functions_host.http_conversion import HttpResponse
 from devtools.functions_host.invocation import InvocationResult, invocation_request
 from devtools.functions_host.limits import FrontEndLimits
 from devtools.functions_host.logs import RpcLogCollector, current_invocation
+from devtools.functions_host.outcomes import BlobDelivery, FunctionInfo
 from devtools.functions_host.poison import BlobsOptions, poison_message, send_poison_message
 from devtools.functions_host.protocol import load_protos
-from devtools.functions_host.worker import RuntimeWorker, WorkerError
+from devtools.functions_host.worker import RuntimeWorker, WorkerError, run_in_thread
 
 
 class FunctionsHostError(RuntimeError):
@@ -35,62 +34,6 @@ class FunctionsHostError(RuntimeError):
 
 class HostStorageError(RuntimeError):
     """The host itself could not read the blob (its own connection failed): nothing was invoked."""
-
-
-@dataclass(frozen=True)
-class FunctionInfo:
-    """One indexed function as the runtime reported it."""
-
-    name: str
-    function_id: str
-    raw_bindings: tuple[dict[str, Any], ...]
-    metadata: Any = field(repr=False)
-
-    @property
-    def trigger(self) -> dict[str, Any]:
-        return next(b for b in self.raw_bindings if b["type"].endswith("Trigger"))
-
-
-@dataclass(frozen=True)
-class BlobDelivery:
-    """What became of one blob event: `succeeded`, `poisoned`, `gone` (deleted before it could
-    be invoked), `superseded` (a newer version replaced it between tries) or `unmatched`."""
-
-    container: str
-    name: str
-    status: str
-    invocations: tuple[InvocationResult, ...] = ()
-    poison_message: dict[str, Any] | None = None
-
-    @property
-    def attempts(self) -> int:
-        return len(self.invocations)
-
-    @property
-    def errors(self) -> list[str | None]:
-        return [invocation.error for invocation in self.invocations]
-
-    @property
-    def logs(self) -> list[Any]:
-        return [log for invocation in self.invocations for log in invocation.logs]
-
-
-def _run_in_thread(coroutine_function: Any) -> Any:
-    """Run start-up on a loop of its own, so start() works with or without a running loop."""
-    outcome: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            outcome["value"] = asyncio.run(coroutine_function())
-        except BaseException as exc:  # handed back to the caller's thread
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=target, name="functions-host-start")
-    thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
 
 
 class FunctionsHost:
@@ -137,7 +80,7 @@ class FunctionsHost:
         collector = RpcLogCollector(protos)
         worker = RuntimeWorker(protos, app_dir, collector)
         try:
-            functions = _run_in_thread(worker.start)
+            functions = run_in_thread(worker.start)
         except WorkerError as error:
             worker.stop()
             raise FunctionsHostError(error, collector.take(None)) from None

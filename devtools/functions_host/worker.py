@@ -9,9 +9,11 @@ runtime keeps its state in module globals, so there is one worker (one app) per 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import sys
+import threading
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -115,3 +117,21 @@ class RuntimeWorker:
 
 def _true(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes")
+
+
+def run_in_thread(coroutine_function: Any) -> Any:
+    """Run start-up on a loop of its own, so start() works with or without a running loop."""
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(coroutine_function())
+        except BaseException as exc:  # handed back to the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="functions-host-start")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
