@@ -1,7 +1,8 @@
 """Audio bytes -> 16 kHz float samples per channel, the form the engine and the service reason in.
 
 soundfile (bundled libsndfile) reads WAV, FLAC, OGG Vorbis/Opus and MP3 at any rate and channel
-count; soxr resamples properly (band-limited), which matters for recognition accuracy.
+count; what it cannot read (M4A/AAC, which the live service accepts) goes to PyAV (bundled
+FFmpeg). soxr resamples properly (band-limited), which matters for recognition accuracy.
 """
 
 from __future__ import annotations
@@ -60,16 +61,57 @@ def decode_audio(data: bytes, max_seconds: float) -> DecodedAudio:
                 f"The audio lasts {info.duration:.1f} s; this emulator accepts at most {max_seconds:g} s.",
             )
         samples, rate = soundfile.read(io.BytesIO(data), dtype="float32", always_2d=True)
+        source_format = str(info.format)
     except ServiceError:
         raise
     except (soundfile.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
-        logger.debug("undecodable audio (%d bytes): %s", len(data), exc)
-        raise ServiceError.unprocessable("InvalidAudioFormat", _UNDECODABLE) from exc
+        logger.debug("soundfile cannot read the audio (%d bytes): %s; trying PyAV", len(data), exc)
+        samples, rate, source_format = _decode_with_av(data, max_seconds)
     if samples.shape[0] == 0:
         raise ServiceError.unprocessable("EmptyAudioFile", "The audio holds no samples.")
     if rate != ENGINE_RATE:
         samples = soxr.resample(samples, rate, ENGINE_RATE).reshape(-1, samples.shape[1])
-    return DecodedAudio(np.clip(samples, -1.0, 1.0).astype(np.float32, copy=False), rate, info.format)
+    return DecodedAudio(np.clip(samples, -1.0, 1.0).astype(np.float32, copy=False), rate, source_format)
+
+
+def _decode_with_av(data: bytes, max_seconds: float) -> tuple[np.ndarray, int, str]:
+    """M4A/AAC (and anything else FFmpeg reads) -> float32 (frames, channels) at the source rate."""
+    import av
+
+    try:
+        with av.open(io.BytesIO(data)) as container:
+            if not container.streams.audio:
+                raise ServiceError.unprocessable("InvalidAudioFormat", _UNDECODABLE)
+            stream = container.streams.audio[0]
+            if container.duration is not None and container.duration / av.time_base > max_seconds:
+                raise _too_long(container.duration / av.time_base, max_seconds)
+            rate = int(stream.rate or stream.codec_context.sample_rate)
+            resampler = av.AudioResampler(format="fltp", rate=rate)
+            chunks = [
+                plane
+                for frame in container.decode(stream)
+                for converted in resampler.resample(frame)
+                for plane in [converted.to_ndarray()]
+            ]
+            fmt = container.format.name.split(",")[0].upper()
+    except ServiceError:
+        raise
+    except (av.FFmpegError, ValueError, IndexError) as exc:
+        logger.debug("undecodable audio (%d bytes): %s", len(data), exc)
+        raise ServiceError.unprocessable("InvalidAudioFormat", _UNDECODABLE) from exc
+    if not chunks:
+        raise ServiceError.unprocessable("EmptyAudioFile", "The audio holds no samples.")
+    samples = np.concatenate(chunks, axis=1).T.astype(np.float32, copy=False)
+    if samples.shape[0] / rate > max_seconds:
+        raise _too_long(samples.shape[0] / rate, max_seconds)
+    return samples, rate, fmt
+
+
+def _too_long(seconds: float, max_seconds: float) -> ServiceError:
+    return ServiceError.invalid_argument(
+        "AudioLengthLimitExceeded",
+        f"The audio lasts {seconds:.1f} s; this emulator accepts at most {max_seconds:g} s.",
+    )
 
 
 def to_pcm16(samples: np.ndarray) -> bytes:

@@ -8,6 +8,7 @@ from pathlib import Path
 __all__ = [
     "API_VERSIONS",
     "DEFAULT_API_VERSION",
+    "ECHO_TEXT",
     "ENGINES",
     "PREVIEW_API_VERSION",
     "SPEECH_AUDIENCE",
@@ -21,6 +22,8 @@ API_VERSIONS: tuple[str, ...] = (PREVIEW_API_VERSION, "2024-11-15", DEFAULT_API_
 # Token audience of Azure AI services (the SDK asks for `<audience>/.default`).
 SPEECH_AUDIENCE = "https://cognitiveservices.azure.com"
 ENGINES: tuple[str, ...] = ("pocketsphinx", "echo")
+# What the echo engine "hears" unless told otherwise.
+ECHO_TEXT = "the quick brown fox jumps over the lazy dog"
 
 # Service limits differ between Microsoft's documents (250-500 MB, 2 h); these are the quota page's.
 DEFAULT_MAX_BYTES = 300 * 1024 * 1024
@@ -36,6 +39,7 @@ class EmulatorConfig:
     `cert_file`/`key_file` make the emulator serve https, as azure-core sends tokens only there.
     `refuse_keys` imitates a resource with `disableLocalAuth: true`. `ca_file` is the CA bundle
     trusted when fetching `audioUrl` (default: `SSL_CERT_FILE`, then the system store).
+    `echo_text` is the transcript the `echo` engine answers (lower-case words, as an engine hears).
     `decoder_processes` > 0 decodes in that many worker processes (pocketsphinx holds the GIL
     while decoding, so a thread would stall the server); 0 decodes in a thread under a lock.
     """
@@ -52,7 +56,8 @@ class EmulatorConfig:
     max_seconds: float = DEFAULT_MAX_SECONDS
     ca_file: Path | str | None = None
     audio_url_timeout_seconds: float = 30.0
-    region: str = "emulator"
+    region: str = "East US"  # what the recordings show in x-ms-region
+    echo_text: str = ECHO_TEXT
     decoder_processes: int = 1
 
     def __post_init__(self) -> None:

@@ -8,14 +8,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from devtools.speech_emulator.config import API_VERSIONS, DEFAULT_API_VERSION
+from devtools.speech_emulator.enhanced import EnhancedSpec, parse_enhanced
 from devtools.speech_emulator.errors import ServiceError
+from devtools.speech_emulator.locales import ENGINE_LOCALE, canonical_locale, identify_locale
 
 __all__ = ["ENGINE_LOCALE", "PROFANITY_MODES", "TranscriptionSpec", "parse_definition"]
 
-# pocketsphinx's bundled model is US English: the only locale this emulator can transcribe.
-ENGINE_LOCALE = "en-US"
 PROFANITY_MODES: tuple[str, ...] = ("None", "Removed", "Tags", "Masked")
 MAX_PHRASES = 500
+MAX_BIASING_WEIGHT = 2.0  # the SDK documents biasingWeight as 0.0-2.0
 MIN_SPEAKERS, MAX_SPEAKERS = 2, 35
 # Fields each api-version introduced; an older version refuses them rather than ignoring them.
 _INTRODUCED = {
@@ -30,22 +31,31 @@ _INTRODUCED = {
 class TranscriptionSpec:
     """What a request asks for, after validation.
 
-    `phrases` and `enhanced` are validated and kept, but pocketsphinx cannot bias towards a
-    phrase list or follow a prompt, so they change nothing but `confidence` (0 in enhanced
-    mode, as the service reports). `models` is validated and ignored.
+    `phrases` and the enhanced mode's prompt are validated and kept, but pocketsphinx cannot bias
+    towards a phrase list or follow a prompt. `models` is validated and ignored. Diarization is
+    on only with `"enabled": true`, as the live service behaves (the recordings: `maxSpeakers`
+    alone gives no `speaker` at all).
     """
 
-    locale: str = ENGINE_LOCALE
+    locales: tuple[str, ...] = ()  # the candidates; empty: the service identifies the language
     audio_url: str | None = None
     channels: tuple[int, ...] | None = None
     max_speakers: int | None = None  # None: no diarization
     profanity: str = "Masked"  # the service's default
     phrases: tuple[str, ...] = ()
-    enhanced: bool = False
+    biasing_weight: float | None = None
+    enhanced: EnhancedSpec | None = None
 
     @property
     def diarization(self) -> bool:
         return self.max_speakers is not None
+
+    @property
+    def locale(self) -> str:
+        """The locale phrases are reported in (a translation's target, or the identified one)."""
+        if self.enhanced is not None and self.enhanced.target_locale is not None:
+            return self.enhanced.target_locale
+        return identify_locale(self.locales)
 
 
 def parse_definition(
@@ -54,17 +64,23 @@ def parse_definition(
     """Validate the definition JSON for a supported `api_version`; return the spec and the JSON."""
     document = _load(raw)
     _check_version(document, api_version)
+    phrases, weight = _phrases(document.get("phraseList"))
     spec = TranscriptionSpec(
-        locale=_locale(document.get("locales")),
+        locales=_locales(document.get("locales")),
         audio_url=_audio_url(document.get("audioUrl")),
         channels=_channels(document.get("channels")),
         max_speakers=_max_speakers(document.get("diarization")),
         profanity=_profanity(document.get("profanityFilterMode")),
-        phrases=_phrases(document.get("phraseList")),
-        enhanced=_enhanced(document.get("enhancedMode")),
+        phrases=phrases,
+        biasing_weight=weight,
+        enhanced=parse_enhanced(document.get("enhancedMode")),
     )
     _models(document.get("models"))
-    if spec.diarization and spec.channels is not None and len(spec.channels) > 1:
+    if (
+        _asks_for_diarization(document.get("diarization"))
+        and spec.channels is not None
+        and len(spec.channels) > 1
+    ):
         raise ServiceError.invalid_argument(
             "BadChannelConfiguration", "Diarization is not supported together with more than one channel."
         )
@@ -92,18 +108,15 @@ def _check_version(document: dict[str, Any], api_version: str) -> None:
             )
 
 
-def _locale(locales: Any) -> str:
+def _locales(locales: Any) -> tuple[str, ...]:
     if locales is None or locales == []:
-        return ENGINE_LOCALE  # the service would detect the language; ours can only be English
+        return ()
     if not isinstance(locales, list) or not all(isinstance(item, str) for item in locales):
         raise ServiceError.invalid_argument("InvalidLocale", "'locales' must be a list of locale names.")
-    if any(item.strip().lower() == ENGINE_LOCALE.lower() for item in locales):
-        return ENGINE_LOCALE
-    raise ServiceError.invalid_argument(
-        "InvalidLocale",
-        f"The specified locale is not supported: {', '.join(locales)}. "
-        f"The emulator's engine (pocketsphinx) supports {ENGINE_LOCALE} only.",
-    )
+    known = [canonical_locale(item) for item in locales]
+    if None in known:
+        raise ServiceError.invalid_argument("InvalidLocale", "The specified locale is not supported.")
+    return tuple(dict.fromkeys(item for item in known if item is not None))
 
 
 def _audio_url(url: Any) -> str | None:
@@ -132,6 +145,11 @@ def _channels(channels: Any) -> tuple[int, ...] | None:
     return tuple(sorted(channels))
 
 
+def _asks_for_diarization(diarization: Any) -> bool:
+    """Refused with two channels even without `enabled` (not recorded: the strict reading)."""
+    return isinstance(diarization, dict) and diarization.get("enabled") is not False and bool(diarization)
+
+
 def _max_speakers(diarization: Any) -> int | None:
     if diarization is None:
         return None
@@ -139,11 +157,11 @@ def _max_speakers(diarization: Any) -> int | None:
         raise ServiceError.invalid_argument("InvalidParameterValue", "'diarization' must be an object.")
     enabled = diarization.get("enabled")
     speakers = diarization.get("maxSpeakers")
-    if enabled is False or (enabled is None and speakers is None):
-        return None
-    if speakers is None:
-        return MIN_SPEAKERS
-    if (
+    if enabled is not None and not isinstance(enabled, bool):
+        raise ServiceError.invalid_argument(
+            "InvalidParameterValue", "'diarization.enabled' must be a boolean."
+        )
+    if speakers is not None and (
         not isinstance(speakers, int)
         or isinstance(speakers, bool)
         or not MIN_SPEAKERS <= speakers <= MAX_SPEAKERS
@@ -152,7 +170,9 @@ def _max_speakers(diarization: Any) -> int | None:
             "InvalidParameterValue",
             f"'diarization.maxSpeakers' must be between {MIN_SPEAKERS} and {MAX_SPEAKERS}, not {speakers!r}.",
         )
-    return speakers
+    if enabled is not True:  # maxSpeakers alone labels nothing on the live service
+        return None
+    return speakers if speakers is not None else MIN_SPEAKERS
 
 
 def _profanity(mode: Any) -> str:
@@ -167,9 +187,9 @@ def _profanity(mode: Any) -> str:
     )
 
 
-def _phrases(phrase_list: Any) -> tuple[str, ...]:
+def _phrases(phrase_list: Any) -> tuple[tuple[str, ...], float | None]:
     if phrase_list is None:
-        return ()
+        return (), None
     phrases = phrase_list.get("phrases") if isinstance(phrase_list, dict) else None
     weight = phrase_list.get("biasingWeight") if isinstance(phrase_list, dict) else None
     if not isinstance(phrase_list, dict) or not isinstance(phrases, list | None):
@@ -184,24 +204,16 @@ def _phrases(phrase_list: Any) -> tuple[str, ...]:
         raise ServiceError.invalid_argument(
             "InvalidParameterValue", "Every phrase must be a non-empty string."
         )
-    if weight is not None and (not isinstance(weight, int | float) or isinstance(weight, bool) or weight < 0):
+    if weight is not None and (
+        not isinstance(weight, int | float)
+        or isinstance(weight, bool)
+        or not 0 <= weight <= MAX_BIASING_WEIGHT
+    ):
         raise ServiceError.invalid_argument(
-            "InvalidParameterValue", "'phraseList.biasingWeight' must be a number >= 0."
+            "InvalidParameterValue",
+            f"'phraseList.biasingWeight' must be a number from 0 to {MAX_BIASING_WEIGHT:g}.",
         )
-    return tuple(phrases)
-
-
-def _enhanced(enhanced: Any) -> bool:
-    if enhanced is None:
-        return False
-    if not isinstance(enhanced, dict):
-        raise ServiceError.invalid_argument("InvalidParameterValue", "'enhancedMode' must be an object.")
-    prompt = enhanced.get("prompt")
-    if prompt is not None and not (isinstance(prompt, list) and all(isinstance(p, str) for p in prompt)):
-        raise ServiceError.invalid_argument(
-            "InvalidParameterValue", "'enhancedMode.prompt' must be a list of strings."
-        )
-    return bool(enhanced.get("enabled", True))
+    return tuple(phrases), None if weight is None else float(weight)
 
 
 def _models(models: Any) -> None:

@@ -13,7 +13,9 @@ from typing import Protocol
 from starlette.concurrency import run_in_threadpool
 
 from devtools.speech_emulator.audio import DecodedAudio, decode_audio
+from devtools.speech_emulator.config import ECHO_TEXT
 from devtools.speech_emulator.definition import TranscriptionSpec
+from devtools.speech_emulator.errors import ServiceError
 from devtools.speech_emulator.recognition import RecognizedPhrase, RecognizedWord
 from devtools.speech_emulator.speakers import assign_speakers
 from devtools.speech_emulator.workers import DecoderRunner, decoder_runner
@@ -22,7 +24,6 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["ECHO_TEXT", "EchoEngine", "Engine", "PocketsphinxEngine", "Track", "Transcript", "create_engine"]
 
-ECHO_TEXT = "the quick brown fox jumps over the lazy dog"
 _ECHO_WORD_MS = 300
 
 
@@ -54,14 +55,18 @@ class EchoEngine:
 
     name = "echo"
 
+    def __init__(self, text: str = ECHO_TEXT) -> None:
+        self.text = text
+
     async def transcribe(self, audio: bytes, spec: TranscriptionSpec, max_seconds: float) -> Transcript:
         words = tuple(
             RecognizedWord(text, i * _ECHO_WORD_MS, _ECHO_WORD_MS, 1.0)
-            for i, text in enumerate(ECHO_TEXT.split())
+            for i, text in enumerate(self.text.split())
         )
         phrase = RecognizedPhrase(words)
         speakers = [1] if spec.diarization else None
-        return Transcript(duration_ms=phrase.duration_ms, tracks=[Track(None, [phrase], speakers)])
+        channel = mono_channel(spec)  # the echo engine's "audio" is mono
+        return Transcript(duration_ms=phrase.duration_ms, tracks=[Track(channel, [phrase], speakers)])
 
     def warm_up(self) -> None:
         """Nothing to load."""
@@ -82,13 +87,29 @@ class PocketsphinxEngine:
             for channel in spec.channels:  # validated as 0 and/or 1, so present in stereo audio
                 phrases = await self.runner.recognize(decoded.channel(channel))
                 tracks.append(Track(channel, phrases, _speakers(decoded, phrases, spec, channel)))
-        else:  # mono audio ignores `channels`; otherwise channels are merged, as the service does
+        else:  # channels merged (as the service does without `channels`), or mono audio
+            channel = mono_channel(spec) if decoded.channel_count == 1 else None
             phrases = await self.runner.recognize(decoded.mono())
-            tracks.append(Track(None, phrases, _speakers(decoded, phrases, spec, None)))
+            tracks.append(Track(channel, phrases, _speakers(decoded, phrases, spec, None)))
         return Transcript(duration_ms=decoded.duration_ms, tracks=tracks)
 
     def warm_up(self) -> None:
         self.runner.warm_up()
+
+
+def mono_channel(spec: TranscriptionSpec) -> int | None:
+    """`channels` on mono audio: recorded, `[0]` tags everything `"channel": 0`.
+
+    Asking for channel 1 alone of mono audio is refused (BadChannelConfiguration): the live
+    service's answer is not recorded, and the emulator does not guess that it is ignored.
+    """
+    if spec.channels is None:
+        return None
+    if 0 not in spec.channels:
+        raise ServiceError.invalid_argument(
+            "BadChannelConfiguration", "The audio has one channel; channel 1 does not exist."
+        )
+    return 0
 
 
 def _speakers(
@@ -100,10 +121,10 @@ def _speakers(
     return assign_speakers(samples, phrases, spec.max_speakers)
 
 
-def create_engine(name: str, decoder_processes: int = 1) -> Engine:
+def create_engine(name: str, decoder_processes: int = 1, echo_text: str = ECHO_TEXT) -> Engine:
     """The engine called `name` ("pocketsphinx" or "echo")."""
     if name == "echo":
-        return EchoEngine()
+        return EchoEngine(echo_text)
     if name == "pocketsphinx":
         return PocketsphinxEngine(decoder_runner(decoder_processes))
     raise ValueError(f"unknown engine {name!r}")

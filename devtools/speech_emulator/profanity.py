@@ -26,12 +26,12 @@ PROFANE_WORDS = frozenset(
 )
 
 
-def filter_word(word: str, mode: str) -> str | None:
-    """The word as `mode` shows it; None when the word is to be left out (Removed)."""
+def filter_word(word: str, mode: str) -> str:
+    """The word as `mode` shows it; Removed leaves an empty word, as the live service does."""
     if mode == "None" or word.lower() not in PROFANE_WORDS:
         return word
     if mode == "Removed":
-        return None
+        return ""
     if mode == "Tags":
         return f"<profanity>{word}</profanity>"
     return "*" * len(word)

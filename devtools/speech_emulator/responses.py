@@ -18,8 +18,13 @@ JSON_UTF8 = "application/json; charset=utf-8"
 
 
 def service_headers(request_id: str, region: str) -> dict[str, str]:
-    """Headers every answer of the service carries."""
-    return {"apim-request-id": request_id, "x-ms-region": region}
+    """Headers every recorded answer of the service carries, errors included."""
+    return {
+        "apim-request-id": request_id,
+        "Strict-Transport-Security": "max-age=31536000; includeSubDomains; preload",
+        "X-Content-Type-Options": "nosniff",
+        "x-ms-region": region,
+    }
 
 
 def error_response(error: ServiceError, request_id: str, region: str) -> JSONResponse:

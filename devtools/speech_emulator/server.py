@@ -67,7 +67,7 @@ class RunningEmulator:
         self.state = EmulatorState(
             config,
             config.key or secrets.token_urlsafe(24),
-            create_engine(config.engine, config.decoder_processes),
+            create_engine(config.engine, config.decoder_processes, config.echo_text),
         )
         self._socket: socket.socket | None = None
         self._server: uvicorn.Server | None = None

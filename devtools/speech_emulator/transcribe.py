@@ -114,7 +114,8 @@ async def _handle(request: Request, state: EmulatorState, entry: JournalEntry) -
     entry.status = 200
     headers = service_headers(entry.request_id, config.region)
     billed = math.ceil(transcript.duration_ms / 1000)
-    headers["CSP-Billing-Usage"] = f"CognitiveServices.SpeechServices.BatchSpeechtoTextSync={billed}"
+    meter = spec.enhanced.billing_meter if spec.enhanced is not None else "BatchSpeechtoTextSync"
+    headers["CSP-Billing-Usage"] = f"CognitiveServices.SpeechServices.{meter}={billed}"
     return JSONResponse(
         render_result(transcript, spec, api_version),
         headers=headers,

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from azure.ai.transcription import TranscriptionClient
 from azure.ai.transcription.models import TranscriptionContent, TranscriptionOptions
+from azure.core.exceptions import HttpResponseError
 
 from devtools.speech_emulator.corpus import load_corpus, word_error_rate
 
@@ -45,9 +46,20 @@ def test_channels_one_channel_transcribes_only_that_channel(
     assert word in result.combined_phrases[0].text.lower()
 
 
-def test_channels_on_mono_audio_are_ignored(client: TranscriptionClient, cards: bytes) -> None:
+@pytest.mark.parametrize("channels", [[0], [0, 1]])
+def test_channels_on_mono_audio_tag_everything_channel_0(
+    client: TranscriptionClient, cards: bytes, channels: list[int]
+) -> None:
     result = client.transcribe(
-        TranscriptionContent(definition=TranscriptionOptions(active_channels=[0, 1]), audio=cards)
+        TranscriptionContent(definition=TranscriptionOptions(active_channels=channels), audio=cards)
     )
-    assert [(p.channel, p.text) for p in result.combined_phrases] == [(None, "Ten of clubs.")]
-    assert all(p.channel is None for p in result.phrases)
+    assert [(p.channel, p.text) for p in result.combined_phrases] == [(0, "Ten of clubs.")]
+    assert [p.channel for p in result.phrases] == [0]
+
+
+def test_channels_1_alone_on_mono_audio_is_refused(client: TranscriptionClient, cards: bytes) -> None:
+    with pytest.raises(HttpResponseError) as caught:
+        client.transcribe(
+            TranscriptionContent(definition=TranscriptionOptions(active_channels=[1]), audio=cards)
+        )
+    assert caught.value.response.json()["innerError"]["code"] == "BadChannelConfiguration"

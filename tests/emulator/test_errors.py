@@ -45,9 +45,13 @@ def test_errors_body_is_flat_with_inner_error_and_azure_core_reads_its_code(
     error, body = refusal(echo_client, TranscriptionContent(definition=options, audio=b"x"))
     assert error.status_code == 400 and error.error is not None and error.error.code == "InvalidArgument"
     assert body["code"] == "InvalidArgument" and body["innerError"]["code"] == "InvalidLocale"
-    assert "supports en-US only" in body["message"] and body["innerError"]["message"] == body["message"]
-    assert error.response.headers["Content-Type"] == "application/json; charset=utf-8"
-    assert error.response.headers["apim-request-id"] and error.response.headers["x-ms-region"] == "emulator"
+    assert body["message"] == body["innerError"]["message"] == "The specified locale is not supported."
+    headers = error.response.headers
+    assert headers["Content-Type"] == "application/json; charset=utf-8"
+    assert headers["apim-request-id"] and headers["x-ms-region"] == "East US"
+    assert (
+        headers["X-Content-Type-Options"] == "nosniff" and "max-age=" in headers["Strict-Transport-Security"]
+    )
 
 
 def test_errors_corrupt_audio_is_422_invalid_audio_format(
@@ -102,7 +106,7 @@ def test_errors_over_max_seconds_is_400_audio_length_limit_exceeded(
 @pytest.mark.parametrize(
     ("options", "inner"),
     [
-        (TranscriptionOptions(locales=["de-DE", "fr-FR"]), "InvalidLocale"),
+        (TranscriptionOptions(locales=["de-DE", "xx-XX"]), "InvalidLocale"),
         (TranscriptionOptions(active_channels=[2]), "InvalidChannelSpecification"),
         (TranscriptionOptions(active_channels=[0, 0]), "InvalidChannelSpecification"),
         (TranscriptionOptions(active_channels=[0, 1, 1]), "InvalidChannelSpecification"),

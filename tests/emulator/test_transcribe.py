@@ -20,6 +20,7 @@ from azure.core.credentials import AzureKeyCredential
 
 from devtools.speech_emulator import API_VERSIONS, ECHO_TEXT, RunningEmulator
 from tests.emulator.conftest import AIOHTTP_BYTES_WARNING, FAST_RETRIES, wav
+from transcriber.sdk_models import diarization
 
 
 def raw(pipeline_response: Any, deserialized: Any, headers: Any) -> tuple[Any, Any]:
@@ -97,7 +98,7 @@ def test_transcribe_result_has_the_service_shape_and_headers(
         "locale",
         "confidence",
     }
-    assert [w["text"] for w in phrase["words"]] == ["Ten", "of", "clubs"]
+    assert [w["text"] for w in phrase["words"]] == ["Ten", "of", "clubs."]
     assert (
         0
         < phrase["offsetMilliseconds"]
@@ -108,7 +109,9 @@ def test_transcribe_result_has_the_service_shape_and_headers(
     assert 0.0 < phrase["confidence"] <= 1.0
     headers = response.headers
     assert headers["Content-Type"] == "application/json; charset=utf-8"
-    assert headers["x-ms-region"] == "emulator" and len(headers["apim-request-id"]) == 36
+    assert headers["x-ms-region"] == "East US" and len(headers["apim-request-id"]) == 36
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
     assert headers["CSP-Billing-Usage"] == "CognitiveServices.SpeechServices.BatchSpeechtoTextSync=2"
 
 
@@ -151,9 +154,18 @@ def test_transcribe_each_api_version_answers_with_its_field_names(
 def test_transcribe_diarization_on_mono_labels_every_phrase_speaker_1(
     client: TranscriptionClient, cards: bytes
 ) -> None:
-    options = TranscriptionOptions(diarization_options=TranscriptionDiarizationOptions(max_speakers=3))
+    options = TranscriptionOptions(diarization_options=diarization(3))
     result = client.transcribe(TranscriptionContent(definition=options, audio=cards))
     assert [p.speaker for p in result.phrases] == [1]
+
+
+def test_transcribe_diarization_without_enabled_labels_no_speaker(
+    client: TranscriptionClient, cards: bytes
+) -> None:
+    """What SDK 1.0.0's own model sends (Azure/azure-sdk-for-python#44436): the service labels nobody."""
+    options = TranscriptionOptions(diarization_options=TranscriptionDiarizationOptions(max_speakers=3))
+    result = client.transcribe(TranscriptionContent(definition=options, audio=cards))
+    assert [p.speaker for p in result.phrases] == [None]
 
 
 def test_transcribe_diarization_on_stereo_follows_the_dominant_channel(
@@ -164,7 +176,7 @@ def test_transcribe_diarization_on_stereo_follows_the_dominant_channel(
     pause = np.zeros(16_000, dtype=np.float32)
     left = np.concatenate([first, pause, np.zeros_like(second)])
     right = np.concatenate([np.zeros_like(first), pause, second])
-    options = TranscriptionOptions(diarization_options=TranscriptionDiarizationOptions(max_speakers=2))
+    options = TranscriptionOptions(diarization_options=diarization(2))
     result = client.transcribe(
         TranscriptionContent(definition=options, audio=wav(np.stack([left, right], axis=1)))
     )
@@ -190,7 +202,7 @@ def test_transcribe_echo_engine_returns_fixed_text_without_decoding(
 ) -> None:
     result = echo_client.transcribe(TranscriptionContent(audio=b"not audio at all"))
     assert result.combined_phrases[0].text.lower().rstrip(".") == ECHO_TEXT
-    assert [w.text.lower() for w in result.phrases[0].words] == ECHO_TEXT.split()
+    assert [w.text.lower().rstrip(".") for w in result.phrases[0].words] == ECHO_TEXT.split()
     assert echo.requests()[0].audio_bytes == len(b"not audio at all")
 
 
