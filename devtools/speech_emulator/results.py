@@ -135,8 +135,9 @@ def _word(
 
 
 def _snap(offset_ms: int, duration_ms: int, grid: int) -> tuple[int, int]:
-    start = offset_ms // grid * grid
-    end = max(start + grid, math.ceil((offset_ms + duration_ms) / grid) * grid)
+    """Both ends to the nearest grid line, so adjoining words still adjoin."""
+    start = round(offset_ms / grid) * grid
+    end = max(start + grid, round((offset_ms + duration_ms) / grid) * grid)
     return start, end - start
 
 
