@@ -31,6 +31,13 @@ DIARIZATION = "TRANSCRIPTION_DIARIZATION_MAX_SPEAKERS"
 CHANNELS = "TRANSCRIPTION_CHANNELS"
 PROFANITY = "TRANSCRIPTION_PROFANITY_MODE"
 PHRASE_LIST = "TRANSCRIPTION_PHRASE_LIST"
+BIASING_WEIGHT = "TRANSCRIPTION_PHRASE_LIST_BIASING_WEIGHT"
+TASK = "TRANSCRIPTION_ENHANCED_TASK"
+TARGET_LANGUAGE = "TRANSCRIPTION_TARGET_LANGUAGE"
+PROMPT = "TRANSCRIPTION_PROMPT"
+MODEL = "TRANSCRIPTION_MODEL"
+TIMESTAMPS = "TRANSCRIPTION_TIMESTAMPS"
+STYLE = "TRANSCRIPTION_STYLE"
 OUTPUT_FORMATS = "OUTPUT_FORMATS"
 MAX_AUDIO_BYTES = "MAX_AUDIO_BYTES"
 URL_THRESHOLD = "AUDIO_URL_THRESHOLD_BYTES"
@@ -187,6 +194,13 @@ def _defaults(env: Mapping[str, str]) -> TranscriptionRequestOptions:
             channels=_get(env, CHANNELS),
             profanity=_get(env, PROFANITY),
             phrases=_get(env, PHRASE_LIST),
+            biasing_weight=_get(env, BIASING_WEIGHT),
+            task=_get(env, TASK),
+            target_language=_get(env, TARGET_LANGUAGE),
+            prompt=_get(env, PROMPT),  # one prompt
+            model=_get(env, MODEL),
+            timestamps=_get(env, TIMESTAMPS),
+            style=_get(env, STYLE),
         )
     except OptionError as exc:
         raise SettingError(_OPTION_SETTINGS[exc.option], str(exc).split(": ", 1)[1]) from exc
@@ -198,6 +212,13 @@ _OPTION_SETTINGS = {
     "channels": CHANNELS,
     "profanity": PROFANITY,
     "phrases": PHRASE_LIST,
+    "biasing_weight": BIASING_WEIGHT,
+    "task": TASK,
+    "target_language": TARGET_LANGUAGE,
+    "prompt": PROMPT,
+    "model": MODEL,
+    "timestamps": TIMESTAMPS,
+    "style": STYLE,
 }
 
 

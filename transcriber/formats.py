@@ -7,6 +7,7 @@ them and by share of characters when it does not. Speakers or channels label the
 
 from __future__ import annotations
 
+import itertools
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -116,7 +117,7 @@ def _timed_words(phrase: dict[str, Any], start: int, end: int) -> list[tuple[str
     """Words with times; share the phrase's span by characters when the service gave no words."""
     text_words = phrase["text"].split()
     service_words = phrase.get("words") or []
-    if service_words and len(service_words) == len(text_words):
+    if service_words and len(service_words) == len(text_words) and _timed(service_words):
         timed = []
         for shown, word in zip(text_words, service_words, strict=True):
             offset = int(word.get("offsetMilliseconds", start))
@@ -129,6 +130,12 @@ def _timed_words(phrase: dict[str, Any], start: int, end: int) -> list[tuple[str
         timed.append((word, round(cursor), round(cursor + span)))
         cursor += span
     return timed
+
+
+def _timed(words: list[dict[str, Any]]) -> bool:
+    """False for a translation's placeholder timings (every word at 1 ms for 10 ms, as recorded)."""
+    offsets = [int(w.get("offsetMilliseconds", 0)) for w in words]
+    return len(words) == 1 or all(a < b for a, b in itertools.pairwise(offsets))
 
 
 def _too_long(chunk: list[tuple[str, int, int]]) -> bool:

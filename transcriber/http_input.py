@@ -18,7 +18,18 @@ from transcriber.errors import AudioTooLargeError, InvalidRequestError, NoAudioE
 from transcriber.options import OptionError, TranscriptionRequestOptions
 
 RESPONSE_FORMATS = ("json", "text", "srt", "vtt")
-OPTION_FIELDS = ("locale", "locales", "diarization", "channels", "profanity", "phrases", "format")
+# Enhanced mode (task, target_language, prompt, model, timestamps, style) and biasing_weight: see options.py.
+SCALAR_OPTIONS = (
+    "diarization",
+    "profanity",
+    "biasing_weight",
+    "task",
+    "target_language",
+    "model",
+    "timestamps",
+    "style",
+)
+OPTION_FIELDS = ("locale", "locales", "channels", "phrases", "prompt", "format", *SCALAR_OPTIONS)
 AUDIO_FIELDS = ("audio", "file")
 RAW_AUDIO_TYPES = ("application/octet-stream",)
 
@@ -153,13 +164,14 @@ def _options(fields: Mapping[str, list[Any]]) -> TranscriptionRequestOptions:
         return values[0] if values else None
 
     locales = [*fields.get("locale", []), *fields.get("locales", [])]
+    prompts = fields.get("prompt")
     try:
         return TranscriptionRequestOptions.parse(
             locales=[str(v) for v in _flatten(locales)] or None,
-            diarization=_scalar(one("diarization"), "diarization"),
             channels=_flatten(fields["channels"]) if "channels" in fields else None,
-            profanity=_scalar(one("profanity"), "profanity"),
             phrases=_phrases(fields.get("phrases")),
+            prompt=[str(v) for v in _flatten(prompts)] if prompts else None,  # one prompt per value
+            **{name: _scalar(one(name), name) for name in SCALAR_OPTIONS},
         )
     except OptionError as exc:
         raise InvalidRequestError(f"invalid option {exc}") from exc

@@ -8,9 +8,21 @@ which keeps `azure.ai.transcription` out of import time.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
+
+from transcriber.enhanced_options import (
+    MAI_MODELS,
+    STYLES,
+    TASKS,
+    TIMESTAMPS,
+    OptionValueError,
+    parse_biasing_weight,
+    parse_choice,
+    parse_prompts,
+    parse_target_language,
+)
 
 if TYPE_CHECKING:
     from azure.ai.transcription.models import TranscriptionOptions
@@ -38,6 +50,13 @@ class TranscriptionRequestOptions:
     channels: tuple[int, ...] | None = None
     profanity: str | None = None
     phrases: tuple[str, ...] | None = None
+    biasing_weight: float | None = None
+    task: str | None = None  # enhanced mode (LLM speech): transcribe or translate
+    target_language: str | None = None
+    prompt: tuple[str, ...] | None = None
+    model: str | None = None  # enhanced mode with a MAI-Transcribe model
+    timestamps: str | None = None
+    style: str | None = None
 
     @classmethod
     def parse(
@@ -48,6 +67,13 @@ class TranscriptionRequestOptions:
         channels: str | Iterable[int | str] | None = None,
         profanity: str | None = None,
         phrases: str | Iterable[str] | None = None,
+        biasing_weight: str | float | None = None,
+        task: str | None = None,
+        target_language: str | None = None,
+        prompt: str | Iterable[str] | None = None,
+        model: str | None = None,
+        timestamps: str | None = None,
+        style: str | None = None,
     ) -> TranscriptionRequestOptions:
         """Validate raw values (strings from settings, queries or forms; lists from JSON)."""
         parsed = cls(
@@ -56,14 +82,37 @@ class TranscriptionRequestOptions:
             channels=_channels(channels),
             profanity=_profanity(profanity),
             phrases=_phrases(phrases),
+            biasing_weight=_value("biasing_weight", parse_biasing_weight, biasing_weight),
+            task=_value("task", lambda v: parse_choice(v, TASKS), task),
+            target_language=_value("target_language", parse_target_language, target_language),
+            prompt=_value("prompt", parse_prompts, prompt),
+            model=_value("model", lambda v: parse_choice(v, MAI_MODELS), model),
+            timestamps=_value("timestamps", lambda v: parse_choice(v, TIMESTAMPS), timestamps),
+            style=_value("style", lambda v: parse_choice(v, STYLES), style),
         )
         parsed.check()
         return parsed
 
+    @property
+    def enhanced(self) -> bool:
+        """Whether the request goes to enhanced mode (LLM speech or MAI-Transcribe)."""
+        return bool(self.task or self.model)
+
     def check(self) -> None:
-        """Combinations the service refuses, caught before sending audio."""
+        """Combinations the service refuses or ignores, caught before sending audio."""
         if self.max_speakers and self.channels and len(self.channels) > 1:
             raise OptionError("diarization", "cannot be combined with more than one channel")
+        if self.task == "translate" and not self.target_language:
+            raise OptionError("target_language", "is required when the task is translate")
+        if self.target_language and self.task != "translate":
+            raise OptionError("target_language", "applies only to task=translate")
+        if self.prompt and not self.enhanced:
+            raise OptionError("prompt", "needs enhanced mode (task=transcribe or translate, or a model)")
+        for name in ("timestamps", "style"):
+            if getattr(self, name) and not self.model:
+                raise OptionError(name, "applies only to a MAI-Transcribe model (model=MAI-Transcribe-2)")
+        if self.biasing_weight is not None and not self.phrases:
+            raise OptionError("biasing_weight", "needs a phrase list (phrases)")
 
     def with_defaults(self, defaults: TranscriptionRequestOptions) -> TranscriptionRequestOptions:
         """Fill what the caller left out from the app's defaults."""
@@ -75,35 +124,39 @@ class TranscriptionRequestOptions:
         return merged
 
     def to_sdk(self) -> TranscriptionOptions:
-        """The SDK model the service receives as `definition`."""
-        from azure.ai.transcription.models import (
-            PhraseListProperties,
-            TranscriptionDiarizationOptions,
-            TranscriptionOptions,
-        )
+        """The SDK model the service receives as `definition` (see `transcriber.sdk_models`)."""
+        from transcriber.sdk_models import transcription_options
 
-        kwargs: dict[str, Any] = {}
-        if self.locales:
-            kwargs["locales"] = list(self.locales)
-        if self.max_speakers:
-            kwargs["diarization_options"] = TranscriptionDiarizationOptions(max_speakers=self.max_speakers)
-        if self.channels:
-            kwargs["active_channels"] = list(self.channels)
-        if self.profanity:
-            kwargs["profanity_filter_mode"] = self.profanity
-        if self.phrases:
-            kwargs["phrase_list"] = PhraseListProperties(phrases=list(self.phrases))
-        return TranscriptionOptions(**kwargs)
+        return transcription_options(self)
 
     def describe(self) -> dict[str, str]:
-        """Options as flat strings for records and telemetry (no phrase text: it may be private)."""
-        return {
+        """Options as flat strings for records and telemetry (no phrase or prompt text: it may be private)."""
+        described = {
             "locales": ",".join(self.locales or ()),
             "diarization": str(self.max_speakers or "off"),
             "channels": ",".join(map(str, self.channels)) if self.channels else "all",
             "profanity": self.profanity or "default",
             "phrases": str(len(self.phrases or ())),
+            "enhancedMode": self.task or ("transcribe" if self.model else "off"),
         }
+        if self.biasing_weight is not None:
+            described["biasingWeight"] = f"{self.biasing_weight:g}"
+        if self.target_language:
+            described["targetLanguage"] = self.target_language
+        if self.prompt:
+            described["prompts"] = str(len(self.prompt))
+        if self.model:
+            described["model"] = self.model
+            described["timestamps"] = self.timestamps or "default"
+            described["style"] = self.style or "default"
+        return described
+
+
+def _value(option: str, parse: Callable[[Any], Any], value: Any) -> Any:
+    try:
+        return parse(value)
+    except OptionValueError as exc:
+        raise OptionError(option, str(exc)) from None
 
 
 def _split(value: str | Iterable[Any], *, split_items: bool = True) -> list[str]:

@@ -203,3 +203,37 @@ async def test_blob_new_version_failing_for_good_replaces_old_transcript_with_re
     await deployed.blob_event("revised.wav")
     assert set(deployed.transcripts()) == {"failed/revised.wav.json"}
     assert deployed.transcript_json("failed/revised.wav.json")["source"]["etag"] == etag
+
+
+async def test_blob_diarization_setting_labels_speakers_in_every_output(
+    deployed: Deployed, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fails without "enabled": true in the definition: the live service (and emulator) label nobody."""
+    monkeypatch.setenv("TRANSCRIPTION_DIARIZATION_MAX_SPEAKERS", "2")
+    deployed.upload("meeting.wav", (corpus / "stereo_diarization.wav").read_bytes())
+    await deployed.blob_event("meeting.wav")
+    outputs = deployed.transcripts()
+    document = json.loads(outputs["meeting.wav.json"])
+    assert document["phrases"] and all(isinstance(p.get("speaker"), int) for p in document["phrases"])
+    assert document["processing"]["options"]["diarization"] == "2"
+    voices = {c.voice for c in webvtt.from_buffer(io.StringIO(outputs["meeting.wav.vtt"].decode())).captions}
+    assert voices and all(v.startswith("Speaker ") for v in voices)
+    assert "Speaker 1: " in outputs["meeting.wav.srt"].decode()
+
+
+async def test_blob_translation_settings_render_every_format_in_the_target_language(
+    deployed: Deployed, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRANSCRIPTION_ENHANCED_TASK", "translate")
+    monkeypatch.setenv("TRANSCRIPTION_TARGET_LANGUAGE", "es")
+    deployed.upload("clip.wav", (corpus / "cards-001.wav").read_bytes())
+    await deployed.blob_event("clip.wav")
+    outputs = deployed.transcripts()
+    document = json.loads(outputs["clip.wav.json"])
+    assert {p["locale"] for p in document["phrases"]} == {"es-ES"}
+    options = document["processing"]["options"]
+    assert (options["enhancedMode"], options["targetLanguage"]) == ("translate", "es")
+    assert outputs["clip.wav.txt"].decode().strip() == document["combinedPhrases"][0]["text"]
+    subs = pysrt.from_string(outputs["clip.wav.srt"].decode())
+    assert subs and subs[-1].end.ordinal >= 1000
+    assert webvtt.from_buffer(io.StringIO(outputs["clip.wav.vtt"].decode())).captions

@@ -92,7 +92,11 @@ async def test_http_options_reach_the_service_definition(deployed: Deployed, cor
     response = await deployed.post((corpus / "jfk.flac").read_bytes(), "audio/flac", query)
     assert response.status_code == 200
     definition = deployed.speech.requests()[-1].definition
-    assert definition["locales"] == ["en-US"] and definition["diarization"] == {"maxSpeakers": 2}
+    # "enabled": true is what makes the live service label speakers (SDK recordings; SDK issue 44436).
+    assert definition["locales"] == ["en-US"] and definition["diarization"] == {
+        "enabled": True,
+        "maxSpeakers": 2,
+    }
     assert definition["profanityFilterMode"] == "Removed"
     assert definition["phraseList"]["phrases"] == ["Kennedy", "inaugural"]
     assert all("speaker" in phrase for phrase in json.loads(response.get_body())["phrases"])
@@ -192,3 +196,83 @@ async def test_http_option_clashing_with_default_setting_is_400(
     response = await deployed.post((corpus / "cards-001.wav").read_bytes(), "audio/wav", "diarization=2")
     assert response.status_code == 400 and "diarization" in error_of(response)["message"]
     assert deployed.speech.requests() == []
+
+
+async def test_http_translation_renders_in_the_target_language(deployed: Deployed, corpus: Path) -> None:
+    audio = (corpus / "cards-001.wav").read_bytes()
+    query = "task=translate&target_language=ko&prompt=Keep it short, please"
+    response = await deployed.post(audio, "audio/wav", query)
+    assert response.status_code == 200
+    result = json.loads(response.get_body())
+    assert {p["locale"] for p in result["phrases"]} == {"ko-KR"}
+    definition = deployed.speech.requests()[-1].definition
+    assert definition["enhancedMode"] == {
+        "enabled": True,
+        "task": "translate",
+        "targetLanguage": "ko",
+        "prompt": ["Keep it short, please"],
+    }
+    srt = (await deployed.post(audio, "audio/wav", query + "&format=srt")).get_body().decode()
+    subs = pysrt.from_string(srt)
+    assert subs and subs[0].start.ordinal == 0 and subs[-1].end.ordinal >= 1000  # not the placeholder 1-11 ms
+    vtt = (await deployed.post(audio, "audio/wav", query + "&format=vtt")).get_body().decode()
+    assert webvtt.from_buffer(io.StringIO(vtt)).captions[-1].end_in_seconds >= 1.0
+    text = (await deployed.post(audio, "audio/wav", query + "&format=text")).get_body().decode()
+    assert text.strip() == result["combinedPhrases"][0]["text"]
+
+
+async def test_http_mai_transcribe_options_reach_the_service(deployed: Deployed, corpus: Path) -> None:
+    body, content_type = multipart(
+        (corpus / "cards-001.wav").read_bytes(),
+        {
+            "model": "MAI-Transcribe-2",
+            "timestamps": "word",
+            "style": "clean",
+            "phrases": "clubs",
+            "biasing_weight": "1.5",
+        },
+    )
+    response = await deployed.post(body, content_type)
+    assert response.status_code == 200, response.get_body()
+    definition = deployed.speech.requests()[-1].definition
+    assert definition["enhancedMode"] == {
+        "enabled": True,
+        "model": "MAI-Transcribe-2",
+        "modelOptions": {"timestamps": "word", "transcribeStyle": "clean"},
+    }
+    assert definition["phraseList"] == {"phrases": ["clubs"], "biasingWeight": 1.5}
+    assert response.mimetype == "application/json"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "task=summarize",
+        "task=translate",
+        "target_language=ko",
+        "task=translate&target_language=k_o",
+        "model=whisper",
+        "timestamps=word",
+        "model=MAI-Transcribe-2&timestamps=sentence",
+        "model=MAI-Transcribe-2&style=fancy",
+        "prompt=hello",
+        "phrases=a&biasing_weight=3",
+        "phrases=a&biasing_weight=heavy",
+        "biasing_weight=1",
+    ],
+)
+async def test_http_bad_enhanced_options_are_400(deployed: Deployed, corpus: Path, query: str) -> None:
+    response = await deployed.post((corpus / "cards-001.wav").read_bytes(), "audio/wav", query)
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "InvalidRequest"
+    assert not deployed.speech.requests()
+
+
+async def test_http_json_body_takes_enhanced_options(deployed: Deployed, corpus: Path) -> None:
+    deployed.upload("clip.wav", (corpus / "cards-001.wav").read_bytes())
+    document = {"blob": "clip.wav", "task": "transcribe", "prompt": ["Cards, a game", "Be exact"]}
+    response = await deployed.post(json.dumps(document).encode(), "application/json")
+    assert response.status_code == 200
+    enhanced = deployed.speech.requests()[-1].definition["enhancedMode"]
+    assert enhanced == {"enabled": True, "task": "transcribe", "prompt": ["Cards, a game", "Be exact"]}
+    assert response.mimetype == "application/json"

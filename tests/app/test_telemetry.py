@@ -151,3 +151,29 @@ async def test_telemetry_ingestion_down_transcription_still_succeeds(
     traced.upload("resilient.wav", (corpus / "cards-003.wav").read_bytes())
     await traced.blob_event("resilient.wav", trace_parent=TRACEPARENT)
     assert "resilient.wav.json" in traced.transcripts()
+
+
+async def test_telemetry_options_carry_enhanced_mode_and_model_but_no_prompt_text(
+    traced: AppUnderTest, ingestion: IngestionServer, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRANSCRIPTION_MODEL", "MAI-Transcribe-2")
+    monkeypatch.setenv("TRANSCRIPTION_TIMESTAMPS", "segment")
+    monkeypatch.setenv("TRANSCRIPTION_STYLE", "verbatim")
+    monkeypatch.setenv("TRANSCRIPTION_PROMPT", "secret project Bluebird")
+    monkeypatch.setenv("TRANSCRIPTION_PHRASE_LIST", "Bluebird")
+    monkeypatch.setenv("TRANSCRIPTION_PHRASE_LIST_BIASING_WEIGHT", "0.5")
+    traced.upload("calls/cards.wav", (corpus / "cards-001.wav").read_bytes())
+    await traced.blob_event("calls/cards.wav", context=context("transcribe_blob"))
+    (event,) = ingestion.items("EventData", "TranscriptionCompleted")
+    options = json.loads(properties(event)["options"])
+    assert {
+        k: options[k] for k in ("enhancedMode", "model", "timestamps", "style", "prompts", "biasingWeight")
+    } == {
+        "enhancedMode": "transcribe",
+        "model": "MAI-Transcribe-2",
+        "timestamps": "segment",
+        "style": "verbatim",
+        "prompts": "1",
+        "biasingWeight": "0.5",
+    }
+    assert "Bluebird" not in json.dumps(ingestion.envelopes())  # prompts and phrases may be private

@@ -140,3 +140,62 @@ def test_parse_multipart_two_files_refused() -> None:
     )
     with pytest.raises(InvalidRequestError, match="one audio file"):
         parse(body, content_type)
+
+
+def test_parse_enhanced_options_from_query_multipart_and_json() -> None:
+
+    base = "https://app/api/transcribe"
+    audio = b"RIFF...."
+    query = parse_request(
+        f"{base}?task=translate&target_language=ko&prompt=One%2C%20two&prompt=Three",
+        {"Content-Type": "audio/wav"},
+        audio,
+        max_bytes=1 << 20,
+        blob_base_url="https://acct.blob.core.windows.net/audio-in",
+    ).options
+    assert (query.task, query.target_language, query.prompt) == ("translate", "ko", ("One, two", "Three"))
+    boundary = "b"
+    form = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="model"\r\n\r\nMAI-Transcribe-2\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="timestamps"\r\n\r\nnone\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="phrases"\r\n\r\nContoso\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="biasing_weight"\r\n\r\n0.7\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="audio"; filename="a.wav"\r\n\r\nRIFF....\r\n'
+        f"--{boundary}--\r\n"
+    ).encode()
+    multipart = parse_request(
+        base,
+        {"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        form,
+        max_bytes=1 << 20,
+        blob_base_url="https://acct.blob.core.windows.net/audio-in",
+    ).options
+    assert (multipart.model, multipart.timestamps, multipart.biasing_weight) == (
+        "MAI-Transcribe-2",
+        "none",
+        0.7,
+    )
+    document = {"blob": "a.wav", "model": "MAI-Transcribe-2", "style": "clean", "prompt": ["x"]}
+    parsed = parse_request(
+        base,
+        {"Content-Type": "application/json"},
+        json.dumps(document).encode(),
+        max_bytes=1 << 20,
+        blob_base_url="https://acct.blob.core.windows.net/audio-in",
+    ).options
+    assert (parsed.style, parsed.prompt) == ("clean", ("x",))
+
+
+@pytest.mark.parametrize(
+    "query", ["task=dictate", "model=x", "biasing_weight=1", "task=transcribe&task=translate"]
+)
+def test_parse_bad_enhanced_options_are_invalid_requests(query: str) -> None:
+
+    with pytest.raises(InvalidRequestError):
+        parse_request(
+            f"https://app/api/transcribe?{query}",
+            {"Content-Type": "audio/wav"},
+            b"RIFF....",
+            max_bytes=1 << 20,
+            blob_base_url="https://acct.blob.core.windows.net/audio-in",
+        )
