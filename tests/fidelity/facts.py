@@ -46,6 +46,12 @@ def check_facts(case: dict[str, Any], shared: dict[str, Any], response: httpx.Re
     for phrase in phrases:
         _check_phrase(name, expect, shared, phrase, phrase_keys, body["durationMilliseconds"])
     _check_confidence(name, expect, phrases)
+    if expect.get("one_locale"):
+        assert len({p["locale"] for p in phrases}) == 1, f"{name}: locales differ between phrases"
+    if expect.get("combined_joins_phrases"):
+        assert [c["text"] for c in combined] == [" ".join(p["text"] for p in phrases)], f"{name}: combined text"
+    if "min_phrases" in expect:
+        assert len(phrases) >= expect["min_phrases"], f"{name}: {len(phrases)} phrases"
     if "channel" in expect:
         assert all(p["channel"] == expect["channel"] for p in [*phrases, *combined]), f"{name}: channel"
     if "text_equals" in expect:
