@@ -13,7 +13,13 @@ import signal
 import sys
 from pathlib import Path
 
-from devtools.speech_emulator.config import DEFAULT_MAX_BYTES, DEFAULT_MAX_SECONDS, ENGINES, EmulatorConfig
+from devtools.speech_emulator.config import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_SECONDS,
+    ECHO_TEXT,
+    ENGINES,
+    EmulatorConfig,
+)
 from devtools.speech_emulator.errors import EmulatorError
 from devtools.speech_emulator.server import RunningEmulator
 from devtools.speech_emulator.workers import shutdown_decoders
@@ -22,7 +28,7 @@ from devtools.speech_emulator.workers import shutdown_decoders
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m devtools.speech_emulator",
-        description="Local Azure AI Speech fast transcription emulator (offline, en-US).",
+        description="Local Azure AI Speech fast transcription emulator (offline; US English engine).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=5055, help="port (0: any free port; default 5055)")
@@ -41,6 +47,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--decoder-processes", type=int, default=1, help="decoder worker processes (0: in-thread)"
     )
+    parser.add_argument("--region", default="East US", help="x-ms-region to answer with (default East US)")
+    parser.add_argument("--echo-text", default=ECHO_TEXT, help="what the echo engine hears (lower case)")
     parser.add_argument("--log-level", default="INFO", help="logging level (default INFO)")
     return parser.parse_args(argv)
 
@@ -63,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
             max_seconds=args.max_seconds,
             ca_file=args.ca_file,
             decoder_processes=args.decoder_processes,
+            region=args.region,
+            echo_text=args.echo_text,
         )
         emulator = RunningEmulator(config)
         emulator.bind()

@@ -71,6 +71,8 @@ class EmulatorConfig:
             )
         if self.max_bytes <= 0 or self.max_seconds <= 0:
             raise ValueError("max_bytes and max_seconds must be positive")
+        if not self.echo_text.split():
+            raise ValueError("echo_text must hold at least one word")
         if self.decoder_processes < 0:
             raise ValueError("decoder_processes must be 0 (in-thread) or more")
 

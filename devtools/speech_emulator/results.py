@@ -89,12 +89,11 @@ def _shown_words(phrase: RecognizedPhrase, spec: TranscriptionSpec) -> list[tupl
     if spec.enhanced is not None and spec.enhanced.style == "clean":
         words = [w for w in words if w.text.lower() not in _FILLERS]
     shown = [(w, filter_word(w.text, spec.profanity)) for w in words]
-    if not any(text for _, text in shown):
-        return []
     display = [(w, _display(text, first=i == 0)) for i, (w, text) in enumerate(shown)]
-    last = max(i for i, (_, text) in enumerate(display) if text)
-    mark = "?" if words[0].text.lower().split("'")[0] in _QUESTION_WORDS else "."
-    display[last] = (display[last][0], display[last][1] + mark)
+    kept = [i for i, (_, text) in enumerate(display) if text]
+    if kept:  # a phrase of removed words only keeps its empty words, unpunctuated
+        mark = "?" if words[0].text.lower().split("'")[0] in _QUESTION_WORDS else "."
+        display[kept[-1]] = (display[kept[-1]][0], display[kept[-1]][1] + mark)
     return display
 
 
@@ -136,8 +135,8 @@ def _word(
 
 def _snap(offset_ms: int, duration_ms: int, grid: int) -> tuple[int, int]:
     """Both ends to the nearest grid line, so adjoining words still adjoin."""
-    start = round(offset_ms / grid) * grid
-    end = max(start + grid, round((offset_ms + duration_ms) / grid) * grid)
+    start = (offset_ms + grid // 2) // grid * grid  # half up, not Python's half-to-even
+    end = max(start + grid, (offset_ms + duration_ms + grid // 2) // grid * grid)
     return start, end - start
 
 

@@ -38,14 +38,17 @@ def test_results_profanity_mode_shapes_text_and_words(mode: str, expected: str) 
     assert len(words) == 3 and all(w["durationMilliseconds"] > 0 for w in words)
 
 
-def test_results_masked_is_the_default_and_an_all_profane_phrase_disappears_when_removed() -> None:
+def test_results_masked_is_the_default_and_removed_keeps_even_an_all_profane_phrase_as_empty_words() -> None:
     transcript = Transcript(900, [Track(None, [phrase("shit"), phrase("i said so", 500)])])
     assert (
         render_result(transcript, TranscriptionSpec(), "2025-10-15")["combinedPhrases"][0]["text"]
         == "****. I said so."
     )
     removed = render_result(transcript, TranscriptionSpec(profanity="Removed"), "2025-10-15")
-    assert [p["text"] for p in removed["phrases"]] == ["I said so."]
+    assert [p["text"] for p in removed["phrases"]] == ["", "I said so."]
+    assert removed["phrases"][0]["words"] == [
+        {"text": "", "offsetMilliseconds": 0, "durationMilliseconds": 120}
+    ]
 
 
 def test_results_channels_and_speakers_are_present_only_when_known() -> None:

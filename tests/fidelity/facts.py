@@ -49,7 +49,9 @@ def check_facts(case: dict[str, Any], shared: dict[str, Any], response: httpx.Re
     if expect.get("one_locale"):
         assert len({p["locale"] for p in phrases}) == 1, f"{name}: locales differ between phrases"
     if expect.get("combined_joins_phrases"):
-        assert [c["text"] for c in combined] == [" ".join(p["text"] for p in phrases)], f"{name}: combined text"
+        assert [c["text"] for c in combined] == [" ".join(p["text"] for p in phrases)], (
+            f"{name}: combined text"
+        )
     if "min_phrases" in expect:
         assert len(phrases) >= expect["min_phrases"], f"{name}: {len(phrases)} phrases"
     if "channel" in expect:
