@@ -163,7 +163,7 @@ async def test_telemetry_options_carry_enhanced_mode_and_model_but_no_prompt_tex
     monkeypatch.setenv("TRANSCRIPTION_PHRASE_LIST", "Bluebird")
     monkeypatch.setenv("TRANSCRIPTION_PHRASE_LIST_BIASING_WEIGHT", "0.5")
     traced.upload("calls/cards.wav", (corpus / "cards-001.wav").read_bytes())
-    await traced.blob_event("calls/cards.wav", context=context("transcribe_blob"))
+    await traced.blob_event("calls/cards.wav", trace_parent=TRACEPARENT)
     (event,) = ingestion.items("EventData", "TranscriptionCompleted")
     options = json.loads(properties(event)["options"])
     assert {
