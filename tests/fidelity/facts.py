@@ -54,6 +54,8 @@ def check_facts(case: dict[str, Any], shared: dict[str, Any], response: httpx.Re
         )
     if "min_phrases" in expect:
         assert len(phrases) >= expect["min_phrases"], f"{name}: {len(phrases)} phrases"
+    if "phrase_channel" in expect:
+        assert all(p["channel"] == expect["phrase_channel"] for p in phrases), f"{name}: phrase channel"
     if "channel" in expect:
         assert all(p["channel"] == expect["channel"] for p in [*phrases, *combined]), f"{name}: channel"
     if "text_equals" in expect:
