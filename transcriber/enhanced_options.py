@@ -18,6 +18,7 @@ __all__ = [
     "MAX_BIASING_WEIGHT",
     "STYLES",
     "TASKS",
+    "TASK_OFF",
     "TIMESTAMPS",
     "parse_biasing_weight",
     "parse_choice",
@@ -26,6 +27,7 @@ __all__ = [
 ]
 
 TASKS = ("transcribe", "translate")
+TASK_OFF = "off"  # a caller's way to turn a default enhanced mode off
 MAI_MODELS = ("MAI-Transcribe-2", "MAI-Transcribe-1.5", "MAI-Transcribe-1")
 TIMESTAMPS = ("word", "segment", "none")
 STYLES = ("verbatim", "clean")

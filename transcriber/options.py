@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from transcriber.enhanced_options import (
     MAI_MODELS,
     STYLES,
+    TASK_OFF,
     TASKS,
     TIMESTAMPS,
     OptionValueError,
@@ -83,7 +84,7 @@ class TranscriptionRequestOptions:
             profanity=_profanity(profanity),
             phrases=_phrases(phrases),
             biasing_weight=_value("biasing_weight", parse_biasing_weight, biasing_weight),
-            task=_value("task", lambda v: parse_choice(v, TASKS), task),
+            task=_value("task", lambda v: parse_choice(v, (*TASKS, TASK_OFF)), task),
             target_language=_value("target_language", parse_target_language, target_language),
             prompt=_value("prompt", parse_prompts, prompt),
             model=_value("model", lambda v: parse_choice(v, MAI_MODELS), model),
@@ -96,7 +97,7 @@ class TranscriptionRequestOptions:
     @property
     def enhanced(self) -> bool:
         """Whether the request goes to enhanced mode (LLM speech or MAI-Transcribe)."""
-        return bool(self.task or self.model)
+        return bool((self.task and self.task != TASK_OFF) or self.model)
 
     def check(self) -> None:
         """Combinations the service refuses or ignores, caught before sending audio."""
@@ -120,6 +121,11 @@ class TranscriptionRequestOptions:
             defaults,
             **{name: value for name, value in self.__dict__.items() if value is not None},
         )
+        if self.task is not None:  # the caller's task decides what of the default enhanced mode applies
+            dropped = ["target_language"] if self.task != "translate" else []
+            if self.task == TASK_OFF:
+                dropped += ["prompt", "model", "timestamps", "style"]
+            merged = replace(merged, **{name: None for name in dropped if getattr(self, name) is None})
         merged.check()
         return merged
 
@@ -137,7 +143,8 @@ class TranscriptionRequestOptions:
             "channels": ",".join(map(str, self.channels)) if self.channels else "all",
             "profanity": self.profanity or "default",
             "phrases": str(len(self.phrases or ())),
-            "enhancedMode": self.task or ("transcribe" if self.model else "off"),
+            "enhancedMode": (self.task if self.task != TASK_OFF else None)
+            or ("transcribe" if self.model else "off"),
         }
         if self.biasing_weight is not None:
             described["biasingWeight"] = f"{self.biasing_weight:g}"

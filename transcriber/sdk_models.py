@@ -20,6 +20,8 @@ from azure.ai.transcription.models import (
 )
 from azure.ai.transcription.models._models import EnhancedModeProperties as _GeneratedEnhancedMode
 
+from transcriber.enhanced_options import TASKS
+
 if TYPE_CHECKING:
     from transcriber.options import TranscriptionRequestOptions
 
@@ -70,7 +72,7 @@ def transcription_options(options: TranscriptionRequestOptions) -> Transcription
 
 def _enhanced_fields(options: TranscriptionRequestOptions) -> dict[str, Any]:
     fields: dict[str, Any] = {}
-    if options.task:
+    if options.task and options.task in TASKS:
         fields["task"] = options.task
     if options.target_language:
         fields["targetLanguage"] = options.target_language

@@ -132,3 +132,12 @@ def test_settings_bad_enhanced_settings_name_the_setting(extra: dict[str, str], 
     with pytest.raises(SettingError) as caught:
         Settings.from_environ({**BASE, **extra})
     assert setting in str(caught.value)
+
+
+def test_options_caller_task_off_or_transcribe_overrides_a_default_translation() -> None:
+    defaults = TranscriptionRequestOptions.parse(task="translate", target_language="ko", prompt="Be brief")
+    off = TranscriptionRequestOptions.parse(task="off").with_defaults(defaults)
+    assert not off.enhanced and off.target_language is None and off.prompt is None
+    assert "enhancedMode" not in sent(off) and off.describe()["enhancedMode"] == "off"
+    transcribe = TranscriptionRequestOptions.parse(task="transcribe").with_defaults(defaults)
+    assert sent(transcribe)["enhancedMode"] == {"enabled": True, "task": "transcribe", "prompt": ["Be brief"]}
