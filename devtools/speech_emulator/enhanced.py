@@ -6,8 +6,9 @@ What the recordings show: `{"enabled": true, "task": "transcribe", "prompt": [..
 target language's locale with placeholder word timings. MAI-Transcribe is chosen with
 `enhancedMode.model` and tuned with `enhancedMode.modelOptions` (`timestamps`: word, segment or
 none, default none; `transcribeStyle`: verbatim or clean), per Microsoft's MAI-Transcribe page.
-The service's answer to unknown keys or values is not recorded: the emulator refuses them rather
-than guess that they are ignored.
+`enabled` defaults to false (Microsoft's MAI-Transcribe page), so enhanced mode needs
+`"enabled": true`, which the SDKs always send with a task. The service's answer to unknown keys or
+values is not recorded: the emulator refuses them rather than guess that they are ignored.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def parse_enhanced(value: Any) -> EnhancedSpec | None:
             )
     elif language is not None:
         raise _bad("'enhancedMode.targetLanguage' applies only to the translate task.")
-    if enabled is False:
+    if enabled is not True:  # Microsoft documents `enabled` as defaulting to false; the SDKs always send it
         return None
     return EnhancedSpec(task, locale, tuple(prompt or ()), model, timestamps, style)
 

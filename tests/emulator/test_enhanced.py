@@ -50,8 +50,11 @@ def test_enhanced_mode_malformed_is_400_invalid_argument(
     assert response.json()["code"] == "InvalidArgument"
 
 
-def test_enhanced_mode_disabled_is_fast_transcription(echo: RunningEmulator) -> None:
-    response = post(echo, {"enhancedMode": {"enabled": False, "task": "transcribe"}}, b"x")
+@pytest.mark.parametrize("enhanced", [{"enabled": False, "task": "transcribe"}, {"task": "transcribe"}])
+def test_enhanced_mode_disabled_or_not_enabled_is_fast_transcription(
+    echo: RunningEmulator, enhanced: dict[str, Any]
+) -> None:
+    response = post(echo, {"enhancedMode": enhanced}, b"x")
     assert response.headers["CSP-Billing-Usage"].startswith(
         "CognitiveServices.SpeechServices.BatchSpeechtoTextSync="
     )
