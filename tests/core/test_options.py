@@ -141,3 +141,13 @@ def test_options_caller_task_off_or_transcribe_overrides_a_default_translation()
     assert "enhancedMode" not in sent(off) and off.describe()["enhancedMode"] == "off"
     transcribe = TranscriptionRequestOptions.parse(task="transcribe").with_defaults(defaults)
     assert sent(transcribe)["enhancedMode"] == {"enabled": True, "task": "transcribe", "prompt": ["Be brief"]}
+
+
+def test_options_sdk_model_alone_would_drop_enhanced_mode_enabled_on_upload() -> None:
+    """Why sdk_models exists: SDK 1.0.0's own models lose `enabled` in the multipart definition."""
+    from azure.ai.transcription.models import EnhancedModeProperties, TranscriptionOptions
+
+    own = TranscriptionOptions(enhanced_mode=EnhancedModeProperties(task="translate", target_language="ko"))
+    assert "enabled" not in json.loads(serialize_multipart_data_entry(own))["enhancedMode"]
+    ours = TranscriptionRequestOptions.parse(task="translate", target_language="ko")
+    assert sent(ours)["enhancedMode"]["enabled"] is True
