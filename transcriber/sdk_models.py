@@ -2,8 +2,9 @@
 
 The live service labels speakers only for `"diarization": {"enabled": true, ...}` (the SDKs'
 recordings; Azure/azure-sdk-for-python issue 44436), but 1.0.0 marks `enabled` read-only, and its
-multipart serializer drops read-only fields, mapping form or not. These subclasses declare the
-field writable, the pattern the SDK's own `models/_patch.py` uses for `EnhancedModeProperties`.
+multipart serializer drops read-only fields, mapping form or not. The same happens to
+`enhancedMode.enabled` on upload (the SDK's own `models/_patch.py` adds it in `as_dict`, which
+only `transcribe_from_url` uses). These subclasses declare the field writable.
 `enhancedMode.model` and `modelOptions` (MAI-Transcribe) have no field in 1.0.0 and go through the
 model's mapping form. Imported only when a request is built, like the SDK itself.
 """
