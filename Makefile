@@ -43,4 +43,4 @@ lint: $(PY_STAMP)
 	$(PY) -m ruff format --check .
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .cache
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .cache .hypothesis

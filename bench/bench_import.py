@@ -1,7 +1,9 @@
 """Import cost of function_app against azure.functions alone (cold interpreter, median of runs).
 
-The worker imports function_app on every cold start; the SDKs are loaded lazily so that this
-stays close to the cost of azure.functions itself. Figures come from one run, side by side.
+The worker imports function_app on every cold start. The core's SDKs (Speech, telemetry,
+aiohttp sessions) are loaded lazily; the SDK-type blob binding's annotation must exist when the
+runtime indexes, so its extension, with azure-storage-blob and azure-identity, is part of this
+cost. Figures come from one run, side by side.
 """
 
 from __future__ import annotations

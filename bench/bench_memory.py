@@ -8,6 +8,11 @@ measurement runs in a fresh process: start the host, one warm-up delivery, then 
 one. It reports the process's peak RSS (VmHWM), its growth during the measured delivery,
 and the Python heap peak (tracemalloc). In URL mode the app hands Speech a read-only
 user-delegation SAS URL and never touches the audio, so the peaks should match within 10 MB.
+
+For comparison the same job runs once more bound to `func.InputStream` (the binding this app
+used before): the host then reads the whole blob and sends its bytes in the InvocationRequest.
+Here host and worker share one process, so that row holds the host's copy too; in Azure the
+host's copy lives in its own process, next to the worker's.
 """
 
 from __future__ import annotations
@@ -25,6 +30,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SIZES = {"1 MB": 1_000_000, "200 MB": 200_000_000}
 AUDIO = "audio-in"
+INPUT_STREAM_APP = """
+import azure.functions as func
+
+from transcriber.service import Invocation
+
+app = func.FunctionApp()
+
+
+@app.blob_trigger(arg_name="blob", path="audio-in/{name}", connection="AudioStorage",
+                  source=func.BlobSource.LOGS_AND_CONTAINER_SCAN)
+async def transcribe_blob(blob: func.InputStream, context: func.Context) -> None:
+    from transcriber.pipeline import handle_blob
+
+    name = (blob.name or "").split("/", 1)[-1]
+    await handle_blob(name, Invocation(context.function_name, context.invocation_id))
+"""
 
 
 def _wav(size: int) -> bytes:
@@ -49,7 +70,7 @@ def _child(name: str) -> None:
     """Runs in a fresh process: start the host, warm up, then measure one delivery."""
     from devtools.functions_host import FunctionsHost
 
-    host = FunctionsHost.start(ROOT)
+    host = FunctionsHost.start(os.environ.get("BENCH_APP_DIR") or ROOT)
 
     async def run() -> dict[str, float]:
         if (await host.blob_event(AUDIO, "warm-up.wav")).status != "succeeded":
@@ -66,9 +87,12 @@ def _child(name: str) -> None:
     print(json.dumps(asyncio.run(run())))
 
 
-def _measure(env: dict[str, str], name: str, delivery: str, threshold: int) -> dict[str, float]:
+def _measure(
+    env: dict[str, str], name: str, delivery: str, threshold: int, app_dir: Path | None = None
+) -> dict[str, float]:
     child_env = {
         **env,
+        **({"BENCH_APP_DIR": str(app_dir)} if app_dir else {}),
         "AUDIO_URL_THRESHOLD_BYTES": str(threshold),
         "TRANSCRIPTS_CONTAINER": f"out-{delivery}",
     }
@@ -136,6 +160,16 @@ def main() -> None:
             small, large = results["1 MB"]["peak_rss_mb"], results["200 MB"]["peak_rss_mb"]
             print(
                 f"URL mode peak RSS, 200 MB blob - 1 MB blob: {large - small:+.1f} MB (target: within 10 MB)"
+            )
+            legacy = Path(tmp) / "inputstream-app"
+            legacy.mkdir()
+            (legacy / "function_app.py").write_text(INPUT_STREAM_APP)
+            (legacy / "host.json").write_text((ROOT / "host.json").read_text())
+            admin.create_container("out-inputstream")
+            figures = _measure(env, "200 MB.wav", "inputstream", 0, legacy)
+            print(
+                "for comparison, func.InputStream, 200 MB blob, host and worker in one process: "
+                f"peak RSS {figures['peak_rss_mb']:.1f} MB ({figures['peak_rss_mb'] - large:+.1f} MB)"
             )
             admin.close()
 

@@ -38,8 +38,9 @@ param resourceGroupName string = ''
 @description('Name of the blob-triggered function, as function_app.py defines it (used by the Event Grid subscription).')
 param blobTriggerFunctionName string = 'transcribe_blob'
 
-@allowed(['3.11', '3.12'])
-param pythonVersion string = '3.11'
+@description('Python 3.13: azure-functions 2.x and the pinned azure-functions-runtime (requirements.txt) need it; Flex Consumption runs it (Get-AzFunctionAppFlexConsumptionRuntime lists python 3.13).')
+@allowed(['3.13'])
+param pythonVersion string = '3.13'
 
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048

@@ -8,6 +8,7 @@ import weakref
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
 
 from devtools.functions_host import http_conversion as conversion
 from devtools.functions_host import routing
@@ -123,6 +124,9 @@ class FunctionsHost:
     ) -> HttpResponse:
         """Send a request through the front end (limits, routing, keys) to its function."""
         lowered = {name.lower(): value for name, value in (headers or {}).items()}
+        lowered.setdefault("host", urlsplit(url).netloc)  # what every client sends
+        if body:
+            lowered.setdefault("content-length", str(len(body)))
         if len(url.encode()) > self.limits.max_url_bytes:
             return HttpResponse(*conversion.plain(414, "URI Too Long"))
         if len(body) > self.limits.max_request_bytes:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextvars
 import logging
 import threading
-from collections import defaultdict
+from collections import defaultdict, deque
 from types import ModuleType
 
 import azure_functions_runtime
@@ -21,6 +21,7 @@ current_invocation: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "functions_host_invocation", default=None
 )
 SYSTEM_PREFIXES = ("azure_functions_runtime", "azure.functions", "azure_functions_worker")
+UNATTRIBUTED_KEPT = 2000  # records outside any invocation (start-up, the caller's own clients)
 
 
 def _level(protos: ModuleType, levelno: int) -> int:
@@ -43,7 +44,8 @@ class RpcLogCollector(logging.Handler):
         super().__init__(logging.NOTSET)
         self._protos = protos
         self._lock = threading.Lock()
-        self._logs: dict[str | None, list] = defaultdict(list)
+        self._logs: dict[str, list] = defaultdict(list)
+        self._unattributed: deque = deque(maxlen=UNATTRIBUTED_KEPT)
         self.setFormatter(logging.Formatter("%(message)s"))
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -62,9 +64,12 @@ class RpcLogCollector(logging.Handler):
             log_category=category,
         )
         with self._lock:
-            self._logs[invocation_id].append(log)
+            (self._logs[invocation_id] if invocation_id else self._unattributed).append(log)
 
     def take(self, invocation_id: str | None) -> list:
         """The logs of one invocation (None: start-up and unattributed), removed from the store."""
         with self._lock:
+            if invocation_id is None:
+                logs, self._unattributed = list(self._unattributed), deque(maxlen=UNATTRIBUTED_KEPT)
+                return logs
             return self._logs.pop(invocation_id, [])

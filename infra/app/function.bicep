@@ -10,8 +10,9 @@ param tags object = {}
 @description('azd service name from azure.yaml; azd finds the app by this tag.')
 param serviceName string = 'api'
 
-@allowed(['3.11', '3.12'])
-param pythonVersion string = '3.11'
+@description('Python 3.13: azure-functions 2.x and the pinned azure-functions-runtime (requirements.txt) need it; Flex Consumption runs it (Get-AzFunctionAppFlexConsumptionRuntime lists python 3.13).')
+@allowed(['3.13'])
+param pythonVersion string = '3.13'
 
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048

@@ -124,3 +124,52 @@ async def test_host_blob_outside_the_trigger_path_is_not_delivered(
 ) -> None:
     assert (await deployed.host.blob_event(deployed.containers.audio, "")).status == "unmatched"
     assert sent == []
+
+
+async def test_host_blob_new_version_between_tries_supersedes_the_old_delivery(
+    deployed: Deployed, corpus: Path, functions_host: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    worker = functions_host._worker
+    invoke = worker.invoke
+
+    async def then_replace(request: Any) -> Any:
+        response = await invoke(request)
+        deployed.upload("edited.wav", (corpus / "cards-002.wav").read_bytes())  # a new version lands
+        return response
+
+    monkeypatch.setattr(worker, "invoke", then_replace)
+    deployed.upload("edited.wav", (corpus / "cards-001.wav").read_bytes())
+    deployed.speech.fail(503, count=4)  # the first try fails (one SDK call with its retries)
+
+    delivery = await deployed.blob_event("edited.wav")
+
+    # The host drops the old version's retries; the new version has its own event.
+    assert (delivery.status, delivery.attempts) == ("superseded", 1)
+
+
+async def test_host_blob_runs_at_most_max_degree_of_parallelism_at_once(
+    deployed: Deployed, corpus: Path, functions_host: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    worker = functions_host._worker
+    invoke = worker.invoke
+    running, peak = 0, 0
+
+    async def count(request: Any) -> Any:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        try:
+            return await invoke(request)
+        finally:
+            running -= 1
+
+    monkeypatch.setattr(worker, "invoke", count)
+    names = [f"many-{index}.wav" for index in range(6)]
+    for name in names:
+        deployed.upload(name, (corpus / "cards-001.wav").read_bytes())
+    deployed.speech.delay(0.3, count=6)
+
+    deliveries = await asyncio.gather(*(deployed.blob_event(name) for name in names))
+
+    assert all(delivery.status == "succeeded" for delivery in deliveries)
+    assert peak == deployed.host.blobs.max_degree_of_parallelism == 4  # host.json

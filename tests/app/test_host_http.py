@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +14,7 @@ from devtools.functions_host import FrontEndLimits
 from devtools.functions_host.limits import MAX_REQUEST_BYTES
 from tests.fixtures.functions import HTTP_URL
 from tests.fixtures.functions import AppUnderTest as Deployed
+from transcriber import http_api
 
 
 async def test_host_http_body_over_100_mb_is_413_before_the_worker(
@@ -74,7 +77,12 @@ async def test_host_http_request_reaches_runtime_as_the_host_converts_it(
     assert request.input_data[0].name == "req" and http.method == "POST"
     assert http.url == f"{HTTP_URL}?format=text&locale=&x=1&x=2"
     assert dict(http.query) == {"format": "text", "x": "1,2"}  # empty values are not sent
-    assert set(http.headers) == {"content-type", "x-functions-key"}
+    assert dict(http.headers) == {
+        "content-type": "audio/wav",
+        "x-functions-key": deployed.host.keys.function_key,
+        "host": "transcriber.azurewebsites.net",
+        "content-length": str(len(audio)),
+    }
     assert http.body.WhichOneof("data") == "bytes" and http.body.bytes == audio
     assert request.trace_context.trace_parent.startswith("00-") and request.HasField("retry_context")
     assert response.invocation_id == request.invocation_id
@@ -101,3 +109,32 @@ async def test_host_http_sync_function_runs_in_the_runtimes_thread_pool(deployed
     response = await deployed.call("GET", "https://transcriber.azurewebsites.net/api/health")
     assert response.status_code == 200 and json.loads(response.get_body())["status"] == "ok"
     assert "Function name: health, Function Type: sync" in [log.message for log in response.logs]
+
+
+async def test_host_http_sync_function_runs_off_the_loop_async_ones_share_it(
+    deployed: Deployed, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    threads: list[str] = []
+    loops: list[object] = []
+    health, handle_transcribe = http_api.health, http_api.handle_transcribe
+
+    def on_thread() -> Any:
+        threads.append(threading.current_thread().name)
+        return health()
+
+    async def on_loop(*args: Any) -> Any:
+        loops.append(asyncio.get_running_loop())
+        return await handle_transcribe(*args)
+
+    monkeypatch.setattr(http_api, "health", on_thread)
+    monkeypatch.setattr(http_api, "handle_transcribe", on_loop)
+    audio = (corpus / "cards-001.wav").read_bytes()
+    responses = await asyncio.gather(
+        deployed.call("GET", "https://transcriber.azurewebsites.net/api/health"),
+        deployed.post(audio, "audio/wav"),
+        deployed.post(audio, "audio/wav"),
+    )
+    assert [response.status_code for response in responses] == [200, 200, 200]
+    (thread,) = threads
+    assert thread != threading.main_thread().name and thread.startswith("ThreadPoolExecutor")
+    assert loops == [asyncio.get_running_loop()] * 2

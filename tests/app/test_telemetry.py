@@ -132,7 +132,9 @@ async def test_telemetry_never_sends_keys_or_transcript_text(
     traced: AppUnderTest, ingestion: IngestionServer, corpus: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     traced.upload("private.wav", (corpus / "cards-001.wav").read_bytes())
-    await traced.blob_event("private.wav", trace_parent=TRACEPARENT)
+    delivery = await traced.blob_event("private.wav", trace_parent=TRACEPARENT)
+    host_logs = "\n".join(log.message for log in delivery.logs)  # everything the worker logged
+    assert "transcribed private.wav" in host_logs
     transcript = traced.transcripts()["private.wav.txt"].decode().strip()
     assert transcript
 
@@ -142,6 +144,7 @@ async def test_telemetry_never_sends_keys_or_transcript_text(
     for secret in (traced.speech.key, ACCOUNT_KEY, transcript, "sig="):
         assert secret not in sent
         assert secret not in caplog.text
+        assert secret not in host_logs
 
 
 async def test_telemetry_ingestion_down_transcription_still_succeeds(

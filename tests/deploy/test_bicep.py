@@ -104,7 +104,7 @@ def test_function_app_on_flex_consumption_runs_python_from_an_identity_deploymen
     assert site["properties"]["httpsOnly"] is True
     config = site["properties"]["functionAppConfig"]
     assert config["runtime"] == {"name": "python", "version": Expression("pythonVersion")}
-    assert main_defaults()["pythonVersion"] == "3.11"
+    assert main_defaults()["pythonVersion"] == "3.13"
     storage = config["deployment"]["storage"]
     assert storage["type"] == "blobContainer"
     assert storage["authentication"] == Expression("deploymentAuthentication")
