@@ -17,7 +17,9 @@ import azure.functions as func
 import azurefunctions.extensions.bindings.blob as blob_sdk
 
 from transcriber import config
+from transcriber.redaction import install_log_redaction
 
+install_log_redaction()  # every log record, the SDKs' included, loses its secrets
 if TYPE_CHECKING:
     from transcriber.http_api import HttpReply
     from transcriber.service import Invocation

@@ -8,18 +8,23 @@ by `transcriber.storage_connection`, which the Functions host's own naming dicta
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
-from transcriber.errors import SettingError
+from transcriber.errors import SettingError, TranscriberError
 
-__all__ = ["SettingError", "Settings", "SpeechSettings", "TelemetrySettings"]
+__all__ = ["InvalidSettingsError", "SettingError", "Settings", "SpeechSettings", "TelemetrySettings"]
 from transcriber.options import OptionError, TranscriptionRequestOptions
 from transcriber.storage_connection import StorageConnection
 
 AUDIO_CONTAINER = "AUDIO_CONTAINER"
 TRANSCRIPTS_CONTAINER = "TRANSCRIPTS_CONTAINER"
+FAILURES_CONTAINER = "FAILURES_CONTAINER"
+CREATE_CONTAINERS = "CREATE_CONTAINERS"
+CLAIM_TIMEOUT = "BLOB_CLAIM_TIMEOUT_SECONDS"
 BLOB_TRIGGER_SOURCE = "BLOB_TRIGGER_SOURCE"
 STORAGE_CONNECTION = "AudioStorage"
 SPEECH_ENDPOINT = "AZURE_SPEECH_ENDPOINT"
@@ -90,6 +95,7 @@ class Settings:
     telemetry: TelemetrySettings
     audio_container: str = "audio-in"
     transcripts_container: str = "transcripts"
+    failures_container: str = "transcription-failures"
     trigger_source: str = "EventGrid"
     defaults: TranscriptionRequestOptions = field(default_factory=TranscriptionRequestOptions)
     output_formats: tuple[str, ...] = FORMATS
@@ -97,25 +103,66 @@ class Settings:
     url_threshold_bytes: int = 8 * MIB
     sas_lifetime_minutes: int = 15
     blob_max_attempts: int = 5
+    create_containers: bool = False
+    claim_timeout_seconds: int = 600
+
+    @property
+    def containers(self) -> tuple[str, str, str]:
+        """Every container the app's clients may point into."""
+        return (self.audio_container, self.transcripts_container, self.failures_container)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        """Read and validate every setting; raises SettingError naming the first bad one."""
+        """Read and validate every setting; InvalidSettingsError lists every bad one, not only the first."""
         env = os.environ if environ is None else environ
-        return cls(
-            speech=_speech(env),
-            storage=StorageConnection.from_settings(env, STORAGE_CONNECTION),
-            telemetry=_telemetry(env),
-            audio_container=_container(env, AUDIO_CONTAINER, "audio-in"),
-            transcripts_container=_container(env, TRANSCRIPTS_CONTAINER, "transcripts"),
-            trigger_source=trigger_source(env),
-            defaults=_defaults(env),
-            output_formats=_formats(env),
-            max_audio_bytes=_int(env, MAX_AUDIO_BYTES, 100 * MIB, minimum=1),
-            url_threshold_bytes=_int(env, URL_THRESHOLD, 8 * MIB, minimum=0),
-            sas_lifetime_minutes=_int(env, SAS_LIFETIME, 15, minimum=1, maximum=7 * 24 * 60),
-            blob_max_attempts=_int(env, BLOB_MAX_ATTEMPTS, 5, minimum=1, maximum=100),
-        )
+        readers: dict[str, Callable[[], Any]] = {
+            "speech": lambda: _speech(env),
+            "storage": lambda: StorageConnection.from_settings(env, STORAGE_CONNECTION),
+            "telemetry": lambda: _telemetry(env),
+            "audio_container": lambda: _container(env, AUDIO_CONTAINER, "audio-in"),
+            "transcripts_container": lambda: _container(env, TRANSCRIPTS_CONTAINER, "transcripts"),
+            "failures_container": lambda: _container(env, FAILURES_CONTAINER, "transcription-failures"),
+            "trigger_source": lambda: trigger_source(env),
+            "defaults": lambda: _defaults(env),
+            "output_formats": lambda: _formats(env),
+            "max_audio_bytes": lambda: _int(env, MAX_AUDIO_BYTES, 100 * MIB, minimum=1),
+            "url_threshold_bytes": lambda: _int(env, URL_THRESHOLD, 8 * MIB, minimum=0),
+            "sas_lifetime_minutes": lambda: _int(env, SAS_LIFETIME, 15, minimum=1, maximum=7 * 24 * 60),
+            "blob_max_attempts": lambda: _int(env, BLOB_MAX_ATTEMPTS, 5, minimum=1, maximum=100),
+            "create_containers": lambda: _bool(env, CREATE_CONTAINERS, default=None),
+            # host.json's functionTimeout (10 min): a claim older than that has no live holder
+            "claim_timeout_seconds": lambda: _int(env, CLAIM_TIMEOUT, 600, minimum=1, maximum=24 * 3600),
+        }
+        values: dict[str, Any] = {}
+        problems: list[SettingError] = []
+        for field_name, read in readers.items():
+            try:
+                values[field_name] = read()
+            except SettingError as exc:
+                problems.append(exc)
+        if problems:
+            raise InvalidSettingsError(problems)
+        names = {values["audio_container"], values["transcripts_container"], values["failures_container"]}
+        if len(names) < 3:
+            raise InvalidSettingsError(
+                [
+                    SettingError(
+                        FAILURES_CONTAINER, "the audio, transcripts and failures containers must differ"
+                    )
+                ]
+            )
+        if values["create_containers"] is None:  # local (a connection string): create what is missing
+            values["create_containers"] = values["storage"].connection_string is not None
+        return cls(**values)
+
+
+class InvalidSettingsError(SettingError):
+    """One or more settings are invalid; `problems` holds one SettingError per bad setting."""
+
+    def __init__(self, problems: list[SettingError]) -> None:
+        TranscriberError.__init__(self, "; ".join(p.message for p in problems))
+        self.setting = problems[0].setting
+        self.problems = problems
 
 
 def trigger_source(env: Mapping[str, str]) -> str:
@@ -124,7 +171,7 @@ def trigger_source(env: Mapping[str, str]) -> str:
     for source in TRIGGER_SOURCES:
         if value.lower() == source.lower():
             return source
-    raise SettingError(BLOB_TRIGGER_SOURCE, f"must be one of {', '.join(TRIGGER_SOURCES)}, not {value!r}")
+    raise SettingError(BLOB_TRIGGER_SOURCE, f"must be one of {', '.join(TRIGGER_SOURCES)}")
 
 
 def audio_container(env: Mapping[str, str]) -> str:
@@ -143,7 +190,9 @@ def _speech(env: Mapping[str, str]) -> SpeechSettings:
         raise SettingError(SPEECH_ENDPOINT, "is required (e.g. https://<name>.cognitiveservices.azure.com)")
     parts = urlsplit(endpoint)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SettingError(SPEECH_ENDPOINT, f"must be an http(s) URL, not {endpoint!r}")
+        raise SettingError(
+            SPEECH_ENDPOINT, "must be an http(s) URL such as https://<name>.cognitiveservices.azure.com"
+        )
     if parts.query or parts.path.strip("/"):
         raise SettingError(SPEECH_ENDPOINT, "must be the resource endpoint alone, without a path or query")
     api_key = _get(env, SPEECH_API_KEY)
@@ -203,7 +252,9 @@ def _defaults(env: Mapping[str, str]) -> TranscriptionRequestOptions:
             style=_get(env, STYLE),
         )
     except OptionError as exc:
-        raise SettingError(_OPTION_SETTINGS[exc.option], str(exc).split(": ", 1)[1]) from exc
+        setting = _OPTION_SETTINGS[exc.option]
+        problem = _without_value(str(exc).split(": ", 1)[1], env.get(setting) or "")
+        raise SettingError(setting, problem) from None
 
 
 _OPTION_SETTINGS = {
@@ -229,7 +280,7 @@ def _formats(env: Mapping[str, str]) -> tuple[str, ...]:
     formats = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
-        raise SettingError(OUTPUT_FORMATS, f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
+        raise SettingError(OUTPUT_FORMATS, f"names an unknown format; choose from {', '.join(FORMATS)}")
     return formats
 
 
@@ -237,9 +288,7 @@ def _container(env: Mapping[str, str], name: str, default: str) -> str:
     value = _get(env, name) or default
     ok = 3 <= len(value) <= 63 and value[0].isalnum() and "--" not in value
     if not ok or not all(c.islower() or c.isdigit() or c == "-" for c in value):
-        raise SettingError(
-            name, f"{value!r} is not a valid container name (3-63 lower-case letters, digits, '-')"
-        )
+        raise SettingError(name, "is not a valid container name (3-63 lower-case letters, digits, '-')")
     return value
 
 
@@ -250,8 +299,27 @@ def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int, maxim
     try:
         number = int(value)
     except ValueError:
-        raise SettingError(name, f"must be a whole number, not {value!r}") from None
+        raise SettingError(name, "must be a whole number") from None
     if number < minimum or (maximum is not None and number > maximum):
         bound = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
-        raise SettingError(name, f"must be {bound}, not {number}")
+        raise SettingError(name, f"must be {bound}")
     return number
+
+
+def _bool(env: Mapping[str, str], name: str, *, default: bool | None) -> bool | None:
+    value = _get(env, name)
+    if value is None:
+        return default
+    if value.lower() in ("true", "1", "yes"):
+        return True
+    if value.lower() in ("false", "0", "no"):
+        return False
+    raise SettingError(name, "must be true or false")
+
+
+def _without_value(problem: str, value: str) -> str:
+    """A problem text that does not repeat the setting's value (nor any piece of it)."""
+    pieces = sorted({value.strip(), *re.split(r"[,;\s]+", value)} - {""}, key=len, reverse=True)
+    for piece in pieces:
+        problem = re.sub(rf"(?<!\w){re.escape(piece)}(?!\w)", "<value>", problem)
+    return problem

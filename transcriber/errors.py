@@ -2,8 +2,9 @@
 
     TranscriberError               code, message, transient
     ├── SettingError               a setting is missing or invalid (names the setting)
-    ├── InvalidRequestError        malformed options, JSON or form
-    │   └── NoAudioError           nothing to transcribe was sent
+    ├── InvalidRequestError        malformed options, JSON or form; bounds exceeded (own codes)
+    │   ├── NoAudioError           nothing to transcribe was sent
+    │   └── InvalidBlobNameError   (transcriber.blob_names) a name that could leave its container
     ├── AudioTooLargeError         over MAX_AUDIO_BYTES
     ├── UnsupportedMediaError      content that is not audio
     ├── BlobNotFoundError          the named blob does not exist
@@ -12,6 +13,9 @@
     ├── ServiceError               any other service failure: 5xx, timeouts, connection errors
     └── AuthenticationError        no token or key the service or storage accepts
 
+Where an SDK error is translated, the chain carries `redaction.redacted_cause(exc)`, never the
+SDK's own text: the host logs the whole chain.
+
 `transient` decides what happens to a blob: transient errors raise so the Functions host
 retries; permanent ones leave a failure record. HTTP status codes are chosen in one place,
 `transcriber.http_api`.
@@ -19,14 +23,7 @@ retries; permanent ones leave a failure record. HTTP status codes are chosen in 
 
 from __future__ import annotations
 
-import re
-
-_URL_QUERY = re.compile(r"(https?://[^\s?#\"'<>]+)\?[^\s#\"'<>]*")
-
-
-def redact(text: str) -> str:
-    """Drop query strings from URLs in text: a SAS token must never reach a record, log or reply."""
-    return _URL_QUERY.sub(r"\1?<redacted>", text)
+from transcriber.redaction import redact
 
 
 class TranscriberError(Exception):

@@ -6,6 +6,7 @@ This module is the one place where errors become HTTP statuses. Every error body
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -29,6 +30,7 @@ from transcriber.errors import (
 )
 from transcriber.http_input import TranscribeRequest, parse_request
 from transcriber.options import OptionError, TranscriptionRequestOptions
+from transcriber.redaction import redacted_cause
 from transcriber.service import Invocation, TranscriptionService, get_service
 from transcriber.transcription import Transcription, track, transcribe_blob, transcribe_bytes
 
@@ -94,8 +96,8 @@ async def _transcribe(
     clock = time.perf_counter()
     try:
         blob_base = f"{settings.storage.blob_url}/{settings.audio_container}"
-        request = parse_request(
-            url, headers, body, max_bytes=settings.max_audio_bytes, blob_base_url=blob_base
+        request = await asyncio.to_thread(  # CPU-bound for big bodies: off the event loop
+            parse_request, url, headers, body, max_bytes=settings.max_audio_bytes, blob_base_url=blob_base
         )
         options = _with_defaults(request.options, settings.defaults)
         transcription = await _run(service, request, options)
@@ -133,7 +135,7 @@ def _with_defaults(
     try:
         return options.with_defaults(defaults)
     except OptionError as exc:
-        raise InvalidRequestError(f"invalid option {exc}") from exc
+        raise InvalidRequestError(f"invalid option {exc}") from redacted_cause(exc)
 
 
 async def _run(
@@ -161,9 +163,11 @@ def health(environ: Mapping[str, str] | None = None) -> HttpReply:
     try:
         settings = Settings.from_environ(os.environ if environ is None else environ)
     except SettingError as exc:
+        problems = getattr(exc, "problems", [exc])
         body = {
             "status": "misconfigured",
             "error": {"code": exc.code, "setting": exc.setting, "message": exc.message},
+            "invalidSettings": [{"setting": p.setting, "problem": p.message} for p in problems],
         }
         return HttpReply(503, json.dumps(body))
     body = {
@@ -176,6 +180,7 @@ def health(environ: Mapping[str, str] | None = None) -> HttpReply:
         "storage": settings.storage.describe(),
         "audioContainer": settings.audio_container,
         "transcriptsContainer": settings.transcripts_container,
+        "failuresContainer": settings.failures_container,
         "triggerSource": settings.trigger_source,
         "outputFormats": list(settings.output_formats),
         "defaults": settings.defaults.describe(),

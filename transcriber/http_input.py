@@ -1,21 +1,26 @@
 """What an HTTP caller sent: audio (raw body, multipart file or a blob name) and options.
 
-Parsing is strict and happens before any audio moves, so a malformed request costs nothing.
-Multipart bodies are parsed by python-multipart; repeated query parameters are read from the URL
-itself because a flat params mapping would keep only one `locale`.
+Parsing is strict and bounded, and happens before any audio moves, so a malformed or hostile
+request costs little: JSON bodies are at most MAX_JSON_BYTES and MAX_JSON_DEPTH deep, multipart
+bodies are bounded by `transcriber.multipart_form`, blob names pass `transcriber.blob_names`.
+Repeated query parameters are read from the URL itself because a flat params mapping would keep
+only one `locale`.
 """
 
 from __future__ import annotations
 
-import io
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from transcriber.blob_names import InvalidBlobNameError, check_blob_name
 from transcriber.errors import AudioTooLargeError, InvalidRequestError, NoAudioError, UnsupportedMediaError
+from transcriber.multipart_form import parse_form
 from transcriber.options import OptionError, TranscriptionRequestOptions
+from transcriber.redaction import redacted_cause
 
 RESPONSE_FORMATS = ("json", "text", "srt", "vtt")
 # Enhanced mode (task, target_language, prompt, model, timestamps, style) and biasing_weight: see options.py.
@@ -30,7 +35,10 @@ SCALAR_OPTIONS = (
     "style",
 )
 OPTION_FIELDS = ("locale", "locales", "channels", "phrases", "prompt", "format", *SCALAR_OPTIONS)
-AUDIO_FIELDS = ("audio", "file")
+MAX_JSON_BYTES = 64 * 1024
+MAX_JSON_DEPTH = 16
+MAX_URL_CHARS = 8 * 1024
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 RAW_AUDIO_TYPES = ("application/octet-stream",)
 
 
@@ -51,6 +59,8 @@ def parse_request(
     """Turn the raw request into audio or a blob name plus validated options."""
     if len(body) > max_bytes:
         raise AudioTooLargeError(f"the request body is {len(body)} bytes; the limit is {max_bytes}")
+    if len(url) > MAX_URL_CHARS:
+        raise InvalidRequestError(f"the URL is over {MAX_URL_CHARS} characters", code="UrlTooLong")
     fields: dict[str, list[Any]] = {
         k: v for k, v in parse_qs(urlsplit(url).query).items() if k in OPTION_FIELDS
     }
@@ -60,8 +70,9 @@ def parse_request(
     audio_type: str | None = None
     blob: str | None = None
     if mime == "multipart/form-data":
-        form_fields, audio = _parse_multipart(content_type, body)
-        _merge(fields, form_fields)
+        form = parse_form(content_type, body)
+        _merge(fields, form.fields)
+        audio = form.audio
     elif mime == "application/json" or mime.endswith("+json"):
         document = _parse_json(body)
         blob = _blob_name(document.pop("blob", None), blob_base_url)
@@ -96,45 +107,30 @@ def _merge(target: dict[str, list[Any]], extra: Mapping[str, list[Any]]) -> None
         target[key] = list(values)
 
 
-def _parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, list[Any]], bytes | None]:
-    from python_multipart import parse_form
-    from python_multipart.exceptions import FormParserError
-
-    parts: list[Any] = []
-    files: list[Any] = []
-    try:
-        parse_form(
-            {"Content-Type": content_type.encode("latin-1"), "Content-Length": str(len(body)).encode()},
-            io.BytesIO(body),
-            parts.append,
-            files.append,
-        )
-    except (FormParserError, ValueError) as exc:
-        raise InvalidRequestError(f"malformed multipart body: {exc}") from exc
-    fields: dict[str, list[Any]] = {}
-    audio: bytes | None = None
-    for part in parts:
-        name = (part.field_name or b"").decode("utf-8", "replace")
-        if name in AUDIO_FIELDS:  # audio sent without a filename arrives as a plain field
-            audio = part.value or b""
-        else:
-            fields.setdefault(name, []).append((part.value or b"").decode("utf-8", "replace"))
-    if files:
-        if len(files) > 1:
-            raise InvalidRequestError("send one audio file per request")
-        files[0].file_object.seek(0)
-        audio = files[0].file_object.read()
-    return fields, audio
-
-
 def _parse_json(body: bytes) -> dict[str, Any]:
+    if len(body) > MAX_JSON_BYTES:
+        raise InvalidRequestError(f"JSON bodies are at most {MAX_JSON_BYTES} bytes", code="JsonTooLarge")
+    if _depth(body) > MAX_JSON_DEPTH:
+        raise InvalidRequestError(f"JSON bodies nest at most {MAX_JSON_DEPTH} levels", code="JsonTooDeep")
     try:
         document = json.loads(body or b"null")
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidRequestError(f"the body is not valid JSON: {exc}") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise InvalidRequestError(f"the body is not valid JSON: {exc}") from redacted_cause(exc)
     if not isinstance(document, dict):
         raise InvalidRequestError('the JSON body must be an object such as {"blob": "meeting.wav"}')
     return document
+
+
+def _depth(body: bytes) -> int:
+    """How deep arrays and objects nest, outside strings: bounded before json.loads recurses."""
+    depth = deepest = 0
+    for byte in _JSON_STRING.sub(b'""', body):
+        if byte in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in b"]}":
+            depth -= 1
+    return deepest
 
 
 def _blob_name(value: Any, blob_base_url: str) -> str | None:
@@ -151,9 +147,10 @@ def _blob_name(value: Any, blob_base_url: str) -> str | None:
                 "'blob' URLs must point into the configured storage account's audio container"
             )
         value = unquote(value[len(prefix) :])
-    if len(value) > 1024:
-        raise InvalidRequestError("'blob' names are at most 1024 characters")
-    return value
+    try:
+        return check_blob_name(value)
+    except InvalidBlobNameError as exc:
+        raise InvalidBlobNameError(f"'blob': {exc.message}") from None
 
 
 def _options(fields: Mapping[str, list[Any]]) -> TranscriptionRequestOptions:
@@ -174,7 +171,7 @@ def _options(fields: Mapping[str, list[Any]]) -> TranscriptionRequestOptions:
             **{name: _scalar(one(name), name) for name in SCALAR_OPTIONS},
         )
     except OptionError as exc:
-        raise InvalidRequestError(f"invalid option {exc}") from exc
+        raise InvalidRequestError(f"invalid option {exc}") from redacted_cause(exc)
 
 
 def _phrases(values: list[Any] | None) -> str | list[str] | None:

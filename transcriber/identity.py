@@ -11,6 +11,8 @@ import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from transcriber.redaction import redacted_cause
+
 if TYPE_CHECKING:
     from azure.core.credentials import AzureKeyCredential, TokenCredential
     from azure.core.credentials_async import AsyncTokenCredential
@@ -98,7 +100,7 @@ class _AuthFailureCredential:
         except Exception as exc:
             raise ClientAuthenticationError(
                 message=f"the managed identity endpoint did not answer ({type(exc).__name__})"
-            ) from exc
+            ) from redacted_cause(exc)
 
     async def close(self) -> None:
         await self._inner.close()

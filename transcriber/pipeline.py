@@ -1,13 +1,20 @@
 """The blob job: one uploaded recording in, one transcript set or one failure record out.
 
+Layout (no source name can reach another blob's outputs or records):
+- transcripts container: `<name>.json` (+ `.txt`, `.srt`, `.vtt`), the set for one source blob;
+- failures container: `failed/<name>.json` failure records, `invalid/<key>.json` for events
+  naming an invalid blob, and `claims/...` (see `transcriber.claims`).
+
 - Idempotent: `<name>.json` carries the source etag in its metadata, so a repeated event for the
   same blob version calls the service zero times and writes nothing; a new version replaces it.
-- Permanent failures (not audio, empty, a service 4xx other than 429) write `failed/<name>.json`
-  and return normally: retrying cannot help and must not storm.
+- One worker per version: concurrent deliveries race for a claim; the losers return.
+- Permanent failures (not audio, empty, a service 4xx other than 429, an invalid name) write a
+  final failure record, log a WARNING and return normally: retrying cannot help.
 - Transient failures (429, 5xx, timeouts, credentials) update the failure record with the attempt
-  count and raise, so the host retries; the last try's record says `final: true`. A later success
-  removes the record; a final failure removes an earlier version's transcript, so every blob ends
-  with one transcript set or one failure record.
+  count and raise, so the host retries; the last try's record says `final: true`.
+Invariant: the end of every success removes the version's failure record; the end of every
+final failure removes the name's transcript set. So every blob version ends with exactly one
+transcript set or exactly one failure record.
 """
 
 from __future__ import annotations
@@ -19,18 +26,22 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from transcriber import formats
+from transcriber import claims, formats
+from transcriber.blob_names import InvalidBlobNameError, check_blob_name, name_key
 from transcriber.errors import BlobNotFoundError, ServiceError, TranscriberError
+from transcriber.redaction import redacted_cause
 from transcriber.service import Invocation, TranscriptionService, get_service
-from transcriber.storage import FAILED_PREFIX, BlobInfo
+from transcriber.storage import BlobInfo, ContainerMissingError
 from transcriber.transcription import Transcription, track, transcribe_blob
 
 logger = logging.getLogger(__name__)
+FAILED_PREFIX = "failed/"
+INVALID_PREFIX = "invalid/"
 
 
 @dataclass(frozen=True)
 class BlobOutcome:
-    """What happened: transcribed, skipped (already done), failed (record written) or gone."""
+    """What happened: transcribed, skipped (done already), busy (claimed), failed, or gone."""
 
     status: str
     name: str
@@ -46,6 +57,11 @@ def failure_name(name: str) -> str:
     return f"{FAILED_PREFIX}{name}.json"
 
 
+def logged_name(name: str) -> str:
+    """How a blob name appears in logs: the one place to change it (e.g. for a keyed hash)."""
+    return ascii(name)
+
+
 async def handle_blob(name: str, invocation: Invocation) -> BlobOutcome:
     """The blob trigger's entry: correlated telemetry around one job, flushed when it ends."""
     service = get_service()
@@ -57,23 +73,56 @@ async def handle_blob(name: str, invocation: Invocation) -> BlobOutcome:
 
 async def process_blob(service: TranscriptionService, name: str, invocation: Invocation) -> BlobOutcome:
     """Transcribe one blob of the audio container, exactly once per blob version."""
-    settings = service.settings
-    store = service.store
+    settings, store = service.settings, service.store
+    try:
+        await store.ensure_containers(
+            (settings.transcripts_container, settings.failures_container), create=settings.create_containers
+        )
+    except ContainerMissingError as exc:
+        logger.error("cannot record any outcome: %s", exc.message)
+        raise
+    try:
+        check_blob_name(name)
+    except InvalidBlobNameError as exc:
+        return await _refuse_name(service, name, exc)
     try:
         info = await store.properties(settings.audio_container, name)
     except BlobNotFoundError:
-        logger.warning("blob %s/%s is gone before it could be transcribed", settings.audio_container, name)
+        logger.warning("blob %s is gone before it could be transcribed", logged_name(name))
         return BlobOutcome("gone", name)
-    transcripts = settings.transcripts_container
-    if await store.source_etag(transcripts, output_name(name, "json")) == info.etag:
-        logger.info("%s (etag %s) is already transcribed; nothing to do", name, info.etag)
+    if await _done(service, info):
         return BlobOutcome("skipped", name)
-    record = await store.read_json(transcripts, failure_name(name))
-    same_version = bool(record) and record.get("source", {}).get("etag") == info.etag
-    if same_version and record.get("final"):
-        logger.info("%s (etag %s) already failed for good; nothing to do", name, info.etag)
-        return BlobOutcome("skipped", name)
+    claim = await claims.acquire(service, info, invocation)
+    if claim is None:
+        logger.info("%s (etag %s) is being transcribed by another delivery", logged_name(name), info.etag)
+        return BlobOutcome("busy", name)
+    try:
+        if await _done(service, info):  # finished by the previous holder before we claimed
+            return BlobOutcome("skipped", name)
+        return await _transcribe(service, info, invocation)
+    finally:
+        await claims.release(service, claim)
 
+
+async def _done(service: TranscriptionService, info: BlobInfo) -> bool:
+    """This version already has its transcript set or its final failure record."""
+    settings = service.settings
+    if (
+        await service.store.source_etag(settings.transcripts_container, output_name(info.name, "json"))
+        == info.etag
+    ):
+        logger.info("%s (etag %s) is already transcribed; nothing to do", logged_name(info.name), info.etag)
+        return True
+    record = await service.store.read_json(settings.failures_container, failure_name(info.name))
+    if record and record.get("source", {}).get("etag") == info.etag and record.get("final"):
+        logger.info("%s (etag %s) already failed for good; nothing to do", logged_name(info.name), info.etag)
+        return True
+    return False
+
+
+async def _transcribe(service: TranscriptionService, info: BlobInfo, invocation: Invocation) -> BlobOutcome:
+    settings, name = service.settings, info.name
+    record = await service.store.read_json(settings.failures_container, failure_name(name))
     clock = time.perf_counter()
     try:
         transcription = await transcribe_blob(service, info, settings.defaults)
@@ -81,30 +130,46 @@ async def process_blob(service: TranscriptionService, name: str, invocation: Inv
     except Exception as exc:
         error = exc if isinstance(exc, TranscriberError) else ServiceError(f"unexpected {type(exc).__name__}")
         if not isinstance(exc, TranscriberError):
-            logger.exception("unexpected failure transcribing %s", name)
+            logger.exception("unexpected failure transcribing %s", logged_name(name))
+        same_version = bool(record) and record.get("source", {}).get("etag") == info.etag
         previous = int(record.get("attempts", 0)) if same_version and record else 0
         attempts = max(previous + 1, (invocation.retry_count or 0) + 1)
         final = not error.transient or attempts >= settings.blob_max_attempts
-        await _write_failure(service, info, error, attempts, final)
+        await _write_failure(service, info.as_record(), failure_name(name), error, attempts, final)
         if final:
-            await _remove_outputs(service, info.name)
+            await _remove_outputs(service, name)
+            logger.warning(
+                "blob %s failed for good after %d attempt(s): %s: %s",
+                logged_name(name),
+                attempts,
+                error.code,
+                error.message,
+            )
         _track(service, info, error=error, latency_ms=(time.perf_counter() - clock) * 1000)
         if error.transient:
             if error is exc:
                 raise
-            raise error from exc
+            raise error from redacted_cause(exc)
         return BlobOutcome("failed", name, [failure_name(name)], error)
 
-    if record:
-        await store.delete(transcripts, failure_name(name))
+    await service.store.delete(settings.failures_container, failure_name(name))
     _track(service, info, transcription=transcription, latency_ms=transcription.latency_ms)
     logger.info(
         "transcribed %s: %s phrases, %s s of audio",
-        name,
+        logged_name(name),
         transcription.phrase_count,
         transcription.audio_seconds,
     )
     return BlobOutcome("transcribed", name, outputs)
+
+
+async def _refuse_name(service: TranscriptionService, name: str, error: InvalidBlobNameError) -> BlobOutcome:
+    """An event named a blob no client may touch: a permanent record under a name that fits."""
+    record_name = f"{INVALID_PREFIX}{name_key(name)}.json"
+    source = {"container": service.settings.audio_container, "name": ascii(name)[1:-1][:512]}
+    await _write_failure(service, source, record_name, error, 1, True)
+    logger.warning("blob event refused: %s: %s (%s)", error.code, error.message, logged_name(name))
+    return BlobOutcome("failed", name, [record_name], error)
 
 
 async def _write_outputs(
@@ -137,13 +202,21 @@ async def _write_outputs(
 
 
 async def _remove_outputs(service: TranscriptionService, name: str) -> None:
-    """An earlier version's transcript must not stand beside this version's final failure."""
-    for fmt in ("json", *service.settings.output_formats):
+    """An earlier version's transcript must not stand beside this version's final failure.
+
+    The JSON goes first: without it the set is incomplete, and incomplete sets are not outcomes.
+    """
+    for fmt in ("json", "txt", "srt", "vtt"):
         await service.store.delete(service.settings.transcripts_container, output_name(name, fmt))
 
 
 async def _write_failure(
-    service: TranscriptionService, info: BlobInfo, error: TranscriberError, attempts: int, final: bool
+    service: TranscriptionService,
+    source: dict[str, Any],
+    record_name: str,
+    error: TranscriberError,
+    attempts: int,
+    final: bool,
 ) -> None:
     """A readable record of why; failing to write it must not hide the original error."""
     record = {
@@ -151,18 +224,18 @@ async def _write_failure(
         "transient": error.transient,
         "attempts": attempts,
         "final": final,
-        "source": info.as_record(),
+        "source": source,
         "failedAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
     }
     try:
         await service.store.write(
-            service.settings.transcripts_container,
-            failure_name(info.name),
+            service.settings.failures_container,
+            record_name,
             json.dumps(record, ensure_ascii=False, indent=2),
             formats.CONTENT_TYPES["json"],
         )
     except TranscriberError as exc:
-        logger.error("could not write the failure record for %s: %s", info.name, exc.message)
+        logger.error("could not write a failure record (%s): %s", error.code, exc.message)
 
 
 def _track(

@@ -50,7 +50,7 @@ class TranscriptionService:
         return cls(
             settings=settings,
             speech=SpeechClient(settings.speech, telemetry),
-            store=BlobStore(settings.storage, telemetry),
+            store=BlobStore(settings.storage, telemetry, containers=settings.containers),
             telemetry=telemetry,
         )
 

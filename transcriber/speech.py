@@ -20,6 +20,7 @@ from transcriber.errors import (
     ServiceThrottledError,
     TranscriberError,
 )
+from transcriber.redaction import redacted_cause
 
 if TYPE_CHECKING:
     from azure.ai.transcription.aio import TranscriptionClient
@@ -88,7 +89,7 @@ class SpeechClient:
         except TranscriberError:
             raise
         except Exception as exc:  # every SDK, transport and credential failure is translated here
-            raise _translate(exc) from exc
+            raise _translate(exc) from redacted_cause(exc)
         return result.as_dict()
 
     async def close(self) -> None:

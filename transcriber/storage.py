@@ -1,6 +1,8 @@
 """Blob Storage: audio in, transcripts and failure records out, read-only SAS URLs.
 
-The aio `BlobServiceClient` is made once per service. With a token credential the store can mint
+The aio `BlobServiceClient` is made once per service. Every blob client it hands out is checked
+to point into one of the app's own containers (`containers`), with a name that passed
+`transcriber.blob_names`: the URL the SDK builds must not leave the container. With a token credential the store can mint
 user-delegation SAS URLs, so the Speech service fetches large audio itself. Storage SDK errors
 are translated here into `transcriber.errors`; SAS URLs are never logged.
 """
@@ -9,12 +11,16 @@ from __future__ import annotations
 
 import json
 import logging
+import posixpath
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlsplit
 
-from transcriber.errors import AuthenticationError, BlobNotFoundError, ServiceError
+from transcriber.blob_names import InvalidBlobNameError, check_blob_name
+from transcriber.errors import AuthenticationError, BlobNotFoundError, ServiceError, TranscriberError
 from transcriber.identity import STORAGE_SCOPE
+from transcriber.redaction import redacted_cause
 
 if TYPE_CHECKING:
     from azure.storage.blob.aio import BlobServiceClient
@@ -24,7 +30,18 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 ETAG_METADATA = "sourceetag"
-FAILED_PREFIX = "failed/"
+
+
+class ConditionNotMetError(TranscriberError):
+    """A conditional write found the blob there (create) or changed (replace, delete)."""
+
+    code = "ConditionNotMet"
+
+
+class ContainerMissingError(ServiceError):
+    """A container the app writes to does not exist, and the app may not create it."""
+
+    code = "ContainerMissing"
 
 
 @dataclass(frozen=True)
@@ -50,12 +67,20 @@ class BlobInfo:
 class BlobStore:
     """The audio and transcripts containers of one storage account."""
 
-    def __init__(self, connection: StorageConnection, telemetry: Telemetry, credential: Any = None) -> None:
+    def __init__(
+        self,
+        connection: StorageConnection,
+        telemetry: Telemetry,
+        credential: Any = None,
+        containers: tuple[str, ...] = (),
+    ) -> None:
         self.connection = connection
+        self.containers = containers
         self._telemetry = telemetry
         self._credential = credential
         self._service: BlobServiceClient | None = None
         self._delegation_key: Any = None
+        self._containers_ready = False
 
     def _client(self) -> BlobServiceClient:
         if self._service is None:
@@ -71,9 +96,45 @@ class BlobStore:
                 self._service = BlobServiceClient(self.connection.blob_url, credential=self._credential)
         return self._service
 
+    def _blob(self, container: str, name: str) -> Any:
+        """A blob client for a checked name that stays inside one of the app's containers."""
+        if self.containers and container not in self.containers:
+            raise InvalidBlobNameError("the app reads and writes only its own containers")
+        check_blob_name(name)
+        blob = self._client().get_blob_client(container, name)
+        path = unquote(urlsplit(blob.url).path)
+        if not path.endswith(f"/{container}/{name}") or posixpath.normpath(path) != path:
+            raise InvalidBlobNameError("the blob name would leave its container")
+        return blob
+
+    async def ensure_containers(self, names: tuple[str, ...], *, create: bool) -> None:
+        """Once per store: each container exists, created when allowed, else ContainerMissingError."""
+        if self._containers_ready:
+            return
+        for name in names:
+            container = self._client().get_container_client(name)
+            if await self._call("GetContainerProperties", container.exists()):
+                continue
+            if not create:
+                raise ContainerMissingError(
+                    f"container {name} does not exist: create it (infra/app/storage.bicep does), or set "
+                    "CREATE_CONTAINERS=true where the app may create containers"
+                )
+            try:
+                await self._call("CreateContainer", container.create_container(), conditional=True)
+                logger.info("created container %s", name)
+            except ConditionNotMetError:
+                pass  # created meanwhile by another instance
+            except AuthenticationError:
+                raise ContainerMissingError(
+                    f"container {name} does not exist and this identity may not create it: create it "
+                    "(infra/app/storage.bicep does)"
+                ) from None
+        self._containers_ready = True
+
     async def properties(self, container: str, name: str) -> BlobInfo:
         """The blob's current version; BlobNotFoundError when it is gone."""
-        blob = self._client().get_blob_client(container, name)
+        blob = self._blob(container, name)
         props = await self._call("GetBlobProperties", blob.get_blob_properties())
         return BlobInfo(
             container=container,
@@ -87,7 +148,7 @@ class BlobStore:
         """Exactly the version described by `info` (a newer upload makes this fail, not mix)."""
         from azure.core import MatchConditions
 
-        blob = self._client().get_blob_client(info.container, info.name)
+        blob = self._blob(info.container, info.name)
 
         async def read() -> bytes:
             stream = await blob.download_blob(
@@ -99,16 +160,22 @@ class BlobStore:
 
     async def read_json(self, container: str, name: str) -> dict[str, Any] | None:
         """A small JSON record, or None when absent."""
-        blob = self._client().get_blob_client(container, name)
+        found = await self.read_record(container, name)
+        return found[0] if found else None
+
+    async def read_record(self, container: str, name: str) -> tuple[dict[str, Any], str, datetime] | None:
+        """A small JSON record with its etag and last-modified time, or None when absent."""
+        blob = self._blob(container, name)
         try:
             stream = await self._call("GetBlob", blob.download_blob(), expect_missing=True)
         except BlobNotFoundError:
             return None
-        return json.loads(await stream.readall())
+        body = await self._call("GetBlob", stream.readall())
+        return json.loads(body), stream.properties.etag, stream.properties.last_modified
 
     async def source_etag(self, container: str, name: str) -> str | None:
         """The source etag an output was written for (its metadata), or None when absent."""
-        blob = self._client().get_blob_client(container, name)
+        blob = self._blob(container, name)
         try:
             props = await self._call("GetBlobProperties", blob.get_blob_properties(), expect_missing=True)
         except BlobNotFoundError:
@@ -116,29 +183,55 @@ class BlobStore:
         return props.metadata.get(ETAG_METADATA)
 
     async def write(
-        self, container: str, name: str, body: str | bytes, content_type: str, source_etag: str | None = None
-    ) -> None:
+        self,
+        container: str,
+        name: str,
+        body: str | bytes,
+        content_type: str,
+        source_etag: str | None = None,
+        *,
+        if_absent: bool = False,
+        if_etag: str | None = None,
+    ) -> str:
+        """Write and return the new etag; `if_absent`/`if_etag` make it conditional (ConditionNotMetError)."""
+        from azure.core import MatchConditions
         from azure.storage.blob import ContentSettings
 
-        blob = self._client().get_blob_client(container, name)
+        blob = self._blob(container, name)
         data = body.encode("utf-8") if isinstance(body, str) else body
         metadata = {ETAG_METADATA: source_etag} if source_etag else None
-        await self._call(
+        conditions: dict[str, Any] = {}
+        if if_etag is not None:
+            conditions = {"etag": if_etag, "match_condition": MatchConditions.IfNotModified}
+        written = await self._call(
             "PutBlob",
             blob.upload_blob(
                 data,
-                overwrite=True,
+                overwrite=not if_absent,  # overwrite=False sends If-None-Match: *
                 metadata=metadata,
                 content_settings=ContentSettings(content_type=content_type),
+                **conditions,
             ),
+            conditional=if_absent or bool(conditions),
         )
+        return str(written["etag"])
 
-    async def delete(self, container: str, name: str) -> bool:
-        """Delete if present; True when something was deleted."""
-        blob = self._client().get_blob_client(container, name)
+    async def delete(self, container: str, name: str, *, if_etag: str | None = None) -> bool:
+        """Delete if present (and unchanged since `if_etag`); True when something was deleted."""
+        from azure.core import MatchConditions
+
+        blob = self._blob(container, name)
+        conditions: dict[str, Any] = {}
+        if if_etag is not None:
+            conditions = {"etag": if_etag, "match_condition": MatchConditions.IfNotModified}
         try:
-            await self._call("DeleteBlob", blob.delete_blob(), expect_missing=True)
-        except BlobNotFoundError:
+            await self._call(
+                "DeleteBlob",
+                blob.delete_blob(**conditions),
+                expect_missing=True,
+                conditional=bool(conditions),
+            )
+        except (BlobNotFoundError, ConditionNotMetError):
             return False
         return True
 
@@ -164,7 +257,7 @@ class BlobStore:
             start=now - timedelta(minutes=5),
             expiry=now + lifetime,
         )
-        return f"{client.get_blob_client(info.container, info.name).url}?{sas}"
+        return f"{self._blob(info.container, info.name).url}?{sas}"
 
     async def _check_token(self) -> None:
         """Fail in seconds when no token can be had: the storage client would retry that for ~100 s.
@@ -178,14 +271,23 @@ class BlobStore:
         try:
             await self._credential.get_token(STORAGE_SCOPE)
         except ClientAuthenticationError as exc:
-            raise AuthenticationError(f"no storage token: {_reason(exc)}") from exc
+            raise AuthenticationError(f"no storage token: {_reason(exc)}") from redacted_cause(exc)
 
-    async def _call(self, operation: str, awaitable: Any, *, expect_missing: bool = False) -> Any:
+    async def _call(
+        self, operation: str, awaitable: Any, *, expect_missing: bool = False, conditional: bool = False
+    ) -> Any:
         """Await one storage request, record it as a dependency and translate its errors.
 
-        `expect_missing`: a 404 is an answer, not a failure (reading a record that may not exist).
+        `expect_missing`: a 404 is an answer, not a failure (reading a record that may not exist);
+        `conditional`: so are 409 and 412 (ConditionNotMetError).
         """
-        from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ResourceNotFoundError
+        from azure.core.exceptions import (
+            ClientAuthenticationError,
+            HttpResponseError,
+            ResourceExistsError,
+            ResourceModifiedError,
+            ResourceNotFoundError,
+        )
 
         try:
             await self._check_token()
@@ -202,27 +304,35 @@ class BlobStore:
                     if not expect_missing:
                         raise
                     dep.result_code, dep.success = "404", True
-            raise BlobNotFoundError(f"blob not found ({operation})")
-        except BlobNotFoundError:
+                    missing = True
+                except (ResourceExistsError, ResourceModifiedError) as exc:
+                    if not conditional:
+                        raise
+                    dep.result_code, dep.success = str(exc.status_code), True
+                    missing = False
+            if missing:
+                raise BlobNotFoundError(f"blob not found ({operation})")
+            raise ConditionNotMetError(f"the condition of {operation} was not met")
+        except (BlobNotFoundError, ConditionNotMetError):
             raise
         except ResourceNotFoundError as exc:
-            raise BlobNotFoundError(f"blob not found ({operation})") from exc
+            raise BlobNotFoundError(f"blob not found ({operation})") from redacted_cause(exc)
         except ClientAuthenticationError as exc:
             raise AuthenticationError(
                 f"storage refused the credential ({operation}): {_reason(exc)}"
-            ) from exc
+            ) from redacted_cause(exc)
         except HttpResponseError as exc:
             if exc.status_code in (401, 403):
                 raise AuthenticationError(
                     f"storage refused the credential ({operation}): {_reason(exc)}"
-                ) from exc
+                ) from redacted_cause(exc)
             raise ServiceError(
                 f"storage {operation} failed ({exc.status_code}): {_reason(exc)}", code="StorageError"
-            ) from exc
+            ) from redacted_cause(exc)
         except Exception as exc:  # transport failures: connection refused, timeouts
             raise ServiceError(
                 f"storage {operation} failed: {type(exc).__name__}", code="StorageError"
-            ) from exc
+            ) from redacted_cause(exc)
 
     async def close(self) -> None:
         if self._service is not None:

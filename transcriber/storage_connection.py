@@ -71,7 +71,7 @@ class StorageConnection:
         credential_setting = f"{name}__credential"
         credential = (env.get(credential_setting) or "").strip()
         if credential and credential.lower() != "managedidentity":
-            raise SettingError(credential_setting, f"must be 'managedidentity' or unset, not {credential!r}")
+            raise SettingError(credential_setting, "must be 'managedidentity' or unset")
         client_id = (env.get(f"{name}__clientId") or "").strip() or None
         if client_id and not credential:
             raise SettingError(f"{name}__clientId", f"needs {credential_setting}=managedidentity beside it")
@@ -87,9 +87,7 @@ class StorageConnection:
 def _check_url(setting: str, url: str) -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SettingError(
-            setting, f"must be a URL such as https://<account>.blob.core.windows.net, not {url!r}"
-        )
+        raise SettingError(setting, "must be a URL such as https://<account>.blob.core.windows.net")
     if parts.query:
         raise SettingError(setting, "must not carry a query string (no SAS tokens: use an identity)")
 

@@ -37,6 +37,7 @@ async def deployed(
         "AudioStorage": azurite.connection_string,
         "AUDIO_CONTAINER": blob_containers.audio,
         "TRANSCRIPTS_CONTAINER": blob_containers.transcripts,
+        "FAILURES_CONTAINER": blob_containers.failures,
         "BLOB_TRIGGER_SOURCE": "LogsAndContainerScan",
         "AZURE_SPEECH_ENDPOINT": speech.endpoint,
         "AZURE_SPEECH_API_KEY": speech.key,

@@ -135,9 +135,9 @@ async def test_blob_bad_input_leaves_failure_record_and_returns(
     delivery = await deployed.blob_event("bad.wav")  # returns normally: no retry storm
     assert (delivery.status, delivery.attempts) == ("succeeded", 1)
 
-    outputs = deployed.transcripts()
-    assert set(outputs) == {"failed/bad.wav.json"}
-    record = json.loads(outputs["failed/bad.wav.json"])
+    assert deployed.transcripts() == {}
+    assert set(deployed.failures()) == {"failed/bad.wav.json"}
+    record = deployed.failure_json("bad.wav")
     assert record["error"]["code"] == code and record["error"]["message"]
     assert record["source"]["etag"] == etag and record["final"] is True and record["transient"] is False
     assert len(deployed.speech.requests()) == service_calls
@@ -152,7 +152,7 @@ async def test_blob_unsupported_locale_setting_leaves_failure_record(
     monkeypatch.setenv("TRANSCRIPTION_LOCALES", "xx-XX")
     deployed.upload("locale.wav", (corpus / "cards-001.wav").read_bytes())
     await deployed.blob_event("locale.wav")
-    record = deployed.transcript_json("failed/locale.wav.json")
+    record = deployed.failure_json("locale.wav")
     assert record["error"]["code"] == "InvalidLocale"
 
 
@@ -168,9 +168,9 @@ async def test_blob_transient_failure_is_retried_by_host_and_last_app_try_leaves
     # the host's retries (poisonBlobThreshold 5) with a normal return, so nothing is poisoned.
     assert delivery.status == "succeeded" and delivery.attempts == 3
     assert [error.split(":")[0] for error in delivery.errors[:2]] == ["ServiceThrottledError"] * 2
-    last = deployed.transcript_json("failed/busy.wav.json")
+    last = deployed.failure_json("busy.wav")
     assert (last["attempts"], last["final"], last["error"]["code"]) == (2, True, "TooManyRequests")
-    assert set(deployed.transcripts()) == {"failed/busy.wav.json"}
+    assert deployed.transcripts() == {} and set(deployed.failures()) == {"failed/busy.wav.json"}
     assert any("already failed for good" in message for message in delivery.invocations[2].log_messages())
 
 
@@ -185,6 +185,7 @@ async def test_blob_success_after_transient_failure_removes_failure_record(
     assert delivery.status == "succeeded" and delivery.attempts == 2
     assert "500" in (delivery.errors[0] or "")
     assert set(deployed.transcripts()) == {f"flaky.wav.{ext}" for ext in ("json", "txt", "srt", "vtt")}
+    assert deployed.failures() == {}
 
 
 async def test_blob_deleted_before_delivery_is_never_invoked(deployed: Deployed) -> None:
@@ -201,8 +202,8 @@ async def test_blob_new_version_failing_for_good_replaces_old_transcript_with_re
     await deployed.blob_event("revised.wav")
     etag = deployed.upload("revised.wav", b"not audio any more, just text", "text/plain")
     await deployed.blob_event("revised.wav")
-    assert set(deployed.transcripts()) == {"failed/revised.wav.json"}
-    assert deployed.transcript_json("failed/revised.wav.json")["source"]["etag"] == etag
+    assert deployed.transcripts() == {} and set(deployed.failures()) == {"failed/revised.wav.json"}
+    assert deployed.failure_json("revised.wav")["source"]["etag"] == etag
 
 
 async def test_blob_diarization_setting_labels_speakers_in_every_output(

@@ -63,6 +63,7 @@ async def identity_app(
         "AudioStorage__credential": "managedidentity",
         "AUDIO_CONTAINER": oauth_blob_containers.audio,
         "TRANSCRIPTS_CONTAINER": oauth_blob_containers.transcripts,
+        "FAILURES_CONTAINER": oauth_blob_containers.failures,
         "BLOB_TRIGGER_SOURCE": "LogsAndContainerScan",
         "AZURE_SPEECH_ENDPOINT": speech_tokens.endpoint,
         "AUDIO_URL_THRESHOLD_BYTES": "0",
