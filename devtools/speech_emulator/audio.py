@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["ENGINE_RATE", "DecodedAudio", "decode_audio", "to_pcm16"]
 
 ENGINE_RATE = 16_000
+_BLOCK_FRAMES = 1 << 16
 _UNDECODABLE = "The audio stream could not be decoded with the provided configuration."
 
 
@@ -56,11 +57,8 @@ def decode_audio(data: bytes, max_seconds: float) -> DecodedAudio:
     try:
         info = soundfile.info(io.BytesIO(data))
         if info.duration > max_seconds:
-            raise ServiceError.invalid_argument(
-                "AudioLengthLimitExceeded",
-                f"The audio lasts {info.duration:.1f} s; this emulator accepts at most {max_seconds:g} s.",
-            )
-        samples, rate = soundfile.read(io.BytesIO(data), dtype="float32", always_2d=True)
+            raise _too_long(info.duration, max_seconds)
+        samples, rate = _read_bounded(data, max_seconds)
         source_format = str(info.format)
     except ServiceError:
         raise
@@ -87,12 +85,13 @@ def _decode_with_av(data: bytes, max_seconds: float) -> tuple[np.ndarray, int, s
                 raise _too_long(container.duration / av.time_base, max_seconds)
             rate = int(stream.rate or stream.codec_context.sample_rate)
             resampler = av.AudioResampler(format="fltp", rate=rate)
-            chunks = [
-                plane
-                for frame in container.decode(stream)
-                for converted in resampler.resample(frame)
-                for plane in [converted.to_ndarray()]
-            ]
+            chunks, frames = [], 0
+            for frame in container.decode(stream):  # counted as decoded: a header may lie
+                for converted in resampler.resample(frame):
+                    chunks.append(converted.to_ndarray())
+                    frames += chunks[-1].shape[1]
+                if frames > max_seconds * rate:
+                    raise _too_long(frames / rate, max_seconds)
             fmt = container.format.name.split(",")[0].upper()
     except ServiceError:
         raise
@@ -112,6 +111,18 @@ def _too_long(seconds: float, max_seconds: float) -> ServiceError:
         "AudioLengthLimitExceeded",
         f"The audio lasts {seconds:.1f} s; this emulator accepts at most {max_seconds:g} s.",
     )
+
+
+def _read_bounded(data: bytes, max_seconds: float) -> tuple[np.ndarray, int]:
+    """Decode block by block, counting decoded samples: a header's claims are not trusted."""
+    with soundfile.SoundFile(io.BytesIO(data)) as source:
+        rate, channels, blocks, frames = source.samplerate, source.channels, [], 0
+        while len(block := source.read(_BLOCK_FRAMES, dtype="float32", always_2d=True)):
+            frames += len(block)
+            if frames > max_seconds * rate:
+                raise _too_long(frames / rate, max_seconds)
+            blocks.append(block)
+    return (np.concatenate(blocks) if blocks else np.zeros((0, channels), np.float32)), rate
 
 
 def to_pcm16(samples: np.ndarray) -> bytes:

@@ -55,7 +55,7 @@ def _decode_words(decoder: Any, chunk: np.ndarray, offset_ms: int) -> list[Recog
     decoder.process_raw(to_pcm16(chunk), full_utt=True)
     decoder.end_utt()
     words = []
-    for segment in decoder.seg():
+    for segment in decoder.seg() or ():  # None when the audio is too short to segment (< ~70 ms)
         token = segment.word
         if token.startswith(("<", "[")):  # <s>, </s>, <sil>, [NOISE], [SPEECH]...
             continue
