@@ -9,7 +9,9 @@ PORT ?= 5055
 KEY ?=
 ENGINE ?= pocketsphinx
 
-.PHONY: all setup test demo emulator bench lint clean
+N ?= 1000
+
+.PHONY: all setup test chaos demo emulator bench lint clean
 
 all: test
 
@@ -28,6 +30,10 @@ setup: $(PY_STAMP) $(NODE_STAMP)
 
 test: setup
 	$(PY) -m pytest
+
+# Exactly-one outcomes under duplicates, faults and a storage restart, with N blobs (CI runs 300).
+chaos: setup
+	CHAOS_BLOBS=$(N) $(PY) -m pytest tests/chaos -q
 
 demo: setup
 	$(PY) -m devtools.demo

@@ -23,6 +23,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from devtools import process_group
 from devtools.certs import TLSCertificates, create_tls_certificates
@@ -62,6 +63,8 @@ class Azurite:
     Use as a context manager or call `start()`/`stop()`. With `certs` it serves https, and
     `oauth=True` adds `--oauth basic` (bearer JWTs checked for issuer, audience and lifetime).
     Start it from a long-lived thread: the Linux parent-death signal is tied to that thread.
+    With `location` it persists to that folder instead of memory, and `restart()` brings it back
+    on the same ports with the same data (a storage outage, as clients see one).
     """
 
     account_name = ACCOUNT_NAME
@@ -77,6 +80,7 @@ class Azurite:
         executable: str | os.PathLike[str] | None = None,
         startup_timeout: float = 30.0,
         log_lines: int = 2000,
+        location: Path | None = None,
     ) -> None:
         if oauth and certs is None:
             raise ValueError("Azurite's --oauth needs https: pass certs")
@@ -86,6 +90,8 @@ class Azurite:
         self.host = host
         self.executable = find_azurite(executable)
         self.startup_timeout = startup_timeout
+        self.location = location
+        self._ports: dict[str, str] = {}
         self._output: collections.deque[str] = collections.deque(maxlen=log_lines)
         self._endpoints: dict[str, str] = {}
         self._ready = threading.Event()
@@ -94,10 +100,11 @@ class Azurite:
 
     # -- lifecycle -------------------------------------------------------------------------
     def command(self) -> list[str]:
-        """The Azurite command line: every port 0, in-memory, no telemetry."""
-        args = [str(self.executable), "--inMemoryPersistence", "--disableTelemetry", "--skipApiVersionCheck"]
+        """The Azurite command line: ports 0 (or those of the last run), in-memory, no telemetry."""
+        persistence = ["--location", str(self.location)] if self.location else ["--inMemoryPersistence"]
+        args = [str(self.executable), *persistence, "--disableTelemetry", "--skipApiVersionCheck"]
         for service in ("blob", "queue", "table"):
-            args += [f"--{service}Host", self.host, f"--{service}Port", "0"]
+            args += [f"--{service}Host", self.host, f"--{service}Port", self._ports.get(service, "0")]
         if self.loose:
             args.append("--loose")
         if self.certs is not None:
@@ -124,8 +131,21 @@ class Azurite:
         logger.info("Azurite ready: blob %s, queue %s", self.blob_endpoint, self.queue_endpoint)
         return self
 
+    def restart(self) -> Azurite:
+        """Stop, then start again on the same ports with the same data (needs `location`)."""
+        self.stop()
+        return self.start()
+
     def stop(self, timeout: float = 5.0) -> None:
-        """Terminate the process group, then kill it if it lingers; safe to call twice."""
+        """Terminate the process group, then kill it if it lingers; safe to call twice.
+
+        With `location`, the next `start()` listens on the same blob and queue ports again.
+        """
+        if self.location is not None and self._listening():
+            self._ports = {
+                service: urlsplit(self._endpoints[service.capitalize()]).netloc.rsplit(":", 1)[1]
+                for service in ("blob", "queue")
+            }
         process, self._process = self._process, None
         if process is not None:
             process_group.stop(process, timeout)
