@@ -1,47 +1,29 @@
-"""Blob Storage: audio in, transcripts and failure records out, read-only SAS URLs.
+"""Blob Storage operations: audio in, transcripts and failure records out, read-only SAS URLs.
 
-The aio `BlobServiceClient` is made once per service. Every blob client it hands out is checked
-to point into one of the app's own containers (`containers`), with a name that passed
-`transcriber.blob_names`: the URL the SDK builds must not leave the container. With a token credential the store can mint
-user-delegation SAS URLs, so the Speech service fetches large audio itself. Storage SDK errors
-are translated here into `transcriber.errors`; SAS URLs are never logged.
+Reads, conditional writes (`if_absent`, `if_etag`: the claims' create and takeover) and deletes,
+on top of `transcriber.storage_client`, which guards every blob client and translates errors.
+With a token credential the store can mint user-delegation SAS URLs, so the Speech service
+fetches large audio itself; SAS URLs are never logged.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import posixpath
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlsplit
+from typing import Any
 
-from transcriber.blob_names import InvalidBlobNameError, check_blob_name
-from transcriber.errors import AuthenticationError, BlobNotFoundError, ServiceError, TranscriberError
-from transcriber.identity import STORAGE_SCOPE
-from transcriber.redaction import redacted_cause
-
-if TYPE_CHECKING:
-    from azure.storage.blob.aio import BlobServiceClient
-
-    from transcriber.storage_connection import StorageConnection
-    from transcriber.telemetry import Telemetry
+from transcriber.errors import AuthenticationError, BlobNotFoundError
+from transcriber.storage_client import (
+    ConditionNotMetError,
+    ContainerMissingError,
+    StorageClient,
+)
 
 logger = logging.getLogger(__name__)
+__all__ = ["ETAG_METADATA", "BlobInfo", "BlobStore", "ConditionNotMetError", "ContainerMissingError"]
 ETAG_METADATA = "sourceetag"
-
-
-class ConditionNotMetError(TranscriberError):
-    """A conditional write found the blob there (create) or changed (replace, delete)."""
-
-    code = "ConditionNotMet"
-
-
-class ContainerMissingError(ServiceError):
-    """A container the app writes to does not exist, and the app may not create it."""
-
-    code = "ContainerMissing"
 
 
 @dataclass(frozen=True)
@@ -64,48 +46,8 @@ class BlobInfo:
         }
 
 
-class BlobStore:
-    """The audio and transcripts containers of one storage account."""
-
-    def __init__(
-        self,
-        connection: StorageConnection,
-        telemetry: Telemetry,
-        credential: Any = None,
-        containers: tuple[str, ...] = (),
-    ) -> None:
-        self.connection = connection
-        self.containers = containers
-        self._telemetry = telemetry
-        self._credential = credential
-        self._service: BlobServiceClient | None = None
-        self._delegation_key: Any = None
-        self._containers_ready = False
-
-    def _client(self) -> BlobServiceClient:
-        if self._service is None:
-            from azure.storage.blob.aio import BlobServiceClient
-
-            from transcriber.identity import storage_credential
-
-            if self.connection.connection_string is not None:
-                self._service = BlobServiceClient.from_connection_string(self.connection.connection_string)
-            else:
-                if self._credential is None:
-                    self._credential = storage_credential(self.connection)
-                self._service = BlobServiceClient(self.connection.blob_url, credential=self._credential)
-        return self._service
-
-    def _blob(self, container: str, name: str) -> Any:
-        """A blob client for a checked name that stays inside one of the app's containers."""
-        if self.containers and container not in self.containers:
-            raise InvalidBlobNameError("the app reads and writes only its own containers")
-        check_blob_name(name)
-        blob = self._client().get_blob_client(container, name)
-        path = unquote(urlsplit(blob.url).path)
-        if not path.endswith(f"/{container}/{name}") or posixpath.normpath(path) != path:
-            raise InvalidBlobNameError("the blob name would leave its container")
-        return blob
+class BlobStore(StorageClient):
+    """The audio, transcripts and failures containers of one storage account."""
 
     async def ensure_containers(self, names: tuple[str, ...], *, create: bool) -> None:
         """Once per store: each container exists, created when allowed, else ContainerMissingError."""
@@ -259,97 +201,8 @@ class BlobStore:
         )
         return f"{self._blob(info.container, info.name).url}?{sas}"
 
-    async def _check_token(self) -> None:
-        """Fail in seconds when no token can be had: the storage client would retry that for ~100 s.
-
-        The credential caches its token, so this costs nothing once a token is held.
-        """
-        if self._credential is None or not self.connection.uses_token:
-            return
-        from azure.core.exceptions import ClientAuthenticationError
-
-        try:
-            await self._credential.get_token(STORAGE_SCOPE)
-        except ClientAuthenticationError as exc:
-            raise AuthenticationError(f"no storage token: {_reason(exc)}") from redacted_cause(exc)
-
-    async def _call(
-        self, operation: str, awaitable: Any, *, expect_missing: bool = False, conditional: bool = False
-    ) -> Any:
-        """Await one storage request, record it as a dependency and translate its errors.
-
-        `expect_missing`: a 404 is an answer, not a failure (reading a record that may not exist);
-        `conditional`: so are 409 and 412 (ConditionNotMetError).
-        """
-        from azure.core.exceptions import (
-            ClientAuthenticationError,
-            HttpResponseError,
-            ResourceExistsError,
-            ResourceModifiedError,
-            ResourceNotFoundError,
-        )
-
-        try:
-            await self._check_token()
-        except AuthenticationError:
-            awaitable.close()  # the request coroutine is never sent
-            raise
-        try:
-            with self._telemetry.dependency(
-                type="Azure blob", target=self.connection.host, name=operation
-            ) as dep:
-                try:
-                    return await awaitable
-                except ResourceNotFoundError:
-                    if not expect_missing:
-                        raise
-                    dep.result_code, dep.success = "404", True
-                    missing = True
-                except (ResourceExistsError, ResourceModifiedError) as exc:
-                    if not conditional:
-                        raise
-                    dep.result_code, dep.success = str(exc.status_code), True
-                    missing = False
-            if missing:
-                raise BlobNotFoundError(f"blob not found ({operation})")
-            raise ConditionNotMetError(f"the condition of {operation} was not met")
-        except (BlobNotFoundError, ConditionNotMetError):
-            raise
-        except ResourceNotFoundError as exc:
-            raise BlobNotFoundError(f"blob not found ({operation})") from redacted_cause(exc)
-        except ClientAuthenticationError as exc:
-            raise AuthenticationError(
-                f"storage refused the credential ({operation}): {_reason(exc)}"
-            ) from redacted_cause(exc)
-        except HttpResponseError as exc:
-            if exc.status_code in (401, 403):
-                raise AuthenticationError(
-                    f"storage refused the credential ({operation}): {_reason(exc)}"
-                ) from redacted_cause(exc)
-            raise ServiceError(
-                f"storage {operation} failed ({exc.status_code}): {_reason(exc)}", code="StorageError"
-            ) from redacted_cause(exc)
-        except Exception as exc:  # transport failures: connection refused, timeouts
-            raise ServiceError(
-                f"storage {operation} failed: {type(exc).__name__}", code="StorageError"
-            ) from redacted_cause(exc)
-
-    async def close(self) -> None:
-        if self._service is not None:
-            await self._service.close()
-            self._service = None
-        close = getattr(self._credential, "close", None)
-        if close is not None:
-            await close()
-
 
 def _expiry(key: Any) -> datetime:
     value = key.signed_expiry
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _reason(exc: Exception) -> str:
-    code = getattr(exc, "error_code", None)
-    text = str(exc).strip().splitlines()
-    return str(code) if code else (text[0][:200] if text else type(exc).__name__)
