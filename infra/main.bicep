@@ -51,6 +51,7 @@ param maximumInstanceCount int = 100
 
 param audioContainerName string = 'audio-in'
 param transcriptsContainerName string = 'transcripts'
+param failuresContainerName string = 'transcription-failures'
 
 @description('Comma-separated default locales (TRANSCRIPTION_LOCALES).')
 param transcriptionLocales string = 'en-US'
@@ -88,6 +89,7 @@ module storage 'app/storage.bicep' = {
     tags: tags
     audioContainerName: audioContainerName
     transcriptsContainerName: transcriptsContainerName
+    failuresContainerName: failuresContainerName
     deploymentContainerName: deploymentContainerName
   }
 }
@@ -139,6 +141,7 @@ var appSettings = union(
     AudioStorage__credential: 'managedidentity'
     AUDIO_CONTAINER: audioContainerName
     TRANSCRIPTS_CONTAINER: transcriptsContainerName
+    FAILURES_CONTAINER: failuresContainerName
     // Flex Consumption supports only the Event Grid-based blob trigger.
     BLOB_TRIGGER_SOURCE: 'EventGrid'
     AZURE_SPEECH_ENDPOINT: speech.outputs.endpoint
@@ -209,6 +212,7 @@ output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
 output AUDIO_CONTAINER string = audioContainerName
 output TRANSCRIPTS_CONTAINER string = transcriptsContainerName
+output FAILURES_CONTAINER string = failuresContainerName
 output AZURE_SPEECH_ENDPOINT string = speech.outputs.endpoint
 output AZURE_CLIENT_ID string = userAssignedClientId
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName

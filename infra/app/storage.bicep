@@ -10,8 +10,11 @@ param tags object = {}
 @description('Container the blob trigger watches (AUDIO_CONTAINER).')
 param audioContainerName string
 
-@description('Container the transcripts and failure records go to (TRANSCRIPTS_CONTAINER).')
+@description('Container the transcript sets go to (TRANSCRIPTS_CONTAINER).')
 param transcriptsContainerName string
+
+@description('Container the failure records and per-version claims go to (FAILURES_CONTAINER).')
+param failuresContainerName string
 
 @description('Container the Flex Consumption app deploys its package from.')
 param deploymentContainerName string
@@ -60,7 +63,7 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01'
 }
 
 resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = [
-  for containerName in [audioContainerName, transcriptsContainerName, deploymentContainerName]: {
+  for containerName in [audioContainerName, transcriptsContainerName, failuresContainerName, deploymentContainerName]: {
     parent: blobService
     name: containerName
     properties: {

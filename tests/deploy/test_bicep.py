@@ -70,11 +70,16 @@ def test_storage_containers_by_default_include_audio_in_and_transcripts() -> Non
     assert len(containers) == 1
     assert body(containers[0])["properties"]["publicAccess"] == "None"
     loop = parse(INFRA / "app/storage.bicep").root_node.text.decode()
-    assert "[audioContainerName, transcriptsContainerName, deploymentContainerName]" in loop
+    assert (
+        "[audioContainerName, transcriptsContainerName, failuresContainerName, deploymentContainerName]"
+        in loop
+    )
     defaults = main_defaults()
-    assert (defaults["audioContainerName"], defaults["transcriptsContainerName"]) == (
+    containers = ("audioContainerName", "transcriptsContainerName", "failuresContainerName")
+    assert tuple(defaults[name] for name in containers) == (
         "audio-in",
         "transcripts",
+        "transcription-failures",
     )
 
 
