@@ -58,8 +58,11 @@ def failure_name(name: str) -> str:
 
 
 def logged_name(name: str) -> str:
-    """How a blob name appears in logs: the one place to change it (e.g. for a keyed hash)."""
-    return ascii(name)
+    """How a blob name appears in logs: the one place to change it (e.g. for a keyed hash).
+
+    Control characters are escaped, so a hostile name cannot forge a log line.
+    """
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in name)
 
 
 async def handle_blob(name: str, invocation: Invocation) -> BlobOutcome:

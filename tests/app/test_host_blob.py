@@ -100,7 +100,7 @@ async def test_host_blob_failing_every_try_is_poisoned_after_host_json_threshold
     }
     assert delivery.poison_message == expected
     assert _poison_messages(azurite, deployed.containers.audio) == [expected]
-    assert deployed.transcript_json("failed/doomed.wav.json")["attempts"] == 5
+    assert deployed.failure_json("doomed.wav")["attempts"] == 5
 
 
 async def test_host_blob_concurrent_deliveries_keep_their_logs_apart(

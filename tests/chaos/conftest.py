@@ -19,7 +19,6 @@ from azure.storage.blob import BlobServiceClient
 from devtools.azurite import Azurite
 from devtools.functions_host import FunctionsHost
 from devtools.speech_emulator import RunningEmulator
-from tests.chaos.host_retry import poison_threshold
 from tests.fixtures.functions import AppUnderTest
 from tests.fixtures.storage import BlobContainers
 from transcriber.service import reset_service
@@ -67,7 +66,7 @@ async def chaos_app(
         "BLOB_TRIGGER_SOURCE": "LogsAndContainerScan",
         "AZURE_SPEECH_ENDPOINT": speech.endpoint,
         "AZURE_SPEECH_API_KEY": speech.key,
-        "BLOB_MAX_ATTEMPTS": str(poison_threshold()),
+        "BLOB_MAX_ATTEMPTS": str(functions_host.blobs.poison_blob_threshold),
     }
     for name, value in settings.items():
         monkeypatch.setenv(name, value)

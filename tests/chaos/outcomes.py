@@ -57,7 +57,7 @@ class Figures:
     most_successes_for_one_version: int
     faults: Counter[str]
     duplicates: int
-    poisoned: int
+    deliveries: Counter[str]
     claims_left: int
     restart_seconds: float
     seconds: float
@@ -68,13 +68,14 @@ class Figures:
         return [
             f"chaos seed={self.seed} (rerun: CHAOS_SEED={self.seed})",
             f"blob versions: {self.versions}; duplicate deliveries: {self.duplicates}; "
-            f"poisoned events: {self.poisoned}; Azurite restarted once ({self.restart_seconds:.1f} s down)",
+            f"Azurite restarted once ({self.restart_seconds:.1f} s down)",
             f"exactly-one outcomes: {100 * exactly / max(1, self.versions):.2f}% ({exactly}/{self.versions}); "
             f"lost: {self.outcomes['lost']}; both: {self.outcomes['both']}",
             f"Speech calls per blob version sent to Speech: {self.speech_successes_per_version:.3f} answered, "
             f"{self.speech_requests_per_version:.3f} requests with faults; at most "
             f"{self.most_successes_for_one_version} answered for one version",
             "faults injected: " + ", ".join(f"{kind} {n}" for kind, n in sorted(self.faults.items())),
+            "host deliveries: " + ", ".join(f"{kind} {n}" for kind, n in sorted(self.deliveries.items())),
             f"claims left behind: {self.claims_left}; run took {self.seconds:.1f} s",
             *self.details[:20],
         ]

@@ -10,21 +10,22 @@ import random
 import struct
 from dataclasses import dataclass
 
+# Names storage keeps as they are (the host delivers only blobs that exist), which a decoding
+# layer would turn into a way out of the container, or which no output name could fit.
 HOSTILE_NAMES = (
-    "../escape.wav",
-    "x/y/../../../other/a.wav",
-    "%2e%2e/other/b.wav",
-    "..",
-    "a\\..\\b.wav",
-    "/rooted.wav",
+    "%2e%2e/other/escape.wav",
+    "x/%2E%2E/%2e%2e/other/a.wav",
+    "%252e%252e/b.wav",
+    "..%2f..%2fother%2fc.wav",
     "ctl\x01name.wav",
-    "x" * 1100 + ".wav",
+    "nul%00.wav",
+    "x" * 1020,
 )
 
 
 @dataclass(frozen=True)
 class ChaosBlob:
-    """One source blob (or, for `kind == "hostile"`, only an event naming one)."""
+    """One source blob; `hostile` ones have names the app must refuse."""
 
     name: str
     kind: str  # "audio", "text", "empty", "hostile"
@@ -60,6 +61,7 @@ def population(count: int, rng: random.Random) -> list[ChaosBlob]:
         elif roll < 0.96:
             blobs.append(ChaosBlob(stem, "empty", b"", "audio/wav"))
         else:
-            blobs.append(ChaosBlob(f"{index}/{rng.choice(HOSTILE_NAMES)}", "hostile", b"", ""))
+            name = f"{index}/{rng.choice(HOSTILE_NAMES)}"[:1020]
+            blobs.append(ChaosBlob(name, "hostile", b"RIFF", "audio/wav"))
         index += 1
     return blobs[:count]
