@@ -5,13 +5,15 @@ failures container; Azure lets exactly one create succeed (409 for the rest), so
 call is made. Not a lease on the user's blob: that would block their next upload. A claim
 older than the function timeout has no live holder (the host ends every invocation by then)
 and is taken over with an `If-Match` replace, which again only one contender wins. The holder
-deletes it (`If-Match` its etag) once the outcome is written.
+deletes it (`If-Match` its etag) once the outcome is written; the others poll meanwhile
+(`poll_seconds`), so a holder that died is replaced within the timeout.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import random
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -34,7 +36,7 @@ class Claim:
 
 
 def claim_name(info: BlobInfo) -> str:
-    """Fixed length, and no name data in it; the `.json` records' prefix never starts with it."""
+    """Fixed length, with no name data in it, under a prefix no failure record name has."""
     return f"{CLAIMS_PREFIX}{name_key(info.name)}/{info.etag}.json"
 
 
@@ -72,6 +74,11 @@ async def acquire(service: TranscriptionService, info: BlobInfo, invocation: Inv
         logger.warning("took over a stale claim (%.0f s old) on a blob version", age.total_seconds())
         return Claim(name, taken, took_over=True)
     return None
+
+
+def poll_seconds(claim_timeout_seconds: int) -> float:
+    """How long a waiting delivery sleeps between looks: short, jittered, well inside the timeout."""
+    return min(2.0, claim_timeout_seconds / 4) * random.uniform(0.5, 1.0)
 
 
 async def release(service: TranscriptionService, claim: Claim) -> None:

@@ -7,7 +7,9 @@ Layout (no source name can reach another blob's outputs or records):
 
 - Idempotent: `<name>.json` carries the source etag in its metadata, so a repeated event for the
   same blob version calls the service zero times and writes nothing; a new version replaces it.
-- One worker per version: concurrent deliveries race for a claim; the losers return.
+- One worker per version: concurrent deliveries race for a claim; the others wait until the
+  holder's outcome is written (then return) or its claim goes stale (then take over), so a
+  holder that died still leaves an outcome, and a delivery never reports success for nothing.
 - Permanent failures (not audio, empty, a service 4xx other than 429, an invalid name) write a
   final failure record, log a WARNING and return normally: retrying cannot help.
 - Transient failures (429, 5xx, timeouts, credentials) update the failure record with the attempt
@@ -19,6 +21,7 @@ transcript set or exactly one failure record.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -41,7 +44,7 @@ INVALID_PREFIX = "invalid/"
 
 @dataclass(frozen=True)
 class BlobOutcome:
-    """What happened: transcribed, skipped (done already), busy (claimed), failed, or gone."""
+    """What happened: transcribed, skipped (done already, or by the claim's holder), failed, or gone."""
 
     status: str
     name: str
@@ -93,12 +96,14 @@ async def process_blob(service: TranscriptionService, name: str, invocation: Inv
     except BlobNotFoundError:
         logger.warning("blob %s is gone before it could be transcribed", logged_name(name))
         return BlobOutcome("gone", name)
-    if await _done(service, info):
-        return BlobOutcome("skipped", name)
-    claim = await claims.acquire(service, info, invocation)
-    if claim is None:
-        logger.info("%s (etag %s) is being transcribed by another delivery", logged_name(name), info.etag)
-        return BlobOutcome("busy", name)
+    claim = None
+    while claim is None:
+        if await _done(service, info):
+            return BlobOutcome("skipped", name)
+        claim = await claims.acquire(service, info, invocation)
+        if claim is None:
+            logger.info("%s (etag %s) is claimed by another delivery: waiting", logged_name(name), info.etag)
+            await asyncio.sleep(claims.poll_seconds(settings.claim_timeout_seconds))
     try:
         if await _done(service, info):  # finished by the previous holder before we claimed
             return BlobOutcome("skipped", name)

@@ -78,28 +78,32 @@ async def test_blob_concurrent_deliveries_make_one_speech_call(deployed: Deploye
     assert set(deployed.transcripts()) == {f"twice.wav.{ext}" for ext in SET} and deployed.failures() == {}
 
 
-async def test_blob_fresh_claim_of_another_holder_means_no_call(deployed: Deployed, corpus: Path) -> None:
-    etag = deployed.upload("held.wav", (corpus / "cards-001.wav").read_bytes())
-    claim = _claim(deployed, "held.wav", etag)
-    await deployed.blob_event("held.wav")
-    assert deployed.speech.requests() == [] and deployed.transcripts() == {}
-    deployed.storage.get_blob_client(deployed.containers.failures, claim).delete_blob()
-    await deployed.blob_event("held.wav")  # the holder's own redelivery, once it let go
-    assert set(deployed.transcripts()) == {f"held.wav.{ext}" for ext in SET}
-    assert deployed.failures() == {}  # and no claim is left behind
-
-
-async def test_blob_stale_claim_is_taken_over_after_the_timeout(
+async def test_blob_live_claim_is_waited_for_and_taken_over_once_stale(
     deployed: Deployed, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("BLOB_CLAIM_TIMEOUT_SECONDS", "1")
+    monkeypatch.setenv("BLOB_CLAIM_TIMEOUT_SECONDS", "3")
     await deployed.restart()
-    etag = deployed.upload("stale.wav", (corpus / "cards-001.wav").read_bytes())
-    _claim(deployed, "stale.wav", etag)
-    await asyncio.sleep(2.1)  # storage times have whole seconds
-    delivery = await deployed.blob_event("stale.wav")
-    assert len(deployed.speech.requests()) == 1 and "stale.wav.json" in deployed.transcripts()
-    assert any("stale claim" in message for message in _logs(deployed, delivery, "Warning"))
+    etag = deployed.upload("held.wav", (corpus / "cards-001.wav").read_bytes())
+    _claim(deployed, "held.wav", etag)  # a holder that died right after claiming
+    delivery = asyncio.ensure_future(deployed.blob_event("held.wav"))
+    await asyncio.sleep(1.0)
+    assert not delivery.done() and deployed.speech.requests() == []  # the claim is fresh: it waits
+    result = await delivery
+    assert result.status == "succeeded" and len(deployed.speech.requests()) == 1
+    assert set(deployed.transcripts()) == {f"held.wav.{ext}" for ext in SET}
+    assert deployed.failures() == {}  # no claim is left behind
+    assert any("stale claim" in message for message in _logs(deployed, result, "Warning"))
+
+
+async def test_blob_claim_on_a_finished_version_means_no_wait_and_no_call(
+    deployed: Deployed, corpus: Path
+) -> None:
+    deployed.upload("done.wav", (corpus / "cards-001.wav").read_bytes())
+    await deployed.blob_event("done.wav")
+    etag = deployed.output_props("done.wav.json").metadata["sourceetag"]
+    _claim(deployed, "done.wav", etag)  # a late holder of a finished version
+    delivery = await deployed.blob_event("done.wav")
+    assert delivery.status == "succeeded" and len(deployed.speech.requests()) == 1
 
 
 async def test_blob_missing_containers_are_created_when_allowed(deployed: Deployed, corpus: Path) -> None:
