@@ -26,20 +26,18 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from transcriber import claims, formats
-from transcriber.blob_names import InvalidBlobNameError, check_blob_name, name_key
+from transcriber.blob_names import InvalidBlobNameError, check_blob_name
 from transcriber.errors import BlobNotFoundError, ServiceError, TranscriberError
+from transcriber.failure_records import failure_name, invalid_name_record, write_failure
 from transcriber.redaction import redacted_cause
 from transcriber.service import Invocation, TranscriptionService, get_service
 from transcriber.storage import BlobInfo, ContainerMissingError
 from transcriber.transcription import Transcription, track, transcribe_blob
 
 logger = logging.getLogger(__name__)
-FAILED_PREFIX = "failed/"
-INVALID_PREFIX = "invalid/"
 
 
 @dataclass(frozen=True)
@@ -54,10 +52,6 @@ class BlobOutcome:
 
 def output_name(name: str, fmt: str) -> str:
     return f"{name}.{fmt}"
-
-
-def failure_name(name: str) -> str:
-    return f"{FAILED_PREFIX}{name}.json"
 
 
 def logged_name(name: str) -> str:
@@ -143,7 +137,7 @@ async def _transcribe(service: TranscriptionService, info: BlobInfo, invocation:
         previous = int(record.get("attempts", 0)) if same_version and record else 0
         attempts = max(previous + 1, (invocation.retry_count or 0) + 1)
         final = not error.transient or attempts >= settings.blob_max_attempts
-        await _write_failure(service, info.as_record(), failure_name(name), error, attempts, final)
+        await write_failure(service, info.as_record(), failure_name(name), error, attempts, final)
         if final:
             await _remove_outputs(service, name)
             logger.warning(
@@ -173,9 +167,9 @@ async def _transcribe(service: TranscriptionService, info: BlobInfo, invocation:
 
 async def _refuse_name(service: TranscriptionService, name: str, error: InvalidBlobNameError) -> BlobOutcome:
     """An event named a blob no client may touch: a permanent record under a name that fits."""
-    record_name = f"{INVALID_PREFIX}{name_key(name)}.json"
+    record_name = invalid_name_record(name)
     source = {"container": service.settings.audio_container, "name": ascii(name)[1:-1][:512]}
-    await _write_failure(service, source, record_name, error, 1, True)
+    await write_failure(service, source, record_name, error, 1, True)
     logger.warning("blob event refused: %s: %s (%s)", error.code, error.message, logged_name(name))
     return BlobOutcome("failed", name, [record_name], error)
 
@@ -216,34 +210,6 @@ async def _remove_outputs(service: TranscriptionService, name: str) -> None:
     """
     for fmt in ("json", "txt", "srt", "vtt"):
         await service.store.delete(service.settings.transcripts_container, output_name(name, fmt))
-
-
-async def _write_failure(
-    service: TranscriptionService,
-    source: dict[str, Any],
-    record_name: str,
-    error: TranscriberError,
-    attempts: int,
-    final: bool,
-) -> None:
-    """A readable record of why; failing to write it must not hide the original error."""
-    record = {
-        "error": {"code": error.code, "message": error.message},
-        "transient": error.transient,
-        "attempts": attempts,
-        "final": final,
-        "source": source,
-        "failedAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-    }
-    try:
-        await service.store.write(
-            service.settings.failures_container,
-            record_name,
-            json.dumps(record, ensure_ascii=False, indent=2),
-            formats.CONTENT_TYPES["json"],
-        )
-    except TranscriberError as exc:
-        logger.error("could not write a failure record (%s): %s", error.code, exc.message)
 
 
 def _track(

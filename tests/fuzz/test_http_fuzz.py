@@ -12,6 +12,7 @@ import re
 from typing import Any
 from urllib.parse import unquote, urlencode
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -184,3 +185,15 @@ async def test_fuzz_multipart_bodies_with_many_or_large_parts_get_a_clean_answer
     body, content_type = multipart
     status, text = await _post(fuzz_target, body, {"Content-Type": content_type})
     _check(status, text)
+
+
+async def test_fuzz_invalid_configuration_is_the_one_500_and_it_shows_no_value(
+    fuzz_target: FuzzTarget, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "AccountKey=c2VjcmV0LWtleS12YWx1ZQ=="
+    monkeypatch.setenv("AudioStorage__blobServiceUri", f"DefaultEndpointsProtocol=https;{secret}")
+    await fuzz_target.app.restart()
+    status, body = await _post(fuzz_target, b"RIFF....WAVE", {"Content-Type": "audio/wav"})
+    assert status == 500 and "c2VjcmV0" not in body and "AccountKey" not in body
+    error = json.loads(body)["error"]
+    assert error["code"] == "InvalidConfiguration" and "AudioStorage__blobServiceUri" in error["message"]
