@@ -19,6 +19,7 @@ from transcriber.errors import AudioRejectedError, TranscriberError
 from transcriber.options import TranscriptionRequestOptions
 from transcriber.service import TranscriptionService
 from transcriber.storage import BlobInfo
+from transcriber.subtitles import has_speech
 
 logger = logging.getLogger(__name__)
 
@@ -58,6 +59,7 @@ class Transcription:
             "completedAt": _iso(completed),
             "latencyMilliseconds": round(self.latency_ms),
             "audioDurationMilliseconds": self.result.get("durationMilliseconds"),
+            "speechDetected": has_speech(self.result),
             "options": self.options.describe(),
         }
 

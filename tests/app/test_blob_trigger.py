@@ -68,7 +68,7 @@ async def test_blob_stereo_recording_with_channels_labels_each_channel(
     await deployed.blob_event("stereo.wav")
     outputs = deployed.transcripts()
     text = outputs["stereo.wav.txt"].decode()
-    assert text.startswith("[Channel 0]\n") and "\n\n[Channel 1]\n" in text
+    assert text.startswith("Channel ") and "Channel 0: " in text and "Channel 1: " in text
     voices = {c.voice for c in webvtt.from_buffer(io.StringIO(outputs["stereo.wav.vtt"].decode())).captions}
     assert voices == {"Channel 0", "Channel 1"}
 

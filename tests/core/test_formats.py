@@ -8,7 +8,8 @@ import itertools
 import pysrt
 import webvtt
 
-from transcriber.formats import CUE_MAX_CHARS, CUE_MAX_SECONDS, cues, to_srt, to_text, to_vtt
+from transcriber.formats import NO_SPEECH, cues, to_srt, to_text, to_vtt
+from transcriber.subtitles import CUE_MAX_MS, LINE_CHARS
 
 
 def phrase(offset: int, duration: int, text: str, **extra: object) -> dict[str, object]:
@@ -36,20 +37,40 @@ MONO = {
 }
 
 
-def test_text_mono_joins_combined_phrases() -> None:
-    assert to_text(MONO) == "Hello there. General Kenobi.\n"
+def test_text_an_hour_apart_is_two_paragraphs() -> None:
+    assert to_text(MONO) == "Hello there.\n\nGeneral Kenobi.\n"
 
 
-def test_text_channels_one_block_per_channel() -> None:
+def test_text_without_phrases_falls_back_to_combined_phrases() -> None:
+    assert to_text({"combinedPhrases": [{"text": "Hello there."}]}) == "Hello there.\n"
+
+
+def test_text_channels_alternate_as_named_paragraphs() -> None:
     result = {
         "combinedPhrases": [{"channel": 1, "text": "right"}, {"channel": 0, "text": "left"}],
-        "phrases": [],
+        "phrases": [phrase(0, 900, "left", channel=0), phrase(1000, 900, "right", channel=1)],
     }
-    assert to_text(result) == "[Channel 0]\nleft\n\n[Channel 1]\nright\n"
+    assert to_text(result) == "Channel 0: left\n\nChannel 1: right\n"
 
 
-def test_text_empty_result_is_empty() -> None:
-    assert to_text({"combinedPhrases": [], "phrases": []}) == ""
+def test_text_long_pause_starts_a_paragraph_and_same_speaker_is_not_renamed() -> None:
+    result = {
+        "phrases": [
+            phrase(0, 900, "One.", speaker=1),
+            phrase(1000, 900, "Two.", speaker=1),
+            phrase(5000, 900, "Three.", speaker=1),
+        ]
+    }
+    assert to_text(result) == "Speaker 1: One. Two.\n\nThree.\n"
+
+
+def test_silence_gives_valid_non_empty_files() -> None:
+    silent = {"durationMilliseconds": 4000, "combinedPhrases": [], "phrases": []}
+    assert to_text(silent) == f"{NO_SPEECH}\n"
+    [sub] = pysrt.from_string(to_srt(silent))
+    assert (sub.start.ordinal, sub.end.ordinal, sub.text) == (0, 4000, NO_SPEECH)
+    [caption] = webvtt.from_buffer(io.StringIO(to_vtt(silent))).captions
+    assert caption.text == NO_SPEECH
 
 
 def test_srt_timestamps_and_order_parse_with_pysrt() -> None:
@@ -72,10 +93,23 @@ def test_srt_speaker_labels_prefix_each_cue() -> None:
     assert [s.text for s in pysrt.from_string(to_srt(result))] == ["Speaker 1: hi", "Speaker 2: hello"]
 
 
+def test_srt_speaker_named_only_when_it_changes() -> None:
+    result = {
+        "phrases": [
+            phrase(0, 3000, "Good morning everyone, and welcome.", speaker=1),
+            phrase(3200, 4000, "Today we look at the figures for the last quarter.", speaker=1),
+            phrase(7400, 1500, "Thanks.", speaker=2),
+        ]
+    }
+    texts = [s.text for s in pysrt.from_string(to_srt(result))]
+    assert texts[0].startswith("Speaker 1: ") and texts[-1] == "Speaker 2: Thanks."
+    assert sum(t.count("Speaker 1") for t in texts) == 1
+
+
 def test_vtt_channel_labels_become_voice_spans() -> None:
     result = {"phrases": [phrase(0, 1000, "left side", channel=0)]}
     caption = webvtt.from_buffer(io.StringIO(to_vtt(result))).captions[0]
-    assert caption.voice == "Channel 0" and caption.text == "left side"
+    assert caption.voice == "Channel 0" and caption.text == "Channel 0: left side"
 
 
 def test_cues_long_phrase_split_by_word_timings_within_limits() -> None:
@@ -85,8 +119,8 @@ def test_cues_long_phrase_split_by_word_timings_within_limits() -> None:
     assert len(split) > 3
     assert " ".join(c.text for c in split) == text
     for cue in split:
-        assert len(cue.text) <= CUE_MAX_CHARS
-        assert (cue.end_ms - cue.start_ms) / 1000 <= CUE_MAX_SECONDS
+        assert len(cue.lines) <= 2 and all(len(line) <= LINE_CHARS for line in cue.lines)
+        assert cue.end_ms - cue.start_ms <= CUE_MAX_MS
     assert split[0].start_ms == 1000
     assert all(a.end_ms <= b.start_ms for a, b in itertools.pairwise(split))
     assert len(pysrt.from_string(to_srt(long))) == len(split)
@@ -97,6 +131,35 @@ def test_cues_phrase_without_words_split_by_characters() -> None:
     result = {"phrases": [{"offsetMilliseconds": 0, "durationMilliseconds": 20_000, "text": text}]}
     split = list(cues(result))
     assert len(split) >= 3 and split[-1].end_ms <= 20_000
+
+
+def test_short_phrases_merge_into_one_cue() -> None:
+    result = {"phrases": [phrase(0, 220, "Where?"), phrase(300, 400, "Over there."), phrase(800, 300, "Oh.")]}
+    [cue] = list(cues(result))
+    assert cue.text == "Where? Over there. Oh." and cue.end_ms - cue.start_ms >= 1000
+
+
+def test_lone_short_phrase_is_held_for_a_second() -> None:
+    result = {"phrases": [phrase(0, 220, "Where."), phrase(5000, 2000, "Here, by the door.")]}
+    first = next(cues(result))
+    assert (first.start_ms, first.end_ms) == (0, 1000)
+
+
+def test_fast_speech_is_held_until_just_before_the_next_cue() -> None:
+    result = {
+        "phrases": [
+            phrase(0, 1500, "This sentence is said far too quickly to read."),
+            phrase(4000, 1000, "Then."),
+        ]
+    }
+    first = next(cues(result))
+    assert first.end_ms == 0 + round(len(first.text) / 20 * 1000)
+
+
+def test_two_lines_are_balanced_and_break_after_punctuation() -> None:
+    text = "We would meet at the station, but he never came back."
+    [cue] = list(cues({"phrases": [phrase(0, 4000, text)]}))
+    assert cue.lines == ("We would meet at the station,", "but he never came back.")
 
 
 def test_vtt_escapes_markup_characters() -> None:

@@ -1,0 +1,140 @@
+"""Words to cues, by the timing rules of broadcast and streaming style guides.
+
+Each cue shows 1 to 7 seconds of text in at most two lines of 42 characters, at no more than 20
+characters a second, and is held until shortly before the next one (a two-frame gap) when
+reading needs longer than the speech took. Within one speaker's (or channel's) run of words the
+break points are chosen together by dynamic programming: short phrases merge, long ones split
+at word timings, preferring sentence ends, then clause and phrase ends, over a pause. A change
+of speaker always starts a new cue, whose first line names the new speaker.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from transcriber.subtitles.lines import LINE_CHARS, MAX_LINES, WEAK_ENDINGS, break_lines
+from transcriber.subtitles.words import TimedWord
+
+CUE_MIN_MS = 1000
+CUE_MAX_MS = 7000
+CUE_MIN_GAP_MS = 80  # two frames at 25 fps between consecutive cues
+MAX_CHARS_PER_SECOND = 20.0
+PAUSE_MAX_MS = 2500  # a longer silence inside one cue would show words long before they are said
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One subtitle: times in milliseconds, the spoken text, its label, the lines as shown."""
+
+    start_ms: int
+    end_ms: int
+    text: str
+    label: str | None = None
+    lines: tuple[str, ...] = ()
+
+    @property
+    def shown(self) -> str:
+        return "\n".join(self.lines) if self.lines else self.text
+
+
+def cues(words: list[TimedWord]) -> Iterator[Cue]:
+    """Cues for every run of words by one speaker, in order."""
+    runs = [list(run) for _, run in itertools.groupby(words, key=lambda w: w.label)]
+    previous_label: str | None = None
+    for index, run in enumerate(runs):
+        next_start = runs[index + 1][0].start_ms if index + 1 < len(runs) else math.inf
+        prefix = f"{run[0].label}: " if run[0].label and run[0].label != previous_label else ""
+        yield from _run_cues(run, next_start, prefix)
+        previous_label = run[0].label
+
+
+def _run_cues(run: list[TimedWord], after: float, prefix: str) -> Iterator[Cue]:
+    """The cheapest segmentation of one run (best[k]: cost of cueing run[:k])."""
+    count = len(run)
+    best: list[float] = [0.0] + [math.inf] * count
+    cut: list[int] = [0] * (count + 1)
+    for end in range(1, count + 1):
+        for start in range(end - 1, -1, -1):
+            cost = _cost(run, start, end, after, prefix if start == 0 else "")
+            if cost is None:
+                break
+            if best[start] + cost < best[end]:
+                best[end], cut[end] = best[start] + cost, start
+    bounds = []
+    end = count
+    while end > 0:
+        bounds.append((cut[end], end))
+        end = cut[end]
+    for start, end in reversed(bounds):
+        chunk = run[start:end]
+        label_prefix = prefix if start == 0 else ""
+        texts = [w.text for w in chunk]
+        shown_end = _shown_end(run, start, end, after, len(label_prefix + " ".join(texts)))
+        yield Cue(
+            chunk[0].start_ms,
+            shown_end,
+            " ".join(texts),
+            chunk[0].label,
+            tuple(break_lines(texts, label_prefix)),
+        )
+
+
+def _next_start(run: list[TimedWord], end: int, after: float) -> float:
+    return run[end].start_ms if end < len(run) else after
+
+
+def _shown_end(run: list[TimedWord], start: int, end: int, after: float, chars: int) -> int:
+    """Held for reading time (and at least CUE_MIN_MS) while the next cue leaves room."""
+    first, last = run[start].start_ms, run[end - 1].end_ms
+    following = _next_start(run, end, after)
+    wanted = first + max(CUE_MIN_MS, math.ceil(chars / MAX_CHARS_PER_SECOND * 1000))
+    limit = min(first + CUE_MAX_MS, following - CUE_MIN_GAP_MS)
+    shown = max(last, min(wanted, limit))
+    if following >= last - CUE_MIN_GAP_MS and shown > following - CUE_MIN_GAP_MS:
+        shown = following - CUE_MIN_GAP_MS  # abutting speech: keep the gap (not across overlapping talk)
+    return int(max(shown, first + 1))
+
+
+def _cost(run: list[TimedWord], start: int, end: int, after: float, prefix: str) -> float | None:
+    """The cost of one cue of run[start:end]; None when it and every longer one are impossible."""
+    chunk = run[start:end]
+    texts = [w.text for w in chunk]
+    chars = len(prefix) + sum(map(len, texts)) + len(texts) - 1
+    single = len(chunk) == 1
+    if not single:
+        if chars > MAX_LINES * LINE_CHARS + 1 or chunk[-1].end_ms - chunk[0].start_ms > CUE_MAX_MS:
+            return None
+        lines = break_lines(texts, prefix)
+        if len(lines) > MAX_LINES or max(map(len, lines)) > LINE_CHARS:
+            return None
+        pause = max(b.start_ms - a.end_ms for a, b in itertools.pairwise(chunk))
+        if pause > PAUSE_MAX_MS:
+            return None
+    else:
+        pause = 0
+    duration = _shown_end(run, start, end, after, chars) - chunk[0].start_ms
+    cost = 2.0  # per cue: fewer, fuller cues read better than many flashes
+    if duration < CUE_MIN_MS:
+        cost += 4 + (CUE_MIN_MS - duration) / 100
+    rate = chars / max(duration / 1000, 0.001)
+    if rate > MAX_CHARS_PER_SECOND:
+        cost += 3 + (rate - MAX_CHARS_PER_SECOND)
+    if pause > 700:
+        cost += (pause - 700) / 150
+    if end < len(run):
+        cost += _break_cost(chunk[-1])
+    return cost
+
+
+def _break_cost(word: TimedWord) -> float:
+    """How badly a cue ends after this word, when more of the same speaker follows."""
+    if word.ends_sentence:
+        return 0.0
+    if word.ends_clause:
+        return 1.5
+    if word.ends_phrase:
+        return 2.0
+    return 7.0 if word.text.lower() in WEAK_ENDINGS else 5.0
