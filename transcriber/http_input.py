@@ -153,6 +153,11 @@ def _blob_name(value: Any, blob_base_url: str) -> str | None:
         raise InvalidBlobNameError(f"'blob': {exc.message}") from None
 
 
+def parse_options(fields: Mapping[str, list[Any]]) -> TranscriptionRequestOptions:
+    """Options from fields (each name to its values), as the query, form and JSON give them."""
+    return _options(fields)
+
+
 def _options(fields: Mapping[str, list[Any]]) -> TranscriptionRequestOptions:
     def one(name: str) -> Any:
         values = fields.get(name)

@@ -1,0 +1,65 @@
+"""A blob's outcome, read back from storage: what `python -m transcriber status NAME` reports.
+
+Every blob version ends with one transcript set (`<name>.json` carrying the source etag) or one
+failure record (`failed/<name>.json`); until then it is pending, or retrying after a transient
+failure. An outcome written for an older version of the blob does not count for the current one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from transcriber.errors import BlobNotFoundError
+from transcriber.pipeline import failure_name, output_name
+from transcriber.service import TranscriptionService
+
+TRANSCRIBED, FAILED, RETRYING, PENDING, NOT_FOUND = (
+    "transcribed",
+    "failed",
+    "retrying",
+    "pending",
+    "not-found",
+)
+
+
+@dataclass(frozen=True)
+class BlobStatus:
+    """Where one blob stands; `outputs` names what is in the transcripts container for it."""
+
+    name: str
+    state: str
+    etag: str | None = None
+    outputs: list[str] = field(default_factory=list)
+    error: dict[str, Any] | None = None
+    attempts: int | None = None
+
+    def as_record(self) -> dict[str, Any]:
+        record: dict[str, Any] = {"name": self.name, "state": self.state, "etag": self.etag}
+        if self.outputs:
+            record["outputs"] = self.outputs
+        if self.error is not None:
+            record["error"] = self.error
+        if self.attempts is not None:
+            record["attempts"] = self.attempts
+        return record
+
+
+async def blob_status(service: TranscriptionService, name: str) -> BlobStatus:
+    """Read the audio blob's current version and whichever outcome matches it."""
+    settings, store = service.settings, service.store
+    try:
+        info = await store.properties(settings.audio_container, name)
+    except BlobNotFoundError:
+        return BlobStatus(name, NOT_FOUND)
+    transcripts = settings.transcripts_container
+    if await store.source_etag(transcripts, output_name(name, "json")) == info.etag:
+        formats = ("json", *settings.output_formats)
+        return BlobStatus(name, TRANSCRIBED, info.etag, [output_name(name, fmt) for fmt in formats])
+    record = await store.read_json(transcripts, failure_name(name))
+    if record and record.get("source", {}).get("etag") == info.etag:
+        state = FAILED if record.get("final") else RETRYING
+        return BlobStatus(
+            name, state, info.etag, [failure_name(name)], record.get("error"), record.get("attempts")
+        )
+    return BlobStatus(name, PENDING, info.etag)

@@ -1,0 +1,37 @@
+"""Entry point: parse the command line, load settings, run one command, return its exit code."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from transcriber.cli import exit_codes
+from transcriber.cli.environment import load_environment
+from transcriber.cli.parser import build_parser
+from transcriber.errors import SettingError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    if args.verbose:
+        logging.getLogger("transcriber").setLevel(logging.INFO)
+    try:
+        environ = load_environment()
+        if args.command == "transcribe":
+            from transcriber.cli.transcribe import run_transcribe
+
+            return asyncio.run(run_transcribe(args, environ))
+        from transcriber.cli.status import run_status
+
+        return asyncio.run(run_status(args, environ))
+    except SettingError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return exit_codes.CONFIG
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return exit_codes.INTERRUPTED
