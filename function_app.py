@@ -26,8 +26,8 @@ if TYPE_CHECKING:
 
 app = func.FunctionApp()
 
-AUDIO_CONTAINER = config.audio_container(os.environ)
-BLOB_SOURCE = func.BlobSource(config.trigger_source(os.environ))
+AUDIO_CONTAINER, _TRIGGER_SOURCE = config.trigger_binding(os.environ)  # never raises at import
+BLOB_SOURCE = func.BlobSource(_TRIGGER_SOURCE)
 try:  # say it in the host's start-up log too; invocations refuse until it is fixed
     config.Settings.from_environ(os.environ)
 except config.SettingError as error:
@@ -65,10 +65,19 @@ async def transcribe(req: func.HttpRequest, context: func.Context) -> func.HttpR
 @app.function_name("health")
 @app.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 def health_check(req: func.HttpRequest) -> func.HttpResponse:
-    """Is the configuration valid? Names settings, never secrets."""
+    """Anonymous and cheap: is the configuration valid? Says only the status."""
     from transcriber.http_api import health
 
-    return _response(health())
+    return _response(health(req.url))
+
+
+@app.function_name("health_deep")
+@app.route(route="health/deep", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
+async def health_deep(req: func.HttpRequest) -> func.HttpResponse:
+    """With a key: Speech and storage reached with the app's credentials (cached briefly)."""
+    from transcriber.http_api import health_deep
+
+    return _response(await health_deep())
 
 
 def _invocation(context: func.Context) -> Invocation:

@@ -174,6 +174,20 @@ def trigger_source(env: Mapping[str, str]) -> str:
     raise SettingError(BLOB_TRIGGER_SOURCE, f"must be one of {', '.join(TRIGGER_SOURCES)}")
 
 
+def trigger_binding(env: Mapping[str, str]) -> tuple[str, str]:
+    """(audio container, trigger source) for indexing, never raising: defaults stand in for invalid
+    values, so the app still starts and says what is wrong (the same error fails every invocation)."""
+    try:
+        container = audio_container(env)
+    except SettingError:
+        container = "audio-in"
+    try:
+        source = trigger_source(env)
+    except SettingError:
+        source = "EventGrid"
+    return container, source
+
+
 def audio_container(env: Mapping[str, str]) -> str:
     """The audio container name; function_app's trigger path needs it at import."""
     return _container(env, AUDIO_CONTAINER, "audio-in")

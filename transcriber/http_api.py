@@ -13,6 +13,7 @@ import os
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import parse_qs, urlsplit
 
 from transcriber import formats
 from transcriber.config import Settings
@@ -158,10 +159,38 @@ def _render(transcription: Transcription, response_format: str) -> HttpReply:
     )
 
 
-def health(environ: Mapping[str, str] | None = None) -> HttpReply:
-    """Whether the configuration is valid, naming settings and hosts but never a secret."""
+HEALTH_QUERY = ("deep", "code")  # `code` carries a function key
+
+
+def health(url: str = "", environ: Mapping[str, str] | None = None) -> HttpReply:
+    """Anonymous and cheap: only whether the configuration is valid. Details need a key (deep)."""
+    query = parse_qs(urlsplit(url).query, keep_blank_values=True)
+    unknown = sorted(set(query) - set(HEALTH_QUERY))
+    if unknown:
+        return error_reply(InvalidRequestError(f"unknown query parameter(s): {', '.join(unknown)}"))
+    if "deep" in query:
+        body = {
+            "error": {
+                "code": "KeyRequired",
+                "message": "deep checks need a function key: GET /api/health/deep "
+                "with the x-functions-key header (or ?code=<key>)",
+            }
+        }
+        return HttpReply(403, json.dumps(body))
+    try:
+        Settings.from_environ(os.environ if environ is None else environ)
+    except SettingError:
+        return HttpReply(503, json.dumps({"status": "misconfigured"}))
+    return HttpReply(200, json.dumps({"status": "ok"}))
+
+
+async def health_deep(environ: Mapping[str, str] | None = None) -> HttpReply:
+    """With a key: the configuration, and Speech and storage probed with the app's own credentials."""
+    from transcriber.health import deep_health
+
     try:
         settings = Settings.from_environ(os.environ if environ is None else environ)
+        service = get_service(environ)
     except SettingError as exc:
         problems = getattr(exc, "problems", [exc])
         body = {
@@ -170,8 +199,13 @@ def health(environ: Mapping[str, str] | None = None) -> HttpReply:
             "invalidSettings": [{"setting": p.setting, "problem": p.message} for p in problems],
         }
         return HttpReply(503, json.dumps(body))
-    body = {
-        "status": "ok",
+    healthy, report = await deep_health(service)
+    return HttpReply(200 if healthy else 503, json.dumps({**report, "configuration": _describe(settings)}))
+
+
+def _describe(settings: Settings) -> dict[str, object]:
+    """The configuration, naming settings and hosts but never a secret."""
+    return {
         "speech": {
             "endpointHost": settings.speech.host,
             "apiVersion": settings.speech.api_version,
@@ -190,4 +224,3 @@ def health(environ: Mapping[str, str] | None = None) -> HttpReply:
             "entraAuthentication": settings.telemetry.entra_auth,
         },
     }
-    return HttpReply(200, json.dumps(body))

@@ -9,6 +9,7 @@ only one `locale`.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Mapping
@@ -39,6 +40,7 @@ MAX_JSON_BYTES = 64 * 1024
 MAX_JSON_DEPTH = 16
 MAX_URL_CHARS = 8 * 1024
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+QUERY_ONLY = ("code",)  # the function key, read by the Functions host
 RAW_AUDIO_TYPES = ("application/octet-stream",)
 
 
@@ -58,12 +60,17 @@ def parse_request(
 ) -> TranscribeRequest:
     """Turn the raw request into audio or a blob name plus validated options."""
     if len(body) > max_bytes:
-        raise AudioTooLargeError(f"the request body is {len(body)} bytes; the limit is {max_bytes}")
+        container = blob_base_url.rstrip("/").rsplit("/", 1)[-1]
+        raise AudioTooLargeError(
+            f"the request body is {len(body)} bytes; the limit is {max_bytes}. For larger recordings, "
+            f"upload the file to the {container!r} container (it is transcribed there, with no size "
+            f'limit of ours) or POST {{"blob": "<name>"}} naming a blob in it'
+        )
     if len(url) > MAX_URL_CHARS:
         raise InvalidRequestError(f"the URL is over {MAX_URL_CHARS} characters", code="UrlTooLong")
-    fields: dict[str, list[Any]] = {
-        k: v for k, v in parse_qs(urlsplit(url).query).items() if k in OPTION_FIELDS
-    }
+    query = parse_qs(urlsplit(url).query, keep_blank_values=True)
+    _reject_unknown([k for k in query if k not in QUERY_ONLY], "query parameter")
+    fields: dict[str, list[Any]] = {k: v for k, v in query.items() if k in OPTION_FIELDS}
     content_type = _header(headers, "content-type")
     mime = content_type.split(";", 1)[0].strip().lower()
     audio: bytes | None = None
@@ -98,12 +105,24 @@ def _header(headers: Mapping[str, str], name: str) -> str:
     return ""
 
 
+def _reject_unknown(names: list[str], kind: str) -> None:
+    """A typo (`fromat=srt`) must not be ignored silently: name every unknown one, with a guess."""
+    unknown = [name for name in names if name not in OPTION_FIELDS]
+    if not unknown:
+        return
+    hints = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, OPTION_FIELDS, n=1)
+        hints.append(f"{name!r} (did you mean {close[0]!r}?)" if close else repr(name))
+    raise InvalidRequestError(
+        f"unknown {kind}{'s' if len(unknown) > 1 else ''} {', '.join(hints)}; "
+        f"expected one of {', '.join(OPTION_FIELDS)}"
+    )
+
+
 def _merge(target: dict[str, list[Any]], extra: Mapping[str, list[Any]]) -> None:
+    _reject_unknown(list(extra), "field")
     for key, values in extra.items():
-        if key not in OPTION_FIELDS:
-            raise InvalidRequestError(
-                f"unknown field {key!r}; expected blob or one of {', '.join(OPTION_FIELDS)}"
-            )
         target[key] = list(values)
 
 

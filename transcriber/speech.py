@@ -76,6 +76,42 @@ class SpeechClient:
             lambda client: client.transcribe_from_url(audio_url, options=options.to_sdk()), timeout
         )
 
+    async def check_access(self, timeout: float) -> str | None:
+        """Prove the endpoint answers and accepts our credential, without sending (or paying for) audio.
+
+        A request with no audio part is refused by the service's validation, which runs after the
+        credential is checked: 400/415/422 mean reachable and accepted, 401/403 refused. Returns a
+        note (throttled) or None; raises AuthenticationError or ServiceError. No retries.
+        """
+        from azure.core.rest import HttpRequest
+
+        definition = json.dumps({"locales": ["en-US"]})
+        request = HttpRequest(
+            "POST",
+            f"/transcriptions:transcribe?api-version={self.settings.api_version}",
+            files={"definition": (None, definition, "application/json")},
+        )
+        try:
+            async with asyncio.timeout(timeout):
+                response = await self._get_client().send_request(
+                    request, retry_total=0, connection_timeout=timeout, read_timeout=timeout
+                )
+        except Exception as exc:
+            raise _translate(exc) from exc
+        status = response.status_code
+        if status in (401, 403):
+            code, message = _response_error(response.text(), status)
+            raise AuthenticationError(
+                f"Azure AI Speech refused the credential ({status}): {message}", code=code
+            )
+        if status == 404:
+            raise ServiceError(
+                "the endpoint does not serve fast transcription (404)", code="EndpointNotFound"
+            )
+        if status >= 500:
+            raise ServiceError(f"Azure AI Speech failed ({status})", code=f"Http{status}")
+        return "throttled (429): reachable, credential not confirmed" if status == 429 else None
+
     async def _call(self, send: Any, timeout: float | None) -> dict[str, Any]:
         client = self._get_client()
         try:
@@ -121,6 +157,12 @@ def _translate(exc: Exception) -> TranscriberError:
         if status == 408 or status >= 500:
             return ServiceError(f"Azure AI Speech failed ({status}): {message}", code=code)
         return AudioRejectedError(message, code=code, status=status)
+    if isinstance(exc, ServiceRequestError) and "non-TLS" in str(exc):
+        return AuthenticationError(
+            "token (managed identity) authentication needs an https endpoint; "
+            "set AZURE_SPEECH_API_KEY for a plain-http endpoint such as the local emulator",
+            code="TokenOverHttp",
+        )
     if isinstance(exc, ServiceRequestError | HttpResponseError):
         return ServiceError(f"could not reach Azure AI Speech: {_first_line(exc)}", code="ServiceUnreachable")
     return ServiceError(f"Azure AI Speech call failed: {type(exc).__name__}", code="ServiceError")
@@ -128,15 +170,24 @@ def _translate(exc: Exception) -> TranscriberError:
 
 def _service_error(exc: Any) -> tuple[str, str]:
     """The most specific code and message: the inner error when the service gives one."""
+    try:
+        text = exc.response.text()
+    except Exception:  # no readable body keeps the generic code
+        text = ""
+    code, message = _response_error(text, exc.status_code)
+    return code, message if message != "request failed" else (exc.reason or message)
+
+
+def _response_error(text: str, status: int) -> tuple[str, str]:
     body: dict[str, Any] = {}
     try:
-        parsed = json.loads(exc.response.text())
+        parsed = json.loads(text)
         body = parsed.get("error", parsed) if isinstance(parsed, dict) else {}
-    except Exception:  # a body that is not JSON keeps the generic code
+    except ValueError:  # a body that is not JSON keeps the generic code
         body = {}
     inner = body.get("innerError") or body.get("innererror") or {}
-    code = inner.get("code") or body.get("code") or f"Http{exc.status_code}"
-    message = inner.get("message") or body.get("message") or exc.reason or "request failed"
+    code = inner.get("code") or body.get("code") or f"Http{status}"
+    message = inner.get("message") or body.get("message") or "request failed"
     return str(code), str(message)
 
 

@@ -201,6 +201,14 @@ class BlobStore(StorageClient):
         )
         return f"{self._blob(info.container, info.name).url}?{sas}"
 
+    async def check_container(self, container: str, timeout: float) -> None:
+        """Read a container's properties once, without retries: reachable, credential accepted, exists."""
+        client = self._client().get_container_client(container)
+        pending = client.get_container_properties(
+            retry_total=0, connection_timeout=timeout, read_timeout=timeout
+        )
+        await self._call("GetContainerProperties", pending)
+
 
 def _expiry(key: Any) -> datetime:
     value = key.signed_expiry

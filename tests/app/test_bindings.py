@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -75,6 +76,29 @@ def test_bindings_http_transcribe_post_with_function_key(functions_host: Functio
 def test_bindings_health_is_anonymous_get(functions_host: FunctionsHost) -> None:
     trigger, _ = functions_host.bindings("health")
     assert (trigger["route"], trigger["methods"], trigger["authLevel"]) == ("health", ["GET"], "ANONYMOUS")
+
+
+def test_bindings_deep_health_needs_a_function_key(functions_host: FunctionsHost) -> None:
+    trigger, _ = functions_host.bindings("health_deep")
+    assert (trigger["route"], trigger["methods"], trigger["authLevel"]) == (
+        "health/deep",
+        ["GET"],
+        "FUNCTION",
+    )
+
+
+def test_import_with_invalid_trigger_source_logs_the_setting_without_traceback() -> None:
+    script = "import function_app; print(len(function_app.app.get_functions()))"
+    env = {
+        **os.environ,
+        "AZURE_SPEECH_ENDPOINT": "https://contoso.cognitiveservices.azure.com",
+        "AudioStorage": "UseDevelopmentStorage=true",
+        "BLOB_TRIGGER_SOURCE": "Polling",
+        "PYTHONPATH": str(ROOT),
+    }
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0 and done.stdout.strip() == "4"
+    assert "Traceback" not in done.stderr and "BLOB_TRIGGER_SOURCE" in done.stderr
 
 
 def test_bindings_source_and_container_come_from_settings_at_import() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from transcriber.config import Settings, trigger_source
+from transcriber.config import Settings, trigger_binding, trigger_source
 from transcriber.errors import SettingError
 
 BASE = {
@@ -128,3 +128,14 @@ def test_settings_regional_endpoint_with_key_accepted() -> None:
 
 def test_trigger_source_unset_defaults_to_event_grid() -> None:
     assert trigger_source({}) == "EventGrid"
+
+
+def test_trigger_binding_invalid_values_fall_back_instead_of_raising() -> None:
+    assert trigger_binding({"BLOB_TRIGGER_SOURCE": "Polling", "AUDIO_CONTAINER": "Bad_Name"}) == (
+        "audio-in",
+        "EventGrid",
+    )
+    assert trigger_binding({"BLOB_TRIGGER_SOURCE": "logsandcontainerscan"}) == (
+        "audio-in",
+        "LogsAndContainerScan",
+    )

@@ -122,7 +122,10 @@ def test_parse_json_blob_outside_configured_container_refused(blob: object) -> N
         (b"RIFF", "audio/wav", "format=docx", InvalidRequestError, "format"),
         (b"RIFF", "audio/wav", "locale=not_a_locale", InvalidRequestError, "locale"),
         (b"RIFF", "audio/wav", "diarization=2&diarization=3", InvalidRequestError, "more than once"),
-        (b"x" * 20_000, "audio/wav", "", AudioTooLargeError, "limit"),
+        (b"x" * 20_000, "audio/wav", "", AudioTooLargeError, "upload the file to the 'audio-in' container"),
+        (b"RIFF", "audio/wav", "fromat=srt", InvalidRequestError, "'fromat' (did you mean 'format'?)"),
+        (b"RIFF", "audio/wav", "a=1&locale=en-US&b=2", InvalidRequestError, "query parameters 'a', 'b'"),
+        (b'{"blob": "a.wav", "lcoale": "de-DE"}', "application/json", "", InvalidRequestError, "'lcoale'"),
     ],
 )
 def test_parse_bad_input_raises_specific_error(
@@ -199,3 +202,14 @@ def test_parse_bad_enhanced_options_are_invalid_requests(query: str) -> None:
             max_bytes=1 << 20,
             blob_base_url="https://acct.blob.core.windows.net/audio-in",
         )
+
+
+def test_parse_function_key_in_query_is_not_an_option() -> None:
+    assert parse(b"RIFF", "audio/wav", "code=secret-key&format=srt").response_format == "srt"
+
+
+def test_parse_multipart_unknown_field_named() -> None:
+    body, content_type = multipart({"formt": "srt"}, b"RIFF")
+    with pytest.raises(InvalidRequestError) as caught:
+        parse(body, content_type)
+    assert "'formt' (did you mean 'format'?)" in caught.value.message

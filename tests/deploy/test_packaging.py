@@ -115,8 +115,9 @@ def test_package_when_built_holds_the_app_and_only_the_app(wwwroot: Path) -> Non
     assert not list(wwwroot.glob("transcriber/**/__pycache__"))
 
 
-def test_package_when_imported_alone_indexes_exactly_three_functions(indexed: dict) -> None:
-    assert sorted(f["name"] for f in indexed["functions"]) == ["health", "transcribe", "transcribe_blob"]
+def test_package_when_imported_alone_indexes_exactly_four_functions(indexed: dict) -> None:
+    names = sorted(f["name"] for f in indexed["functions"])
+    assert names == ["health", "health_deep", "transcribe", "transcribe_blob"]
 
 
 def test_package_blob_trigger_with_production_settings_uses_event_grid(indexed: dict) -> None:
@@ -141,6 +142,11 @@ def test_package_health_endpoint_when_indexed_is_an_anonymous_get(indexed: dict)
     assert trigger["route"] == "health"
     assert [m.upper() for m in trigger["methods"]] == ["GET"]
     assert trigger["authLevel"].lower() == "anonymous"
+
+
+def test_package_deep_health_endpoint_needs_a_function_key(indexed: dict) -> None:
+    trigger = next(b for b in bindings(indexed, "health_deep") if b["type"] == "httpTrigger")
+    assert (trigger["route"], trigger["authLevel"].lower()) == ("health/deep", "function")
 
 
 def test_package_core_modules_when_imported_need_only_requirements(indexed: dict) -> None:
