@@ -8,10 +8,16 @@ NODE_STAMP := node_modules/.installed
 PORT ?= 5055
 KEY ?=
 ENGINE ?= pocketsphinx
+# make dev: every port can be moved, e.g. make dev FUNCTIONS_PORT=7072
+FUNCTIONS_PORT ?= 7071
+AZURITE_BLOB_PORT ?= 10000
+AZURITE_QUEUE_PORT ?= 10001
+AZURITE_TABLE_PORT ?= 10002
+EMULATOR_PORT ?= 5055
 
 N ?= 1000
 
-.PHONY: all setup test chaos demo emulator bench lint clean
+.PHONY: all setup test chaos dev demo emulator bench lint clean
 
 all: test
 
@@ -34,6 +40,10 @@ test: setup
 # Exactly-one outcomes under duplicates, faults and a storage restart, with N blobs (CI runs 300).
 chaos: setup
 	CHAOS_BLOBS=$(N) $(PY) -m pytest tests/chaos -q
+
+dev: setup
+	$(PY) -m devtools.dev --functions-port $(FUNCTIONS_PORT) --emulator-port $(EMULATOR_PORT) \
+		--azurite-blob-port $(AZURITE_BLOB_PORT) --azurite-queue-port $(AZURITE_QUEUE_PORT) --azurite-table-port $(AZURITE_TABLE_PORT)
 
 demo: setup
 	$(PY) -m devtools.demo

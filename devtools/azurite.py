@@ -81,6 +81,7 @@ class Azurite:
         startup_timeout: float = 30.0,
         log_lines: int = 2000,
         location: Path | None = None,
+        ports: tuple[int, int, int] = (0, 0, 0),
     ) -> None:
         if oauth and certs is None:
             raise ValueError("Azurite's --oauth needs https: pass certs")
@@ -91,7 +92,10 @@ class Azurite:
         self.executable = find_azurite(executable)
         self.startup_timeout = startup_timeout
         self.location = location
-        self._ports: dict[str, str] = {}
+        # blob, queue, table: a given port is kept; 0 lets the OS choose (and a restart reuses it)
+        self._ports: dict[str, str] = {
+            service: str(port) for service, port in zip(("blob", "queue", "table"), ports, strict=True) if port
+        }
         self._output: collections.deque[str] = collections.deque(maxlen=log_lines)
         self._endpoints: dict[str, str] = {}
         self._ready = threading.Event()
@@ -120,6 +124,8 @@ class Azurite:
         self._endpoints.clear()
         self._ready.clear()
         # In-memory persistence writes no files; a neutral cwd keeps any stray log out of the repo.
+        if self.location is not None:
+            self.location.mkdir(parents=True, exist_ok=True)
         self._process = process_group.spawn(self.command(), cwd=tempfile.gettempdir())
         self._reader = threading.Thread(target=self._read_output, name="azurite-output", daemon=True)
         self._reader.start()

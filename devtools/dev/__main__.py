@@ -1,0 +1,148 @@
+"""`python -m devtools.dev` (`make dev`): Azurite, the Speech emulator and the app on :7071."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import uvicorn
+
+from devtools.dev import console
+from devtools.dev.front_end import build_front_end
+from devtools.dev.host import DevHost
+from devtools.dev.services import Ports, create_containers, running_azurite, running_speech
+from devtools.dev.settings import SAMPLE, dev_environment, ensure_local_settings, read_values
+from devtools.dev.watcher import BlobWatcher
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    defaults = Ports()
+    parser = argparse.ArgumentParser(prog="python -m devtools.dev", description=__doc__)
+    parser.add_argument("--functions-port", type=int, default=defaults.functions)
+    parser.add_argument("--azurite-blob-port", type=int, default=defaults.azurite_blob)
+    parser.add_argument("--azurite-queue-port", type=int, default=defaults.azurite_queue)
+    parser.add_argument("--azurite-table-port", type=int, default=defaults.azurite_table)
+    parser.add_argument("--emulator-port", type=int, default=defaults.emulator)
+    parser.add_argument(
+        "--settings", type=Path, default=Path("local.settings.json"), help="local settings file"
+    )
+    parser.add_argument("--data-dir", type=Path, default=Path(".azurite"), help="Azurite's data")
+    parser.add_argument("--poll-seconds", type=float, default=1.0, help="how often audio-in is scanned")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    ports = Ports(
+        args.functions_port,
+        args.azurite_blob_port,
+        args.azurite_queue_port,
+        args.azurite_table_port,
+        args.emulator_port,
+    )
+    created = ensure_local_settings(args.settings, ROOT / SAMPLE)
+    values = read_values(args.settings)
+    key = os.environ.get("AZURE_SPEECH_API_KEY") or values.get("AZURE_SPEECH_API_KEY") or "local-emulator-key"
+    with running_azurite(ports, args.data_dir) as azurite, running_speech(ports.emulator, key) as speech:
+        env = dev_environment(values, connection_string=azurite.connection_string, speech_endpoint=speech)
+        if env["AZURE_SPEECH_ENDPOINT"] == speech:
+            env["AZURE_SPEECH_API_KEY"] = key
+        os.environ.update(env)
+        containers = [
+            env.get("AUDIO_CONTAINER") or "audio-in",
+            env.get("TRANSCRIPTS_CONTAINER") or "transcripts",
+        ]
+        create_containers(env["AudioStorage"], containers)
+        host = DevHost.start(ROOT, env["AudioStorage"])
+        _banner(args, created, ports, azurite, speech, env, host)
+        asyncio.run(_serve(host, ports.functions, env["AudioStorage"], args.poll_seconds))
+    console.say("Stopped the app, the Speech emulator and Azurite.")
+    return 0
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: make dev decides how Ctrl-C stops everything."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+async def _serve(host: DevHost, port: int, connection: str, poll_seconds: float) -> None:
+    watcher = BlobWatcher(host, connection, interval=poll_seconds)
+    config = uvicorn.Config(
+        build_front_end(host), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+    )
+    server = _Server(config)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
+    watching = asyncio.create_task(watcher.run())
+    announce = asyncio.create_task(_announce_when_started(server, port))
+    try:
+        await server.serve()
+    finally:
+        console.say("\nStopping...")
+        for task in (watching, announce):
+            task.cancel()
+        await asyncio.gather(watching, announce, return_exceptions=True)
+        from transcriber.service import reset_service
+
+        await reset_service()
+
+
+async def _announce_when_started(server: uvicorn.Server, port: int) -> None:
+    while not server.started:
+        await asyncio.sleep(0.05)
+    console.say(f"Ready: http://127.0.0.1:{port} (Ctrl-C stops everything)\n")
+
+
+def _banner(
+    args: argparse.Namespace,
+    created: bool,
+    ports: Ports,
+    azurite: object,
+    speech_endpoint: str,
+    env: dict[str, str],
+    host: DevHost,
+) -> None:
+    base = f"http://127.0.0.1:{ports.functions}"
+    made = f" (created from {SAMPLE})" if created else ""
+    console.say("make dev: the Function App with local storage and speech, as `func start` runs it")
+    console.say(f"  settings    {args.settings}{made}")
+    console.say(f"  Azurite     blob {azurite.blob_endpoint}, queue {azurite.queue_endpoint}")  # type: ignore[attr-defined]
+    console.say(f"              table port {ports.azurite_table}, data in {args.data_dir}/")
+    console.say(
+        f"  Speech      {env['AZURE_SPEECH_ENDPOINT']}"
+        + (
+            " (emulator, pocketsphinx)"
+            if env["AZURE_SPEECH_ENDPOINT"] == speech_endpoint
+            else f" (emulator also on {speech_endpoint})"
+        )
+    )
+    console.say(
+        f"  containers  {host.blob_container} (watched every {args.poll_seconds:g} s), {env.get('TRANSCRIPTS_CONTAINER') or 'transcripts'}"
+    )
+    console.say("\nFunctions:")
+    for route in host.routes:
+        console.say(f"  {route.function}: [{','.join(sorted(route.methods))}] {base}{route.template}")
+    if host.blob_function:
+        console.say(f"  {host.blob_function}: blobTrigger {host.blob_path}")
+    console.say(
+        "\nTry:\n  curl -X POST -H 'Content-Type: audio/wav' --data-binary @samples/jfk.wav "
+        f"'{base}/api/transcribe?format=srt'\n"
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""Azurite and the Speech emulator for `make dev`, on the ports the make variables give."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from devtools import process_group
+from devtools.azurite import ACCOUNT_KEY, ACCOUNT_NAME, Azurite
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Ports:
+    functions: int = 7071
+    azurite_blob: int = 10000
+    azurite_queue: int = 10001
+    azurite_table: int = 10002
+    emulator: int = 5055
+
+
+def connection_string(blob: int, queue: int, table: int) -> str:
+    """What `UseDevelopmentStorage=true` means, on these ports."""
+    base = "http://127.0.0.1:{}/" + ACCOUNT_NAME
+    return (
+        f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT_NAME};AccountKey={ACCOUNT_KEY};"
+        f"BlobEndpoint={base.format(blob)};QueueEndpoint={base.format(queue)};TableEndpoint={base.format(table)};"
+    )
+
+
+@contextlib.contextmanager
+def running_azurite(ports: Ports, data_dir: Path) -> Iterator[Azurite]:
+    """Azurite keeping its data in `data_dir` (uploads survive a restart), stopped on exit."""
+    azurite = Azurite(ports=(ports.azurite_blob, ports.azurite_queue, ports.azurite_table), location=data_dir)
+    with azurite:
+        yield azurite
+
+
+@contextlib.contextmanager
+def running_speech(port: int, key: str) -> Iterator[str]:
+    """The Speech emulator (pocketsphinx) accepting `key`, as a child in its own process group:
+    a Ctrl-C meant for make dev does not reach its decoder processes; it is stopped on exit."""
+    command = [sys.executable, "-m", "devtools.speech_emulator", "--host", "127.0.0.1", "--port", str(port)]
+    process = process_group.spawn([*command, "--key", key, "--log-level", "warning"], cwd=ROOT)
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(endpoint, process, timeout=60)
+        threading.Thread(target=_forward, args=(process,), name="speech-output", daemon=True).start()
+        yield endpoint
+    finally:
+        process_group.stop(process)
+
+
+def _forward(process: subprocess.Popen[str]) -> None:
+    """The emulator's warnings on our stderr (and its pipe never fills up)."""
+    assert process.stdout is not None
+    for line in process.stdout:
+        print(f"speech emulator: {line.rstrip()}", file=sys.stderr, flush=True)
+
+
+def _wait_for(endpoint: str, process: subprocess.Popen[str], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            raise SystemExit(f"the Speech emulator exited with code {process.returncode}:\n{output}")
+        try:
+            with socket.create_connection(("127.0.0.1", int(endpoint.rsplit(":", 1)[1])), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit(f"the Speech emulator did not listen on {endpoint} within {timeout:.0f} s")
+
+
+def create_containers(connection: str, names: list[str]) -> list[str]:
+    """Create the containers the app uses; returns those that were new."""
+    from azure.core.exceptions import ResourceExistsError
+    from azure.storage.blob import BlobServiceClient
+
+    created = []
+    with BlobServiceClient.from_connection_string(connection) as client:
+        for name in names:
+            with contextlib.suppress(ResourceExistsError):
+                client.create_container(name)
+                created.append(name)
+    return created

@@ -1,0 +1,166 @@
+"""`make dev`'s entry point as a subprocess: curl-able HTTP on its port, uploads transcribed within
+30 s, the host's retries and poison queue, Ctrl-C stopping everything."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+from azure.storage.blob import BlobServiceClient
+from azure.storage.queue import QueueClient
+
+from devtools.dev.services import connection_string
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+@dataclass
+class Dev:
+    process: subprocess.Popen[str]
+    ports: list[int]
+    output: list[str] = field(default_factory=list)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.ports[0]}"
+
+    @property
+    def connection(self) -> str:
+        return connection_string(*self.ports[1:4])
+
+    @property
+    def emulator(self) -> str:
+        return f"http://127.0.0.1:{self.ports[4]}"
+
+    def log(self) -> str:
+        return "".join(self.output)
+
+    def wait_for(self, text: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.log():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} not printed; make dev said:\n{self.log()}")
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def dev(tmp_path: Path) -> Iterator[Dev]:
+    ports = free_ports(5)
+    command = [sys.executable, "-m", "devtools.dev", "--settings", str(tmp_path / "local.settings.json")]
+    command += ["--data-dir", str(tmp_path / "azurite"), "--functions-port", str(ports[0])]
+    command += ["--azurite-blob-port", str(ports[1]), "--azurite-queue-port", str(ports[2])]
+    command += ["--azurite-table-port", str(ports[3]), "--emulator-port", str(ports[4])]
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AZURE_", "AudioStorage", "APPLICATIONINSIGHTS"))
+    }
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    running = Dev(process, ports)
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            running.output.append(line)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        running.wait_for("Ready: ", timeout=90)
+        yield running
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        reader.join(5)
+        assert process.stdout is not None
+        process.stdout.close()
+
+
+def test_make_dev_serves_http_and_transcribes_uploads_within_30_s(dev: Dev, tmp_path: Path) -> None:
+    assert (tmp_path / "local.settings.json").exists()  # made from the sample
+    audio = (ROOT / "samples" / "jfk.wav").read_bytes()
+    response = httpx.post(
+        f"{dev.base}/api/transcribe?format=srt",
+        content=audio,
+        headers={"Content-Type": "audio/wav"},
+        timeout=60,
+    )
+    assert response.status_code == 200 and "country" in response.text.lower()
+    assert httpx.get(f"{dev.base}/api/health/deep", timeout=10).json()["status"] == "ok"  # no key locally
+    assert httpx.get(f"{dev.base}/api/nowhere", timeout=10).status_code == 404
+
+    with BlobServiceClient.from_connection_string(dev.connection) as storage:
+        storage.get_blob_client("audio-in", "calls/monday.wav").upload_blob(audio)
+        uploaded = time.monotonic()
+        transcripts = storage.get_container_client("transcripts")
+        while time.monotonic() - uploaded < 30:
+            names = {b.name for b in transcripts.list_blobs()}
+            if "calls/monday.wav.json" in names:
+                break
+            time.sleep(0.25)
+        assert {"calls/monday.wav.json", "calls/monday.wav.srt"} <= names, dev.log()
+        text = transcripts.download_blob("calls/monday.wav.txt").readall().decode()
+    assert "country" in text.lower()
+    dev.wait_for("transcribe_blob  succeeded", timeout=5)
+    assert "transcribe       200" in dev.log()  # one line per invocation: function, outcome, duration
+
+
+def test_make_dev_retries_a_failing_blob_then_poisons_it(dev: Dev) -> None:
+    fault = {"kind": "status", "status": 429, "count": 1000, "retryAfter": 0}
+    assert httpx.post(f"{dev.emulator}/_emulator/faults", json=fault, timeout=5).status_code < 300
+    with BlobServiceClient.from_connection_string(dev.connection) as storage:
+        storage.get_blob_client("audio-in", "busy.wav").upload_blob(
+            (ROOT / "samples" / "jfk.wav").read_bytes()
+        )
+        dev.wait_for("transcribe_blob  poisoned", timeout=60)
+        record = json.loads(
+            storage.get_blob_client("transcripts", "failed/busy.wav.json").download_blob().readall()
+        )
+    assert record["final"] is True and record["attempts"] == 5
+    with QueueClient.from_connection_string(dev.connection, "webjobs-blobtrigger-poison") as queue:
+        [message] = list(queue.receive_messages())
+    poison = json.loads(base64.b64decode(message.content))
+    assert (poison["ContainerName"], poison["BlobName"], poison["Type"]) == (
+        "audio-in",
+        "busy.wav",
+        "BlobTrigger",
+    )
+
+
+def test_make_dev_ctrl_c_stops_everything(dev: Dev) -> None:
+    dev.process.send_signal(signal.SIGINT)
+    assert dev.process.wait(20) == 0
+    dev.wait_for("Stopped the app", timeout=1)
+    for port in dev.ports:
+        with socket.socket() as sock:
+            assert sock.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still served"
