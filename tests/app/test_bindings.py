@@ -30,7 +30,11 @@ def _declared_bindings() -> dict[str, list[dict]]:
 
 def test_bindings_runtime_metadata_matches_what_the_app_declares(functions_host: FunctionsHost) -> None:
     declared = _declared_bindings()
-    assert set(functions_host.functions) == set(declared) == {"transcribe_blob", "transcribe", "health"}
+    assert (
+        set(functions_host.functions)
+        == set(declared)
+        == {"transcribe_blob", "transcribe", "health", "health_deep"}
+    )
     for name, bindings in declared.items():
         runtime = functions_host.bindings(name)
         # The runtime adds one thing: the deferred-binding flag on the SDK-typed parameter.

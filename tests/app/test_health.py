@@ -15,7 +15,8 @@ BASE = "https://transcriber.azurewebsites.net/api"
 
 
 async def get(deployed: Deployed, function: str, path: str) -> tuple[int, dict[str, Any], str]:
-    response = await deployed.host.http(function, "GET", f"{BASE}/{path}")
+    """GET through the host's front end, with the function key (`function` names the target)."""
+    response = await deployed.call("GET", f"{BASE}/{path}")
     body = response.get_body().decode()
     return response.status_code, json.loads(body), body
 
@@ -55,6 +56,11 @@ async def test_health_deep_all_reachable_probes_without_audio(deployed: Deployed
     assert probe.auth == "key" and probe.audio_bytes is None and probe.status == 400
     assert deployed.speech.key not in text and "AccountKey" not in text
     assert report["configuration"]["audioContainer"] == deployed.containers.audio
+
+
+async def test_health_deep_needs_the_function_key(deployed: Deployed) -> None:
+    assert (await deployed.host.http("GET", f"{BASE}/health/deep")).status_code == 401
+    assert (await deployed.host.http("GET", f"{BASE}/health")).status_code == 200
 
 
 async def test_health_deep_is_cached_briefly(deployed: Deployed) -> None:
