@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import sys
@@ -44,11 +45,16 @@ async def _run(host: FunctionsHost, storage: BlobServiceClient, sample: Path) ->
     if delivery.status != "succeeded":
         raise SystemExit(f"the blob function did not succeed: {delivery.status} {delivery.errors}")
     transcripts = storage.get_container_client("transcripts")
-    _say("   transcripts/ now holds: " + ", ".join(b.name for b in transcripts.list_blobs()))
-    text = transcripts.download_blob(f"{name}.txt").readall().decode()
-    _say(f"   transcripts/{name}.txt:\n\n   {text.strip()}\n")
-    srt = transcripts.download_blob(f"{name}.srt").readall().decode()
-    _say("   first subtitle of " + f"transcripts/{name}.srt:\n\n" + _indent(srt.split("\n\n")[0]) + "\n")
+    names = [b.name for b in transcripts.list_blobs()]
+    _say("   transcripts/ now holds: " + ", ".join(names))
+    if f"{name}.json" not in names:  # refused: the failure record says why
+        record = json.loads(transcripts.download_blob(f"failed/{name}.json").readall())
+        _say(f"   the service refused it: {record['error']['code']}: {record['error']['message']}\n")
+    else:
+        text = transcripts.download_blob(f"{name}.txt").readall().decode()
+        _say(f"   transcripts/{name}.txt:\n\n   {text.strip()}\n")
+        srt = transcripts.download_blob(f"{name}.srt").readall().decode()
+        _say("   first subtitle of " + f"transcripts/{name}.srt:\n\n" + _indent(srt.split("\n\n")[0]) + "\n")
 
     _say("3. HTTP trigger: POST /api/transcribe?format=text")
     response = await host.http(
@@ -62,7 +68,7 @@ async def _run(host: FunctionsHost, storage: BlobServiceClient, sample: Path) ->
     )
     await reset_service()
     if response.status_code != 200:
-        raise SystemExit("the HTTP function did not answer 200")
+        raise SystemExit(f"the HTTP function answered {response.status_code}, not 200")
 
 
 def _indent(text: str) -> str:
