@@ -2,6 +2,7 @@
 
 import sys
 
-from transcriber.cli import main
+if __name__ == "__main__":  # importing this module (a packaging check does) runs nothing
+    from transcriber.cli import main
 
-sys.exit(main())
+    sys.exit(main())

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import uvicorn
 
+from devtools.azurite import Azurite
 from devtools.dev import console
 from devtools.dev.front_end import build_front_end
 from devtools.dev.host import DevHost
@@ -63,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
             env.get("TRANSCRIPTS_CONTAINER") or "transcripts",
         ]
         create_containers(env["AudioStorage"], containers)
-        host = DevHost.start(ROOT, env["AudioStorage"])
+        host = DevHost.start(ROOT)
         _banner(args, created, ports, azurite, speech, env, host)
         asyncio.run(_serve(host, ports.functions, env["AudioStorage"], args.poll_seconds))
     console.say("Stopped the app, the Speech emulator and Azurite.")
@@ -111,7 +112,7 @@ def _banner(
     args: argparse.Namespace,
     created: bool,
     ports: Ports,
-    azurite: object,
+    azurite: Azurite,
     speech_endpoint: str,
     env: dict[str, str],
     host: DevHost,
@@ -120,7 +121,7 @@ def _banner(
     made = f" (created from {SAMPLE})" if created else ""
     console.say("make dev: the Function App with local storage and speech, as `func start` runs it")
     console.say(f"  settings    {args.settings}{made}")
-    console.say(f"  Azurite     blob {azurite.blob_endpoint}, queue {azurite.queue_endpoint}")  # type: ignore[attr-defined]
+    console.say(f"  Azurite     blob {azurite.blob_endpoint}, queue {azurite.queue_endpoint}")
     console.say(f"              table port {ports.azurite_table}, data in {args.data_dir}/")
     console.say(
         f"  Speech      {env['AZURE_SPEECH_ENDPOINT']}"

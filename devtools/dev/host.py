@@ -66,9 +66,8 @@ class DevHost:
                 self.blob_function, self.blob_path = info.name, trigger["path"]
 
     @classmethod
-    def start(cls, app_dir: Path, connection: str) -> DevHost:
+    def start(cls, app_dir: Path) -> DevHost:
         """Start the runtime on the app (settings must already be in os.environ)."""
-        del connection  # the host reads the trigger's connection setting itself
         return cls(app_dir, FunctionsHost.start(app_dir))
 
     @property

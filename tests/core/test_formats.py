@@ -89,7 +89,7 @@ def test_vtt_timestamps_parse_with_webvtt() -> None:
 
 
 def test_srt_speaker_labels_prefix_each_cue() -> None:
-    result = {"phrases": [phrase(0, 1000, "hi", speaker=1), phrase(1000, 1000, "hello", speaker=2)]}
+    result = {"phrases": [phrase(0, 1500, "hi", speaker=1), phrase(2000, 1500, "hello", speaker=2)]}
     assert [s.text for s in pysrt.from_string(to_srt(result))] == ["Speaker 1: hi", "Speaker 2: hello"]
 
 
@@ -165,3 +165,30 @@ def test_two_lines_are_balanced_and_break_after_punctuation() -> None:
 def test_vtt_escapes_markup_characters() -> None:
     result = {"phrases": [phrase(0, 1000, "a <b> & c")]}
     assert "a &lt;b&gt; &amp; c" in to_vtt(result)
+
+
+def test_placeholder_word_timings_are_shared_by_characters() -> None:
+    """A translation's words all sit at 1 ms for 10 ms (as recorded): the phrase's span is used."""
+    text = "Guten Morgen zusammen, und willkommen zu unserer Besprechung heute."
+    words = [{"text": w, "offsetMilliseconds": 1, "durationMilliseconds": 10} for w in text.split()]
+    result = {
+        "phrases": [{"offsetMilliseconds": 2000, "durationMilliseconds": 4000, "text": text, "words": words}]
+    }
+    [cue] = list(cues(result))
+    assert cue.start_ms == 2000 and cue.end_ms >= 5900
+
+
+def test_quick_exchange_between_speakers_shares_one_cue_with_dashes() -> None:
+    result = {
+        "phrases": [
+            phrase(0, 220, "Where?", speaker=1),
+            phrase(260, 700, "Over there.", speaker=2),
+            phrase(5000, 2000, "Thanks, I see it now.", speaker=1),
+        ]
+    }
+    subs = pysrt.from_string(to_srt(result))
+    assert subs[0].text == "- Speaker 1: Where?\n- Speaker 2: Over there."
+    assert subs[0].end.ordinal - subs[0].start.ordinal >= 1000
+    assert subs[1].text == "Speaker 1: Thanks, I see it now."
+    caption = webvtt.from_buffer(io.StringIO(to_vtt(result))).captions[0]
+    assert caption.text == "- Speaker 1: Where?\n- Speaker 2: Over there."

@@ -6,9 +6,10 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from transcriber.cli import exit_codes
-from transcriber.cli.environment import load_environment
+from transcriber.cli.environment import LOCAL_SETTINGS, load_environment
 from transcriber.cli.parser import build_parser
 from transcriber.errors import SettingError
 
@@ -31,6 +32,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(run_status(args, environ))
     except SettingError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
+        if not Path(LOCAL_SETTINGS).is_file():
+            print(
+                f"hint: no {LOCAL_SETTINGS} in this folder; set the variables, or for a local run start "
+                f"`make dev` (it writes {LOCAL_SETTINGS} from local.settings.sample.json)",
+                file=sys.stderr,
+            )
         return exit_codes.CONFIG
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

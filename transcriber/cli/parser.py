@@ -52,7 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     group = transcribe.add_argument_group("transcription options (as for POST /api/transcribe)")
     for name in option_fields():
         group.add_argument(
-            f"--{name}",
+            f"--{name.replace('_', '-')}",
+            dest=name,
             action="append",
             metavar="VALUE",
             help=OPTION_HELP.get(name, f"the HTTP API's {name!r} option"),

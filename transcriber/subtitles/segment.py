@@ -5,7 +5,8 @@ characters a second, and is held until shortly before the next one (a two-frame 
 reading needs longer than the speech took. Within one speaker's (or channel's) run of words the
 break points are chosen together by dynamic programming: short phrases merge, long ones split
 at word timings, preferring sentence ends, then clause and phrase ends, over a pause. A change
-of speaker always starts a new cue, whose first line names the new speaker.
+of speaker starts a new cue naming the new speaker, except that a quick one-line exchange shares
+one cue with a dash opening each speaker's line.
 """
 
 from __future__ import annotations
@@ -41,14 +42,51 @@ class Cue:
 
 
 def cues(words: list[TimedWord]) -> Iterator[Cue]:
-    """Cues for every run of words by one speaker, in order."""
+    """Cues for every run of words by one speaker, in order; short exchanges share a cue."""
     runs = [list(run) for _, run in itertools.groupby(words, key=lambda w: w.label)]
+    made: list[Cue] = []
     previous_label: str | None = None
     for index, run in enumerate(runs):
         next_start = runs[index + 1][0].start_ms if index + 1 < len(runs) else math.inf
         prefix = f"{run[0].label}: " if run[0].label and run[0].label != previous_label else ""
-        yield from _run_cues(run, next_start, prefix)
+        made.extend(_run_cues(run, next_start, prefix))
         previous_label = run[0].label
+    yield from _pair_exchanges(made)
+
+
+def _pair_exchanges(made: list[Cue]) -> Iterator[Cue]:
+    """A quick reply by another speaker shares one cue, a dash opening each speaker's line (the
+    style guides' two-speaker cue), instead of flashing by on its own for less than CUE_MIN_MS."""
+    index = 0
+    while index < len(made):
+        first = made[index]
+        second = made[index + 1] if index + 1 < len(made) else None
+        if second is None or not _pairable(first, second):
+            yield first
+            index += 1
+            continue
+        lines = (f"- {first.shown}", f"- {second.shown}")
+        following = made[index + 2].start_ms if index + 2 < len(made) else math.inf
+        wanted = first.start_ms + max(
+            CUE_MIN_MS, math.ceil(len(" ".join(lines)) / MAX_CHARS_PER_SECOND * 1000)
+        )
+        limit = min(first.start_ms + CUE_MAX_MS, following - CUE_MIN_GAP_MS)
+        end = int(max(second.end_ms, min(wanted, limit)))
+        yield Cue(first.start_ms, end, f"{first.text} {second.text}", None, lines)
+        index += 2
+
+
+def _pairable(first: Cue, second: Cue) -> bool:
+    short = min(first.end_ms - first.start_ms, second.end_ms - second.start_ms) < CUE_MIN_MS
+    return (
+        short
+        and None not in (first.label, second.label)
+        and first.label != second.label
+        and len(first.lines) == len(second.lines) == 1
+        and max(len(first.shown), len(second.shown)) + 2 <= LINE_CHARS
+        and second.start_ms - first.end_ms <= CUE_MIN_GAP_MS * 2
+        and second.end_ms - first.start_ms <= CUE_MAX_MS
+    )
 
 
 def _run_cues(run: list[TimedWord], after: float, prefix: str) -> Iterator[Cue]:

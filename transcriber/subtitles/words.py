@@ -7,6 +7,7 @@ Profanity `Removed` leaves empty words with timings: those are dropped before li
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,7 +81,7 @@ def _phrase_words(phrase: dict[str, Any]) -> list[tuple[str, int, int]]:
     end = start + max(int(phrase.get("durationMilliseconds", 0)), 1)
     shown = phrase["text"].split()
     service = [w for w in phrase.get("words") or [] if (w.get("text") or "").strip()]
-    if service and len(service) == len(shown):
+    if service and len(service) == len(shown) and _really_timed(service):
         timed = []
         for text, word in zip(shown, service, strict=True):
             offset = int(word.get("offsetMilliseconds", start))
@@ -93,3 +94,9 @@ def _phrase_words(phrase: dict[str, Any]) -> list[tuple[str, int, int]]:
         timed.append((text, round(cursor), max(round(cursor + span), round(cursor) + 1)))
         cursor += span
     return timed
+
+
+def _really_timed(words: list[dict[str, Any]]) -> bool:
+    """False for a translation's placeholder timings (every word at 1 ms for 10 ms, as recorded)."""
+    offsets = [int(w.get("offsetMilliseconds", 0)) for w in words]
+    return len(words) == 1 or all(a < b for a, b in itertools.pairwise(offsets))
