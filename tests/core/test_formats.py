@@ -192,3 +192,43 @@ def test_quick_exchange_between_speakers_shares_one_cue_with_dashes() -> None:
     assert subs[1].text == "Speaker 1: Thanks, I see it now."
     caption = webvtt.from_buffer(io.StringIO(to_vtt(result))).captions[0]
     assert caption.text == "- Speaker 1: Where?\n- Speaker 2: Over there."
+
+
+def test_japanese_phrase_uses_the_service_words_without_spaces() -> None:
+    words = [
+        "今日",
+        "は",
+        "とても",
+        "良い",
+        "天気",
+        "です",
+        "ね",
+        "、",
+        "散歩",
+        "に",
+        "行き",
+        "ましょう",
+        "か",
+        "。",
+    ]
+    words = words * 2
+    timed = [
+        {"text": w, "offsetMilliseconds": 400 * i, "durationMilliseconds": 380} for i, w in enumerate(words)
+    ]
+    text = "".join(words)
+    result = {
+        "phrases": [
+            {"offsetMilliseconds": 0, "durationMilliseconds": 400 * len(words), "text": text, "words": timed}
+        ]
+    }
+    made = list(cues(result))
+    assert "".join(c.text for c in made) == text and " " not in "".join(c.text for c in made)
+    assert all(len(line) <= LINE_CHARS for c in made for line in c.lines)
+
+
+def test_unspaced_text_without_word_timings_is_still_cut_to_lines() -> None:
+    text = "天" * 200
+    result = {"phrases": [{"offsetMilliseconds": 0, "durationMilliseconds": 30_000, "text": text}]}
+    made = list(cues(result))
+    assert "".join(c.text for c in made) == text
+    assert all(len(line) <= LINE_CHARS for c in made for line in c.lines)

@@ -16,26 +16,33 @@ WEAK_ENDINGS = frozenset(
 )
 
 
-def fits(words: list[str], prefix: str = "") -> bool:
-    """Whether the words (after an optional label) fit in MAX_LINES lines of LINE_CHARS."""
-    lines = break_lines(words, prefix)
-    return len(lines) <= MAX_LINES and all(len(line) <= LINE_CHARS for line in lines)
+Token = tuple[str, bool]  # a word, and whether it is glued to the one before (no space: CJK)
 
 
-def break_lines(words: list[str], prefix: str = "") -> list[str]:
+def join(tokens: list[Token]) -> str:
+    """The tokens as text: a space between words, none before a glued one."""
+    text = ""
+    for index, (word, glued) in enumerate(tokens):
+        text += word if index == 0 or glued else " " + word
+    return text
+
+
+def break_lines(words: list[str] | list[Token], prefix: str = "") -> list[str]:
     """One line if it fits, else the best two-line break; a lone over-long word stands alone."""
-    tokens = [prefix + words[0], *words[1:]] if prefix and words else list(words)
-    single = " ".join(tokens)
+    tokens: list[Token] = [(w, False) if isinstance(w, str) else w for w in words]
+    if prefix and tokens:
+        tokens[0] = (prefix + tokens[0][0], tokens[0][1])
+    single = join(tokens)
     if len(single) <= LINE_CHARS or len(tokens) < 2:
         return [single] if single else []
     best: tuple[float, int] | None = None
     for cut in range(1, len(tokens)):
-        top, bottom = " ".join(tokens[:cut]), " ".join(tokens[cut:])
+        top, bottom = join(tokens[:cut]), join(tokens[cut:])
         if max(len(top), len(bottom)) > LINE_CHARS:
             continue
         cost = abs(len(top) - len(bottom)) + (0.5 if len(top) > len(bottom) else 0.0)
-        last = tokens[cut - 1]
-        if last[-1] in ".?!;:,":
+        last = tokens[cut - 1][0]
+        if last[-1] in ".?!;:,\u3002\u3001":
             cost -= 12
         elif last.lower() in WEAK_ENDINGS:
             cost += 12
@@ -43,14 +50,14 @@ def break_lines(words: list[str], prefix: str = "") -> list[str]:
             best = (cost, cut)
     if best is None:  # does not fit in two lines: greedy fill, the caller decides what to do
         return _greedy(tokens)
-    return [" ".join(tokens[: best[1]]), " ".join(tokens[best[1] :])]
+    return [join(tokens[: best[1]]), join(tokens[best[1] :])]
 
 
-def _greedy(tokens: list[str]) -> list[str]:
-    lines: list[str] = []
+def _greedy(tokens: list[Token]) -> list[str]:
+    lines: list[list[Token]] = []
     for token in tokens:
-        if lines and len(lines[-1]) + 1 + len(token) <= LINE_CHARS:
-            lines[-1] += " " + token
+        if lines and len(join([*lines[-1], token])) <= LINE_CHARS:
+            lines[-1].append(token)
         else:
-            lines.append(token)
-    return lines
+            lines.append([(token[0], False)])
+    return [join(line) for line in lines]

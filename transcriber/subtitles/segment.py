@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from transcriber.subtitles.lines import LINE_CHARS, MAX_LINES, WEAK_ENDINGS, break_lines
+from transcriber.subtitles.lines import LINE_CHARS, MAX_LINES, WEAK_ENDINGS, Token, break_lines, join
 from transcriber.subtitles.words import TimedWord
 
 CUE_MIN_MS = 1000
@@ -109,15 +109,19 @@ def _run_cues(run: list[TimedWord], after: float, prefix: str) -> Iterator[Cue]:
     for start, end in reversed(bounds):
         chunk = run[start:end]
         label_prefix = prefix if start == 0 else ""
-        texts = [w.text for w in chunk]
-        shown_end = _shown_end(run, start, end, after, len(label_prefix + " ".join(texts)))
+        tokens = _tokens(chunk)
+        shown_end = _shown_end(run, start, end, after, len(label_prefix + join(tokens)))
         yield Cue(
             chunk[0].start_ms,
             shown_end,
-            " ".join(texts),
+            join(tokens),
             chunk[0].label,
-            tuple(break_lines(texts, label_prefix)),
+            tuple(break_lines(tokens, label_prefix)),
         )
+
+
+def _tokens(chunk: list[TimedWord]) -> list[Token]:
+    return [(word.text, word.glued) for word in chunk]
 
 
 def _next_start(run: list[TimedWord], end: int, after: float) -> float:
@@ -139,13 +143,13 @@ def _shown_end(run: list[TimedWord], start: int, end: int, after: float, chars: 
 def _cost(run: list[TimedWord], start: int, end: int, after: float, prefix: str) -> float | None:
     """The cost of one cue of run[start:end]; None when it and every longer one are impossible."""
     chunk = run[start:end]
-    texts = [w.text for w in chunk]
-    chars = len(prefix) + sum(map(len, texts)) + len(texts) - 1
+    tokens = _tokens(chunk)
+    chars = len(prefix + join(tokens))
     single = len(chunk) == 1
     if not single:
         if chars > MAX_LINES * LINE_CHARS + 1 or chunk[-1].end_ms - chunk[0].start_ms > CUE_MAX_MS:
             return None
-        lines = break_lines(texts, prefix)
+        lines = break_lines(tokens, prefix)
         if len(lines) > MAX_LINES or max(map(len, lines)) > LINE_CHARS:
             return None
         pause = max(b.start_ms - a.end_ms for a, b in itertools.pairwise(chunk))

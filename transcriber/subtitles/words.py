@@ -11,6 +11,8 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
+from transcriber.subtitles.lines import LINE_CHARS
+
 # Sentence and clause ends, Latin and CJK; closing quotes and brackets may follow a sentence end.
 SENTENCE_ENDS = (".", "?", "!", "\u2026", "\u3002", "\uff1f", "\uff01")
 CLAUSE_ENDS = (",", ";", ":", "\u2014", "\u2013", "\u3001", "\uff0c")
@@ -31,6 +33,7 @@ class TimedWord:
     label: str | None
     phrase: int
     ends_phrase: bool
+    glued: bool = False  # no space before it: a word of a language written without spaces
 
     @property
     def ends_sentence(self) -> bool:
@@ -71,29 +74,42 @@ def timed_words(result: dict[str, Any]) -> list[TimedWord]:
     for index, phrase in enumerate(spoken_phrases(result)):
         timed = _phrase_words(phrase)
         who = label(phrase)
-        for position, (text, start, end) in enumerate(timed):
-            words.append(TimedWord(text, start, end, who, index, position == len(timed) - 1))
+        for position, (text, start, end, glued) in enumerate(timed):
+            words.append(TimedWord(text, start, end, who, index, position == len(timed) - 1, glued))
     return words
 
 
-def _phrase_words(phrase: dict[str, Any]) -> list[tuple[str, int, int]]:
+def _phrase_words(phrase: dict[str, Any]) -> list[tuple[str, int, int, bool]]:
+    """(text, start, end, glued) per shown word: the service's timings when they line up."""
     start = int(phrase.get("offsetMilliseconds", 0))
     end = start + max(int(phrase.get("durationMilliseconds", 0)), 1)
-    shown = phrase["text"].split()
+    shown: list[tuple[str, bool]] = [(word, False) for word in phrase["text"].split()]
     service = [w for w in phrase.get("words") or [] if (w.get("text") or "").strip()]
+    if len(shown) == 1 and len(service) > 1 and "".join(w["text"].strip() for w in service) == shown[0][0]:
+        shown = [(w["text"].strip(), index > 0) for index, w in enumerate(service)]  # e.g. Japanese
     if service and len(service) == len(shown) and _really_timed(service):
         timed = []
-        for text, word in zip(shown, service, strict=True):
+        for (text, glued), word in zip(shown, service, strict=True):
             offset = int(word.get("offsetMilliseconds", start))
-            timed.append((text, offset, max(offset + int(word.get("durationMilliseconds", 0)), offset + 1)))
+            finish = max(offset + int(word.get("durationMilliseconds", 0)), offset + 1)
+            timed.append((text, offset, finish, glued))
         return timed
-    total = sum(len(w) + 1 for w in shown) or 1
+    shown = [piece for text, glued in shown for piece in _pieces(text, glued)]
+    total = sum(len(text) + 1 for text, _ in shown) or 1
     timed, cursor = [], float(start)
-    for text in shown:
+    for text, glued in shown:
         span = (end - start) * (len(text) + 1) / total
-        timed.append((text, round(cursor), max(round(cursor + span), round(cursor) + 1)))
+        timed.append((text, round(cursor), max(round(cursor + span), round(cursor) + 1), glued))
         cursor += span
     return timed
+
+
+def _pieces(text: str, glued: bool) -> list[tuple[str, bool]]:
+    """A run of text longer than a line with no spaces (no word timings to split it) in glued pieces."""
+    if len(text) <= LINE_CHARS:
+        return [(text, glued)]
+    size = LINE_CHARS // 2
+    return [(text[i : i + size], glued or i > 0) for i in range(0, len(text), size)]
 
 
 def _really_timed(words: list[dict[str, Any]]) -> bool:
