@@ -122,3 +122,11 @@ def test_module_entry_point_prints_subtitles_for_the_sample(cli_env: BlobContain
     assert done.returncode == 0, done.stderr
     assert pysrt.from_string(done.stdout)[0].start.ordinal >= 0
     assert io.StringIO(done.stdout).readline().strip() == "1"
+
+
+def test_transcribe_needs_no_storage_settings(
+    cli_env: BlobContainers, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("AudioStorage")
+    assert main(["transcribe", str(JFK), "-f", "text"]) == exit_codes.OK
+    assert "country" in capsys.readouterr().out.lower()

@@ -31,7 +31,11 @@ EXTENSIONS = {"json": "json", "text": "txt", "srt": "srt", "vtt": "vtt"}
 async def run_transcribe(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
     env = dict(environ)
     # Local files never touch storage, so storage settings are not required for this command.
-    env.setdefault(config.STORAGE_CONNECTION, "UseDevelopmentStorage=true")
+    name = config.STORAGE_CONNECTION
+    if not any(
+        (env.get(key) or "").strip() for key in (name, f"{name}__blobServiceUri", f"{name}__serviceUri")
+    ):
+        env[name] = "UseDevelopmentStorage=true"
     service = get_service(env)
     try:
         options = _options(args, service)
