@@ -15,6 +15,13 @@ OPTION_HELP = {
     "channels": "transcribe these channels separately: 0, 1 or 0,1",
     "profanity": "profanity filter: None, Removed, Tags or Masked",
     "phrases": "phrase list to bias recognition, comma separated (repeat for phrases with commas)",
+    "biasing_weight": "how strongly recognition leans towards the phrase list, 0-2",
+    "task": "enhanced mode: transcribe, translate (needs --target-language) or off",
+    "target_language": "the language a translation is written in, e.g. de or pt-BR",
+    "prompt": "guidance for enhanced mode (repeat for several prompts)",
+    "model": "MAI-Transcribe-2, MAI-Transcribe-1.5 or MAI-Transcribe-1 instead of the default model",
+    "timestamps": "MAI-Transcribe's timing detail: word, segment or none",
+    "style": "MAI-Transcribe's style: verbatim or clean",
 }
 _NOT_FLAGS = ("format", "locales")
 
