@@ -118,9 +118,9 @@ async def test_host_http_sync_function_runs_off_the_loop_async_ones_share_it(
     loops: list[object] = []
     health, handle_transcribe = http_api.health, http_api.handle_transcribe
 
-    def on_thread() -> Any:
+    def on_thread(*args: Any) -> Any:
         threads.append(threading.current_thread().name)
-        return health()
+        return health(*args)
 
     async def on_loop(*args: Any) -> Any:
         loops.append(asyncio.get_running_loop())
