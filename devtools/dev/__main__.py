@@ -43,7 +43,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Warnings and errors only on the console, whatever level the runtime later gives the root
+    # logger (it collects every record per invocation, azure-core's request lines included).
+    console_handler = logging.StreamHandler()
+    console_handler.setLevel(logging.WARNING)
+    console_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.getLogger().addHandler(console_handler)
     ports = Ports(
         args.functions_port,
         args.azurite_blob_port,

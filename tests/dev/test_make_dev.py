@@ -150,6 +150,7 @@ def test_make_dev_serves_http_and_transcribes_uploads_within_30_s(dev: Dev, tmp_
     assert "country" in text.lower()
     dev.wait_for("transcribe_blob  succeeded", timeout=5)
     assert "transcribe       200" in dev.log()  # one line per invocation: function, outcome, duration
+    assert "Request URL" not in dev.log()  # no SDK request logging on the console
 
 
 def test_make_dev_retries_a_failing_blob_then_poisons_it(dev: Dev) -> None:
