@@ -94,7 +94,9 @@ class Azurite:
         self.location = location
         # blob, queue, table: a given port is kept; 0 lets the OS choose (and a restart reuses it)
         self._ports: dict[str, str] = {
-            service: str(port) for service, port in zip(("blob", "queue", "table"), ports, strict=True) if port
+            service: str(port)
+            for service, port in zip(("blob", "queue", "table"), ports, strict=True)
+            if port
         }
         self._output: collections.deque[str] = collections.deque(maxlen=log_lines)
         self._endpoints: dict[str, str] = {}

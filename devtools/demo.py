@@ -48,7 +48,8 @@ async def _run(host: FunctionsHost, storage: BlobServiceClient, sample: Path) ->
     names = [b.name for b in transcripts.list_blobs()]
     _say("   transcripts/ now holds: " + ", ".join(names))
     if f"{name}.json" not in names:  # refused: the failure record says why
-        record = json.loads(transcripts.download_blob(f"failed/{name}.json").readall())
+        failures = storage.get_container_client("transcription-failures")
+        record = json.loads(failures.download_blob(f"failed/{name}.json").readall())
         _say(f"   the service refused it: {record['error']['code']}: {record['error']['message']}\n")
     else:
         text = transcripts.download_blob(f"{name}.txt").readall().decode()

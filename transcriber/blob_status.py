@@ -1,7 +1,7 @@
 """A blob's outcome, read back from storage: what `python -m transcriber status NAME` reports.
 
 Every blob version ends with one transcript set (`<name>.json` carrying the source etag) or one
-failure record (`failed/<name>.json`); until then it is pending, or retrying after a transient
+failure record (`failed/<name>.json` in the failures container); until then it is pending, or retrying after a transient
 failure. An outcome written for an older version of the blob does not count for the current one.
 """
 
@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from transcriber.errors import BlobNotFoundError
-from transcriber.pipeline import failure_name, output_name
+from transcriber.failure_records import failure_name
+from transcriber.pipeline import output_name
 from transcriber.service import TranscriptionService
 
 TRANSCRIBED, FAILED, RETRYING, PENDING, NOT_FOUND = (
@@ -25,7 +26,7 @@ TRANSCRIBED, FAILED, RETRYING, PENDING, NOT_FOUND = (
 
 @dataclass(frozen=True)
 class BlobStatus:
-    """Where one blob stands; `outputs` names what is in the transcripts container for it."""
+    """Where one blob stands; `outputs` names its transcript set or its failure record."""
 
     name: str
     state: str
@@ -56,7 +57,7 @@ async def blob_status(service: TranscriptionService, name: str) -> BlobStatus:
     if await store.source_etag(transcripts, output_name(name, "json")) == info.etag:
         formats = ("json", *settings.output_formats)
         return BlobStatus(name, TRANSCRIBED, info.etag, [output_name(name, fmt) for fmt in formats])
-    record = await store.read_json(transcripts, failure_name(name))
+    record = await store.read_json(settings.failures_container, failure_name(name))
     if record and record.get("source", {}).get("etag") == info.etag:
         state = FAILED if record.get("final") else RETRYING
         return BlobStatus(

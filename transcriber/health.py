@@ -1,4 +1,4 @@
-"""Deep health: can this app, with its own credentials, reach Azure AI Speech and both containers now?
+"""Deep health: can this app, with its own credentials, reach Azure AI Speech and its containers now?
 
 Both probes run at once, each bounded by PROBE_TIMEOUT_SECONDS and sent without retries, so the
 answer comes within a few seconds even when a dependency hangs. The report is cached for
@@ -47,7 +47,7 @@ async def deep_health(service: TranscriptionService) -> tuple[bool, dict[str, An
     if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
         return cached[1]["status"] == OK, {**cached[1], "cached": True}
     settings = service.settings
-    containers = (settings.audio_container, settings.transcripts_container)
+    containers = settings.containers
     speech, *stores = await asyncio.gather(
         _timed(_speech(service)), *(_timed(_container(service, name)) for name in containers)
     )

@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         containers = [
             env.get("AUDIO_CONTAINER") or "audio-in",
             env.get("TRANSCRIPTS_CONTAINER") or "transcripts",
+            env.get("FAILURES_CONTAINER") or "transcription-failures",
         ]
         create_containers(env["AudioStorage"], containers)
         host = DevHost.start(ROOT)
@@ -137,7 +138,8 @@ def _banner(
         )
     )
     console.say(
-        f"  containers  {host.blob_container} (watched every {args.poll_seconds:g} s), {env.get('TRANSCRIPTS_CONTAINER') or 'transcripts'}"
+        f"  containers  {host.blob_container} (watched every {args.poll_seconds:g} s), "
+        f"{env.get('TRANSCRIPTS_CONTAINER') or 'transcripts'}, {env.get('FAILURES_CONTAINER') or 'transcription-failures'}"
     )
     console.say("\nFunctions:")
     for route in host.routes:

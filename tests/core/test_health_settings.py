@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from transcriber.config import InvalidSettingsError, Settings
-from transcriber.http_api import health
+from transcriber.http_api import health, health_deep
 
 KEY = "Zm9vYmFyYmF6cXV4c2VjcmV0a2V5LXRoYXQtbXVzdC1uZXZlci1sZWFr"
 PASTED = f"DefaultEndpointsProtocol=https;AccountName=acct;AccountKey={KEY};EndpointSuffix=core.windows.net"
@@ -21,8 +21,11 @@ BAD = {
 }
 
 
-def test_health_lists_every_invalid_setting_and_shows_no_value() -> None:
-    reply = health(BAD)
+async def test_health_deep_lists_every_invalid_setting_and_shows_no_value() -> None:
+    assert (
+        health("https://app/api/health", BAD).body == '{"status": "misconfigured"}'
+    )  # anonymous: status only
+    reply = await health_deep(BAD)
     assert reply.status == 503
     body = json.loads(reply.body)
     listed = {problem["setting"] for problem in body["invalidSettings"]}

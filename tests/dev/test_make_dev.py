@@ -162,7 +162,9 @@ def test_make_dev_retries_a_failing_blob_then_poisons_it(dev: Dev) -> None:
         )
         dev.wait_for("transcribe_blob  poisoned", timeout=60)
         record = json.loads(
-            storage.get_blob_client("transcripts", "failed/busy.wav.json").download_blob().readall()
+            storage.get_blob_client("transcription-failures", "failed/busy.wav.json")
+            .download_blob()
+            .readall()
         )
     assert record["final"] is True and record["attempts"] == 5
     with QueueClient.from_connection_string(dev.connection, "webjobs-blobtrigger-poison") as queue:
