@@ -51,7 +51,9 @@ async def test_health_deep_all_reachable_probes_without_audio(deployed: Deployed
     assert status == 200 and report["status"] == "ok" and report["cached"] is False
     assert report["speech"]["status"] == "ok" and report["speech"]["authentication"] == "key"
     containers = report["storage"]["containers"]
-    assert {c["status"] for c in containers.values()} == {"ok"} and len(containers) == 2
+    assert {c["status"] for c in containers.values()} == {"ok"} and len(
+        containers
+    ) == 3  # audio, transcripts, failures
     [probe] = deployed.speech.requests()
     assert probe.auth == "key" and probe.audio_bytes is None and probe.status == 400
     assert deployed.speech.key not in text and "AccountKey" not in text
