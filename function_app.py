@@ -3,26 +3,48 @@
 The core (`transcriber/`) knows nothing of azure.functions. Only the trigger's container and
 source are read at import (the host needs them to index the functions). Every other setting is
 read and validated on first use, so a bad one shows up in /api/health and in each invocation's
-error rather than as an app that will not start; the core is imported then too, which keeps
-cold starts close to the cost of azure.functions itself.
+error rather than as an app that will not start. The core and the SDKs are imported on a
+warm-up thread started at the end of this import (`transcriber.warmup`), so that neither the
+import (the host waits for it) nor the first invocation pays for them.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
+import sys
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 import azure.functions as func
-import azurefunctions.extensions.bindings.blob as blob_sdk
 
 from transcriber import config
 from transcriber.redaction import install_log_redaction
+from transcriber.warmup import start_warm_up, wait_for_warm_up
 
 install_log_redaction()  # every log record, the SDKs' included, loses its secrets
 if TYPE_CHECKING:
     from transcriber.http_api import HttpReply
     from transcriber.service import Invocation
+
+
+def _lazy_module(name: str) -> ModuleType:
+    """`name`, executed on first attribute access (importlib's LazyLoader)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.loader is not None, name
+    spec.loader = importlib.util.LazyLoader(spec.loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+# The SDK-type binding extension imports azure.storage.blob (about three times azure.functions);
+# indexing resolves `blob_sdk.BlobClient` and loads it then, not `import function_app`.
+blob_sdk = _lazy_module("azurefunctions.extensions.bindings.blob")
 
 app = func.FunctionApp()
 
@@ -47,6 +69,7 @@ async def transcribe_blob(blob: blob_sdk.BlobClient, context: func.Context) -> N
     The SDK-type binding hands over a reference (a sync BlobClient the extension builds), never
     the content; only its name is used here, the core reads what it needs with its aio client.
     """
+    wait_for_warm_up()
     from transcriber.pipeline import handle_blob
 
     await handle_blob(blob.blob_name, _invocation(context))
@@ -56,6 +79,7 @@ async def transcribe_blob(blob: blob_sdk.BlobClient, context: func.Context) -> N
 @app.route(route="transcribe", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
 async def transcribe(req: func.HttpRequest, context: func.Context) -> func.HttpResponse:
     """Transcribe audio sent in the body, as a multipart file, or named as a blob."""
+    wait_for_warm_up()
     from transcriber.http_api import handle_transcribe
 
     reply = await handle_transcribe(req.url, dict(req.headers), req.get_body(), _invocation(context))
@@ -66,6 +90,7 @@ async def transcribe(req: func.HttpRequest, context: func.Context) -> func.HttpR
 @app.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 def health_check(req: func.HttpRequest) -> func.HttpResponse:
     """Anonymous and cheap: is the configuration valid? Says only the status."""
+    wait_for_warm_up()
     from transcriber.http_api import health
 
     return _response(health(req.url))
@@ -102,3 +127,6 @@ def _response(reply: HttpReply) -> func.HttpResponse:
     )
     headers = {**reply.headers, "Content-Type": content_type}
     return func.HttpResponse(reply.body, status_code=reply.status, headers=headers)
+
+
+start_warm_up()  # last; inside the worker's loop only: the functions above are indexed without it

@@ -45,6 +45,8 @@ TIMESTAMPS = "TRANSCRIPTION_TIMESTAMPS"
 STYLE = "TRANSCRIPTION_STYLE"
 OUTPUT_FORMATS = "OUTPUT_FORMATS"
 MAX_AUDIO_BYTES = "MAX_AUDIO_BYTES"
+MAX_AUDIO_SECONDS = "MAX_AUDIO_SECONDS"
+AUDIO_MEMORY = "AUDIO_MEMORY_BYTES"
 URL_THRESHOLD = "AUDIO_URL_THRESHOLD_BYTES"
 SAS_LIFETIME = "AUDIO_SAS_LIFETIME_MINUTES"
 SPEECH_TIMEOUT = "SPEECH_TIMEOUT_SECONDS"
@@ -59,6 +61,9 @@ TELEMETRY_BACKENDS = ("opencensus", "opentelemetry")
 API_VERSIONS = ("2024-11-15", "2025-10-15")
 DEFAULT_API_VERSION = "2025-10-15"
 MIB = 1024 * 1024
+# The fast transcription service's limits (quota page, 2026-01: under 300 MB and 120 minutes).
+SERVICE_MAX_BYTES = 300 * MIB
+SERVICE_MAX_SECONDS = 2 * 60 * 60
 
 
 @dataclass(frozen=True)
@@ -99,7 +104,9 @@ class Settings:
     trigger_source: str = "EventGrid"
     defaults: TranscriptionRequestOptions = field(default_factory=TranscriptionRequestOptions)
     output_formats: tuple[str, ...] = FORMATS
-    max_audio_bytes: int = 100 * MIB
+    max_audio_bytes: int = SERVICE_MAX_BYTES
+    max_audio_seconds: int = SERVICE_MAX_SECONDS
+    audio_memory_bytes: int = 1024 * MIB
     url_threshold_bytes: int = 8 * MIB
     sas_lifetime_minutes: int = 15
     blob_max_attempts: int = 5
@@ -125,7 +132,9 @@ class Settings:
             "trigger_source": lambda: trigger_source(env),
             "defaults": lambda: _defaults(env),
             "output_formats": lambda: _formats(env),
-            "max_audio_bytes": lambda: _int(env, MAX_AUDIO_BYTES, 100 * MIB, minimum=1),
+            "max_audio_bytes": lambda: _int(env, MAX_AUDIO_BYTES, SERVICE_MAX_BYTES, minimum=1),
+            "max_audio_seconds": lambda: _int(env, MAX_AUDIO_SECONDS, SERVICE_MAX_SECONDS, minimum=1),
+            "audio_memory_bytes": lambda: _int(env, AUDIO_MEMORY, 1024 * MIB, minimum=1),
             "url_threshold_bytes": lambda: _int(env, URL_THRESHOLD, 8 * MIB, minimum=0),
             "sas_lifetime_minutes": lambda: _int(env, SAS_LIFETIME, 15, minimum=1, maximum=7 * 24 * 60),
             "blob_max_attempts": lambda: _int(env, BLOB_MAX_ATTEMPTS, 5, minimum=1, maximum=100),

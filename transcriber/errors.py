@@ -9,6 +9,7 @@
     ├── UnsupportedMediaError      content that is not audio
     ├── BlobNotFoundError          the named blob does not exist
     ├── AudioRejectedError         the service refused the audio or options (permanent 4xx)
+    │   └── AudioTooLongError      declares a duration over MAX_AUDIO_SECONDS
     ├── ServiceThrottledError      429 / 503 from the service (transient, may carry Retry-After)
     ├── ServiceError               any other service failure: 5xx, timeouts, connection errors
     └── AuthenticationError        no token or key the service or storage accepts
@@ -88,6 +89,12 @@ class AudioRejectedError(TranscriberError):
     def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
         super().__init__(message, code=code)
         self.status = status
+
+
+class AudioTooLongError(AudioRejectedError):
+    """The audio's header declares a duration over the service's limit."""
+
+    code = "AudioLengthLimitExceeded"
 
 
 class ServiceThrottledError(TranscriberError):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urlsplit
 
 from transcriber import formats
+from transcriber.audio_header import HEAD_BYTES
 from transcriber.config import Settings
 from transcriber.errors import (
     AudioRejectedError,
@@ -32,6 +33,7 @@ from transcriber.errors import (
 from transcriber.http_input import TranscribeRequest, parse_request
 from transcriber.options import OptionError, TranscriptionRequestOptions
 from transcriber.redaction import redacted_cause
+from transcriber.rendering import encode_json, render_files
 from transcriber.service import Invocation, TranscriptionService, get_service
 from transcriber.transcription import Transcription, track, transcribe_blob, transcribe_bytes
 
@@ -126,7 +128,7 @@ async def _transcribe(
         transcription=transcription,
         latency_ms=transcription.latency_ms,
     )
-    return _render(transcription, request.response_format)
+    return await _render(transcription, request.response_format)
 
 
 def _with_defaults(
@@ -143,20 +145,21 @@ async def _run(
     service: TranscriptionService, request: TranscribeRequest, options: TranscriptionRequestOptions
 ) -> Transcription:
     if request.blob is not None:
-        info = await service.store.properties(service.settings.audio_container, request.blob)
-        return await transcribe_blob(service, info, options, timeout=HTTP_TIMEOUT_SECONDS)
+        info, head = await service.store.read_start(
+            service.settings.audio_container, request.blob, HEAD_BYTES
+        )
+        return await transcribe_blob(service, info, options, timeout=HTTP_TIMEOUT_SECONDS, head=head)
     assert request.audio is not None
     return await transcribe_bytes(service, request.audio, options, timeout=HTTP_TIMEOUT_SECONDS)
 
 
-def _render(transcription: Transcription, response_format: str) -> HttpReply:
+async def _render(transcription: Transcription, response_format: str) -> HttpReply:
+    """The body in the asked format, made off the event loop when the transcript is long."""
     if response_format == "json":
-        return HttpReply(
-            200, json.dumps(transcription.result, ensure_ascii=False), formats.CONTENT_TYPES["json"]
-        )
-    return HttpReply(
-        200, formats.render(transcription.result, response_format), formats.CONTENT_TYPES[response_format]
-    )
+        body = await encode_json(transcription.result)
+    else:
+        body = (await render_files(transcription.result, [response_format]))[response_format]
+    return HttpReply(200, body, formats.CONTENT_TYPES[response_format])
 
 
 HEALTH_QUERY = ("deep", "code")  # `code` carries a function key

@@ -22,17 +22,18 @@ transcript set or exactly one failure record.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from transcriber import claims, formats
+from transcriber.audio_header import HEAD_BYTES
 from transcriber.blob_names import InvalidBlobNameError, check_blob_name
 from transcriber.errors import BlobNotFoundError, ServiceError, TranscriberError
 from transcriber.failure_records import failure_name, invalid_name_record, write_failure
 from transcriber.redaction import redacted_cause
+from transcriber.rendering import render_files
 from transcriber.service import Invocation, TranscriptionService, get_service
 from transcriber.storage import BlobInfo, ContainerMissingError
 from transcriber.transcription import Transcription, track, transcribe_blob
@@ -85,8 +86,8 @@ async def process_blob(service: TranscriptionService, name: str, invocation: Inv
         check_blob_name(name)
     except InvalidBlobNameError as exc:
         return await _refuse_name(service, name, exc)
-    try:
-        info = await store.properties(settings.audio_container, name)
+    try:  # the version and its first bytes in one ranged GET (the limits check reads them)
+        info, head = await store.read_start(settings.audio_container, name, HEAD_BYTES)
     except BlobNotFoundError:
         logger.warning("blob %s is gone before it could be transcribed", logged_name(name))
         return BlobOutcome("gone", name)
@@ -101,7 +102,7 @@ async def process_blob(service: TranscriptionService, name: str, invocation: Inv
     try:
         if await _done(service, info):  # finished by the previous holder before we claimed
             return BlobOutcome("skipped", name)
-        return await _transcribe(service, info, invocation)
+        return await _transcribe(service, info, invocation, head)
     finally:
         await claims.release(service, claim)
 
@@ -122,12 +123,14 @@ async def _done(service: TranscriptionService, info: BlobInfo) -> bool:
     return False
 
 
-async def _transcribe(service: TranscriptionService, info: BlobInfo, invocation: Invocation) -> BlobOutcome:
+async def _transcribe(
+    service: TranscriptionService, info: BlobInfo, invocation: Invocation, head: bytes
+) -> BlobOutcome:
     settings, name = service.settings, info.name
     record = await service.store.read_json(settings.failures_container, failure_name(name))
     clock = time.perf_counter()
     try:
-        transcription = await transcribe_blob(service, info, settings.defaults)
+        transcription = await transcribe_blob(service, info, settings.defaults, head=head)
         outputs = await _write_outputs(service, info, transcription)
     except Exception as exc:
         error = exc if isinstance(exc, TranscriberError) else ServiceError(f"unexpected {type(exc).__name__}")
@@ -177,28 +180,27 @@ async def _refuse_name(service: TranscriptionService, name: str, error: InvalidB
 async def _write_outputs(
     service: TranscriptionService, info: BlobInfo, transcription: Transcription
 ) -> list[str]:
-    """Formats first, then the JSON: the JSON (with the source etag) marks the set complete."""
+    """Formats first (at once, rendered off the loop when long), then the JSON: the JSON (with
+    the source etag) marks the set complete."""
     settings = service.settings
-    written = []
-    for fmt in settings.output_formats:
-        body = formats.render(transcription.result, fmt)
-        name = output_name(info.name, fmt)
-        await service.store.write(
-            settings.transcripts_container, name, body, formats.CONTENT_TYPES[fmt], info.etag
-        )
-        written.append(name)
     document: dict[str, Any] = {
         **transcription.result,
         "source": info.as_record(),
         "processing": transcription.processing_record(service),
     }
+    files = await render_files(transcription.result, settings.output_formats, document)
+    written = [output_name(info.name, fmt) for fmt in settings.output_formats]
+    await asyncio.gather(
+        *(
+            service.store.write(
+                settings.transcripts_container, name, files[fmt], formats.CONTENT_TYPES[fmt], info.etag
+            )
+            for fmt, name in zip(settings.output_formats, written, strict=True)
+        )
+    )
     name = output_name(info.name, "json")
     await service.store.write(
-        settings.transcripts_container,
-        name,
-        json.dumps(document, ensure_ascii=False, indent=2),
-        formats.CONTENT_TYPES["json"],
-        info.etag,
+        settings.transcripts_container, name, files["json"], formats.CONTENT_TYPES["json"], info.etag
     )
     return [name, *written]
 

@@ -11,11 +11,13 @@ import asyncio
 import atexit
 import logging
 import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from transcriber.config import Settings, TelemetrySettings
+from transcriber.memory_budget import MemoryBudget
 from transcriber.speech import SpeechClient
 from transcriber.storage import BlobStore
 
@@ -44,6 +46,7 @@ class TranscriptionService:
     speech: SpeechClient
     store: BlobStore
     telemetry: Telemetry
+    audio_memory: MemoryBudget
 
     @classmethod
     def create(cls, settings: Settings, telemetry: Telemetry) -> TranscriptionService:
@@ -52,6 +55,7 @@ class TranscriptionService:
             speech=SpeechClient(settings.speech, telemetry),
             store=BlobStore(settings.storage, telemetry, containers=settings.containers),
             telemetry=telemetry,
+            audio_memory=MemoryBudget(settings.audio_memory_bytes),
         )
 
     async def aclose(self) -> None:
@@ -61,6 +65,7 @@ class TranscriptionService:
 
 _services: dict[asyncio.AbstractEventLoop, TranscriptionService] = {}
 _telemetry: tuple[TelemetrySettings, Telemetry] | None = None
+_telemetry_lock = threading.Lock()  # the warm-up thread may build it while an invocation asks
 
 
 def get_service(environ: Mapping[str, str] | None = None) -> TranscriptionService:
@@ -83,8 +88,18 @@ async def reset_service() -> None:
         await service.aclose()
 
 
+def process_telemetry() -> Telemetry | None:
+    """The process's telemetry pipeline, if one was made (tests and benchmarks flush it)."""
+    return _telemetry[1] if _telemetry is not None else None
+
+
 def get_telemetry(settings: TelemetrySettings) -> Telemetry:
     """One telemetry pipeline per process and configuration, shut down at exit."""
+    with _telemetry_lock:
+        return _get_telemetry(settings)
+
+
+def _get_telemetry(settings: TelemetrySettings) -> Telemetry:
     global _telemetry
     if _telemetry is not None and _telemetry[0] == settings:
         return _telemetry[1]

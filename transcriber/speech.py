@@ -1,8 +1,8 @@
 """Azure AI Speech fast transcription through the azure-ai-transcription aio client.
 
 One client per process (it holds the connection pool and the credential's token cache).
-Audio always goes as `bytes`: azure-core retries 429/5xx by re-sending the request, and an
-open file object is not rewound, so a retry would carry an empty audio part.
+Audio goes as an `AudioPayload` over the caller's buffer: streamed without a copy, and sent
+whole again when azure-core retries a 429/5xx (an open file object would not be rewound).
 SDK errors are translated here, where the SDK is called, into `transcriber.errors`.
 """
 
@@ -21,6 +21,7 @@ from transcriber.errors import (
     TranscriberError,
 )
 from transcriber.redaction import redacted_cause
+from transcriber.rendering import parse_json
 
 if TYPE_CHECKING:
     from azure.ai.transcription.aio import TranscriptionClient
@@ -59,22 +60,69 @@ class SpeechClient:
         return self._client
 
     async def transcribe(
-        self, audio: bytes, options: TranscriptionRequestOptions, *, timeout: float | None = None
+        self,
+        audio: bytes | bytearray | memoryview,
+        options: TranscriptionRequestOptions,
+        *,
+        timeout: float | None = None,
     ) -> dict[str, Any]:
         """Send the audio itself (multipart `audio` + `definition`)."""
         from azure.ai.transcription.models import TranscriptionContent
 
-        # (filename, bytes): bytes survive retries, and the filename keeps aiohttp sending a file part.
-        content = TranscriptionContent(definition=options.to_sdk(), audio=("audio", audio))
-        return await self._call(lambda client: client.transcribe(content), timeout)
+        from transcriber.audio_payload import AudioPayload
+
+        # (filename, payload): the filename keeps aiohttp sending a file part, as the SDK's own
+        # file uploads do; the payload re-sends the whole audio on every try.
+        content = TranscriptionContent(definition=options.to_sdk(), audio=("audio", AudioPayload(audio)))
+
+        async def send(client: TranscriptionClient) -> bytes:
+            chunks = await client.transcribe(content, stream=True)  # raises for every status but 200
+            return b"".join([chunk async for chunk in chunks])
+
+        return await self._call(send, timeout)
 
     async def transcribe_url(
         self, audio_url: str, options: TranscriptionRequestOptions, *, timeout: float | None = None
     ) -> dict[str, Any]:
-        """Let the service fetch the audio (a short-lived SAS URL): the bytes never pass through us."""
-        return await self._call(
-            lambda client: client.transcribe_from_url(audio_url, options=options.to_sdk()), timeout
+        """Let the service fetch the audio (a short-lived SAS URL): the bytes never pass through us.
+
+        The request is `transcribe_from_url`'s own (one `definition` part, application/json,
+        holding `audioUrl`), sent through the client's pipeline with `send_request`, because
+        `transcribe_from_url` always builds the SDK's models on the event loop.
+        """
+        from azure.core.exceptions import (
+            ClientAuthenticationError,
+            HttpResponseError,
+            ResourceNotFoundError,
+            map_error,
         )
+        from azure.core.rest import HttpRequest
+
+        definition = options.to_sdk()
+        definition.audio_url = audio_url
+        request = HttpRequest(
+            "POST",
+            "/transcriptions:transcribe",  # under the client's base URL, {endpoint}/speechtotext
+            params={"api-version": self.settings.api_version},
+            headers={"Accept": "application/json"},
+            files=[
+                (
+                    "definition",
+                    (None, json.dumps(definition.as_dict(exclude_readonly=True)), "application/json"),
+                )
+            ],
+        )
+
+        async def send(client: TranscriptionClient) -> bytes:
+            response = await client.send_request(request, stream=True)
+            body = await response.read()
+            if response.status_code != 200:
+                errors = {401: ClientAuthenticationError, 404: ResourceNotFoundError}
+                map_error(status_code=response.status_code, response=response, error_map=errors)
+                raise HttpResponseError(response=response)
+            return body
+
+        return await self._call(send, timeout)
 
     async def check_access(self, timeout: float) -> str | None:
         """Prove the endpoint answers and accepts our credential, without sending (or paying for) audio.
@@ -121,12 +169,15 @@ class SpeechClient:
                 with self._telemetry.dependency(
                     type="Azure AI Speech", target=self.settings.host, name=OPERATION
                 ):
-                    result = await send(client)
+                    body = await send(client)
         except TranscriberError:
             raise
         except Exception as exc:  # every SDK, transport and credential failure is translated here
             raise _translate(exc) from redacted_cause(exc)
-        return result.as_dict()
+        try:
+            return await parse_json(body)  # plain data, off the loop when big: no SDK models
+        except ValueError as exc:
+            raise ServiceError("Azure AI Speech answered with a body that is not JSON") from exc
 
     async def close(self) -> None:
         if self._client is not None:

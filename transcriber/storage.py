@@ -86,19 +86,75 @@ class BlobStore(StorageClient):
             content_type=props.content_settings.content_type,
         )
 
-    async def download(self, info: BlobInfo) -> bytes:
-        """Exactly the version described by `info` (a newer upload makes this fail, not mix)."""
+    async def read_start(self, container: str, name: str, length: int) -> tuple[BlobInfo, bytes]:
+        """The blob's current version and its first `length` bytes, in one ranged GET.
+
+        One request instead of GetBlobProperties then a range read: the response carries the
+        etag, the whole size (Content-Range) and the content type. BlobNotFoundError when gone.
+        """
+        blob = self._blob(container, name)
+
+        async def read() -> tuple[Any, bytes]:
+            from azure.core.exceptions import HttpResponseError
+
+            try:
+                stream = await blob.download_blob(offset=0, length=length)
+            except HttpResponseError as exc:
+                if exc.status_code != 416:
+                    raise
+                return await blob.get_blob_properties(), b""  # an empty blob has no range to read
+            return stream.properties, await stream.readall()
+
+        props, head = await self._call("GetBlob", read())
+        content_range = props.content_range or ""
+        size = int(content_range.rsplit("/", 1)[1]) if "/" in content_range else props.size
+        info = BlobInfo(
+            container=container,
+            name=name,
+            etag=props.etag.strip('"'),
+            size=size,
+            content_type=props.content_settings.content_type,
+        )
+        return info, head
+
+    async def read_head(self, info: BlobInfo, length: int) -> bytes:
+        """The first `length` bytes of exactly this version (a range read: headers, sniffing)."""
         from azure.core import MatchConditions
 
         blob = self._blob(info.container, info.name)
 
         async def read() -> bytes:
             stream = await blob.download_blob(
-                etag=f'"{info.etag}"', match_condition=MatchConditions.IfNotModified
+                offset=0, length=length, etag=f'"{info.etag}"', match_condition=MatchConditions.IfNotModified
             )
             return await stream.readall()
 
         return await self._call("GetBlob", read())
+
+    async def download(self, info: BlobInfo, head: bytes = b"") -> bytearray:
+        """Exactly the version described by `info` (a newer upload makes this fail, not mix).
+
+        The bytes land in one buffer of the blob's size, chunk by chunk, so the audio is held
+        once; `head`, when already read, is not fetched again.
+        """
+        from azure.core import MatchConditions
+
+        from transcriber.audio_buffer import BufferWriter
+
+        buffer = bytearray(info.size)
+        buffer[: len(head)] = head
+        if len(head) >= info.size:
+            return buffer
+        blob = self._blob(info.container, info.name)
+
+        async def read() -> None:
+            stream = await blob.download_blob(
+                offset=len(head), etag=f'"{info.etag}"', match_condition=MatchConditions.IfNotModified
+            )
+            await stream.readinto(BufferWriter(memoryview(buffer)[len(head) :]))
+
+        await self._call("GetBlob", read())
+        return buffer
 
     async def read_json(self, container: str, name: str) -> dict[str, Any] | None:
         """A small JSON record, or None when absent."""

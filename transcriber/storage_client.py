@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from transcriber.telemetry import Telemetry
 
 logger = logging.getLogger(__name__)
+# Download in 4 MiB requests (the SDK's first GET would otherwise hold 32 MiB at once), each
+# written straight into the blob's buffer (storage.BlobStore.download).
+CHUNK_BYTES = 4 * 1024 * 1024
+_CLIENT_OPTIONS = {"max_single_get_size": CHUNK_BYTES, "max_chunk_get_size": CHUNK_BYTES}
 
 
 class ConditionNotMetError(TranscriberError):
@@ -65,11 +69,15 @@ class StorageClient:
             from transcriber.identity import storage_credential
 
             if self.connection.connection_string is not None:
-                self._service = BlobServiceClient.from_connection_string(self.connection.connection_string)
+                self._service = BlobServiceClient.from_connection_string(
+                    self.connection.connection_string, **_CLIENT_OPTIONS
+                )
             else:
                 if self._credential is None:
                     self._credential = storage_credential(self.connection)
-                self._service = BlobServiceClient(self.connection.blob_url, credential=self._credential)
+                self._service = BlobServiceClient(
+                    self.connection.blob_url, credential=self._credential, **_CLIENT_OPTIONS
+                )
         return self._service
 
     def _blob(self, container: str, name: str) -> Any:

@@ -2,7 +2,9 @@
 
 A blob goes by URL (a short-lived read-only user-delegation SAS) when storage is reached with a
 token and the blob is at least AUDIO_URL_THRESHOLD_BYTES; then the audio never passes through
-this process. Otherwise, or when no SAS can be made, its bytes are sent.
+this process. Otherwise, or when no SAS can be made, its bytes are sent. Either way its size,
+its first bytes and the duration its header declares are checked first (one small range read),
+so audio the service would refuse is refused before it is downloaded.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from transcriber.audio_check import SNIFF_BYTES, check_audio
+from transcriber.audio_check import SNIFF_BYTES, check_audio, check_duration, check_size
+from transcriber.audio_header import HEAD_BYTES
 from transcriber.errors import AudioRejectedError, TranscriberError
 from transcriber.options import TranscriptionRequestOptions
 from transcriber.service import TranscriptionService
@@ -66,13 +69,17 @@ class Transcription:
 
 async def transcribe_bytes(
     service: TranscriptionService,
-    audio: bytes,
+    audio: bytes | bytearray,
     options: TranscriptionRequestOptions,
     *,
     timeout: float | None = None,
 ) -> Transcription:
-    """Check the bytes look like audio, then send them."""
-    check_audio(audio[:SNIFF_BYTES])
+    """Check the bytes look like audio within the limits, then send them (never copied)."""
+    settings = service.settings
+    check_size(len(audio), settings.max_audio_bytes)
+    head = bytes(memoryview(audio)[:HEAD_BYTES])
+    check_audio(head[:SNIFF_BYTES])
+    check_duration(head, len(audio), settings.max_audio_seconds)
     started, clock = datetime.now(UTC), time.perf_counter()
     result = await service.speech.transcribe(audio, options, timeout=timeout)
     return Transcription(result, options, "bytes", started, (time.perf_counter() - clock) * 1000)
@@ -84,13 +91,25 @@ async def transcribe_blob(
     options: TranscriptionRequestOptions,
     *,
     timeout: float | None = None,
+    head: bytes | None = None,
 ) -> Transcription:
-    """By SAS URL when it pays and is possible, else by bytes of exactly this blob version."""
+    """By SAS URL when it pays and is possible, else by bytes of exactly this blob version.
+
+    `head`: the blob's first bytes when already read with its properties (`read_start`).
+    """
     if info.size == 0:
         raise AudioRejectedError("the blob is empty", code="EmptyAudioFile")
+    settings = service.settings
+    check_size(info.size, settings.max_audio_bytes)
+    if head is None:
+        head = await service.store.read_head(info, HEAD_BYTES)
+    check_audio(head[:SNIFF_BYTES])
+    check_duration(head, info.size, settings.max_audio_seconds)
     url = await _sas_url(service, info)
     if url is None:
-        return await transcribe_bytes(service, await service.store.download(info), options, timeout=timeout)
+        async with service.audio_memory.hold(info.size):
+            audio = await service.store.download(info, head)
+            return await transcribe_bytes(service, audio, options, timeout=timeout)
     started, clock = datetime.now(UTC), time.perf_counter()
     result = await service.speech.transcribe_url(url, options, timeout=timeout)
     return Transcription(result, options, "url", started, (time.perf_counter() - clock) * 1000)

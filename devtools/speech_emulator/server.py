@@ -123,7 +123,10 @@ class RunningEmulator:
     def bind(self) -> socket.socket:
         """Bind and listen (port 0: a free one); connections wait in the backlog until serving starts."""
         if self._socket is None:
-            sock = socket.socket(socket.AF_INET6 if ":" in self.config.host else socket.AF_INET)
+            # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted connections only when the
+            # listening socket says so, and without it keep-alive replies wait 40 ms (Nagle + delayed ACK).
+            family = socket.AF_INET6 if ":" in self.config.host else socket.AF_INET
+            sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind((self.config.host, self.config.port))

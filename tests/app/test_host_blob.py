@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -164,6 +165,8 @@ async def test_host_blob_runs_at_most_max_degree_of_parallelism_at_once(
             running -= 1
 
     monkeypatch.setattr(worker, "invoke", count)
+    assert deployed.host.blobs.max_degree_of_parallelism == 64  # host.json
+    monkeypatch.setattr(deployed.host, "blobs", replace(deployed.host.blobs, max_degree_of_parallelism=4))
     names = [f"many-{index}.wav" for index in range(6)]
     for name in names:
         deployed.upload(name, (corpus / "cards-001.wav").read_bytes())
@@ -172,4 +175,4 @@ async def test_host_blob_runs_at_most_max_degree_of_parallelism_at_once(
     deliveries = await asyncio.gather(*(deployed.blob_event(name) for name in names))
 
     assert all(delivery.status == "succeeded" for delivery in deliveries)
-    assert peak == deployed.host.blobs.max_degree_of_parallelism == 4  # host.json
+    assert peak == deployed.host.blobs.max_degree_of_parallelism == 4

@@ -15,6 +15,7 @@ import pytest
 from devtools.ingestion import INSTRUMENTATION_KEY, IngestionServer
 from tests.fixtures.functions import AppUnderTest
 from tests.telemetry.scenarios import base, operation, properties
+from transcriber.service import process_telemetry
 
 TRACE_ID, SPAN_ID = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
 TRACEPARENT = f"00-{TRACE_ID}-{SPAN_ID}-01"
@@ -37,6 +38,12 @@ async def traced(
     return deployed
 
 
+def delivered() -> None:
+    """Wait for the export the invocation scheduled (it returned without waiting for it)."""
+    telemetry = process_telemetry()
+    assert telemetry is not None and telemetry.flush(timeout_s=10.0), "telemetry not delivered in 10 s"
+
+
 def dependencies(ingestion: IngestionServer) -> list[tuple[str, str, str, str, bool]]:
     return [
         (b["type"], b["target"], b["name"], b["resultCode"], b["success"])
@@ -49,8 +56,9 @@ async def test_telemetry_blob_success_event_metrics_dependencies_correlated(
 ) -> None:
     audio = (corpus / "cards-001.wav").read_bytes()
     traced.upload("calls/cards.wav", audio)
-    delivery = await traced.blob_event("calls/cards.wav", trace_parent=TRACEPARENT)  # flushed when it returns
+    delivery = await traced.blob_event("calls/cards.wav", trace_parent=TRACEPARENT)
     (invocation,) = delivery.invocations
+    delivered()
 
     (event,) = ingestion.items("EventData", "TranscriptionCompleted")
     dims = properties(event)
@@ -91,6 +99,7 @@ async def test_telemetry_blob_failure_event_and_failure_metric(
 ) -> None:
     traced.upload("notes.wav", b"meeting notes, typed", "text/plain")
     await traced.blob_event("notes.wav", trace_parent=TRACEPARENT)
+    delivered()
 
     (event,) = ingestion.items("EventData", "TranscriptionFailed")
     dims = properties(event)
@@ -116,6 +125,7 @@ async def test_telemetry_http_request_event_carries_request_id(
         trace_parent=TRACEPARENT,
     )
     assert response.status_code == 200
+    delivered()
 
     (event,) = ingestion.items("EventData", "TranscriptionCompleted")
     dims = properties(event)
@@ -135,6 +145,7 @@ async def test_telemetry_never_sends_keys_or_transcript_text(
     delivery = await traced.blob_event("private.wav", trace_parent=TRACEPARENT)
     host_logs = "\n".join(log.message for log in delivery.logs)  # everything the worker logged
     assert "transcribed private.wav" in host_logs
+    delivered()
     transcript = traced.transcripts()["private.wav.txt"].decode().strip()
     assert transcript
 
@@ -167,6 +178,7 @@ async def test_telemetry_options_carry_enhanced_mode_and_model_but_no_prompt_tex
     monkeypatch.setenv("TRANSCRIPTION_PHRASE_LIST_BIASING_WEIGHT", "0.5")
     traced.upload("calls/cards.wav", (corpus / "cards-001.wav").read_bytes())
     await traced.blob_event("calls/cards.wav", trace_parent=TRACEPARENT)
+    delivered()
     (event,) = ingestion.items("EventData", "TranscriptionCompleted")
     options = json.loads(properties(event)["options"])
     assert {

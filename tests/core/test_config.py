@@ -139,3 +139,12 @@ def test_trigger_binding_invalid_values_fall_back_instead_of_raising() -> None:
         "audio-in",
         "LogsAndContainerScan",
     )
+
+
+def test_settings_audio_limits_default_to_the_services_and_are_settings() -> None:
+    defaults = settings()
+    assert (defaults.max_audio_bytes, defaults.max_audio_seconds) == (300 * 1024 * 1024, 7200)
+    custom = settings(MAX_AUDIO_BYTES="5000", MAX_AUDIO_SECONDS="60")
+    assert (custom.max_audio_bytes, custom.max_audio_seconds) == (5000, 60)
+    with pytest.raises(SettingError, match="MAX_AUDIO_SECONDS"):
+        settings(MAX_AUDIO_SECONDS="0")

@@ -1,7 +1,8 @@
 """The Telemetry calls a transcription makes, in the pipeline's order, and envelope readers.
 
 invocation -> Storage read -> Speech call -> Storage write -> track_transcription, as the
-pipeline does for the blob trigger; the HTTP trigger skips the Storage read.
+pipeline does for the blob trigger; the HTTP trigger skips the Storage read. An invocation
+ends without waiting for its export, so tests call `delivered(telemetry)` before asserting.
 """
 
 from __future__ import annotations
@@ -89,6 +90,11 @@ def transcribe_http(telemetry: Telemetry, traceparent: str | None, request_id: s
         with telemetry.dependency(STORAGE_TYPE, STORAGE_HOST, f"PUT transcripts/{request_id}.json") as dep:
             dep.result_code = "201"
         telemetry.track_transcription(completed_event("http", request_id))
+
+
+def delivered(telemetry: Telemetry) -> None:
+    """Wait until everything recorded so far has reached ingestion (the invocation does not)."""
+    assert telemetry.flush(timeout_s=10.0), "telemetry was not delivered within 10 s"
 
 
 def base(item: dict[str, Any]) -> dict[str, Any]:

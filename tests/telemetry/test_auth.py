@@ -10,7 +10,7 @@ from azure.identity import ManagedIdentityCredential
 from devtools.ingestion import IngestionServer
 from devtools.token_server import TokenServer
 from tests.fixtures.telemetry import MakeTelemetry
-from tests.telemetry.scenarios import TRACEPARENT_A, transcribe_blob
+from tests.telemetry.scenarios import TRACEPARENT_A, delivered, transcribe_blob
 
 BACKENDS = pytest.mark.parametrize("backend", ["opencensus", "opentelemetry"])
 MONITOR_AUDIENCE = "https://monitor.azure.com"
@@ -29,6 +29,7 @@ def test_telemetry_with_credential_sends_bearer_token_for_monitor_audience(
     telemetry = make_telemetry(ingestion_https.connection_string, backend, credential=credential)
 
     transcribe_blob(telemetry, TRACEPARENT_A)
+    delivered(telemetry)
 
     assert ingestion_https.items("EventData", "TranscriptionCompleted")
     requests = ingestion_https.requests
@@ -47,6 +48,8 @@ def test_telemetry_without_credential_sends_no_authorization(
 ) -> None:
     # Config owns this setting: the exporter must not read it and build its own credential.
     monkeypatch.setenv("APPLICATIONINSIGHTS_AUTHENTICATION_STRING", "Authorization=AAD")
-    transcribe_blob(make_telemetry(ingestion.connection_string, backend), TRACEPARENT_A)
+    telemetry = make_telemetry(ingestion.connection_string, backend)
+    transcribe_blob(telemetry, TRACEPARENT_A)
+    delivered(telemetry)
     assert ingestion.requests
     assert {request.auth_scheme for request in ingestion.requests} == {None}

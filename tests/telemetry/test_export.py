@@ -27,6 +27,7 @@ from tests.telemetry.scenarios import (
     SpeechError,
     base,
     completed_event,
+    delivered,
     operation,
     properties,
     transcribe_blob,
@@ -46,7 +47,9 @@ def metric(ingestion: IngestionServer, name: str) -> dict:
 def test_blob_transcription_completed_sends_event_with_exact_dimensions(
     backend: str, ingestion: IngestionServer, make_telemetry: MakeTelemetry
 ) -> None:
-    transcribe_blob(make_telemetry(ingestion.connection_string, backend), TRACEPARENT_A)
+    telemetry = make_telemetry(ingestion.connection_string, backend)
+    transcribe_blob(telemetry, TRACEPARENT_A)
+    delivered(telemetry)
 
     (event,) = ingestion.items("EventData", "TranscriptionCompleted")
     assert properties(event) == {
@@ -81,7 +84,9 @@ def test_blob_transcription_completed_sends_event_with_exact_dimensions(
 def test_blob_transcription_completed_sends_metrics(
     backend: str, ingestion: IngestionServer, make_telemetry: MakeTelemetry
 ) -> None:
-    transcribe_blob(make_telemetry(ingestion.connection_string, backend), TRACEPARENT_A)
+    telemetry = make_telemetry(ingestion.connection_string, backend)
+    transcribe_blob(telemetry, TRACEPARENT_A)
+    delivered(telemetry)
 
     latency = metric(ingestion, "transcription_latency_ms")
     assert (latency["value"], latency["count"]) == (2500.0, 1)
@@ -97,7 +102,9 @@ def test_blob_transcription_completed_sends_metrics(
 def test_blob_transcription_completed_sends_speech_and_storage_dependencies(
     backend: str, ingestion: IngestionServer, make_telemetry: MakeTelemetry
 ) -> None:
-    transcribe_blob(make_telemetry(ingestion.connection_string, backend), TRACEPARENT_A)
+    telemetry = make_telemetry(ingestion.connection_string, backend)
+    transcribe_blob(telemetry, TRACEPARENT_A)
+    delivered(telemetry)
 
     found = {base(item)["name"]: item for item in ingestion.envelopes("RemoteDependencyData")}
     assert set(found) == {SPEECH_OPERATION, "GET audio-in/meeting.wav", "PUT transcripts/meeting.json"}
@@ -126,7 +133,9 @@ def test_blob_transcription_completed_sends_speech_and_storage_dependencies(
 def test_blob_transcription_failed_sends_failed_event_failure_metric_and_failed_dependency(
     backend: str, ingestion: IngestionServer, make_telemetry: MakeTelemetry
 ) -> None:
-    transcribe_blob(make_telemetry(ingestion.connection_string, backend), TRACEPARENT_A, fail=True)
+    telemetry = make_telemetry(ingestion.connection_string, backend)
+    transcribe_blob(telemetry, TRACEPARENT_A, fail=True)
+    delivered(telemetry)
 
     (event,) = ingestion.items("EventData", "TranscriptionFailed")
     assert properties(event)["outcome"] == "failed"
@@ -149,7 +158,9 @@ def test_blob_transcription_failed_sends_failed_event_failure_metric_and_failed_
 def test_http_transcription_completed_correlates_with_host_request(
     backend: str, ingestion: IngestionServer, make_telemetry: MakeTelemetry
 ) -> None:
-    transcribe_http(make_telemetry(ingestion.connection_string, backend), TRACEPARENT_B, "req-7")
+    telemetry = make_telemetry(ingestion.connection_string, backend)
+    transcribe_http(telemetry, TRACEPARENT_B, "req-7")
+    delivered(telemetry)
 
     (event,) = ingestion.items("EventData", "TranscriptionCompleted")
     assert properties(event)["trigger"] == "http"
@@ -167,7 +178,9 @@ def test_http_transcription_completed_correlates_with_host_request(
 def test_invocation_unsampled_traceparent_still_sends_everything(
     backend: str, ingestion: IngestionServer, make_telemetry: MakeTelemetry
 ) -> None:
-    transcribe_blob(make_telemetry(ingestion.connection_string, backend), TRACEPARENT_A[:-2] + "00")
+    telemetry = make_telemetry(ingestion.connection_string, backend)
+    transcribe_blob(telemetry, TRACEPARENT_A[:-2] + "00")
+    delivered(telemetry)
 
     dependencies = ingestion.envelopes("RemoteDependencyData")
     assert len(dependencies) == 3
@@ -176,15 +189,38 @@ def test_invocation_unsampled_traceparent_still_sends_everything(
 
 
 @BACKENDS
-def test_invocation_exit_delivers_everything_before_returning(
+def test_invocation_exit_starts_delivery_without_waiting_for_it(
     backend: str, ingestion: IngestionServer, make_telemetry: MakeTelemetry
 ) -> None:
+    ingestion.stall(1.0)  # every export takes a second: the invocation must not wait for it
     telemetry = make_telemetry(ingestion.connection_string, backend, export_interval_s=3600.0)
     transcribe_blob(telemetry, TRACEPARENT_A)
-    # No waiting: the flush at the end of the invocation already delivered everything.
-    assert len(ingestion.items("EventData", "TranscriptionCompleted")) == 1
-    assert len(ingestion.envelopes("RemoteDependencyData")) == 3
-    assert len(ingestion.metrics("transcription_latency_ms")) == 1
+    assert not ingestion.envelopes()
+    # Nothing else is called: the flush the invocation started delivers everything.
+    ingestion.wait_for(
+        lambda server: (
+            server.items("EventData", "TranscriptionCompleted")
+            and len(server.envelopes("RemoteDependencyData")) == 3
+            and server.metrics("transcription_latency_ms")
+        ),
+        timeout=15.0,
+    )
+
+
+@BACKENDS
+def test_shutdown_after_invocations_that_did_not_wait_loses_nothing(
+    backend: str, ingestion: IngestionServer, make_telemetry: MakeTelemetry
+) -> None:
+    ingestion.stall(0.2)
+    telemetry = make_telemetry(
+        ingestion.connection_string, backend, export_interval_s=3600.0, shutdown_timeout_s=10.0
+    )
+    for _ in range(20):
+        transcribe_blob(telemetry, TRACEPARENT_A)
+    telemetry.shutdown()  # what the worker's exit does (atexit)
+    assert len(ingestion.items("EventData", "TranscriptionCompleted")) == 20
+    assert len(ingestion.envelopes("RemoteDependencyData")) == 60
+    assert sum(point["count"] for point in ingestion.metrics("transcription_latency_ms")) == 20
 
 
 @BACKENDS
@@ -211,6 +247,7 @@ def test_dependency_exception_propagates_and_is_recorded_as_failed(
         telemetry.dependency(STORAGE_TYPE, STORAGE_HOST, "GET a/b.wav"),
     ):
         raise ConnectionResetError("peer went away")
+    delivered(telemetry)
     (item,) = ingestion.envelopes("RemoteDependencyData")
     assert (base(item)["resultCode"], base(item)["success"]) == ("0", False)
     assert properties(item) == {"error_type": "ConnectionResetError"}
@@ -230,6 +267,7 @@ async def test_concurrent_invocations_keep_their_own_operation_ids(
             telemetry.track_transcription(completed_event(subject=subject))
 
     await asyncio.gather(invocation(TRACEPARENT_A, "a.wav"), invocation(TRACEPARENT_B, "b.wav"))
+    delivered(telemetry)
 
     expected = {"a.wav": (TRACE_A, SPAN_A), "b.wav": (TRACE_B, SPAN_B)}
     events = ingestion.items("EventData", "TranscriptionCompleted")
@@ -256,6 +294,7 @@ def test_telemetry_never_sends_or_logs_keys_tokens_sas_or_transcripts(
             raise SpeechError(f"{sas_url} key={speech_key} text={transcript}", 400)
         telemetry.track_transcription(replace(completed_event(), options={**OPTIONS, "audio_url": sas_url}))
 
+    delivered(telemetry)
     sent = json.dumps(ingestion.envelopes())
     (read,) = ingestion.items("RemoteDependencyData", f"GET https://{STORAGE_HOST}/audio-in/meeting.wav")
     assert base(read)["target"] == STORAGE_HOST

@@ -1,8 +1,8 @@
 """The Telemetry API the pipeline calls, independent of the exporter library behind it.
 
 Everything backend-neutral lives here (with correlation.py, dependency.py and runner.py):
-per-invocation correlation, turning a TranscriptionEvent into an event plus metrics, and
-flushing within a time bound.
+per-invocation correlation, turning a TranscriptionEvent into an event plus metrics, a
+flush started (never awaited) when an invocation ends, and a bounded flush at shutdown.
 Backends implement five small hooks. Telemetry never raises into the caller and never
 blocks it longer than its timeouts; exceptions of the caller's own code always propagate.
 """
@@ -31,13 +31,17 @@ __all__ = ["Invocation", "NullTelemetry", "Telemetry"]
 
 DEFAULT_FLUSH_TIMEOUT_S = 2.0
 DEFAULT_SHUTDOWN_TIMEOUT_S = 5.0
+# An invocation's flush starts at most this long after it ends; invocations meanwhile join it.
+FLUSH_DELAY_S = 1.0
 
 
 class Invocation:
-    """Correlates everything inside it and flushes on exit; use `with` or `async with`.
+    """Correlates everything inside it and schedules a flush on exit; use `with` or `async with`.
 
-    `async with` waits for the flush in a thread, so the event loop (and any concurrent
-    invocations on it) keeps running while telemetry is delivered.
+    Neither form waits for the export: it runs on the telemetry's own thread within FLUSH_DELAY_S,
+    shared by every invocation ending meanwhile, so an invocation ends as soon as its work does,
+    no thread of the event loop's pool is taken, and a busy worker sends one batch a second.
+    `shutdown` (at exit) delivers whatever is still pending, within its bound.
     """
 
     def __init__(self, telemetry: Telemetry, correlation: Correlation) -> None:
@@ -51,14 +55,13 @@ class Invocation:
 
     def __exit__(self, *exc_info: object) -> None:
         self._reset()
-        self._telemetry.flush()
+        self._telemetry.flush_soon()
 
     async def __aenter__(self) -> Invocation:
         return self.__enter__()
 
     async def __aexit__(self, *exc_info: object) -> None:
-        self._reset()
-        await self._telemetry.flush_async()
+        self.__exit__(*exc_info)
 
     def _reset(self) -> None:
         if self._token is not None:
@@ -117,11 +120,10 @@ class Telemetry(ABC):
             "flush", self._flush_exporters, self._timeout(timeout_s, self.flush_timeout_s)
         )
 
-    async def flush_async(self, timeout_s: float | None = None) -> bool:
-        """`flush` without blocking the event loop."""
-        import asyncio  # lazily: a cold start that never awaits a flush skips its import
-
-        return await asyncio.to_thread(self.flush, timeout_s)
+    def flush_soon(self) -> None:
+        """Deliver everything recorded so far within FLUSH_DELAY_S, without waiting. Never raises."""
+        if not self._closed:
+            self._runner.submit("flush", self._flush_exporters, delay_s=FLUSH_DELAY_S)
 
     def shutdown(self, timeout_s: float | None = None) -> None:
         """Deliver what is left and stop the exporters (worker exit); idempotent, bounded."""
@@ -173,8 +175,8 @@ class NullTelemetry(Telemetry):
     def flush(self, timeout_s: float | None = None) -> bool:
         return True
 
-    async def flush_async(self, timeout_s: float | None = None) -> bool:
-        return True
+    def flush_soon(self) -> None:
+        return None
 
     def shutdown(self, timeout_s: float | None = None) -> None:
         self._closed = True

@@ -1,11 +1,15 @@
-"""Run blocking exporter calls with a deadline for the caller, never for the exporter.
+"""Run blocking exporter calls on one thread of their own, with a deadline for the caller.
 
 Exporters flush synchronously over HTTP (OpenTelemetry's force_flush ignores its timeout;
-opencensus sends metrics inline), so a slow or stalled ingestion endpoint would stall the
-invocation. One daemon thread per Telemetry runs those calls; a caller waits at most its
-timeout and then goes on while the thread finishes. Identical requests that are still queued
-are coalesced, so a stalled endpoint never piles up threads or work, and once a call has
-outlived its caller's wait, later flushes stop waiting until the thread catches up.
+opencensus sends metrics inline), so a slow or stalled ingestion endpoint would stall whoever
+waits. One daemon thread per Telemetry runs those calls: `submit` queues one, to run no sooner
+than a delay, and returns at once (what an invocation does when it ends: a busy worker then
+sends one batch a second, not one per invocation), `run` waits at most its timeout (an explicit
+flush, shutdown) and makes everything queued before it due at once.
+Neither touches the event loop's default executor, which aiohttp needs for every request.
+Identical requests that are still queued are coalesced, so a stalled endpoint never piles up
+threads or work, and once a call has outlived its caller's wait, later waits stop waiting
+until the thread catches up.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 
 from transcriber.telemetry.events import scrub
@@ -25,9 +30,10 @@ __all__ = ["BoundedRunner"]
 class _Job:
     """One queued call and the event its callers wait on."""
 
-    def __init__(self, key: str, call: Callable[[], None]) -> None:
+    def __init__(self, key: str, call: Callable[[], None], not_before: float = 0.0) -> None:
         self.key = key
         self.call = call
+        self.not_before = not_before  # time.monotonic() before which it does not start
         self.done = threading.Event()
 
 
@@ -42,6 +48,8 @@ class BoundedRunner:
         self._thread: threading.Thread | None = None
         self._overdue = False
         self._closed = False
+        self._hurry = False  # a caller waits: run what is queued without its delays
+        self._wake = threading.Event()
 
     @property
     def thread(self) -> threading.Thread | None:
@@ -57,16 +65,11 @@ class BoundedRunner:
         queued but not waited for, unless `wait_if_overdue` (shutdown wants its bounded wait).
         """
         with self._lock:
-            if self._closed:
-                return False
-            job = self._queued.get(key)
+            job = self._enqueue(key, call)
             if job is None:
-                job = _Job(key, call)
-                self._queued[key] = job
-                self._jobs.put(job)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._work, name=f"{self._name}-export", daemon=True)
-                self._thread.start()
+                return False
+            self._hurry = True
+            self._wake.set()
             overdue = self._overdue
         if overdue and not wait_if_overdue:
             logger.debug("telemetry %s queued without waiting: an earlier export is still running", key)
@@ -78,12 +81,32 @@ class BoundedRunner:
         logger.warning("telemetry %s did not finish within %.1f s; continuing without it", key, timeout_s)
         return False
 
+    def submit(self, key: str, call: Callable[[], None], *, delay_s: float = 0.0) -> None:
+        """Queue `call` to run `delay_s` from now (or with an identical queued one); return at once."""
+        with self._lock:
+            self._enqueue(key, call, time.monotonic() + delay_s)
+
+    def _enqueue(self, key: str, call: Callable[[], None], not_before: float = 0.0) -> _Job | None:
+        """Queue a job unless an identical one is still waiting; start the thread. Holds the lock."""
+        if self._closed:
+            return None
+        job = self._queued.get(key)
+        if job is None:
+            job = _Job(key, call, not_before)
+            self._queued[key] = job
+            self._jobs.put(job)
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._work, name=f"{self._name}-export", daemon=True)
+            self._thread.start()
+        return job
+
     def close(self) -> None:
         """Let the worker exit after the queued calls; later `run` calls do nothing."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
+            self._wake.set()
             if self._thread is not None:
                 self._jobs.put(None)
 
@@ -92,6 +115,9 @@ class BoundedRunner:
             job = self._jobs.get()
             if job is None:
                 return
+            while not (self._hurry or self._closed) and job.not_before > time.monotonic():
+                self._wake.wait(job.not_before - time.monotonic())  # identical submits join it meanwhile
+                self._wake.clear()
             with self._lock:
                 if self._queued.get(job.key) is job:
                     del self._queued[job.key]
@@ -103,3 +129,5 @@ class BoundedRunner:
                 job.done.set()
                 with self._lock:
                     self._overdue = False
+                    if self._jobs.empty():
+                        self._hurry = False

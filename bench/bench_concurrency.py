@@ -1,0 +1,221 @@
+"""Many blobs at once with 0.5 s of service latency, against the ideal and Microsoft's loop.
+
+In a fresh worker-like process, the blob job runs as function_app's trigger calls it
+(`handle_blob`, once per event), so the figures are the app's own, not the test host's (whose
+storage calls the real host makes in another process). The echo-engine Speech emulator answers
+every request after LATENCY_S; Azurite serves storage (connection string, http: no TLS cost).
+The same run measures the app as it was before #12 (exported from git, `bench.baseline`).
+- 50 blobs at once: wall time against the ideal (one service latency).
+- 200 blobs, 16 at a time: throughput against the ideal (16 per latency).
+- Microsoft's sequential quickstart loop on the same 50 blobs (download, transcribe with the
+  sync SDK, upload the text, one blob after another): the speed-up over it.
+- Storage requests per blob on the success path, counted where the app makes them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from bench.stack import AUDIO, ROOT, local_stack, run_child, verdict
+
+LATENCY_S = 0.5
+AT_ONCE = 50
+MANY, CONCURRENCY = 200, 16
+GOAL_WALL, GOAL_THROUGHPUT, GOAL_REQUESTS = 1.3, 0.9, 4
+TRANSCRIPTS = "transcripts"
+
+
+def _wav() -> bytes:
+    import numpy as np
+    import soundfile as sf
+
+    buffer = io.BytesIO()
+    sf.write(buffer, np.zeros(16000, dtype=np.int16), 16000, format="WAV")
+    return buffer.getvalue()
+
+
+def _child(phase: str) -> None:
+    async def run() -> dict[str, object]:
+        import function_app  # noqa: F401  (the app as the worker loads it)
+        from transcriber.pipeline import handle_blob
+        from transcriber.service import Invocation
+        from transcriber.storage import BlobStore
+
+        requests: Counter[str] = Counter()
+        in_flight = peak = 0
+        call = BlobStore._call
+
+        async def counted(self: BlobStore, operation: str, awaitable: object, **kwargs: object) -> object:
+            nonlocal in_flight, peak
+            requests[operation] += 1
+            in_flight += 1
+            peak = max(peak, in_flight)
+            try:
+                return await call(self, operation, awaitable, **kwargs)
+            finally:
+                in_flight -= 1
+
+        BlobStore._call = counted  # type: ignore[method-assign]
+        count, limit = (AT_ONCE, AT_ONCE) if phase == "at-once" else (MANY, CONCURRENCY)
+        gate = asyncio.Semaphore(limit)
+
+        async def warm(n: int) -> None:
+            async with gate:
+                await handle_blob(f"warm-{phase}-{n}.wav", Invocation("transcribe_blob"))
+
+        # a burst of the same shape first: connection pools and caches as under steady load
+        await asyncio.gather(*(warm(n) for n in range(limit)))
+        requests.clear()
+
+        async def deliver(n: int) -> None:
+            async with gate:
+                outcome = await handle_blob(f"{phase}-{n}.wav", Invocation("transcribe_blob"))
+                assert outcome.status == "transcribed", outcome
+
+        clock, cpu = time.perf_counter(), time.process_time()
+        await asyncio.gather(*(deliver(n) for n in range(count)))
+        wall, cpu = time.perf_counter() - clock, time.process_time() - cpu
+        return {
+            "wall": wall,
+            "cpu": cpu,
+            "blobs": count,
+            "requests": sum(requests.values()),
+            "by": dict(requests),
+        }
+
+    print(json.dumps(asyncio.run(run())))
+
+
+def _quickstart_loop(connection_string: str, endpoint: str, key: str, names: list[str]) -> float:
+    """Microsoft's pattern: one blob after another, sync SDKs, transcript text written back."""
+    from azure.ai.transcription import TranscriptionClient
+    from azure.ai.transcription.models import TranscriptionContent, TranscriptionOptions
+    from azure.core.credentials import AzureKeyCredential
+    from azure.storage.blob import BlobServiceClient
+
+    with (
+        BlobServiceClient.from_connection_string(connection_string) as storage,
+        TranscriptionClient(endpoint=endpoint, credential=AzureKeyCredential(key)) as speech,
+    ):
+        clock = time.perf_counter()
+        for name in names:
+            audio = storage.get_blob_client(AUDIO, name).download_blob().readall()
+            content = TranscriptionContent(definition=TranscriptionOptions(locales=["en-US"]), audio=audio)
+            result = speech.transcribe(content)
+            text = result.combined_phrases[0].text if result.combined_phrases else ""
+            storage.get_blob_client("quickstart", f"{name}.txt").upload_blob(text, overwrite=True)
+        return time.perf_counter() - clock
+
+
+def _measure(stack: object, env: dict[str, str], phase: str, tree: Path | None) -> dict[str, object]:
+    stack.delay_speech(LATENCY_S, 1000)  # type: ignore[attr-defined]
+    return run_child("bench.bench_concurrency", env, phase, cwd=tree or ROOT)
+
+
+def main() -> None:
+    from azure.storage.blob import BlobServiceClient
+
+    from bench.baseline import baseline_tree
+    from bench.stack import SPEECH_KEY
+
+    with local_stack() as stack, baseline_tree() as old_tree:
+        admin = BlobServiceClient.from_connection_string(stack.azurite.connection_string)
+        admin.create_container("quickstart")
+        audio = _wav()
+        print(f"echo engine with {LATENCY_S} s latency; Azurite; function_app's blob job, fresh processes")
+        results: dict[str, dict[str, dict[str, object]]] = {}
+        trees = [("now", None)] + ([("before #12", old_tree)] if old_tree else [])
+        for label, tree in trees:
+            transcripts = "transcripts" if tree is None else "transcripts-old"
+            admin.create_container(AUDIO if tree is None else "audio-old")
+            admin.create_container(transcripts)
+            container = AUDIO if tree is None else "audio-old"
+            for name in (
+                [f"warm-at-once-{n}.wav" for n in range(AT_ONCE)]
+                + [f"warm-many-{n}.wav" for n in range(CONCURRENCY)]
+                + [f"at-once-{n}.wav" for n in range(AT_ONCE)]
+                + [f"many-{n}.wav" for n in range(MANY)]
+            ):
+                admin.get_blob_client(container, name).upload_blob(audio)
+            env = stack.child_env(AUDIO_CONTAINER=container, TRANSCRIPTS_CONTAINER=transcripts)
+            if tree is not None:  # the old function_app and transcriber; bench and devtools from here
+                env["PYTHONPATH"] = f"{tree}:{env['PYTHONPATH']}"
+            results[label] = {phase: _measure(stack, env, phase, tree) for phase in ("at-once", "many")}
+        if old_tree is None:
+            print("(no git history here: the before-#12 column is the issue's figures)")
+
+        def row(title: str, figure: str, goal: str) -> None:
+            print(f"{title:<44}{figure}  {goal}")
+
+        def wall(label: str) -> float:
+            return float(results[label]["at-once"]["wall"]) / LATENCY_S
+
+        def share(label: str) -> float:
+            many = results[label]["many"]
+            return float(many["blobs"]) / float(many["wall"]) / (CONCURRENCY / LATENCY_S)
+
+        def per_blob(label: str, key: str) -> float:
+            both = results[label].values()
+            return sum(float(r[key]) for r in both) / sum(float(r["blobs"]) for r in both)
+
+        old = "before #12" in results
+        row(
+            f"{AT_ONCE} blobs at once, x the ideal {LATENCY_S} s",
+            f"now {wall('now'):.2f}x"
+            + (f", before {wall('before #12'):.2f}x" if old else ", issue: 2.6-2.8x"),
+            f"goal <= {GOAL_WALL}x: {verdict(wall('now') <= GOAL_WALL)}",
+        )
+        row(
+            f"{MANY} blobs {CONCURRENCY} at a time, share of ideal",
+            f"now {share('now'):.2f}" + (f", before {share('before #12'):.2f}" if old else ", issue: 0.77"),
+            f"goal >= {GOAL_THROUGHPUT}: {verdict(share('now') >= GOAL_THROUGHPUT)}",
+        )
+        by = Counter(results["now"]["at-once"]["by"]) + Counter(results["now"]["many"]["by"])
+        blobs = AT_ONCE + MANY
+        detail = ", ".join(f"{op} {n / blobs:.0f}" for op, n in sorted(by.items()))
+        row(
+            "storage requests per blob",
+            f"now {per_blob('now', 'requests'):.1f} ({detail}; 3 round trips, the reads and the"
+            " subtitle writes concurrent)"
+            + (
+                f", before {per_blob('before #12', 'requests'):.1f} (one after another)"
+                if old
+                else ", issue: 8"
+            ),
+            f"goal <= {GOAL_REQUESTS}: {verdict(per_blob('now', 'requests') <= GOAL_REQUESTS)}",
+        )
+        row(
+            "app CPU per blob",
+            f"now {per_blob('now', 'cpu') * 1000:.1f} ms"
+            + (f", before {per_blob('before #12', 'cpu') * 1000:.1f} ms" if old else ", issue: 16 ms"),
+            "",
+        )
+        stack.delay_speech(LATENCY_S, 1000)
+        sequential = _quickstart_loop(
+            stack.azurite.connection_string,
+            stack.speech_endpoint,
+            SPEECH_KEY,
+            [f"at-once-{n}.wav" for n in range(AT_ONCE)],
+        )
+        now_wall = float(results["now"]["at-once"]["wall"])
+        row(
+            f"Microsoft's sequential quickstart loop, {AT_ONCE} blobs",
+            f"{sequential:.1f} s: speed-up now {sequential / now_wall:.1f}x"
+            + (f", before {sequential / float(results['before #12']['at-once']['wall']):.1f}x" if old else "")
+            + f" (ideal {AT_ONCE}x; issue: 20x)",
+            "",
+        )
+        admin.close()
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--child"]:
+        _child(sys.argv[2])
+    else:
+        main()

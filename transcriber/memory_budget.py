@@ -1,0 +1,37 @@
+"""A cap on the audio held in memory at once by blob downloads, whatever the concurrency.
+
+Many blobs are transcribed at once (host.json's maxDegreeOfParallelism): most go by SAS URL or
+are small, but a blob sent as bytes is held in memory once while it is uploaded to the service.
+Downloads wait here until their size fits in the budget, so sixty-four 300 MB fallbacks cannot
+take an instance's memory; one blob larger than the whole budget still runs, alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+__all__ = ["MemoryBudget"]
+
+
+class MemoryBudget:
+    """Bytes in flight, shared by the invocations of one event loop."""
+
+    def __init__(self, limit_bytes: int) -> None:
+        self.limit_bytes = limit_bytes
+        self.in_use = 0
+        self._changed = asyncio.Condition()
+
+    @asynccontextmanager
+    async def hold(self, size: int) -> AsyncIterator[None]:
+        """Wait until `size` bytes fit (or nothing else is held), keep them for the block."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: self.in_use == 0 or self.in_use + size <= self.limit_bytes)
+            self.in_use += size
+        try:
+            yield
+        finally:
+            async with self._changed:
+                self.in_use -= size
+                self._changed.notify_all()
