@@ -87,7 +87,7 @@ async def test_blob_over_size_limit_refused_at_once_with_failure_record_naming_t
     deployed.upload("big.wav", (corpus / SPEECH).read_bytes())
     await deployed.blob_event("big.wav")
 
-    record = deployed.transcript_json("failed/big.wav.json")
+    record = deployed.failure_json("big.wav")
     assert record["error"]["code"] == "AudioTooLarge" and record["final"] is True
     assert "MAX_AUDIO_BYTES" in record["error"]["message"] and "100000" in record["error"]["message"]
     assert store_reads == ["start"] and deployed.speech.requests() == []  # 64 KiB read, no download
@@ -100,7 +100,7 @@ async def test_blob_declaring_three_hours_refused_after_reading_only_its_start(
     deployed.upload("long.wav", wav_declaring(3 * 3600))
     await deployed.blob_event("long.wav")
 
-    record = deployed.transcript_json("failed/long.wav.json")
+    record = deployed.failure_json("long.wav")
     assert record["error"]["code"] == "AudioLengthLimitExceeded" and record["final"] is True
     assert "MAX_AUDIO_SECONDS" in record["error"]["message"] and "7200" in record["error"]["message"]
     assert store_reads == ["start"] and deployed.speech.requests() == []
