@@ -130,7 +130,7 @@ def main() -> None:
             admin = BlobServiceClient.from_connection_string(
                 azurite.connection_string, connection_verify=str(certs.ca_bundle)
             )
-            for container in (AUDIO, "out-url"):
+            for container in (AUDIO, "out-url", "transcription-failures"):  # identity: the app creates none
                 admin.create_container(container)
             admin.get_blob_client(AUDIO, "warm-up.wav").upload_blob(_wav(SIZES["1 MB"]))
             for label, size in SIZES.items():
