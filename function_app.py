@@ -100,6 +100,7 @@ def health_check(req: func.HttpRequest) -> func.HttpResponse:
 @app.route(route="health/deep", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
 async def health_deep(req: func.HttpRequest) -> func.HttpResponse:
     """With a key: Speech and storage reached with the app's credentials (cached briefly)."""
+    wait_for_warm_up()
     from transcriber.http_api import health_deep
 
     return _response(await health_deep())
