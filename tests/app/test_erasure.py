@@ -52,7 +52,13 @@ def delete_audio(app: AppUnderTest, name: str) -> None:
 
 
 def outputs_of(app: AppUnderTest, name: str) -> set[str]:
-    return {n for n in app.transcripts() if n in (f"failed/{name}.json",) or n.startswith(f"{name}.")}
+    """The transcript files and failure record of `name`, wherever they live."""
+    transcripts = {n for n in app.transcripts() if n.startswith(f"{name}.")}
+    return transcripts | {n for n in app.failures() if n == f"failed/{name}.json"}
+
+
+def records(app: AppUnderTest) -> set[str]:
+    return {n for n in app.failures() if n.startswith("failed/")}
 
 
 async def test_erasure_deleted_recording_leaves_no_transcript_or_record(
@@ -76,11 +82,11 @@ async def test_erasure_deleted_recording_leaves_no_transcript_or_record(
 async def test_erasure_deleted_bad_file_removes_its_failure_record(deployed: AppUnderTest) -> None:
     deployed.upload("notes.wav", b"typed notes, not audio", "text/plain")
     await deployed.blob_event("notes.wav")
-    assert "failed/notes.wav.json" in deployed.transcripts()
+    assert records(deployed) == {"failed/notes.wav.json"}
 
     delete_audio(deployed, "notes.wav")
     await deliver(deployed, blob_event(deployed.containers.audio, "notes.wav"), encode=True)
-    assert deployed.transcripts() == {}
+    assert deployed.transcripts() == {} and records(deployed) == set()
 
 
 async def test_erasure_repeated_delivery_is_a_no_op(deployed: AppUnderTest, corpus: Path) -> None:
@@ -90,7 +96,7 @@ async def test_erasure_repeated_delivery_is_a_no_op(deployed: AppUnderTest, corp
     event = blob_event(deployed.containers.audio, "twice.wav")
     for encode in (False, True, False):  # duplicates, in both queue encodings
         assert (await deliver(deployed, event, encode=encode)).status == "succeeded"
-    assert deployed.transcripts() == {}
+    assert deployed.transcripts() == {} and records(deployed) == set()
 
 
 async def test_erasure_recording_uploaded_again_keeps_its_new_transcripts(
@@ -170,13 +176,13 @@ async def test_erasure_bad_file_deleted_while_it_is_checked_leaves_no_record(
     from transcriber import pipeline
 
     deployed.upload("racing-notes.wav", b"typed notes", "text/plain")
-    original = pipeline._write_failure
+    original = pipeline.write_failure
 
     async def delete_first(*args: object, **kwargs: object) -> None:
         delete_audio(deployed, "racing-notes.wav")
         await deliver(deployed, blob_event(deployed.containers.audio, "racing-notes.wav"))
         await original(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "_write_failure", delete_first)
+    monkeypatch.setattr(pipeline, "write_failure", delete_first)
     await deployed.blob_event("racing-notes.wav")
-    assert deployed.transcripts() == {}
+    assert deployed.transcripts() == {} and records(deployed) == set()
