@@ -5,6 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed-py3.13
 NODE_STAMP := node_modules/.installed
+CONSTRAINTS := $(VENV)/requirements-constraints.txt
 PORT ?= 5055
 KEY ?=
 ENGINE ?= pocketsphinx
@@ -17,14 +18,19 @@ EMULATOR_PORT ?= 5055
 
 N ?= 1000
 
-.PHONY: all setup test chaos dev demo emulator bench lint clean
+.PHONY: all setup test chaos dev demo emulator bench lint clean requirements
 
 all: test
 
 $(PY_STAMP): requirements.txt requirements-dev.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.13 not found: install it (pyenv install 3.13, or your system's python3.13), or run make PYTHON=/path/to/python3.13" >&2; exit 1; }
 	$(PYTHON) -m venv --clear $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	# 1. exactly what is deployed, every package checked against its hash (as the remote build does)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt
+	# 2. the dev tools, in a second call (hash checking is all or nothing per call), held to the
+	#    versions of step 1 by requirements.txt's pins as constraints
+	sed -e '/--hash=/d' -e 's/ *\\$$//' requirements.txt > $(CONSTRAINTS)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c $(CONSTRAINTS)
 	$(PY) -m devtools.functions_host.protocol >/dev/null  # the local host's protocol classes, into .cache/
 	touch $@
 
@@ -57,6 +63,14 @@ bench: setup
 lint: $(PY_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+# Re-pin requirements.txt from requirements.in (hashes included). Add UPGRADE=1 to move every
+# package to its newest allowed version, or UPGRADE=<package> for one.
+requirements: $(PY_STAMP)
+	$(PY) -m piptools compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	  --no-emit-index-url --no-emit-find-links \
+	  $(if $(filter 1,$(UPGRADE)),--upgrade,$(if $(UPGRADE),--upgrade-package $(UPGRADE),)) \
+	  --output-file requirements.txt requirements.in
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .cache .hypothesis

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import azure.functions as func
 
-from transcriber import config
+from transcriber import config, privacy
 from transcriber.redaction import install_log_redaction
 from transcriber.warmup import start_warm_up, wait_for_warm_up
 
@@ -46,10 +46,20 @@ def _lazy_module(name: str) -> ModuleType:
 # indexing resolves `blob_sdk.BlobClient` and loads it then, not `import function_app`.
 blob_sdk = _lazy_module("azurefunctions.extensions.bindings.blob")
 
+privacy.quiet_sdk_logging()  # before any SDK client (the blob binding's too) logs a blob URL
 app = func.FunctionApp()
 
 AUDIO_CONTAINER, _TRIGGER_SOURCE = config.trigger_binding(os.environ)  # never raises at import
 BLOB_SOURCE = func.BlobSource(_TRIGGER_SOURCE)
+try:  # an invalid value is reported by /api/health/deep and every invocation, never at import
+    ERASURE_QUEUE = config.erasure_queue(os.environ)
+except config.SettingError:
+    ERASURE_QUEUE = "blob-deleted"
+try:  # Entra ID callers: App Service authentication checks the token, the app the role (caller_auth)
+    _ENTRA = config.http_auth_mode(os.environ) == "entra"
+except config.SettingError:
+    _ENTRA = False  # fail closed: a function key stays required
+HTTP_AUTH_LEVEL = func.AuthLevel.ANONYMOUS if _ENTRA else func.AuthLevel.FUNCTION
 try:  # say it in the host's start-up log too; invocations refuse until it is fixed
     config.Settings.from_environ(os.environ)
 except config.SettingError as error:
@@ -76,7 +86,7 @@ async def transcribe_blob(blob: blob_sdk.BlobClient, context: func.Context) -> N
 
 
 @app.function_name("transcribe")
-@app.route(route="transcribe", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
+@app.route(route="transcribe", methods=["POST"], auth_level=HTTP_AUTH_LEVEL)
 async def transcribe(req: func.HttpRequest, context: func.Context) -> func.HttpResponse:
     """Transcribe audio sent in the body, as a multipart file, or named as a blob."""
     wait_for_warm_up()
@@ -84,6 +94,15 @@ async def transcribe(req: func.HttpRequest, context: func.Context) -> func.HttpR
 
     reply = await handle_transcribe(req.url, dict(req.headers), req.get_body(), _invocation(context))
     return _response(reply)
+
+
+@app.function_name("erase_transcripts")
+@app.queue_trigger(arg_name="message", queue_name=ERASURE_QUEUE, connection=config.STORAGE_CONNECTION)
+async def erase_transcripts(message: func.QueueMessage, context: func.Context) -> None:
+    """A recording was deleted (Event Grid BlobDeleted, queued): delete its transcripts too."""
+    from transcriber.erasure import handle_deleted_event
+
+    await handle_deleted_event(message.get_body())
 
 
 @app.function_name("health")

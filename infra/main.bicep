@@ -1,7 +1,9 @@
 // Everything the transcriber needs in Azure, identity-based end to end (no keys anywhere):
-// a Flex Consumption Function App, storage for audio and transcripts, Azure AI Speech,
-// Application Insights, the role assignments between them and the Event Grid system topic
-// the blob trigger listens on. Deploy with `azd up`, or with
+// a Flex Consumption Function App, a data storage account for audio and transcripts and a
+// separate host storage account for the Functions host and the deployment package, Azure AI
+// Speech, Application Insights, least-privilege role assignments, the Event Grid system topic
+// (blob trigger; BlobDeleted -> erasure), diagnostic settings and, with vnetEnabled (the
+// default, as in Microsoft's Event Grid blob quickstart), a VNet with private endpoints. Deploy with `azd up`, or with
 // `az deployment sub create --location <region> --template-file infra/main.bicep --parameters environmentName=<name> location=<region>`
 // followed by `func azure functionapp publish <app> --python` and infra/hooks/postdeploy.sh.
 targetScope = 'subscription'
@@ -23,11 +25,44 @@ param location string
 @description('Region for the Speech resource when fast transcription is not offered in `location`; empty for `location`.')
 param speechLocation string = ''
 
-@description('Object id of the deploying user or service principal, granted blob and Speech access for testing; empty for none.')
+@description('Object id of the deploying user or service principal (azd passes AZURE_PRINCIPAL_ID); it gets data access only with deployerDataAccess.')
 param principalId string = ''
 
 @allowed(['User', 'ServicePrincipal', 'Group'])
 param principalType string = 'User'
+
+@description('Grant the deployer upload access to the audio container, read access to transcripts and Speech User (testing). Off: no standing access to personal data.')
+param deployerDataAccess bool = false
+
+@description('Private networking: VNet integration, private endpoints for storage and Speech, storage and Speech firewalls closed.')
+param vnetEnabled bool = true
+
+@description('With vnetEnabled: public IPv4 addresses or CIDR ranges allowed through the data account\'s firewall (e.g. an upload client).')
+param allowedIpAddresses array = []
+
+@description('Require Entra ID sign-in for POST /api/transcribe (App Service authentication) instead of a function key.')
+param authEnabled bool = false
+
+@description('With authEnabled: application (client) id of the app registration that represents this API.')
+param authClientId string = ''
+
+@description('With authEnabled: tenant id of that app registration; empty for this deployment\'s tenant.')
+param authTenantId string = ''
+
+@description('With authEnabled: the app role (value) a caller\'s token must carry to transcribe.')
+param transcribeAppRole string = 'Transcribe.Invoke'
+
+@description('Days after which audio, transcripts and failure records are deleted (lifecycle policy); 0 keeps them until deleted.')
+@minValue(0)
+@maxValue(36500)
+param retentionDays int = 0
+
+@description('Put blob names in telemetry and logs instead of their keyed hashes (TELEMETRY_INCLUDE_BLOB_NAMES).')
+param telemetryIncludeBlobNames bool = false
+
+@secure()
+@description('Key of the HMAC that stands in for blob names in telemetry and logs; pass one to keep hashes stable across deployments.')
+param telemetryNameKey string = newGuid()
 
 @description('Run the app as a new user-assigned identity instead of its system-assigned one.')
 param useUserAssignedIdentity bool = false
@@ -71,8 +106,13 @@ var tags = {
   'azd-env-name': environmentName
 }
 var functionAppName = '${abbrs.webSitesFunctions}${resourceToken}'
-// Flex Consumption pulls its package from this container.
+// Flex Consumption pulls its package from this container (in the host account).
 var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(resourceToken, 7)}'
+// Queues on the data account, made here so each role can be scoped to one queue.
+var blobPoisonQueueName = 'webjobs-blobtrigger-poison'
+var erasureQueueName = 'blob-deleted'
+var erasurePoisonQueueName = '${erasureQueueName}-poison'
+var erasureSubscriptionName = '${abbrs.eventGridEventSubscriptions}erase-transcripts'
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
@@ -80,6 +120,7 @@ resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   tags: tags
 }
 
+// Audio and transcripts (personal data). Event Grid watches this account.
 module storage 'app/storage.bicep' = {
   name: 'storage'
   scope: rg
@@ -87,10 +128,28 @@ module storage 'app/storage.bicep' = {
     name: '${abbrs.storageStorageAccounts}${resourceToken}'
     location: location
     tags: tags
-    audioContainerName: audioContainerName
-    transcriptsContainerName: transcriptsContainerName
-    failuresContainerName: failuresContainerName
-    deploymentContainerName: deploymentContainerName
+    containerNames: [audioContainerName, transcriptsContainerName, failuresContainerName]
+    queueNames: [blobPoisonQueueName, erasureQueueName, erasurePoisonQueueName]
+    retentionContainerNames: [audioContainerName, transcriptsContainerName, failuresContainerName]
+    retentionDays: retentionDays
+    vnetEnabled: vnetEnabled
+    allowedIpAddresses: allowedIpAddresses
+  }
+}
+
+// The Functions host's own state (AzureWebJobsStorage) and the deployment package: no personal
+// data, so the broad roles the host needs here reach none.
+module hostStorage 'app/storage.bicep' = {
+  name: 'host-storage'
+  scope: rg
+  params: {
+    name: '${abbrs.storageStorageAccounts}host${resourceToken}'
+    location: location
+    tags: tags
+    containerNames: [deploymentContainerName]
+    blobSoftDeleteDays: 7
+    vnetEnabled: vnetEnabled
+    disablePublicNetworkAccess: true
   }
 }
 
@@ -101,8 +160,46 @@ module speech 'app/speech.bicep' = {
     name: '${abbrs.cognitiveServicesSpeech}${resourceToken}'
     location: !empty(speechLocation) ? speechLocation : location
     tags: tags
+    vnetEnabled: vnetEnabled
   }
 }
+
+module network 'app/network.bicep' = if (vnetEnabled) {
+  name: 'network'
+  scope: rg
+  params: {
+    name: '${abbrs.networkVirtualNetworks}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+// Private endpoints: blob and queue of the data account, blob, queue and table of the host
+// account, and Speech; the app reaches each through the VNet, never over the internet.
+var privateEndpoints = [
+  { key: 'data-blob', target: storage.outputs.id, groupId: 'blob', zone: 'blob' }
+  { key: 'data-queue', target: storage.outputs.id, groupId: 'queue', zone: 'queue' }
+  { key: 'host-blob', target: hostStorage.outputs.id, groupId: 'blob', zone: 'blob' }
+  { key: 'host-queue', target: hostStorage.outputs.id, groupId: 'queue', zone: 'queue' }
+  { key: 'host-table', target: hostStorage.outputs.id, groupId: 'table', zone: 'table' }
+  { key: 'speech', target: speech.outputs.id, groupId: 'account', zone: 'speech' }
+]
+
+module endpoints 'app/private-endpoint.bicep' = [
+  for endpoint in (vnetEnabled ? privateEndpoints : []): {
+    name: 'pe-${endpoint.key}'
+    scope: rg
+    params: {
+      name: '${abbrs.networkPrivateEndpoints}${endpoint.key}-${resourceToken}'
+      location: location
+      tags: tags
+      targetResourceId: endpoint.target
+      groupId: endpoint.groupId
+      subnetId: network.outputs.privateEndpointSubnetId
+      privateDnsZoneId: network.outputs['${endpoint.zone}DnsZoneId']
+    }
+  }
+]
 
 module monitoring 'app/monitoring.bicep' = {
   name: 'monitoring'
@@ -150,6 +247,14 @@ var appSettings = union(
     OUTPUT_FORMATS: outputFormats
     AUDIO_SAS_LIFETIME_MINUTES: '15'
     TELEMETRY_BACKEND: telemetryBackend
+    TELEMETRY_INCLUDE_BLOB_NAMES: telemetryIncludeBlobNames ? 'true' : 'false'
+    TELEMETRY_NAME_KEY: telemetryNameKey
+    // Behind the firewall Speech cannot fetch a SAS URL (fast transcription documents no
+    // trusted-service path to storage), so the app sends the audio's bytes.
+    AUDIO_URL_ENABLED: vnetEnabled ? 'false' : 'true'
+    ERASURE_QUEUE: erasureQueueName
+    HTTP_AUTH_MODE: authEnabled ? 'entra' : 'function'
+    TRANSCRIBE_APP_ROLE: transcribeAppRole
   },
   identitySettings,
   extraAppSettings
@@ -167,13 +272,17 @@ module functionApp 'app/function.bicep' = {
     pythonVersion: pythonVersion
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
-    storageBlobEndpoint: storage.outputs.blobEndpoint
-    storageQueueEndpoint: storage.outputs.queueEndpoint
-    storageTableEndpoint: storage.outputs.tableEndpoint
+    storageBlobEndpoint: hostStorage.outputs.blobEndpoint
+    storageQueueEndpoint: hostStorage.outputs.queueEndpoint
+    storageTableEndpoint: hostStorage.outputs.tableEndpoint
     deploymentContainerName: deploymentContainerName
     userAssignedIdentityId: userAssignedIdentityId
     userAssignedIdentityClientId: userAssignedClientId
     applicationInsightsConnectionString: monitoring.outputs.connectionString
+    virtualNetworkSubnetId: vnetEnabled ? network.outputs.appSubnetId : ''
+    authEnabled: authEnabled
+    authClientId: authClientId
+    authTenantId: !empty(authTenantId) ? authTenantId : tenant().tenantId
     appSettings: appSettings
   }
 }
@@ -182,12 +291,20 @@ module rbac 'app/rbac.bicep' = {
   name: 'rbac'
   scope: rg
   params: {
-    storageAccountName: storage.outputs.name
+    dataStorageAccountName: storage.outputs.name
+    hostStorageAccountName: hostStorage.outputs.name
     speechAccountName: speech.outputs.name
     applicationInsightsName: monitoring.outputs.applicationInsightsName
+    audioContainerName: audioContainerName
+    transcriptsContainerName: transcriptsContainerName
+    failuresContainerName: failuresContainerName
+    blobPoisonQueueName: blobPoisonQueueName
+    erasureQueueName: erasureQueueName
+    erasurePoisonQueueName: erasurePoisonQueueName
     appPrincipalId: useUserAssignedIdentity ? userIdentity.outputs.principalId : functionApp.outputs.systemAssignedPrincipalId
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
+    deployerDataAccess: deployerDataAccess
   }
 }
 
@@ -198,7 +315,23 @@ module eventGrid 'app/eventgrid.bicep' = {
     name: '${abbrs.eventGridSystemTopics}${resourceToken}'
     location: location
     tags: tags
-    storageAccountId: storage.outputs.id
+    storageAccountName: storage.outputs.name
+    audioContainerName: audioContainerName
+    erasureQueueName: erasureQueueName
+    erasureSubscriptionName: erasureSubscriptionName
+  }
+}
+
+module diagnostics 'app/diagnostics.bicep' = {
+  name: 'diagnostics'
+  scope: rg
+  params: {
+    workspaceId: monitoring.outputs.logAnalyticsId
+    dataStorageAccountName: storage.outputs.name
+    hostStorageAccountName: hostStorage.outputs.name
+    speechAccountName: speech.outputs.name
+    functionAppName: functionApp.outputs.name
+    systemTopicName: eventGrid.outputs.name
   }
 }
 
@@ -210,6 +343,8 @@ output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 output AZURE_FUNCTION_APP_HOSTNAME string = functionApp.outputs.defaultHostName
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint
+output AZURE_HOST_STORAGE_ACCOUNT_NAME string = hostStorage.outputs.name
+output AZURE_VNET_ENABLED bool = vnetEnabled
 output AUDIO_CONTAINER string = audioContainerName
 output TRANSCRIPTS_CONTAINER string = transcriptsContainerName
 output FAILURES_CONTAINER string = failuresContainerName
@@ -217,6 +352,7 @@ output AZURE_SPEECH_ENDPOINT string = speech.outputs.endpoint
 output AZURE_CLIENT_ID string = userAssignedClientId
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output AZURE_EVENTGRID_SYSTEM_TOPIC_NAME string = eventGrid.outputs.name
+output AZURE_EVENTGRID_ERASURE_SUBSCRIPTION_NAME string = eventGrid.outputs.erasureSubscriptionName
 // Event subscription names allow letters, digits and hyphens only.
 output AZURE_EVENTGRID_SUBSCRIPTION_NAME string = '${abbrs.eventGridEventSubscriptions}${replace(blobTriggerFunctionName, '_', '-')}'
 output AZURE_BLOB_TRIGGER_FUNCTION_NAME string = blobTriggerFunctionName

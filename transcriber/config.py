@@ -16,7 +16,15 @@ from urllib.parse import urlsplit
 
 from transcriber.errors import SettingError, TranscriberError
 
-__all__ = ["InvalidSettingsError", "SettingError", "Settings", "SpeechSettings", "TelemetrySettings"]
+__all__ = [
+    "CallerAuthSettings",
+    "InvalidSettingsError",
+    "PrivacySettings",
+    "SettingError",
+    "Settings",
+    "SpeechSettings",
+    "TelemetrySettings",
+]
 from transcriber.options import OptionError, TranscriptionRequestOptions
 from transcriber.storage_connection import StorageConnection
 
@@ -54,10 +62,18 @@ BLOB_MAX_ATTEMPTS = "BLOB_MAX_ATTEMPTS"
 APPINSIGHTS_CONNECTION = "APPLICATIONINSIGHTS_CONNECTION_STRING"
 APPINSIGHTS_AUTH = "APPLICATIONINSIGHTS_AUTHENTICATION_STRING"
 TELEMETRY_BACKEND = "TELEMETRY_BACKEND"
+INCLUDE_BLOB_NAMES = "TELEMETRY_INCLUDE_BLOB_NAMES"
+NAME_KEY = "TELEMETRY_NAME_KEY"
+URL_ENABLED = "AUDIO_URL_ENABLED"
+ERASURE_QUEUE = "ERASURE_QUEUE"
+HTTP_AUTH_MODE = "HTTP_AUTH_MODE"
+TRANSCRIBE_APP_ROLE = "TRANSCRIBE_APP_ROLE"
 
 TRIGGER_SOURCES = ("EventGrid", "LogsAndContainerScan")
 FORMATS = ("txt", "srt", "vtt")
 TELEMETRY_BACKENDS = ("opencensus", "opentelemetry")
+HTTP_AUTH_MODES = ("function", "entra")
+MAX_SAS_LIFETIME_MINUTES = 60
 API_VERSIONS = ("2024-11-15", "2025-10-15")
 DEFAULT_API_VERSION = "2025-10-15"
 MIB = 1024 * 1024
@@ -92,6 +108,22 @@ class TelemetrySettings:
 
 
 @dataclass(frozen=True)
+class PrivacySettings:
+    """Blob names are personal data: telemetry and logs carry a keyed hash unless names are allowed."""
+
+    include_blob_names: bool = False
+    name_key: str | None = None
+
+
+@dataclass(frozen=True)
+class CallerAuthSettings:
+    """Who may call POST /api/transcribe: a function key, or Entra ID with an app role."""
+
+    mode: str = "function"
+    app_role: str | None = None
+
+
+@dataclass(frozen=True)
 class Settings:
     """The app's validated configuration."""
 
@@ -108,10 +140,14 @@ class Settings:
     max_audio_seconds: int = SERVICE_MAX_SECONDS
     audio_memory_bytes: int = 1024 * MIB
     url_threshold_bytes: int = 8 * MIB
+    url_enabled: bool = True
     sas_lifetime_minutes: int = 15
     blob_max_attempts: int = 5
     create_containers: bool = False
     claim_timeout_seconds: int = 600
+    privacy: PrivacySettings = field(default_factory=PrivacySettings)
+    caller_auth: CallerAuthSettings = field(default_factory=CallerAuthSettings)
+    erasure_queue: str = "blob-deleted"
 
     @property
     def containers(self) -> tuple[str, str, str]:
@@ -136,11 +172,19 @@ class Settings:
             "max_audio_seconds": lambda: _int(env, MAX_AUDIO_SECONDS, SERVICE_MAX_SECONDS, minimum=1),
             "audio_memory_bytes": lambda: _int(env, AUDIO_MEMORY, 1024 * MIB, minimum=1),
             "url_threshold_bytes": lambda: _int(env, URL_THRESHOLD, 8 * MIB, minimum=0),
-            "sas_lifetime_minutes": lambda: _int(env, SAS_LIFETIME, 15, minimum=1, maximum=7 * 24 * 60),
+            "url_enabled": lambda: _bool(env, URL_ENABLED, default=True),
+            "sas_lifetime_minutes": lambda: _int(
+                env, SAS_LIFETIME, 15, minimum=1, maximum=MAX_SAS_LIFETIME_MINUTES
+            ),
             "blob_max_attempts": lambda: _int(env, BLOB_MAX_ATTEMPTS, 5, minimum=1, maximum=100),
             "create_containers": lambda: _bool(env, CREATE_CONTAINERS, default=None),
             # host.json's functionTimeout (10 min): a claim older than that has no live holder
             "claim_timeout_seconds": lambda: _int(env, CLAIM_TIMEOUT, 600, minimum=1, maximum=24 * 3600),
+            "privacy": lambda: PrivacySettings(
+                bool(_bool(env, INCLUDE_BLOB_NAMES, default=False)), _get(env, NAME_KEY)
+            ),
+            "caller_auth": lambda: caller_auth(env),
+            "erasure_queue": lambda: erasure_queue(env),
         }
         values: dict[str, Any] = {}
         problems: list[SettingError] = []
@@ -200,6 +244,34 @@ def trigger_binding(env: Mapping[str, str]) -> tuple[str, str]:
 def audio_container(env: Mapping[str, str]) -> str:
     """The audio container name; function_app's trigger path needs it at import."""
     return _container(env, AUDIO_CONTAINER, "audio-in")
+
+
+def erasure_queue(env: Mapping[str, str]) -> str:
+    """The queue Event Grid delivers BlobDeleted events to; the queue trigger needs it at import."""
+    value = _get(env, ERASURE_QUEUE) or "blob-deleted"
+    ok = 3 <= len(value) <= 63 and value[0].isalnum() and value[-1].isalnum() and "--" not in value
+    if not ok or not all(c.islower() or c.isdigit() or c == "-" for c in value):
+        raise SettingError(ERASURE_QUEUE, "is not a valid queue name (3-63 lower-case letters, digits, '-')")
+    return value
+
+
+def http_auth_mode(env: Mapping[str, str]) -> str:
+    """`function` (a key) or `entra`; function_app reads it at import to choose the auth level."""
+    mode = (_get(env, HTTP_AUTH_MODE) or "function").lower()
+    if mode not in HTTP_AUTH_MODES:
+        raise SettingError(HTTP_AUTH_MODE, f"must be one of {', '.join(HTTP_AUTH_MODES)}")
+    return mode
+
+
+def caller_auth(env: Mapping[str, str]) -> CallerAuthSettings:
+    """How HTTP callers authenticate, with the app role Entra ID callers need."""
+    mode = http_auth_mode(env)
+    role = _get(env, TRANSCRIBE_APP_ROLE)
+    if mode == "entra" and role is None:
+        raise SettingError(
+            TRANSCRIBE_APP_ROLE, "is required with HTTP_AUTH_MODE=entra (the app role callers need)"
+        )
+    return CallerAuthSettings(mode, role if mode == "entra" else None)
 
 
 def _get(env: Mapping[str, str], name: str) -> str | None:

@@ -2,6 +2,8 @@
 
     TranscriberError               code, message, transient
     ├── SettingError               a setting is missing or invalid (names the setting)
+    ├── CallerUnauthorizedError    no Entra ID sign-in where one is required (401)
+    ├── CallerForbiddenError       signed in without the required app role (403)
     ├── InvalidRequestError        malformed options, JSON or form; bounds exceeded (own codes)
     │   ├── NoAudioError           nothing to transcribe was sent
     │   └── InvalidBlobNameError   (transcriber.blob_names) a name that could leave its container
@@ -73,6 +75,18 @@ class UnsupportedMediaError(TranscriberError):
     """The content is not audio (by content type or by its first bytes)."""
 
     code = "UnsupportedMediaType"
+
+
+class CallerUnauthorizedError(TranscriberError):
+    """The caller is not signed in (HTTP 401)."""
+
+    code = "Unauthorized"
+
+
+class CallerForbiddenError(TranscriberError):
+    """The caller is signed in but lacks the app role (HTTP 403)."""
+
+    code = "Forbidden"
 
 
 class BlobNotFoundError(TranscriberError):

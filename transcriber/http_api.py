@@ -17,12 +17,15 @@ from urllib.parse import parse_qs, urlsplit
 
 from transcriber import formats
 from transcriber.audio_header import HEAD_BYTES
+from transcriber.caller_auth import check_caller
 from transcriber.config import Settings
 from transcriber.errors import (
     AudioRejectedError,
     AudioTooLargeError,
     AuthenticationError,
     BlobNotFoundError,
+    CallerForbiddenError,
+    CallerUnauthorizedError,
     InvalidRequestError,
     ServiceError,
     ServiceThrottledError,
@@ -43,6 +46,8 @@ HTTP_TIMEOUT_SECONDS = 220.0  # the Functions front end gives up on an HTTP resp
 STATUS_BY_ERROR: list[tuple[type[TranscriberError], int]] = [
     (SettingError, 500),
     (InvalidRequestError, 400),
+    (CallerUnauthorizedError, 401),
+    (CallerForbiddenError, 403),
     (BlobNotFoundError, 404),
     (AudioTooLargeError, 413),
     (UnsupportedMediaError, 415),
@@ -98,6 +103,7 @@ async def _transcribe(
     options = settings.defaults
     clock = time.perf_counter()
     try:
+        check_caller(headers, settings.caller_auth, os.environ)
         blob_base = f"{settings.storage.blob_url}/{settings.audio_container}"
         request = await asyncio.to_thread(  # CPU-bound for big bodies: off the event loop
             parse_request, url, headers, body, max_bytes=settings.max_audio_bytes, blob_base_url=blob_base

@@ -32,6 +32,7 @@ from transcriber.audio_header import HEAD_BYTES
 from transcriber.blob_names import InvalidBlobNameError, check_blob_name
 from transcriber.errors import BlobNotFoundError, ServiceError, TranscriberError
 from transcriber.failure_records import failure_name, invalid_name_record, write_failure
+from transcriber.privacy import blob_label
 from transcriber.redaction import redacted_cause
 from transcriber.rendering import render_files
 from transcriber.service import Invocation, TranscriptionService, get_service
@@ -56,11 +57,11 @@ def output_name(name: str, fmt: str) -> str:
 
 
 def logged_name(name: str) -> str:
-    """How a blob name appears in logs: the one place to change it (e.g. for a keyed hash).
+    """How a blob name appears in logs: its keyed id unless names are allowed (transcriber.privacy).
 
     Control characters are escaped, so a hostile name cannot forge a log line.
     """
-    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in name)
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in blob_label(name))
 
 
 async def handle_blob(name: str, invocation: Invocation) -> BlobOutcome:
@@ -151,6 +152,7 @@ async def _transcribe(
                 error.message,
             )
         _track(service, info, error=error, latency_ms=(time.perf_counter() - clock) * 1000)
+        await _erase_if_gone(service, name)
         if error.transient:
             if error is exc:
                 raise
@@ -165,7 +167,20 @@ async def _transcribe(
         transcription.phrase_count,
         transcription.audio_seconds,
     )
+    if await _erase_if_gone(service, name):
+        return BlobOutcome("gone", name)
     return BlobOutcome("transcribed", name, outputs)
+
+
+async def _erase_if_gone(service: TranscriptionService, name: str) -> bool:
+    """The recording may have been deleted (and its erasure run) while it was transcribed."""
+    from transcriber.erasure import erase_if_gone
+
+    try:
+        return await erase_if_gone(service, name)
+    except TranscriberError as exc:  # the BlobDeleted event, if any, erases later
+        logger.warning("could not check whether %s still exists: %s", logged_name(name), exc.message)
+        return False
 
 
 async def _refuse_name(service: TranscriptionService, name: str, error: InvalidBlobNameError) -> BlobOutcome:

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from transcriber import privacy
 from transcriber.config import Settings, TelemetrySettings
 from transcriber.memory_budget import MemoryBudget
 from transcriber.speech import SpeechClient
@@ -74,6 +75,7 @@ def get_service(environ: Mapping[str, str] | None = None) -> TranscriptionServic
     service = _services.get(loop)
     if service is None:
         settings = Settings.from_environ(os.environ if environ is None else environ)
+        privacy.configure(settings.privacy)
         service = TranscriptionService.create(settings, get_telemetry(settings.telemetry))
         for stale in [other for other in _services if other.is_closed()]:
             del _services[stale]

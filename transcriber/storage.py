@@ -234,7 +234,10 @@ class BlobStore(StorageClient):
         return True
 
     async def read_sas_url(self, info: BlobInfo, lifetime: timedelta) -> str:
-        """A read-only user-delegation SAS URL for this blob; needs a token credential."""
+        """A read-only, https-only user-delegation SAS URL for this blob; needs a token credential.
+
+        A SAS cannot name an etag, so the caller checks the blob is still `info`'s version once
+        the fetch is over (transcription.transcribe_blob)."""
         from azure.storage.blob import BlobSasPermissions, generate_blob_sas
 
         now = datetime.now(UTC)
@@ -254,6 +257,7 @@ class BlobStore(StorageClient):
             permission=BlobSasPermissions(read=True),
             start=now - timedelta(minutes=5),
             expiry=now + lifetime,
+            protocol="https",
         )
         return f"{self._blob(info.container, info.name).url}?{sas}"
 

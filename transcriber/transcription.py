@@ -18,8 +18,9 @@ from typing import Any
 
 from transcriber.audio_check import SNIFF_BYTES, check_audio, check_duration, check_size
 from transcriber.audio_header import HEAD_BYTES
-from transcriber.errors import AudioRejectedError, TranscriberError
+from transcriber.errors import AudioRejectedError, BlobNotFoundError, ServiceError, TranscriberError
 from transcriber.options import TranscriptionRequestOptions
+from transcriber.privacy import blob_id, blob_label, names_included
 from transcriber.service import TranscriptionService
 from transcriber.storage import BlobInfo
 from transcriber.subtitles import has_speech
@@ -112,18 +113,37 @@ async def transcribe_blob(
             return await transcribe_bytes(service, audio, options, timeout=timeout)
     started, clock = datetime.now(UTC), time.perf_counter()
     result = await service.speech.transcribe_url(url, options, timeout=timeout)
+    await _check_unchanged(service, info)
     return Transcription(result, options, "url", started, (time.perf_counter() - clock) * 1000)
+
+
+async def _check_unchanged(service: TranscriptionService, info: BlobInfo) -> None:
+    """Speech fetched the SAS URL itself: if the blob was written since, it may have read another version.
+
+    Raised as transient, so the job runs again for the blob as it now is.
+    """
+    try:
+        current = await service.store.properties(info.container, info.name)
+    except BlobNotFoundError:
+        current = None
+    if current is None or current.etag != info.etag:
+        raise ServiceError("the blob changed while Speech was reading it", code="AudioChanged")
 
 
 async def _sas_url(service: TranscriptionService, info: BlobInfo) -> str | None:
     settings = service.settings
-    if not service.store.connection.uses_token or info.size < settings.url_threshold_bytes:
+    if not settings.url_enabled or not service.store.connection.uses_token:
+        return None
+    if info.size < settings.url_threshold_bytes:
         return None
     try:
         return await service.store.read_sas_url(info, timedelta(minutes=settings.sas_lifetime_minutes))
     except TranscriberError as exc:
         logger.warning(
-            "could not make a SAS for %s (%s: %s); sending its bytes", info.name, exc.code, exc.message
+            "could not make a SAS for %s (%s: %s); sending its bytes",
+            blob_label(info.name),
+            exc.code,
+            exc.message,
         )
         return None
 
@@ -144,14 +164,21 @@ def track(
     error: TranscriberError | None = None,
     latency_ms: float,
 ) -> None:
-    """Send the TranscriptionCompleted/Failed event and its metrics; never raises."""
+    """Send the TranscriptionCompleted/Failed event and its metrics; never raises.
+
+    A blob's name goes out as its keyed id (transcriber.privacy), and by name only when allowed.
+    """
     from transcriber.telemetry import TranscriptionEvent
 
+    blob_name = subject if trigger == "blob" and names_included() else None
+    if trigger == "blob":
+        subject = blob_id(subject)
     try:
         service.telemetry.track_transcription(
             TranscriptionEvent(
                 trigger=trigger,
                 subject=subject,
+                blob_name=blob_name,
                 content_type=content_type,
                 size_bytes=size_bytes,
                 audio_seconds=transcription.audio_seconds if transcription else None,

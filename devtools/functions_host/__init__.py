@@ -13,6 +13,7 @@ FunctionLoadRequest per function, and one InvocationRequest per trigger.
     response.status_code, response.headers, response.get_body(), response.logs
     delivery = await host.blob_event("audio-in", "meeting.wav")
     delivery.status, delivery.attempts, delivery.invocations[-1].logs, delivery.poison_message
+    delivery = await host.queue_message("erase_transcripts", '{"eventType": ...}')
 
 What the host does, module by module:
 - `protocol`: compile and load the message classes; `worker`: the runtime's handlers.
@@ -22,6 +23,8 @@ What the host does, module by module:
 - `blob_trigger`: model binding data for SDK-type bindings (never the content), bytes otherwise,
   and the trigger metadata; `poison`: host.json's poisonBlobThreshold and the poison queue;
   `connections`: the host's own storage clients for the binding's connection setting.
+- `queue_trigger`: a message's text (host.json messageEncoding), its metadata, dequeue-count
+  retries up to maxDequeueCount.
 - `logs`: every record the worker logs, as RpcLog, per invocation.
 Retries are the blob trigger's own (a new invocation per try, retry context zero), not a
 function retry policy. One app per process: the runtime keeps its state in module globals.
@@ -37,6 +40,7 @@ from devtools.functions_host.host import (
 from devtools.functions_host.http_conversion import HttpResponse
 from devtools.functions_host.invocation import InvocationResult, new_trace_parent
 from devtools.functions_host.limits import FrontEndLimits
+from devtools.functions_host.queue_trigger import QueueDelivery
 
 __all__ = [
     "BlobDelivery",
@@ -47,5 +51,6 @@ __all__ = [
     "HostStorageError",
     "HttpResponse",
     "InvocationResult",
+    "QueueDelivery",
     "new_trace_parent",
 ]

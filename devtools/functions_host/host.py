@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 import weakref
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,6 +22,8 @@ from devtools.functions_host.logs import RpcLogCollector, current_invocation
 from devtools.functions_host.outcomes import BlobDelivery, FunctionInfo
 from devtools.functions_host.poison import BlobsOptions, poison_message, send_poison_message
 from devtools.functions_host.protocol import load_protos
+from devtools.functions_host.queue_trigger import QueueDelivery, QueuesOptions, message_text
+from devtools.functions_host.queue_trigger import invocation_data as queue_invocation_data
 from devtools.functions_host.worker import RuntimeWorker, WorkerError, run_in_thread
 
 
@@ -49,6 +52,7 @@ class FunctionsHost:
         self.limits = limits
         self.keys = routing.HostKeys()
         self.blobs = BlobsOptions.from_host_json(app_dir)
+        self.queues = QueuesOptions.from_host_json(app_dir)
         self.protos = worker.protos
         self._worker = worker
         self.functions = {
@@ -213,6 +217,32 @@ class FunctionsHost:
         message = poison_message(f"Host.Functions.{binding.function}", container, name, etag or "")
         await send_poison_message(connection, message)
         return BlobDelivery(container, name, "poisoned", tuple(invocations), message)
+
+    async def queue_message(
+        self, function: str, body: str, *, trace_parent: str | None = None
+    ) -> QueueDelivery:
+        """Deliver one queue message to a queue-triggered function, retried up to maxDequeueCount."""
+        info = self.functions[function]
+        if info.trigger["type"] != "queueTrigger":
+            raise LookupError(f"{function} is not queue-triggered")
+        queue = info.trigger["queueName"]
+        text = message_text(self.queues, body)
+        if text is None:
+            return QueueDelivery(queue, "undecodable")
+        message_id = str(uuid.uuid4())
+        invocations: list[InvocationResult] = []
+        for dequeue_count in range(1, self.queues.max_dequeue_count + 1):
+            input_data, metadata = queue_invocation_data(
+                self.protos, info.trigger["name"], text, dequeue_count, message_id
+            )
+            request = invocation_request(
+                self.protos, info.function_id, input_data, metadata, trace_parent=trace_parent
+            )
+            result = await self.invoke(function, request)
+            invocations.append(result)
+            if result.succeeded:
+                return QueueDelivery(queue, "succeeded", tuple(invocations))
+        return QueueDelivery(queue, "poisoned", tuple(invocations))
 
     async def drain(self) -> None:
         """Wait for invocations still running after the front end timed out."""

@@ -21,7 +21,7 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 param maximumInstanceCount int = 100
 
-@description('Blob, queue and table endpoints of the storage account the host uses (AzureWebJobsStorage).')
+@description('Blob, queue and table endpoints of the host storage account (AzureWebJobsStorage); it also holds the deployment package.')
 param storageBlobEndpoint string
 param storageQueueEndpoint string
 param storageTableEndpoint string
@@ -36,7 +36,20 @@ param userAssignedIdentityClientId string = ''
 
 param applicationInsightsConnectionString string
 
-@description('The app\'s own settings (AudioStorage__*, AZURE_SPEECH_*, ...), merged over the host\'s.')
+@description('Subnet (delegated to Microsoft.App/environments) for VNet integration; empty for none.')
+param virtualNetworkSubnetId string = ''
+
+@description('App Service authentication with Entra ID in front of the HTTP functions.')
+param authEnabled bool = false
+@description('Application (client) id of the app registration callers get tokens for.')
+param authClientId string = ''
+@description('Tenant of that app registration.')
+param authTenantId string = tenant().tenantId
+@description('Token audiences accepted; empty for api://<authClientId> and <authClientId>.')
+param authAllowedAudiences array = []
+
+@secure()
+@description('The app\'s own settings (AudioStorage__*, AZURE_SPEECH_*, ...), merged over the host\'s; secure because TELEMETRY_NAME_KEY is among them.')
 param appSettings object = {}
 
 var useUserAssigned = !empty(userAssignedIdentityId)
@@ -88,6 +101,12 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // VNet integration: all outbound traffic (storage, Speech) leaves through the app subnet,
+    // where the private endpoints and their DNS zones are.
+    virtualNetworkSubnetId: !empty(virtualNetworkSubnetId) ? virtualNetworkSubnetId : null
+    siteConfig: {
+      minTlsVersion: '1.2'
+    }
     functionAppConfig: {
       deployment: {
         storage: {
@@ -128,6 +147,51 @@ resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
   name: 'ftp'
   properties: {
     allow: false
+  }
+}
+
+// Entra ID sign-in for callers (learn.microsoft.com/azure/app-service/configure-authentication-provider-aad):
+// the platform validates the bearer token (issuer, audience) before a request reaches the app,
+// answers 401 without one, and passes the caller's claims in X-MS-CLIENT-PRINCIPAL; the app
+// then requires the app role in TRANSCRIBE_APP_ROLE (transcriber/caller_auth.py). The health
+// endpoint and the blob extension's Event Grid webhook stay reachable without a token.
+var audiences = empty(authAllowedAudiences) ? ['api://${authClientId}', authClientId] : authAllowedAudiences
+
+resource auth 'Microsoft.Web/sites/config@2024-04-01' = if (authEnabled) {
+  parent: site
+  name: 'authsettingsV2'
+  properties: {
+    platform: {
+      enabled: true
+    }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+      excludedPaths: [
+        '/api/health'
+        '/runtime/webhooks/blobs'
+      ]
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          openIdIssuer: '${environment().authentication.loginEndpoint}${authTenantId}/v2.0'
+          clientId: authClientId
+        }
+        validation: {
+          allowedAudiences: audiences
+        }
+      }
+    }
+    login: {
+      tokenStore: {
+        enabled: false
+      }
+    }
+    httpSettings: {
+      requireHttps: true
+    }
   }
 }
 

@@ -1,9 +1,28 @@
-// Role assignments: what the app's identity needs (and nothing more), plus optional access
-// for the person deploying, so they can upload test audio and read transcripts.
+// Role assignments, each on the smallest scope Azure allows for what it is for (docs/DEPLOY.md,
+// Security, lists each with its reason and Microsoft's page). The app's code and the Functions
+// host run as one identity, so the app gets the union of what both need:
+// - host account (AzureWebJobsStorage, deployment package; no personal data): the host roles
+//   of "Connecting to host storage with an identity", on the account, because the host creates
+//   its own containers, queues and tables there;
+// - data account: read on the audio container, write on the transcripts and failures containers, the blob
+//   trigger's poison queue and the erasure queues each scoped to that one queue, and Storage Blob
+//   Delegator (user-delegation keys are an account-level operation) for the read SAS Speech uses.
+// The deployer's data access is opt-in (deployerDataAccess) and limited to the two containers.
 
-param storageAccountName string
+param dataStorageAccountName string
+param hostStorageAccountName string
 param speechAccountName string
 param applicationInsightsName string
+
+param audioContainerName string
+param transcriptsContainerName string
+@description('Container of failure records and per-version claims (FAILURES_CONTAINER).')
+param failuresContainerName string
+@description('The blob trigger\'s poison queue on the data account (webjobs-blobtrigger-poison).')
+param blobPoisonQueueName string
+@description('The queue Event Grid delivers BlobDeleted events to, and its poison queue.')
+param erasureQueueName string
+param erasurePoisonQueueName string
 
 @description('Principal id of the identity the app uses (the user-assigned one if set, else the system-assigned one).')
 param appPrincipalId string
@@ -14,16 +33,60 @@ param deployerPrincipalId string = ''
 @allowed(['User', 'ServicePrincipal', 'Group'])
 param deployerPrincipalType string = 'User'
 
-// Built-in role definition ids (the same in every tenant).
-var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner: host state, deployment package, trigger, user-delegation SAS
-var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe' // Storage Blob Data Contributor: the deployer's uploads and reads
-var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88' // Storage Queue Data Contributor: blob trigger's internal queue and poison queue
-var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor: the host's own tables (AzureWebJobsStorage)
+@description('Give the deployer upload access to the audio container, read access to the transcripts and failures containers and Speech User.')
+param deployerDataAccess bool = false
+
+// Built-in role definition ids (the same in every tenant; learn.microsoft.com/azure/role-based-access-control/built-in-roles).
+var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner: host storage blobs and the deployment package
+var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe' // Storage Blob Data Contributor: write and delete transcripts; the deployer's uploads
+var storageBlobDataReader = '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1' // Storage Blob Data Reader: read audio; the deployer reads transcripts
+var storageBlobDelegator = 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a' // Storage Blob Delegator: get a user delegation key for read SAS URLs
+var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88' // Storage Queue Data Contributor: host queues; poison queues
+var storageQueueDataReader = '19e7f393-937e-4f77-808e-94535e297925' // Storage Queue Data Reader: the erasure queue trigger peeks and reads its length
+var storageQueueDataMessageProcessor = '8a0f0c08-91a1-4084-bc3d-661d67233fed' // Storage Queue Data Message Processor: the erasure queue trigger takes and deletes messages
+var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor: the host's own tables
+var storageAccountContributor = '17d1049b-9a84-46fb-8f53-869881c3d3ab' // Storage Account Contributor: blob trigger with identity-based AzureWebJobsStorage (host account only)
 var cognitiveServicesUser = 'a97b65f3-24c7-4388-baec-2e87135dc908' // Cognitive Services User: call Speech with an Entra ID token
 var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb' // Monitoring Metrics Publisher: send telemetry with local auth disabled
 
-resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
-  name: storageAccountName
+resource dataStorage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
+  name: dataStorageAccountName
+
+  resource blobService 'blobServices' existing = {
+    name: 'default'
+
+    resource audio 'containers' existing = {
+      name: audioContainerName
+    }
+
+    resource transcripts 'containers' existing = {
+      name: transcriptsContainerName
+    }
+
+    resource failures 'containers' existing = {
+      name: failuresContainerName
+    }
+  }
+
+  resource queueService 'queueServices' existing = {
+    name: 'default'
+
+    resource blobPoison 'queues' existing = {
+      name: blobPoisonQueueName
+    }
+
+    resource erasure 'queues' existing = {
+      name: erasureQueueName
+    }
+
+    resource erasurePoison 'queues' existing = {
+      name: erasurePoisonQueueName
+    }
+  }
+}
+
+resource hostStorage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
+  name: hostStorageAccountName
 }
 
 resource speech 'Microsoft.CognitiveServices/accounts@2024-10-01' existing = {
@@ -34,9 +97,11 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
   name: applicationInsightsName
 }
 
-resource appBlobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, appPrincipalId, storageBlobDataOwner)
-  scope: storage
+// Host account: what the Functions host needs for AzureWebJobsStorage with a blob trigger.
+
+resource hostBlobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(hostStorage.id, appPrincipalId, storageBlobDataOwner)
+  scope: hostStorage
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataOwner)
     principalId: appPrincipalId
@@ -44,9 +109,9 @@ resource appBlobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-resource appQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, appPrincipalId, storageQueueDataContributor)
-  scope: storage
+resource hostQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(hostStorage.id, appPrincipalId, storageQueueDataContributor)
+  scope: hostStorage
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataContributor)
     principalId: appPrincipalId
@@ -54,11 +119,103 @@ resource appQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01
   }
 }
 
-resource appTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(storage.id, appPrincipalId, storageTableDataContributor)
-  scope: storage
+resource hostTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(hostStorage.id, appPrincipalId, storageTableDataContributor)
+  scope: hostStorage
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageTableDataContributor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource hostAccountContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(hostStorage.id, appPrincipalId, storageAccountContributor)
+  scope: hostStorage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageAccountContributor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Data account: the app's code and the triggers on it.
+
+resource audioReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(dataStorage::blobService::audio.id, appPrincipalId, storageBlobDataReader)
+  scope: dataStorage::blobService::audio
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataReader)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource transcriptsContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(dataStorage::blobService::transcripts.id, appPrincipalId, storageBlobDataContributor)
+  scope: dataStorage::blobService::transcripts
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource failuresContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(dataStorage::blobService::failures.id, appPrincipalId, storageBlobDataContributor)
+  scope: dataStorage::blobService::failures
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource dataDelegator 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(dataStorage.id, appPrincipalId, storageBlobDelegator)
+  scope: dataStorage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDelegator)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource blobPoisonContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(dataStorage::queueService::blobPoison.id, appPrincipalId, storageQueueDataContributor)
+  scope: dataStorage::queueService::blobPoison
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataContributor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource erasureReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(dataStorage::queueService::erasure.id, appPrincipalId, storageQueueDataReader)
+  scope: dataStorage::queueService::erasure
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataReader)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource erasureProcessor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(dataStorage::queueService::erasure.id, appPrincipalId, storageQueueDataMessageProcessor)
+  scope: dataStorage::queueService::erasure
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataMessageProcessor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource erasurePoisonContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(dataStorage::queueService::erasurePoison.id, appPrincipalId, storageQueueDataContributor)
+  scope: dataStorage::queueService::erasurePoison
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataContributor)
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
   }
@@ -84,9 +241,14 @@ resource appMetricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01
   }
 }
 
-resource deployerBlobContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
-  name: guid(storage.id, deployerPrincipalId, storageBlobDataContributor)
-  scope: storage
+// The deployer, only when asked for: upload test audio, read its transcripts, run the app
+// locally against Speech (az login, no keys). Never the host account or the deployment package.
+
+var grantDeployer = deployerDataAccess && !empty(deployerPrincipalId)
+
+resource deployerAudioContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantDeployer) {
+  name: guid(dataStorage::blobService::audio.id, deployerPrincipalId, storageBlobDataContributor)
+  scope: dataStorage::blobService::audio
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributor)
     principalId: deployerPrincipalId
@@ -94,8 +256,27 @@ resource deployerBlobContributor 'Microsoft.Authorization/roleAssignments@2022-0
   }
 }
 
-// Lets the deployer run the app locally against the real Speech resource (az login, no keys).
-resource deployerSpeechUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(deployerPrincipalId)) {
+resource deployerTranscriptsReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantDeployer) {
+  name: guid(dataStorage::blobService::transcripts.id, deployerPrincipalId, storageBlobDataReader)
+  scope: dataStorage::blobService::transcripts
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataReader)
+    principalId: deployerPrincipalId
+    principalType: deployerPrincipalType
+  }
+}
+
+resource deployerFailuresReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantDeployer) {
+  name: guid(dataStorage::blobService::failures.id, deployerPrincipalId, storageBlobDataReader)
+  scope: dataStorage::blobService::failures
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataReader)
+    principalId: deployerPrincipalId
+    principalType: deployerPrincipalType
+  }
+}
+
+resource deployerSpeechUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantDeployer) {
   name: guid(speech.id, deployerPrincipalId, cognitiveServicesUser)
   scope: speech
   properties: {

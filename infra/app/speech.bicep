@@ -10,6 +10,9 @@ param tags object = {}
 @description('Pricing tier; S0 is the standard one.')
 param skuName string = 'S0'
 
+@description('Private networking: reachable only through its private endpoint.')
+param vnetEnabled bool = false
+
 resource speech 'Microsoft.CognitiveServices/accounts@2024-10-01' = {
   name: name
   location: location
@@ -21,7 +24,14 @@ resource speech 'Microsoft.CognitiveServices/accounts@2024-10-01' = {
   properties: {
     customSubDomainName: name
     disableLocalAuth: true
-    publicNetworkAccess: 'Enabled'
+    // With vnetEnabled the app reaches Speech through a private endpoint only, and sends audio
+    // bytes rather than SAS URLs (see docs/DEPLOY.md, Security: Speech never fetches from storage).
+    publicNetworkAccess: vnetEnabled ? 'Disabled' : 'Enabled'
+    networkAcls: {
+      defaultAction: vnetEnabled ? 'Deny' : 'Allow'
+      ipRules: []
+      virtualNetworkRules: []
+    }
   }
 }
 

@@ -1,28 +1,40 @@
-// One storage account for everything: the host's own state (AzureWebJobsStorage), the
-// deployment package, the audio the trigger watches and the transcripts it writes.
-// Entra ID only: shared keys (and so account SAS and connection strings) are off.
+// One storage account, Entra ID only: shared keys (and so account SAS and connection strings)
+// are off. main.bicep makes two of these: the data account (audio, transcripts, the queues of
+// the blob and erasure triggers) and the host account (AzureWebJobsStorage and the deployment
+// package), so that no role the host needs on its own account reaches personal data.
 
 @description('Storage account name: 3-24 lower-case letters and digits, globally unique.')
 param name string
 param location string = resourceGroup().location
 param tags object = {}
 
-@description('Container the blob trigger watches (AUDIO_CONTAINER).')
-param audioContainerName string
+@description('Blob containers to create.')
+param containerNames array = []
 
-@description('Container the transcript sets go to (TRANSCRIPTS_CONTAINER).')
-param transcriptsContainerName string
+@description('Queues to create (so role assignments can be scoped to each queue).')
+param queueNames array = []
 
-@description('Container the failure records and per-version claims go to (FAILURES_CONTAINER).')
-param failuresContainerName string
-
-@description('Container the Flex Consumption app deploys its package from.')
-param deploymentContainerName string
-
-@description('Days a deleted blob (audio or transcript) stays recoverable.')
-@minValue(1)
+@description('Days a deleted blob stays recoverable; 0 turns blob soft delete off.')
+@minValue(0)
 @maxValue(365)
 param blobSoftDeleteDays int = 7
+
+@description('Containers whose blobs a lifecycle rule deletes after `retentionDays`; empty for none.')
+param retentionContainerNames array = []
+
+@description('Days after its last modification that a blob in `retentionContainerNames` is deleted; 0 for never.')
+@minValue(0)
+@maxValue(36500)
+param retentionDays int = 0
+
+@description('Private networking: the firewall denies everything but private endpoints, trusted Azure services and `allowedIpAddresses`.')
+param vnetEnabled bool = false
+
+@description('Turn the public endpoint off entirely (only private endpoints); with vnetEnabled only.')
+param disablePublicNetworkAccess bool = false
+
+@description('Public IPv4 addresses or CIDR ranges let through the firewall when vnetEnabled (e.g. an upload client).')
+param allowedIpAddresses array = []
 
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
   name: name
@@ -41,12 +53,18 @@ resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
     dnsEndpointType: 'Standard'
     minimumTlsVersion: 'TLS1_2'
     supportsHttpsTrafficOnly: true
-    publicNetworkAccess: 'Enabled'
+    publicNetworkAccess: vnetEnabled && disablePublicNetworkAccess ? 'Disabled' : 'Enabled'
     networkAcls: {
-      // Event Grid and Speech (which fetches big files through a user-delegation SAS URL)
-      // reach the account over its public endpoint; nothing gets in without Entra ID.
-      defaultAction: 'Allow'
+      // Deny: only the private endpoints and the listed addresses get in. AzureServices lets the
+      // trusted services through: Event Grid delivers BlobDeleted events to the erasure queue
+      // with its system-assigned identity, which works behind a firewall only this way.
+      defaultAction: vnetEnabled ? 'Deny' : 'Allow'
       bypass: 'AzureServices'
+      ipRules: [for address in (vnetEnabled ? allowedIpAddresses : []): {
+        value: address
+        action: 'Allow'
+      }]
+      virtualNetworkRules: []
     }
   }
 }
@@ -56,14 +74,14 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01'
   name: 'default'
   properties: {
     deleteRetentionPolicy: {
-      enabled: true
-      days: blobSoftDeleteDays
+      enabled: blobSoftDeleteDays > 0
+      days: blobSoftDeleteDays > 0 ? blobSoftDeleteDays : null
     }
   }
 }
 
 resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2024-01-01' = [
-  for containerName in [audioContainerName, transcriptsContainerName, failuresContainerName, deploymentContainerName]: {
+  for containerName in containerNames: {
     parent: blobService
     name: containerName
     properties: {
@@ -71,6 +89,60 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
     }
   }
 ]
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2024-01-01' = {
+  parent: storage
+  name: 'default'
+}
+
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2024-01-01' = [
+  for queueName in queueNames: {
+    parent: queueService
+    name: queueName
+  }
+]
+
+// Retention: blobs older than retentionDays (since last written) are deleted, in the audio and
+// transcripts containers alike. Event Grid reports a lifecycle deletion as BlobDeleted too, so
+// the erasure function removes what is left of a recording the rule deleted.
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2024-01-01' = if (retentionDays > 0 && !empty(retentionContainerNames)) {
+  parent: storage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'retention'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: ['blockBlob']
+              prefixMatch: [for containerName in retentionContainerNames: '${containerName}/']
+            }
+            actions: {
+              baseBlob: {
+                delete: {
+                  daysAfterModificationGreaterThan: retentionDays
+                }
+              }
+              version: {
+                delete: {
+                  daysAfterCreationGreaterThan: retentionDays
+                }
+              }
+              snapshot: {
+                delete: {
+                  daysAfterCreationGreaterThan: retentionDays
+                }
+              }
+            }
+          }
+        }
+      ]
+    }
+  }
+}
 
 output name string = storage.name
 output id string = storage.id

@@ -60,4 +60,10 @@ def test_host_start_app_without_function_app_instance_fails_with_runtime_message
 def test_host_start_indexes_the_repository_app() -> None:
     started = _start(ROOT)
     assert started.returncode == 0, started.stderr
-    assert set(json.loads(started.stdout)) == {"transcribe_blob", "transcribe", "health", "health_deep"}
+    assert set(json.loads(started.stdout)) == {
+        "transcribe_blob",
+        "transcribe",
+        "health",
+        "health_deep",
+        "erase_transcripts",
+    }

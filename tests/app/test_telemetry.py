@@ -15,6 +15,7 @@ import pytest
 from devtools.ingestion import INSTRUMENTATION_KEY, IngestionServer
 from tests.fixtures.functions import AppUnderTest
 from tests.telemetry.scenarios import base, operation, properties
+from transcriber import config, privacy
 from transcriber.service import process_telemetry
 
 TRACE_ID, SPAN_ID = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
@@ -62,9 +63,9 @@ async def test_telemetry_blob_success_event_metrics_dependencies_correlated(
 
     (event,) = ingestion.items("EventData", "TranscriptionCompleted")
     dims = properties(event)
-    assert {k: dims[k] for k in ("trigger", "blob_name", "content_type", "size_bytes", "outcome")} == {
+    assert {k: dims[k] for k in ("trigger", "blob_id", "content_type", "size_bytes", "outcome")} == {
         "trigger": "blob",
-        "blob_name": "calls/cards.wav",
+        "blob_id": privacy.blob_id("calls/cards.wav"),
         "content_type": "audio/wav",
         "size_bytes": str(len(audio)),
         "outcome": "completed",
@@ -103,11 +104,12 @@ async def test_telemetry_blob_failure_event_and_failure_metric(
 
     (event,) = ingestion.items("EventData", "TranscriptionFailed")
     dims = properties(event)
-    assert (dims["outcome"], dims["error_code"], dims["blob_name"]) == (
+    assert (dims["outcome"], dims["error_code"], dims["blob_id"]) == (
         "failed",
         "UnsupportedMediaType",
-        "notes.wav",
+        privacy.blob_id("notes.wav"),
     )
+    assert "blob_name" not in dims
     assert "audio_seconds" not in dims and operation(event) == (TRACE_ID, SPAN_ID)
     (failure,) = ingestion.metrics("transcription_failures")
     assert failure["properties"]["error_code"] == "UnsupportedMediaType"
@@ -144,7 +146,7 @@ async def test_telemetry_never_sends_keys_or_transcript_text(
     traced.upload("private.wav", (corpus / "cards-001.wav").read_bytes())
     delivery = await traced.blob_event("private.wav", trace_parent=TRACEPARENT)
     host_logs = "\n".join(log.message for log in delivery.logs)  # everything the worker logged
-    assert "transcribed private.wav" in host_logs
+    assert f"transcribed {privacy.blob_id('private.wav')}" in host_logs  # names are personal data
     delivered()
     transcript = traced.transcripts()["private.wav.txt"].decode().strip()
     assert transcript
@@ -192,3 +194,57 @@ async def test_telemetry_options_carry_enhanced_mode_and_model_but_no_prompt_tex
         "biasingWeight": "0.5",
     }
     assert "Bluebird" not in json.dumps(ingestion.envelopes())  # prompts and phrases may be private
+
+
+# Loggers of the local stand-ins (test host, Speech emulator, its web server): not in Azure.
+STAND_IN_LOGGERS = ("devtools", "tests", "uvicorn", "httpx", "httpcore", "starlette")
+
+
+async def test_telemetry_and_logs_by_default_never_name_the_blob(
+    traced: AppUnderTest, ingestion: IngestionServer, corpus: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Blob names are personal data: by default only their keyed ids leave the app."""
+    caplog.set_level("DEBUG")
+    name = "Jane Doe - appraisal.wav"
+    traced.upload(name, (corpus / "cards-001.wav").read_bytes())
+    traced.upload("Jane Doe - notes.wav", b"typed notes", "text/plain")
+    deliveries = [
+        await traced.blob_event(blob, trace_parent=TRACEPARENT) for blob in (name, "Jane Doe - notes.wav")
+    ]
+    assert f"{name}.json" in traced.transcripts()
+
+    sent = json.dumps(ingestion.envelopes())
+    assert ingestion.items("EventData", "TranscriptionCompleted")
+    app_lines = "\n".join(
+        f"{r.name}: {r.getMessage()}" for r in caplog.records if not r.name.startswith(STAND_IN_LOGGERS)
+    )
+    # what the worker sent the host (in Azure: the function's log lines in Application Insights)
+    host_lines = "\n".join(log.message for delivery in deliveries for log in delivery.logs)
+    assert app_lines and host_lines
+    for text in (sent, app_lines, host_lines):
+        for fragment in ("Jane", "Doe", "appraisal", "Jane%20Doe"):
+            assert fragment not in text
+    assert privacy.blob_id(name) in sent
+
+
+async def test_telemetry_with_names_allowed_sends_the_blob_name(
+    traced: AppUnderTest, ingestion: IngestionServer, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TELEMETRY_INCLUDE_BLOB_NAMES", "true")
+    traced.upload("named.wav", (corpus / "cards-002.wav").read_bytes())
+    try:
+        await traced.blob_event("named.wav", trace_parent=TRACEPARENT)
+    finally:
+        privacy.configure(config.PrivacySettings())
+    (event,) = ingestion.items("EventData", "TranscriptionCompleted")
+    assert properties(event)["blob_name"] == "named.wav"
+    assert properties(event)["blob_id"] == privacy.blob_id("named.wav")
+
+
+def test_sdk_request_logging_once_the_app_is_imported_is_held_at_warning(deployed: AppUnderTest) -> None:
+    """azure-core logs every request URL (blob names in them) at INFO."""
+    import logging
+
+    for name in ("azure.core.pipeline.policies.http_logging_policy", "azure.storage.blob", "urllib3"):
+        assert logging.getLogger(name).getEffectiveLevel() >= logging.WARNING, name
+    assert logging.getLogger("azure.functions").getEffectiveLevel() <= logging.INFO  # the runtime's own lines

@@ -15,9 +15,10 @@ CLIENT_ID = "00000000-0000-0000-0000-0000000000c1"
 STAND_INS = {
     "storage.outputs.blobEndpoint": "https://stexample.blob.core.windows.net/",
     "storage.outputs.queueEndpoint": "https://stexample.queue.core.windows.net/",
-    "storageBlobEndpoint": "https://stexample.blob.core.windows.net/",
-    "storageQueueEndpoint": "https://stexample.queue.core.windows.net/",
-    "storageTableEndpoint": "https://stexample.table.core.windows.net/",
+    "storageBlobEndpoint": "https://sthostexample.blob.core.windows.net/",
+    "storageQueueEndpoint": "https://sthostexample.queue.core.windows.net/",
+    "storageTableEndpoint": "https://sthostexample.table.core.windows.net/",
+    "telemetryNameKey": "3f1c2a9e-0000-4000-8000-00000000beef",
     "speech.outputs.endpoint": "https://spch-example.cognitiveservices.azure.com",
     "applicationInsightsConnectionString": (
         "InstrumentationKey=00000000-0000-0000-0000-000000000000;"
@@ -41,19 +42,26 @@ def parameter_defaults(path_name: str) -> dict[str, object]:
     return {d.name: d.body for d in declarations(INFRA / path_name) if d.kind == "parameter"}
 
 
-def resolve(value: object, *, user_assigned: bool, scope: str) -> object:
-    """Evaluate the small subset of Bicep the settings use: literals, union(), ?:, names."""
+def resolve(
+    value: object, *, user_assigned: bool, scope: str, flags: dict[str, bool] | None = None
+) -> object:
+    """Evaluate the small subset of Bicep the settings use: literals, union(), ?:, names.
+
+    `flags` gives the boolean parameters a `?:` may test (vnetEnabled, authEnabled, ...).
+    """
+    conditions = {"useUserAssignedIdentity": user_assigned, "useUserAssigned": user_assigned, **(flags or {})}
+    again = {"user_assigned": user_assigned, "flags": flags}
     if isinstance(value, dict):
-        return {key: resolve(item, user_assigned=user_assigned, scope=scope) for key, item in value.items()}
+        return {key: resolve(item, scope=scope, **again) for key, item in value.items()}
     if isinstance(value, Conditional):
-        if value.condition not in ("useUserAssignedIdentity", "useUserAssigned"):
+        if value.condition not in conditions:
             raise ValueError(f"unexpected condition {value.condition!r} in {scope}")
-        branch = value.when_true if user_assigned else value.when_false
-        return resolve(branch, user_assigned=user_assigned, scope=scope)
+        branch = value.when_true if conditions[value.condition] else value.when_false
+        return resolve(branch, scope=scope, **again)
     if isinstance(value, Call) and value.function == "union":
         merged: dict[str, object] = {}
         for argument in value.arguments:
-            resolved = resolve(argument, user_assigned=user_assigned, scope=scope)
+            resolved = resolve(argument, scope=scope, **again)
             if not isinstance(resolved, dict):
                 raise TypeError(f"union() argument {argument!r} in {scope} is not an object")
             merged.update(resolved)
@@ -69,19 +77,29 @@ def resolve(value: object, *, user_assigned: bool, scope: str) -> object:
         for path_name in ("main.bicep", "app/function.bicep"):
             for declaration in declarations(INFRA / path_name):
                 if declaration.kind == "variable" and declaration.name == value.text:
-                    return resolve(declaration.body, user_assigned=user_assigned, scope=path_name)
+                    return resolve(declaration.body, scope=path_name, **again)
         raise KeyError(f"no stand-in for {value.text!r} ({scope}): add one to STAND_INS")
     return value
 
 
-def app_settings(*, user_assigned: bool) -> dict[str, str]:
-    """Every app setting the deployed Function App gets, host's and app's."""
+DEFAULT_FLAGS = {"vnetEnabled": True, "authEnabled": False, "telemetryIncludeBlobNames": False}
+
+
+def app_settings(*, user_assigned: bool, **flags: bool) -> dict[str, str]:
+    """Every app setting the deployed Function App gets, host's and app's.
+
+    `flags` overrides main.bicep's boolean parameters (defaults: DEFAULT_FLAGS, main.bicep's own).
+    """
+    chosen = {**DEFAULT_FLAGS, **flags}
     host = resolve(
         variable("app/function.bicep", "hostSettings"),
         user_assigned=user_assigned,
         scope="app/function.bicep",
+        flags=chosen,
     )
-    app = resolve(variable("main.bicep", "appSettings"), user_assigned=user_assigned, scope="main.bicep")
+    app = resolve(
+        variable("main.bicep", "appSettings"), user_assigned=user_assigned, scope="main.bicep", flags=chosen
+    )
     assert isinstance(host, dict) and isinstance(app, dict)
     merged = {**host, **app}
     return {key: str(item) for key, item in merged.items()}

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -71,12 +73,30 @@ def test_funcignore_when_applied_by_core_tools_and_azd_builds_the_same_package(p
     assert package == azd_files(ROOT)
 
 
+def funcignore_patterns() -> list[str]:
+    lines = (ROOT / ".funcignore").read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
 def test_funcignore_always_anchors_its_patterns() -> None:
     """Anchored patterns are read alike by Core Tools and by gitignore rules (azd)."""
-    lines = (ROOT / ".funcignore").read_text(encoding="utf-8").splitlines()
-    patterns = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    patterns = [p.removeprefix("!") for p in funcignore_patterns()]
     assert patterns
     assert [p for p in patterns if not p.startswith(("/", "**/"))] == []
+
+
+def test_funcignore_is_an_allow_list_that_excludes_everything_first() -> None:
+    patterns = funcignore_patterns()
+    assert patterns[:2] == ["/*", "/transcriber/**/*"]
+    assert all(p.startswith("!") for p in patterns[2:])
+
+
+ALLOWED = re.compile(r"(function_app\.py|host\.json|requirements\.txt|transcriber/([\w.-]+/)*[\w.-]+\.py)")
+
+
+def test_package_holds_nothing_the_allow_list_does_not_name(package: set[str]) -> None:
+    assert [p for p in package if not ALLOWED.fullmatch(p)] == []
+    assert {"function_app.py", "host.json", "requirements.txt"} <= package
 
 
 def test_package_always_includes_the_app_and_its_core(package: set[str]) -> None:
@@ -113,6 +133,41 @@ def test_funcignore_with_nested_caches_and_docs_gives_both_tools_one_answer(tmp_
     ):
         (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / relative).write_text("x")
-    expected = {"function_app.py", "host.json", "transcriber/a.py", "transcriber/notes.md"}
+    expected = {"function_app.py", "host.json", "transcriber/a.py"}
     assert core_tools_files(tmp_path) == expected
     assert azd_files(tmp_path) == expected
+
+
+STRAYS = (
+    ".env",
+    "id_rsa",
+    "server.pem",
+    "new_module.py",
+    "notes/plan.md",
+    "local.settings.json",
+    "local.settings.prod.json",
+    "transcriber/.env",
+    "transcriber/secret.pem",
+    "transcriber/data/export.csv",
+    "transcriber/__pycache__/a.cpython-313.pyc",
+    "transcriber/sub/__pycache__/b.cpython-313.pyc",
+    ".azure/prod/.env",
+    ".cache/sdk-samples/sample.wav",
+)
+
+
+def test_funcignore_with_stray_secrets_ships_only_the_allowed_files(tmp_path: Path) -> None:
+    shutil.copy(ROOT / ".funcignore", tmp_path / ".funcignore")
+    wanted = ("function_app.py", "host.json", "requirements.txt", "transcriber/a.py", "transcriber/sub/b.py")
+    for relative in (*wanted, *STRAYS):
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text("x")
+    assert core_tools_files(tmp_path) == set(wanted)
+    assert azd_files(tmp_path) == set(wanted)
+    if shutil.which("git"):  # real gitignore rules, the ones azd implements
+        subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+        shutil.copy(ROOT / ".funcignore", tmp_path / ".gitignore")
+        listed = subprocess.run(
+            ["git", "add", "--dry-run", "-A", "."], cwd=tmp_path, capture_output=True, text=True, check=True
+        ).stdout
+        assert {line.split("'")[1] for line in listed.splitlines()} == set(wanted)

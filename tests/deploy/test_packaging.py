@@ -108,16 +108,31 @@ def bindings(indexed: dict, name: str) -> list[dict]:
 
 def test_package_when_built_holds_the_app_and_only_the_app(wwwroot: Path) -> None:
     top = {p.name for p in wwwroot.iterdir()}
-    assert {"function_app.py", "host.json", "requirements.txt", "transcriber", ".python_packages"} <= top
+    assert top == {"function_app.py", "host.json", "requirements.txt", "transcriber", ".python_packages"}
+    core = {p.relative_to(wwwroot).as_posix() for p in (wwwroot / "transcriber").rglob("*") if p.is_file()}
+    assert core and all(name.endswith(".py") for name in core), sorted(core)
     for excluded in ("tests", "devtools", "bench", "infra", "node_modules", ".venv", "docs", ".git", ".ci"):
         assert excluded not in top, excluded
     assert (wwwroot / "transcriber" / "__init__.py").is_file()
     assert not list(wwwroot.glob("transcriber/**/__pycache__"))
 
 
-def test_package_when_imported_alone_indexes_exactly_four_functions(indexed: dict) -> None:
-    names = sorted(f["name"] for f in indexed["functions"])
-    assert names == ["health", "health_deep", "transcribe", "transcribe_blob"]
+def test_package_when_imported_alone_indexes_exactly_five_functions(indexed: dict) -> None:
+    assert sorted(f["name"] for f in indexed["functions"]) == [
+        "erase_transcripts",
+        "health",
+        "health_deep",
+        "transcribe",
+        "transcribe_blob",
+    ]
+
+
+def test_package_erasure_function_with_production_settings_reads_the_blob_deleted_queue(
+    indexed: dict,
+) -> None:
+    (trigger,) = bindings(indexed, "erase_transcripts")
+    assert (trigger["type"], trigger["direction"]) == ("queueTrigger", "IN")
+    assert (trigger["queueName"], trigger["connection"]) == ("blob-deleted", "AudioStorage")
 
 
 def test_package_blob_trigger_with_production_settings_uses_event_grid(indexed: dict) -> None:

@@ -32,7 +32,7 @@ def test_transcription_event_unknown_duration_real_time_factor_is_none(audio_sec
 def test_transcription_event_completed_dimensions_are_exact() -> None:
     assert completed_event().dimensions() == {
         "trigger": "blob",
-        "blob_name": "meeting.wav",
+        "blob_id": "meeting.wav",
         "content_type": "audio/wav",
         "size_bytes": "320044",
         "audio_seconds": "10",
@@ -55,7 +55,7 @@ def test_transcription_event_unknown_values_are_left_out() -> None:
 def test_transcription_event_http_trigger_reports_request_id() -> None:
     dimensions = completed_event("http", "req-42").dimensions()
     assert dimensions["request_id"] == "req-42"
-    assert "blob_name" not in dimensions
+    assert "blob_id" not in dimensions
 
 
 def test_transcription_event_completed_metrics_are_latency_audio_and_rtf() -> None:
@@ -133,3 +133,14 @@ def test_new_correlation_without_traceparent_makes_valid_fresh_ids() -> None:
     first, second = new_correlation("f", None, None), new_correlation("f", "garbage", None)
     assert len(first.trace_id) == 32 and len(first.parent_span_id) == 16
     assert first.trace_id != second.trace_id
+
+
+def test_transcription_event_by_default_carries_no_blob_name() -> None:
+    assert "blob_name" not in completed_event().dimensions()
+
+
+def test_transcription_event_with_names_allowed_carries_the_name_beside_its_id() -> None:
+    dimensions = replace(
+        completed_event(subject="blob-0123456789abcdef"), blob_name="meeting.wav"
+    ).dimensions()
+    assert (dimensions["blob_id"], dimensions["blob_name"]) == ("blob-0123456789abcdef", "meeting.wav")

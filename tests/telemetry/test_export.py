@@ -54,7 +54,7 @@ def test_blob_transcription_completed_sends_event_with_exact_dimensions(
     (event,) = ingestion.items("EventData", "TranscriptionCompleted")
     assert properties(event) == {
         "trigger": "blob",
-        "blob_name": "meeting.wav",
+        "blob_id": "meeting.wav",
         "content_type": "audio/wav",
         "size_bytes": "320044",
         "audio_seconds": "10",
@@ -165,7 +165,7 @@ def test_http_transcription_completed_correlates_with_host_request(
     (event,) = ingestion.items("EventData", "TranscriptionCompleted")
     assert properties(event)["trigger"] == "http"
     assert properties(event)["request_id"] == "req-7"
-    assert "blob_name" not in properties(event)
+    assert "blob_id" not in properties(event)
     dependencies = ingestion.envelopes("RemoteDependencyData")
     assert [base(item)["name"] for item in dependencies].count(SPEECH_OPERATION) == 1
     for item in [event, *dependencies]:
@@ -271,7 +271,7 @@ async def test_concurrent_invocations_keep_their_own_operation_ids(
 
     expected = {"a.wav": (TRACE_A, SPAN_A), "b.wav": (TRACE_B, SPAN_B)}
     events = ingestion.items("EventData", "TranscriptionCompleted")
-    assert {properties(e)["blob_name"]: operation(e) for e in events} == expected
+    assert {properties(e)["blob_id"]: operation(e) for e in events} == expected
     dependencies = ingestion.envelopes("RemoteDependencyData")
     assert {base(d)["name"].removeprefix("POST "): operation(d) for d in dependencies} == expected
 

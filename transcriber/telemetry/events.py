@@ -5,7 +5,9 @@ docs/TELEMETRY.md depend on them, and both backends send them unchanged.
 
 Custom events (customEvents.name): ``TranscriptionCompleted``, ``TranscriptionFailed``.
 Their customDimensions (strings; a key is left out when its value is unknown):
-``trigger``, ``blob_name`` (blob trigger) or ``request_id`` (HTTP trigger), ``content_type``,
+``trigger``, ``blob_id`` (blob trigger: a keyed hash of the blob name, see transcriber.privacy;
+``blob_name`` too only with TELEMETRY_INCLUDE_BLOB_NAMES=true) or ``request_id`` (HTTP trigger),
+``content_type``,
 ``size_bytes``, ``audio_seconds``, ``locales_requested`` (comma-separated), ``locale_detected``,
 ``options`` (JSON object of the options used), ``phrase_count``, ``latency_ms``,
 ``real_time_factor``, ``outcome``, ``error_code``, ``invocation_id``.
@@ -17,7 +19,7 @@ Custom metrics (customMetrics.name) and their customDimensions:
 ``transcription_latency_ms`` (trigger, outcome), ``transcription_real_time_factor`` (trigger),
 ``transcription_failures`` (trigger, error_code; value 1 per failure).
 
-Nothing here ever carries transcript text, keys or tokens, and `scrub` removes query
+Nothing here ever carries transcript text, keys or tokens, nor by default a blob's name; `scrub` removes query
 strings (SAS signatures) from anything that looks like a URL.
 """
 
@@ -47,6 +49,7 @@ EVENT_FAILED = "TranscriptionFailed"
 
 # customDimensions keys of the events.
 DIM_TRIGGER = "trigger"
+DIM_BLOB_ID = "blob_id"
 DIM_BLOB_NAME = "blob_name"
 DIM_REQUEST_ID = "request_id"
 DIM_CONTENT_TYPE = "content_type"
@@ -114,6 +117,7 @@ class TranscriptionEvent:
     latency_ms: float
     outcome: Literal["completed", "failed"]
     error_code: str | None = None
+    blob_name: str | None = None  # only when names are allowed in telemetry
 
     @property
     def name(self) -> str:
@@ -140,11 +144,12 @@ class TranscriptionEvent:
 
     def dimensions(self) -> dict[str, str]:
         """customDimensions: every known field as scrubbed text."""
-        subject_key = DIM_BLOB_NAME if self.trigger == "blob" else DIM_REQUEST_ID
+        subject_key = DIM_BLOB_ID if self.trigger == "blob" else DIM_REQUEST_ID
         options = json.dumps({str(k): str(v) for k, v in self.options.items()}, sort_keys=True)
         values: dict[str, str | None] = {
             DIM_TRIGGER: self.trigger,
             subject_key: self.subject,
+            DIM_BLOB_NAME: self.blob_name,
             DIM_CONTENT_TYPE: self.content_type,
             DIM_LOCALES_REQUESTED: ",".join(self.locales_requested) or None,
             DIM_LOCALE_DETECTED: self.locale_detected,

@@ -1,0 +1,361 @@
+"""infra/ as a bank's security review reads it: every role and its scope, the network with
+vnetEnabled on and off, caller authentication, erasure, retention and diagnostic settings."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.deploy.app_settings import app_settings
+from tests.deploy.bicep_tree import INFRA, Call, Conditional, Declaration, Expression, declarations, find
+from transcriber import config
+
+# Microsoft's built-in role ids (learn.microsoft.com/azure/role-based-access-control/built-in-roles).
+BUILT_IN_ROLES = {
+    "Storage Blob Data Owner": "b7e6dc6d-f1e8-4753-8033-0f276bb0955b",
+    "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    "Storage Blob Data Reader": "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+    "Storage Blob Delegator": "db58b8e5-c6ad-4a2a-8342-4190687cbf4a",
+    "Storage Queue Data Contributor": "974c5e8b-45b9-4653-ba55-5f855dd0fb88",
+    "Storage Queue Data Reader": "19e7f393-937e-4f77-808e-94535e297925",
+    "Storage Queue Data Message Processor": "8a0f0c08-91a1-4084-bc3d-661d67233fed",
+    "Storage Queue Data Message Sender": "c6a89b2d-59bc-44d0-9896-0f6e12d7b80a",
+    "Storage Table Data Contributor": "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3",
+    "Storage Account Contributor": "17d1049b-9a84-46fb-8f53-869881c3d3ab",
+    "Cognitive Services User": "a97b65f3-24c7-4388-baec-2e87135dc908",
+    "Monitoring Metrics Publisher": "3913510d-42f4-4e42-8a64-420c390055eb",
+}
+
+AUDIO = "dataStorage::blobService::audio"
+TRANSCRIPTS = "dataStorage::blobService::transcripts"
+FAILURES = "dataStorage::blobService::failures"
+
+
+def resources(path_name: str, prefix: str) -> dict[str, dict]:
+    found = find(INFRA / path_name, "resource", prefix)
+    return {d.name: body(d) for d in found}
+
+
+def body(declaration: Declaration) -> dict:
+    assert isinstance(declaration.body, dict), declaration.name
+    return declaration.body
+
+
+def one(path_name: str, prefix: str) -> dict:
+    (found,) = resources(path_name, prefix).values()
+    return found
+
+
+def defaults(path_name: str = "main.bicep") -> dict[str, object]:
+    return {d.name: d.body for d in declarations(INFRA / path_name) if d.kind == "parameter"}
+
+
+def module(name: str) -> Declaration:
+    return next(m for m in find(INFRA / "main.bicep", "module") if m.name == name)
+
+
+def pick(value: object, flag: str, on: bool) -> object:
+    """One branch of `flag ? a : b` (or the value itself when it is not conditional)."""
+    if isinstance(value, Conditional):
+        assert value.condition == flag, value
+        return value.when_true if on else value.when_false
+    return value
+
+
+def condition(declaration: Declaration) -> str | None:
+    """The `if (...)` of a declaration, without its parentheses."""
+    text = declaration.condition
+    return text[1:-1] if text and text.startswith("(") and text.endswith(")") else text
+
+
+def grants(path_name: str = "app/rbac.bicep") -> dict[tuple[str, str, str], str | None]:
+    """(principal, scope, role name) -> condition, for every role assignment in the file."""
+    roles = {
+        d.name: d.body
+        for d in declarations(INFRA / path_name)
+        if d.kind == "variable" and isinstance(d.body, str)
+    }
+    names = {role_id: name for name, role_id in BUILT_IN_ROLES.items()}
+    result = {}
+    for assignment in find(INFRA / path_name, "resource", "Microsoft.Authorization/roleAssignments@"):
+        spec = body(assignment)
+        role_id = roles[spec["properties"]["roleDefinitionId"].arguments[1].text]
+        principal = spec["properties"]["principalId"].text
+        result[(principal, spec["scope"].text, names[role_id])] = condition(assignment)
+    return result
+
+
+def test_role_variables_always_hold_microsofts_id_for_the_role_their_comment_names() -> None:
+    for path_name in ("app/rbac.bicep", "app/eventgrid.bicep"):
+        source = (INFRA / path_name).read_text(encoding="utf-8")
+        for name, role_id, comment in re.findall(r"^var (\w+) = '([0-9a-f-]{36})' // ([^:]+):", source, re.M):
+            assert BUILT_IN_ROLES[comment] == role_id, (path_name, name, comment)
+
+
+def test_app_identity_gets_each_role_on_the_smallest_scope() -> None:
+    app = {
+        (scope, role): condition
+        for (who, scope, role), condition in grants().items()
+        if who == "appPrincipalId"
+    }
+    assert app == {
+        # host account: AzureWebJobsStorage with a blob trigger (Functions identity-connection docs)
+        ("hostStorage", "Storage Blob Data Owner"): None,
+        ("hostStorage", "Storage Queue Data Contributor"): None,
+        ("hostStorage", "Storage Table Data Contributor"): None,
+        ("hostStorage", "Storage Account Contributor"): None,
+        # data account: read audio, write transcripts, one queue each, delegation keys
+        (AUDIO, "Storage Blob Data Reader"): None,
+        (TRANSCRIPTS, "Storage Blob Data Contributor"): None,
+        (FAILURES, "Storage Blob Data Contributor"): None,
+        ("dataStorage", "Storage Blob Delegator"): None,
+        ("dataStorage::queueService::blobPoison", "Storage Queue Data Contributor"): None,
+        ("dataStorage::queueService::erasure", "Storage Queue Data Reader"): None,
+        ("dataStorage::queueService::erasure", "Storage Queue Data Message Processor"): None,
+        ("dataStorage::queueService::erasurePoison", "Storage Queue Data Contributor"): None,
+        ("speech", "Cognitive Services User"): None,
+        ("applicationInsights", "Monitoring Metrics Publisher"): None,
+    }
+
+
+def test_app_identity_never_holds_a_data_role_on_the_whole_data_account() -> None:
+    on_account = {
+        role for (who, scope, role) in grants() if who == "appPrincipalId" and scope == "dataStorage"
+    }
+    assert on_account == {"Storage Blob Delegator"}  # no data access of its own
+
+
+def test_rbac_nested_scopes_always_name_the_containers_and_queues_main_bicep_creates() -> None:
+    text = (INFRA / "app/rbac.bicep").read_text(encoding="utf-8")
+    for child, param in (
+        ("audio", "audioContainerName"),
+        ("transcripts", "transcriptsContainerName"),
+        ("failures", "failuresContainerName"),
+        ("blobPoison", "blobPoisonQueueName"),
+        ("erasure", "erasureQueueName"),
+        ("erasurePoison", "erasurePoisonQueueName"),
+    ):
+        assert re.search(rf"resource {child} '\w+' existing = {{\n\s+name: {param}\n", text), child
+    params = body(module("rbac"))["params"]
+    assert params["audioContainerName"] == Expression("audioContainerName")
+    assert params["erasureQueueName"] == Expression("erasureQueueName")
+    data = body(module("storage"))["params"]
+    assert data["queueNames"] == [
+        Expression("blobPoisonQueueName"),
+        Expression("erasureQueueName"),
+        Expression("erasurePoisonQueueName"),
+    ]
+    main_vars = {d.name: d.body for d in declarations(INFRA / "main.bicep") if d.kind == "variable"}
+    assert main_vars["blobPoisonQueueName"] == "webjobs-blobtrigger-poison"  # the blob extension's name
+
+
+def test_deployer_data_access_is_opt_in_and_limited_to_the_two_containers() -> None:
+    assert defaults()["deployerDataAccess"] is False
+    assert defaults("app/rbac.bicep")["deployerDataAccess"] is False
+    deployer = {(s, r): c for (who, s, r), c in grants().items() if who == "deployerPrincipalId"}
+    assert deployer == {
+        (AUDIO, "Storage Blob Data Contributor"): "grantDeployer",
+        (TRANSCRIPTS, "Storage Blob Data Reader"): "grantDeployer",
+        (FAILURES, "Storage Blob Data Reader"): "grantDeployer",
+        ("speech", "Cognitive Services User"): "grantDeployer",
+    }
+    rbac_vars = {d.name: d.body for d in declarations(INFRA / "app/rbac.bicep") if d.kind == "variable"}
+    assert rbac_vars["grantDeployer"] == Expression("deployerDataAccess && !empty(deployerPrincipalId)")
+    assert body(module("rbac"))["params"]["deployerDataAccess"] == Expression("deployerDataAccess")
+
+
+def test_host_state_and_package_live_in_an_account_apart_from_the_data() -> None:
+    data, host = body(module("storage"))["params"], body(module("hostStorage"))["params"]
+    assert data["name"] != host["name"]
+    assert host["containerNames"] == [Expression("deploymentContainerName")]
+    function = body(module("functionApp"))["params"]
+    for endpoint in ("storageBlobEndpoint", "storageQueueEndpoint", "storageTableEndpoint"):
+        assert function[endpoint].text.startswith("hostStorage.outputs."), endpoint
+    settings = app_settings(user_assigned=False)
+    assert settings["AzureWebJobsStorage__blobServiceUri"].startswith("https://sthost")
+    assert settings["AudioStorage__blobServiceUri"].startswith("https://stexample.")
+
+
+def test_event_grid_role_lets_the_topic_only_add_messages_to_the_erasure_queue() -> None:
+    assert grants("app/eventgrid.bicep") == {
+        (
+            "systemTopic.identity.principalId",
+            "storage::queueService::erasure",
+            "Storage Queue Data Message Sender",
+        ): None
+    }
+
+
+def test_blob_deleted_subscription_queues_audio_deletions_with_the_topic_identity() -> None:
+    subscription = one("app/eventgrid.bicep", "Microsoft.EventGrid/systemTopics/eventSubscriptions@")
+    properties = subscription["properties"]
+    assert properties["filter"] == {
+        "includedEventTypes": ["Microsoft.Storage.BlobDeleted"],
+        "subjectBeginsWith": Expression("'/blobServices/default/containers/${audioContainerName}/blobs/'"),
+    }
+    delivery = properties["deliveryWithResourceIdentity"]
+    assert delivery["identity"] == {"type": "SystemAssigned"}
+    assert delivery["destination"]["endpointType"] == "StorageQueue"
+    assert delivery["destination"]["properties"]["resourceId"] == Expression("storage.id")
+    assert delivery["destination"]["properties"]["queueName"] == Expression("erasureQueueName")
+    assert properties["eventDeliverySchema"] == "EventGridSchema"
+    assert subscription["dependsOn"] == [Expression("topicQueueSender")]
+    assert app_settings(user_assigned=False)[config.ERASURE_QUEUE] == "blob-deleted"
+
+
+@pytest.mark.parametrize("vnet", [True, False], ids=["vnet", "public"])
+def test_storage_firewall_with_vnet_denies_all_but_private_endpoints_and_trusted_services(vnet: bool) -> None:
+    storage = one("app/storage.bicep", "Microsoft.Storage/storageAccounts@")["properties"]
+    acls = storage["networkAcls"]
+    assert pick(acls["defaultAction"], "vnetEnabled", vnet) == ("Deny" if vnet else "Allow")
+    assert acls["bypass"] == "AzureServices"
+    access = storage["publicNetworkAccess"]
+    assert isinstance(access, Conditional) and access.condition == "vnetEnabled && disablePublicNetworkAccess"
+    assert body(module("hostStorage"))["params"]["disablePublicNetworkAccess"] is True
+    assert body(module("storage"))["params"]["vnetEnabled"] == Expression("vnetEnabled")
+    assert body(module("hostStorage"))["params"]["vnetEnabled"] == Expression("vnetEnabled")
+
+
+@pytest.mark.parametrize("vnet", [True, False], ids=["vnet", "public"])
+def test_speech_with_vnet_is_reachable_only_privately(vnet: bool) -> None:
+    speech = one("app/speech.bicep", "Microsoft.CognitiveServices/accounts@")["properties"]
+    assert pick(speech["publicNetworkAccess"], "vnetEnabled", vnet) == ("Disabled" if vnet else "Enabled")
+    assert pick(speech["networkAcls"]["defaultAction"], "vnetEnabled", vnet) == ("Deny" if vnet else "Allow")
+    assert body(module("speech"))["params"]["vnetEnabled"] == Expression("vnetEnabled")
+
+
+@pytest.mark.parametrize("vnet", [True, False], ids=["vnet", "public"])
+def test_speech_with_vnet_gets_audio_bytes_never_a_sas_url(vnet: bool) -> None:
+    settings = app_settings(user_assigned=False, vnetEnabled=vnet)
+    parsed = config.Settings.from_environ(settings)
+    assert parsed.url_enabled is (not vnet)
+
+
+def test_vnet_is_on_by_default_as_in_microsofts_quickstart() -> None:
+    assert defaults()["vnetEnabled"] is True
+    given = (INFRA / "main.parameters.json").read_text(encoding="utf-8")
+    assert '"${VNET_ENABLED=true}"' in given
+    assert condition(module("network")) == "vnetEnabled"
+
+
+def test_private_endpoints_cover_storage_blob_queue_table_and_speech() -> None:
+    main_vars = {d.name: d.body for d in declarations(INFRA / "main.bicep") if d.kind == "variable"}
+    endpoints = {(e["target"].text, e["groupId"], e["zone"]) for e in main_vars["privateEndpoints"]}
+    assert endpoints == {
+        ("storage.outputs.id", "blob", "blob"),
+        ("storage.outputs.id", "queue", "queue"),
+        ("hostStorage.outputs.id", "blob", "blob"),
+        ("hostStorage.outputs.id", "queue", "queue"),
+        ("hostStorage.outputs.id", "table", "table"),
+        ("speech.outputs.id", "account", "speech"),
+    }
+    source = (INFRA / "main.bicep").read_text(encoding="utf-8")
+    assert "for endpoint in (vnetEnabled ? privateEndpoints : []):" in source
+    zones = {d.name: d.body for d in declarations(INFRA / "app/network.bicep") if d.kind == "variable"}[
+        "dnsZones"
+    ]
+    assert [z["key"] for z in zones] == ["blob", "queue", "table", "speech"]
+    assert zones[3]["name"] == "privatelink.cognitiveservices.azure.com"
+    outputs = [d.name for d in declarations(INFRA / "app/network.bicep") if d.kind == "output"]
+    assert {f"{z['key']}DnsZoneId" for z in zones} <= set(outputs)
+
+
+def test_function_app_with_vnet_routes_outbound_through_the_delegated_subnet() -> None:
+    site = one("app/function.bicep", "Microsoft.Web/sites@")["properties"]
+    assert site["virtualNetworkSubnetId"] == Conditional(
+        "!empty(virtualNetworkSubnetId)", Expression("virtualNetworkSubnetId"), None
+    )
+    assert body(module("functionApp"))["params"]["virtualNetworkSubnetId"] == Conditional(
+        "vnetEnabled", Expression("network.outputs.appSubnetId"), ""
+    )
+    vnet = one("app/network.bicep", "Microsoft.Network/virtualNetworks@")["properties"]
+    app_subnet = next(s for s in vnet["subnets"] if s["name"] == Expression("appSubnetName"))
+    assert (
+        app_subnet["properties"]["delegations"][0]["properties"]["serviceName"]
+        == "Microsoft.App/environments"
+    )
+
+
+def test_auth_settings_require_entra_id_and_spare_only_health_and_the_blob_webhook() -> None:
+    (auth,) = [
+        d
+        for d in find(INFRA / "app/function.bicep", "resource", "Microsoft.Web/sites/config@")
+        if body(d)["name"] == "authsettingsV2"
+    ]
+    assert condition(auth) == "authEnabled"
+    properties = body(auth)["properties"]
+    assert properties["platform"] == {"enabled": True}
+    assert properties["globalValidation"] == {
+        "requireAuthentication": True,
+        "unauthenticatedClientAction": "Return401",
+        "excludedPaths": ["/api/health", "/runtime/webhooks/blobs"],
+    }
+    aad = properties["identityProviders"]["azureActiveDirectory"]
+    assert aad["enabled"] is True
+    assert aad["registration"]["clientId"] == Expression("authClientId")
+    assert aad["registration"]["openIdIssuer"] == Expression(
+        "'${environment().authentication.loginEndpoint}${authTenantId}/v2.0'"
+    )
+    assert aad["validation"]["allowedAudiences"] == Expression("audiences")
+    assert properties["httpSettings"] == {"requireHttps": True}
+    assert defaults()["authEnabled"] is False
+
+
+@pytest.mark.parametrize("auth", [True, False], ids=["entra", "key"])
+def test_auth_setting_matches_the_platform_authentication(auth: bool) -> None:
+    settings = config.Settings.from_environ(app_settings(user_assigned=False, authEnabled=auth))
+    assert settings.caller_auth.mode == ("entra" if auth else "function")
+    assert settings.caller_auth.app_role == ("Transcribe.Invoke" if auth else None)
+
+
+def test_diagnostic_settings_send_every_resource_to_log_analytics() -> None:
+    settings = resources("app/diagnostics.bicep", "Microsoft.Insights/diagnosticSettings@")
+    scopes = {spec["scope"].text: spec["properties"] for spec in settings.values()}
+    assert set(scopes) == {
+        "dataStorage",
+        "dataStorage::blobService",
+        "dataStorage::queueService",
+        "hostStorage::blobService",
+        "speech",
+        "site",
+        "systemTopic",
+    }
+    assert all(p["workspaceId"] == Expression("workspaceId") for p in scopes.values())
+    logged = {scope for scope, p in scopes.items() if p.get("logs") == Expression("allLogs")}
+    assert logged == set(scopes) - {"dataStorage"}  # the account itself takes metrics only
+    variables = {
+        d.name: d.body for d in declarations(INFRA / "app/diagnostics.bicep") if d.kind == "variable"
+    }
+    assert variables["allLogs"] == [{"categoryGroup": "allLogs", "enabled": True}]
+    params = body(module("diagnostics"))["params"]
+    assert params["workspaceId"] == Expression("monitoring.outputs.logAnalyticsId")
+    assert params["functionAppName"] == Expression("functionApp.outputs.name")
+    assert params["systemTopicName"] == Expression("eventGrid.outputs.name")
+
+
+def test_retention_is_optional_and_deletes_audio_and_transcripts_after_the_days_given() -> None:
+    assert defaults()["retentionDays"] == 0
+    (policy,) = find(
+        INFRA / "app/storage.bicep", "resource", "Microsoft.Storage/storageAccounts/managementPolicies@"
+    )
+    assert condition(policy) == "retentionDays > 0 && !empty(retentionContainerNames)"
+    (rule,) = body(policy)["properties"]["policy"]["rules"]
+    assert rule["definition"]["actions"]["baseBlob"] == {
+        "delete": {"daysAfterModificationGreaterThan": Expression("retentionDays")}
+    }
+    assert body(module("storage"))["params"]["retentionContainerNames"] == [
+        Expression("audioContainerName"),
+        Expression("transcriptsContainerName"),
+        Expression("failuresContainerName"),
+    ]
+    assert "retentionDays" not in body(module("hostStorage"))["params"]
+
+
+def test_blob_names_stay_out_of_telemetry_unless_a_parameter_allows_them() -> None:
+    assert defaults()["telemetryIncludeBlobNames"] is False
+    name_key = next(d for d in declarations(INFRA / "main.bicep") if d.name == "telemetryNameKey")
+    assert "@secure()" in name_key.decorators and name_key.body == Call("newGuid", [])
+    parsed = config.Settings.from_environ(app_settings(user_assigned=False))
+    assert parsed.privacy.include_blob_names is False and parsed.privacy.name_key
+    assert config.Settings.from_environ(app_settings(user_assigned=False)).sas_lifetime_minutes <= 60
