@@ -212,6 +212,7 @@ async def test_telemetry_and_logs_by_default_never_name_the_blob(
         await traced.blob_event(blob, trace_parent=TRACEPARENT) for blob in (name, "Jane Doe - notes.wav")
     ]
     assert f"{name}.json" in traced.transcripts()
+    delivered()
 
     sent = json.dumps(ingestion.envelopes())
     assert ingestion.items("EventData", "TranscriptionCompleted")
@@ -234,6 +235,7 @@ async def test_telemetry_with_names_allowed_sends_the_blob_name(
     traced.upload("named.wav", (corpus / "cards-002.wav").read_bytes())
     try:
         await traced.blob_event("named.wav", trace_parent=TRACEPARENT)
+        delivered()
     finally:
         privacy.configure(config.PrivacySettings())
     (event,) = ingestion.items("EventData", "TranscriptionCompleted")
