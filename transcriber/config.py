@@ -68,6 +68,8 @@ URL_ENABLED = "AUDIO_URL_ENABLED"
 ERASURE_QUEUE = "ERASURE_QUEUE"
 HTTP_AUTH_MODE = "HTTP_AUTH_MODE"
 TRANSCRIBE_APP_ROLE = "TRANSCRIBE_APP_ROLE"
+JOBS_QUEUE = "TRANSCRIPTION_JOBS_QUEUE"
+UPLOAD_SAS_LIFETIME = "UPLOAD_SAS_LIFETIME_MINUTES"
 
 TRIGGER_SOURCES = ("EventGrid", "LogsAndContainerScan")
 FORMATS = ("txt", "srt", "vtt")
@@ -148,6 +150,8 @@ class Settings:
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     caller_auth: CallerAuthSettings = field(default_factory=CallerAuthSettings)
     erasure_queue: str = "blob-deleted"
+    jobs_queue: str = "transcription-jobs"
+    upload_sas_lifetime_minutes: int = 15
 
     @property
     def containers(self) -> tuple[str, str, str]:
@@ -185,6 +189,8 @@ class Settings:
             ),
             "caller_auth": lambda: caller_auth(env),
             "erasure_queue": lambda: erasure_queue(env),
+            "jobs_queue": lambda: _jobs_queue(env),
+            "upload_sas_lifetime_minutes": lambda: _int(env, UPLOAD_SAS_LIFETIME, 15, minimum=1, maximum=60),
         }
         values: dict[str, Any] = {}
         problems: list[SettingError] = []
@@ -239,6 +245,18 @@ def trigger_binding(env: Mapping[str, str]) -> tuple[str, str]:
     except SettingError:
         source = "EventGrid"
     return container, source
+
+
+def jobs_queue(env: Mapping[str, str]) -> str:
+    """The jobs queue's name for indexing (the queue trigger), never raising, as trigger_binding."""
+    try:
+        return _jobs_queue(env)
+    except SettingError:
+        return "transcription-jobs"
+
+
+def _jobs_queue(env: Mapping[str, str]) -> str:
+    return _container(env, JOBS_QUEUE, "transcription-jobs")  # queue names follow the container rules
 
 
 def audio_container(env: Mapping[str, str]) -> str:

@@ -33,7 +33,17 @@ def test_bindings_runtime_metadata_matches_what_the_app_declares(functions_host:
     assert (
         set(functions_host.functions)
         == set(declared)
-        == {"transcribe_blob", "transcribe", "health", "health_deep", "erase_transcripts"}
+        == {
+            "transcribe_blob",
+            "transcribe",
+            "create_transcription",
+            "transcription_status",
+            "run_transcription_job",
+            "create_upload",
+            "health",
+            "health_deep",
+            "erase_transcripts",
+        }
     )
     for name, bindings in declared.items():
         runtime = functions_host.bindings(name)
