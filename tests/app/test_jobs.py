@@ -8,63 +8,11 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from azure.storage.queue import QueueClient
 
-from devtools.azurite import Azurite
-from tests.app.jobs_queue import deliver, deliver_all
-from tests.fixtures.functions import AppUnderTest as Deployed
-
-URL = "https://transcriber.azurewebsites.net/api/transcriptions"
-
-
-@pytest.fixture
-async def jobs(deployed: Deployed, azurite: Azurite, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Jobs]:
-    """A fresh jobs queue (and its poison queue) for one test, as infra creates them."""
-    queue = f"jobs-{uuid.uuid4().hex[:12]}"
-    monkeypatch.setenv("TRANSCRIPTION_JOBS_QUEUE", queue)
-    clients = [
-        QueueClient.from_connection_string(azurite.connection_string, n) for n in (queue, f"{queue}-poison")
-    ]
-    for client in clients:
-        client.create_queue()
-    try:
-        yield Jobs(deployed, azurite, queue)
-    finally:
-        for client in clients:
-            client.delete_queue()
-            client.close()
-
-
-class Jobs:
-    def __init__(self, deployed: Deployed, azurite: Azurite, queue: str) -> None:
-        self.app, self.azurite, self.queue = deployed, azurite, queue
-
-    async def submit(self, body: bytes, content_type: str, query: str = "") -> dict:
-        response = await self.app.call("POST", f"{URL}?{query}", body, {"Content-Type": content_type})
-        assert response.status_code == 202, response.get_body()
-        accepted = json.loads(response.get_body())
-        assert accepted["status"] == "queued"
-        assert response.headers["Location"] == f"{URL}/{accepted['id']}" == accepted["location"]
-        return accepted
-
-    async def status(self, job_id: str, query: str = ""):
-        return await self.app.call("GET", f"{URL}/{job_id}{'?' + query if query else ''}")
-
-    async def status_json(self, job_id: str) -> dict:
-        response = await self.status(job_id)
-        assert response.status_code == 200, response.get_body()
-        return json.loads(response.get_body())
-
-    async def run(self):
-        return await deliver_all(self.app.host, self.azurite.connection_string, self.queue)
-
-    def poisoned(self) -> list[str]:
-        with QueueClient.from_connection_string(self.azurite.connection_string, f"{self.queue}-poison") as q:
-            return [m.content for m in q.peek_messages(max_messages=32)]
+from tests.app.jobs_queue import URL, Jobs, deliver
 
 
 def error_code(response) -> str:

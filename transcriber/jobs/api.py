@@ -17,8 +17,9 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 from transcriber import formats
 from transcriber.errors import BlobNotFoundError, InvalidRequestError, SettingError, TranscriberError
 from transcriber.http_api import HttpReply, error_reply
-from transcriber.http_input import RESPONSE_FORMATS, parse_request
+from transcriber.http_input import MAX_JSON_BYTES, RESPONSE_FORMATS, parse_request
 from transcriber.jobs import records
+from transcriber.jobs.callbacks import check_callback_url
 from transcriber.pipeline import JOB_AUDIO_PREFIX, output_name
 from transcriber.service import TranscriptionService, get_service
 
@@ -56,9 +57,12 @@ async def _create(
 ) -> dict[str, Any]:
     settings, store = service.settings, service.store
     blob_base = f"{settings.storage.blob_url}/{settings.audio_container}"
+    callback, body = _callback_url(url, headers, body)
     request = await asyncio.to_thread(
         parse_request, url, headers, body, max_bytes=settings.max_audio_bytes, blob_base_url=blob_base
     )
+    if callback is not None:
+        check_callback_url(settings, callback)
     job_id = records.new_job_id()
     if request.blob is not None:
         if request.blob.startswith(JOB_AUDIO_PREFIX):
@@ -84,9 +88,31 @@ async def _create(
         "options": records.options_to_json(request.options),
         "attempts": 0,
     }
+    if callback is not None:
+        record["callbackUrl"] = callback
     await records.write_job(service, record, create=True)
     await service.jobs.send(job_id)
     return record
+
+
+def _callback_url(url: str, headers: Mapping[str, str], body: bytes) -> tuple[str | None, bytes]:
+    """`callbackUrl` from the query or a JSON body, and the body without it (for parse_request).
+
+    Bodies over parse_request's JSON bound, or that do not parse, are left for it to refuse.
+    """
+    values: list[object] = list(parse_qs(urlsplit(url).query).get("callbackUrl", []))
+    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+    if "json" in content_type.split(";", 1)[0].lower() and len(body) <= MAX_JSON_BYTES:
+        try:
+            document = json.loads(body)
+        except (ValueError, RecursionError):
+            document = None
+        if isinstance(document, dict) and "callbackUrl" in document:
+            values.append(document.pop("callbackUrl"))
+            body = json.dumps(document).encode()
+    if len(values) > 1:
+        raise InvalidRequestError("callbackUrl was given more than once")
+    return (str(values[0]) if isinstance(values[0], str) else "") if values else None, body
 
 
 async def job_status(url: str, job_id: str) -> HttpReply:
@@ -128,6 +154,8 @@ def describe(service: TranscriptionService, record: dict[str, Any], location: st
             for name in record.get("outputs", [])
         ]
         body["links"] = {fmt: f"{location}?format={fmt}" for fmt in RESPONSE_FORMATS}
+    if "callback" in record:
+        body["callback"] = record["callback"]
     if record["status"] == records.FAILED or record.get("error"):
         body["error"] = record.get("error")
     return body

@@ -16,6 +16,7 @@ from typing import Any
 from transcriber.errors import TranscriberError
 from transcriber.failure_records import failure_name
 from transcriber.jobs import records
+from transcriber.jobs.callbacks import InvalidCallbackError, send_callback
 from transcriber.pipeline import output_name, process_blob
 from transcriber.service import Invocation, TranscriptionService, get_service
 
@@ -98,6 +99,12 @@ async def _finish(
             record["error"] = {"code": last_error.code, "message": last_error.message, "retrying": True}
     await records.write_job(service, record)
     logger.info("job %s: %s", record["id"], record["status"])
+    if record["status"] in records.FINISHED and record.get("callbackUrl") and "callback" not in record:
+        try:
+            record["callback"] = await send_callback(settings, record)
+        except InvalidCallbackError as exc:
+            record["callback"] = {"delivered": False, "refused": exc.message}
+        await records.write_job(service, record)
     return str(record["status"])
 
 
