@@ -119,6 +119,21 @@ class BlobStore(StorageClient):
 
     async def read_head(self, info: BlobInfo, length: int) -> bytes:
         """The first `length` bytes of exactly this version (a range read: headers, sniffing)."""
+
+    async def list_blobs(self, container: str, prefix: str | None = None) -> list[BlobInfo]:
+        """Every current blob under `prefix`, names as stored (the caller checks them)."""
+        client = self._client().get_container_client(container)
+
+        async def collect() -> list[BlobInfo]:
+            return [
+                BlobInfo(container, b.name, b.etag.strip('"'), b.size, b.content_settings.content_type)
+                async for b in client.list_blobs(name_starts_with=prefix or None)
+            ]
+
+        return await self._call("ListBlobs", collect())
+
+    async def download(self, info: BlobInfo) -> bytes:
+        """Exactly the version described by `info` (a newer upload makes this fail, not mix)."""
         from azure.core import MatchConditions
 
         blob = self._blob(info.container, info.name)

@@ -66,6 +66,8 @@ async def run_job(
         traceparent=invocation.traceparent,
         retry_count=dequeue_count - 1,
     )
+    if record.get("retryFailedAt"):
+        await _clear_final_failure(service, name, record["source"]["etag"], record["retryFailedAt"])
     try:
         outcome = await process_blob(
             service, name, retry, records.options_from_json(record.get("options", {}))
@@ -74,6 +76,20 @@ async def run_job(
         await _finish(service, record, outcome_status=None, last_error=exc)
         raise
     return await _finish(service, record, outcome_status=outcome.status)
+
+
+async def _clear_final_failure(service: TranscriptionService, name: str, etag: str, failed_at: str) -> None:
+    """A backfill retry: remove the final record it was queued for, so the version runs again.
+
+    Only that record (same version, same failure time, unchanged since read): a newer outcome stays.
+    """
+    container = service.settings.failures_container
+    found = await service.store.read_record(container, failure_name(name))
+    if found is None:
+        return
+    failure, record_etag, _ = found
+    if failure.get("source", {}).get("etag") == etag and str(failure.get("failedAt")) == failed_at:
+        await service.store.delete(container, failure_name(name), if_etag=record_etag)
 
 
 async def _finish(
