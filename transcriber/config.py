@@ -74,6 +74,7 @@ CALLBACK_ALLOWED_HOSTS = "CALLBACK_ALLOWED_HOSTS"
 CALLBACK_SECRET = "CALLBACK_SIGNING_SECRET"
 CALLBACK_MAX_ATTEMPTS = "CALLBACK_MAX_ATTEMPTS"
 CALLBACK_BACKOFF = "CALLBACK_BACKOFF_MILLISECONDS"
+COMPLETION_QUEUE = "COMPLETION_QUEUE"
 
 TRIGGER_SOURCES = ("EventGrid", "LogsAndContainerScan")
 FORMATS = ("txt", "srt", "vtt")
@@ -160,6 +161,7 @@ class Settings:
     callback_secret: str | None = field(default=None, repr=False)
     callback_max_attempts: int = 5
     callback_backoff_ms: int = 2000
+    completion_queue: str | None = None
 
     @property
     def containers(self) -> tuple[str, str, str]:
@@ -203,6 +205,9 @@ class Settings:
             "callback_secret": lambda: _callback_secret(env),
             "callback_max_attempts": lambda: _int(env, CALLBACK_MAX_ATTEMPTS, 5, minimum=1, maximum=10),
             "callback_backoff_ms": lambda: _int(env, CALLBACK_BACKOFF, 2000, minimum=0, maximum=60_000),
+            "completion_queue": lambda: (
+                _container(env, COMPLETION_QUEUE, "") if _get(env, COMPLETION_QUEUE) else None
+            ),
         }
         values: dict[str, Any] = {}
         problems: list[SettingError] = []

@@ -32,6 +32,7 @@ from transcriber.audio_header import HEAD_BYTES
 from transcriber.blob_names import InvalidBlobNameError, check_blob_name
 from transcriber.errors import BlobNotFoundError, ServiceError, TranscriberError
 from transcriber.failure_records import failure_name, invalid_name_record, write_failure
+from transcriber.jobs.completions import notify_blob
 from transcriber.options import TranscriptionRequestOptions
 from transcriber.privacy import blob_label
 from transcriber.redaction import redacted_cause
@@ -172,6 +173,8 @@ async def _transcribe(
             )
         _track(service, info, error=error, latency_ms=(time.perf_counter() - clock) * 1000)
         await _erase_if_gone(service, name)
+        if final:
+            await notify_blob(service, info, "failed", error=error)
         if error.transient:
             if error is exc:
                 raise
@@ -180,6 +183,7 @@ async def _transcribe(
 
     await service.store.delete(settings.failures_container, failure_name(name))
     _track(service, info, transcription=transcription, latency_ms=transcription.latency_ms)
+    await notify_blob(service, info, "succeeded", outputs=outputs)
     logger.info(
         "transcribed %s: %s phrases, %s s of audio",
         logged_name(name),

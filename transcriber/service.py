@@ -50,6 +50,7 @@ class TranscriptionService:
     telemetry: Telemetry
     audio_memory: MemoryBudget
     jobs: JobQueue
+    completions: JobQueue | None = None
 
     @classmethod
     def create(cls, settings: Settings, telemetry: Telemetry) -> TranscriptionService:
@@ -60,12 +61,19 @@ class TranscriptionService:
             telemetry=telemetry,
             audio_memory=MemoryBudget(settings.audio_memory_bytes),
             jobs=JobQueue(settings.storage, settings.jobs_queue, create=settings.create_containers),
+            completions=JobQueue(
+                settings.storage, settings.completion_queue, create=settings.create_containers
+            )
+            if settings.completion_queue
+            else None,
         )
 
     async def aclose(self) -> None:
         await self.speech.close()
         await self.store.close()
         await self.jobs.close()
+        if self.completions is not None:
+            await self.completions.close()
 
 
 _services: dict[asyncio.AbstractEventLoop, TranscriptionService] = {}

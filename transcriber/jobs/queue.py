@@ -1,4 +1,5 @@
-"""The jobs queue: one message `{"id": <job id>}` per job, sent as plain text.
+"""Storage queues the app sends to: the jobs queue (`{"id": <job id>}` per job) and the
+optional completion queue (`transcriber.jobs.completions`), messages as plain JSON text.
 
 host.json sets `extensions.queues.messageEncoding` to `none`, so the text the SDK sends is what
 the trigger hands the function. The queue is created when containers may be (local Azurite);
@@ -40,6 +41,10 @@ class JobQueue:
 
     async def send(self, job_id: str) -> None:
         """Queue one job; ServiceError when the queue cannot take it."""
+        await self.send_json({"id": job_id})
+
+    async def send_json(self, document: dict[str, Any]) -> None:
+        """Send one JSON message; ServiceError when the queue cannot take it."""
         from azure.core.exceptions import AzureError, ResourceExistsError
 
         fresh = self._client is None
@@ -49,10 +54,10 @@ class JobQueue:
             if fresh and self._create:
                 with contextlib.suppress(ResourceExistsError):
                     await self._client.create_queue()
-            await self._client.send_message(json.dumps({"id": job_id}))
+            await self._client.send_message(json.dumps(document, ensure_ascii=False))
         except AzureError as exc:
             raise ServiceError(
-                f"the jobs queue refused the job: {type(exc).__name__}", code="QueueError"
+                f"queue {self.name} refused the message: {type(exc).__name__}", code="QueueError"
             ) from redacted_cause(exc)
 
     async def close(self) -> None:

@@ -17,6 +17,7 @@ from transcriber.errors import TranscriberError
 from transcriber.failure_records import failure_name
 from transcriber.jobs import records
 from transcriber.jobs.callbacks import InvalidCallbackError, send_callback
+from transcriber.jobs.completions import notify
 from transcriber.pipeline import output_name, process_blob
 from transcriber.service import Invocation, TranscriptionService, get_service
 
@@ -115,6 +116,8 @@ async def _finish(
             record["error"] = {"code": last_error.code, "message": last_error.message, "retrying": True}
     await records.write_job(service, record)
     logger.info("job %s: %s", record["id"], record["status"])
+    if record["status"] in records.FINISHED:
+        await notify(service, {"kind": "job", "id": record["id"], "blob": name, "status": record["status"]})
     if record["status"] in records.FINISHED and record.get("callbackUrl") and "callback" not in record:
         try:
             record["callback"] = await send_callback(settings, record)
