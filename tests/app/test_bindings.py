@@ -111,7 +111,7 @@ def test_import_with_invalid_trigger_source_logs_the_setting_without_traceback()
         "PYTHONPATH": str(ROOT),
     }
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=ROOT)
-    assert done.returncode == 0 and done.stdout.strip() == "5"  # with erase_transcripts
+    assert done.returncode == 0 and done.stdout.strip() == "9"  # the jobs functions and erase_transcripts
     assert "Traceback" not in done.stderr and "BLOB_TRIGGER_SOURCE" in done.stderr
 
 

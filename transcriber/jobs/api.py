@@ -12,7 +12,7 @@ import json
 import logging
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from transcriber import formats
 from transcriber.errors import BlobNotFoundError, InvalidRequestError, SettingError, TranscriberError
@@ -57,7 +57,7 @@ async def _create(
 ) -> dict[str, Any]:
     settings, store = service.settings, service.store
     blob_base = f"{settings.storage.blob_url}/{settings.audio_container}"
-    callback, body = _callback_url(url, headers, body)
+    callback, url, body = _callback_url(url, headers, body)
     request = await asyncio.to_thread(
         parse_request, url, headers, body, max_bytes=settings.max_audio_bytes, blob_base_url=blob_base
     )
@@ -95,12 +95,16 @@ async def _create(
     return record
 
 
-def _callback_url(url: str, headers: Mapping[str, str], body: bytes) -> tuple[str | None, bytes]:
-    """`callbackUrl` from the query or a JSON body, and the body without it (for parse_request).
+def _callback_url(url: str, headers: Mapping[str, str], body: bytes) -> tuple[str | None, str, bytes]:
+    """`callbackUrl` from the query or a JSON body, and the URL and body without it (for parse_request).
 
     Bodies over parse_request's JSON bound, or that do not parse, are left for it to refuse.
     """
-    values: list[object] = list(parse_qs(urlsplit(url).query).get("callbackUrl", []))
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    values: list[object] = [value for key, value in pairs if key == "callbackUrl"]
+    if values:
+        url = urlunsplit(parts._replace(query=urlencode([(k, v) for k, v in pairs if k != "callbackUrl"])))
     content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
     if "json" in content_type.split(";", 1)[0].lower() and len(body) <= MAX_JSON_BYTES:
         try:
@@ -112,7 +116,8 @@ def _callback_url(url: str, headers: Mapping[str, str], body: bytes) -> tuple[st
             body = json.dumps(document).encode()
     if len(values) > 1:
         raise InvalidRequestError("callbackUrl was given more than once")
-    return (str(values[0]) if isinstance(values[0], str) else "") if values else None, body
+    callback = (str(values[0]) if isinstance(values[0], str) else "") if values else None
+    return callback, url, body
 
 
 async def job_status(url: str, job_id: str) -> HttpReply:
