@@ -117,9 +117,6 @@ class BlobStore(StorageClient):
         )
         return info, head
 
-    async def read_head(self, info: BlobInfo, length: int) -> bytes:
-        """The first `length` bytes of exactly this version (a range read: headers, sniffing)."""
-
     async def list_blobs(self, container: str, prefix: str | None = None) -> list[BlobInfo]:
         """Every current blob under `prefix`, names as stored (the caller checks them)."""
         client = self._client().get_container_client(container)
@@ -132,8 +129,8 @@ class BlobStore(StorageClient):
 
         return await self._call("ListBlobs", collect())
 
-    async def download(self, info: BlobInfo) -> bytes:
-        """Exactly the version described by `info` (a newer upload makes this fail, not mix)."""
+    async def read_head(self, info: BlobInfo, length: int) -> bytes:
+        """The first `length` bytes of exactly this version (a range read: headers, sniffing)."""
         from azure.core import MatchConditions
 
         blob = self._blob(info.container, info.name)
