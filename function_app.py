@@ -60,6 +60,7 @@ try:  # Entra ID callers: App Service authentication checks the token, the app t
 except config.SettingError:
     _ENTRA = False  # fail closed: a function key stays required
 HTTP_AUTH_LEVEL = func.AuthLevel.ANONYMOUS if _ENTRA else func.AuthLevel.FUNCTION
+JOBS_QUEUE = config.jobs_queue(os.environ)  # never raises at import
 try:  # say it in the host's start-up log too; invocations refuse until it is fixed
     config.Settings.from_environ(os.environ)
 except config.SettingError as error:
@@ -103,6 +104,43 @@ async def erase_transcripts(message: func.QueueMessage, context: func.Context) -
     from transcriber.erasure import handle_deleted_event
 
     await handle_deleted_event(message.get_body())
+
+
+@app.function_name("create_transcription")
+@app.route(route="transcriptions", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
+async def create_transcription(req: func.HttpRequest) -> func.HttpResponse:
+    """Accept audio (body, multipart or a blob name) as a job: 202 with its Location at once."""
+    from transcriber.jobs.api import create_job
+
+    return _response(await create_job(req.url, dict(req.headers), req.get_body()))
+
+
+@app.function_name("transcription_status")
+@app.route(route="transcriptions/{id}", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
+async def transcription_status(req: func.HttpRequest) -> func.HttpResponse:
+    """A job's status; with `?format=` its result."""
+    from transcriber.jobs.api import job_status
+
+    return _response(await job_status(req.url, req.route_params.get("id", "")))
+
+
+@app.function_name("run_transcription_job")
+@app.queue_trigger(arg_name="message", queue_name=JOBS_QUEUE, connection=config.STORAGE_CONNECTION)
+async def run_transcription_job(message: func.QueueMessage, context: func.Context) -> None:
+    """A job from the jobs queue: transcribe its blob; a raise lets the queue retry, then poison it."""
+    from transcriber.jobs.runner import handle_job_message
+
+    text = message.get_body().decode("utf-8", "replace")
+    await handle_job_message(text, message.dequeue_count or 1, _invocation(context))
+
+
+@app.function_name("create_upload")
+@app.route(route="uploads", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
+async def create_upload(req: func.HttpRequest) -> func.HttpResponse:
+    """An upload URL (create+write SAS, https, short-lived) for one new blob under uploads/."""
+    from transcriber.uploads import create_upload as make_upload
+
+    return _response(await make_upload(req.get_body()))
 
 
 @app.function_name("health")

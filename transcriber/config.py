@@ -68,6 +68,13 @@ URL_ENABLED = "AUDIO_URL_ENABLED"
 ERASURE_QUEUE = "ERASURE_QUEUE"
 HTTP_AUTH_MODE = "HTTP_AUTH_MODE"
 TRANSCRIBE_APP_ROLE = "TRANSCRIBE_APP_ROLE"
+JOBS_QUEUE = "TRANSCRIPTION_JOBS_QUEUE"
+UPLOAD_SAS_LIFETIME = "UPLOAD_SAS_LIFETIME_MINUTES"
+CALLBACK_ALLOWED_HOSTS = "CALLBACK_ALLOWED_HOSTS"
+CALLBACK_SECRET = "CALLBACK_SIGNING_SECRET"
+CALLBACK_MAX_ATTEMPTS = "CALLBACK_MAX_ATTEMPTS"
+CALLBACK_BACKOFF = "CALLBACK_BACKOFF_MILLISECONDS"
+COMPLETION_QUEUE = "COMPLETION_QUEUE"
 
 TRIGGER_SOURCES = ("EventGrid", "LogsAndContainerScan")
 FORMATS = ("txt", "srt", "vtt")
@@ -148,6 +155,13 @@ class Settings:
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     caller_auth: CallerAuthSettings = field(default_factory=CallerAuthSettings)
     erasure_queue: str = "blob-deleted"
+    jobs_queue: str = "transcription-jobs"
+    upload_sas_lifetime_minutes: int = 15
+    callback_allowed_hosts: tuple[str, ...] = ()
+    callback_secret: str | None = field(default=None, repr=False)
+    callback_max_attempts: int = 5
+    callback_backoff_ms: int = 2000
+    completion_queue: str | None = None
 
     @property
     def containers(self) -> tuple[str, str, str]:
@@ -185,6 +199,15 @@ class Settings:
             ),
             "caller_auth": lambda: caller_auth(env),
             "erasure_queue": lambda: erasure_queue(env),
+            "jobs_queue": lambda: _jobs_queue(env),
+            "upload_sas_lifetime_minutes": lambda: _int(env, UPLOAD_SAS_LIFETIME, 15, minimum=1, maximum=60),
+            "callback_allowed_hosts": lambda: _callback_hosts(env),
+            "callback_secret": lambda: _callback_secret(env),
+            "callback_max_attempts": lambda: _int(env, CALLBACK_MAX_ATTEMPTS, 5, minimum=1, maximum=10),
+            "callback_backoff_ms": lambda: _int(env, CALLBACK_BACKOFF, 2000, minimum=0, maximum=60_000),
+            "completion_queue": lambda: (
+                _container(env, COMPLETION_QUEUE, "") if _get(env, COMPLETION_QUEUE) else None
+            ),
         }
         values: dict[str, Any] = {}
         problems: list[SettingError] = []
@@ -239,6 +262,38 @@ def trigger_binding(env: Mapping[str, str]) -> tuple[str, str]:
     except SettingError:
         source = "EventGrid"
     return container, source
+
+
+def jobs_queue(env: Mapping[str, str]) -> str:
+    """The jobs queue's name for indexing (the queue trigger), never raising, as trigger_binding."""
+    try:
+        return _jobs_queue(env)
+    except SettingError:
+        return "transcription-jobs"
+
+
+def _jobs_queue(env: Mapping[str, str]) -> str:
+    return _container(env, JOBS_QUEUE, "transcription-jobs")  # queue names follow the container rules
+
+
+def _callback_hosts(env: Mapping[str, str]) -> tuple[str, ...]:
+    """Hosts (`name` or `name:port`) a callbackUrl may point at; none means callbacks are off."""
+    hosts = tuple(
+        h.strip().lower() for h in (_get(env, CALLBACK_ALLOWED_HOSTS) or "").split(",") if h.strip()
+    )
+    for host in hosts:
+        if not re.fullmatch(r"[a-z0-9.-]+(:[0-9]{1,5})?", host) or host.startswith(("*", ".")):
+            raise SettingError(CALLBACK_ALLOWED_HOSTS, "lists host names (or name:port), comma-separated")
+    if hosts and not _get(env, CALLBACK_SECRET):
+        raise SettingError(CALLBACK_SECRET, f"is required when {CALLBACK_ALLOWED_HOSTS} is set")
+    return hosts
+
+
+def _callback_secret(env: Mapping[str, str]) -> str | None:
+    secret = _get(env, CALLBACK_SECRET)
+    if secret is not None and len(secret) < 32:
+        raise SettingError(CALLBACK_SECRET, "must be at least 32 characters (e.g. openssl rand -hex 32)")
+    return secret
 
 
 def audio_container(env: Mapping[str, str]) -> str:

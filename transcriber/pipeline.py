@@ -32,6 +32,8 @@ from transcriber.audio_header import HEAD_BYTES
 from transcriber.blob_names import InvalidBlobNameError, check_blob_name
 from transcriber.errors import BlobNotFoundError, ServiceError, TranscriberError
 from transcriber.failure_records import failure_name, invalid_name_record, write_failure
+from transcriber.jobs.completions import notify_blob
+from transcriber.options import TranscriptionRequestOptions
 from transcriber.privacy import blob_label
 from transcriber.redaction import redacted_cause
 from transcriber.rendering import render_files
@@ -40,6 +42,9 @@ from transcriber.storage import BlobInfo, ContainerMissingError
 from transcriber.transcription import Transcription, track, transcribe_blob
 
 logger = logging.getLogger(__name__)
+# Audio sent to POST /api/transcriptions is stored under this prefix; its job, not the blob
+# trigger, transcribes it (with the caller's options).
+JOB_AUDIO_PREFIX = "jobs/"
 
 
 @dataclass(frozen=True)
@@ -70,11 +75,22 @@ async def handle_blob(name: str, invocation: Invocation) -> BlobOutcome:
     async with service.telemetry.invocation(
         name=invocation.function, traceparent=invocation.traceparent, invocation_id=invocation.invocation_id
     ):
+        if name.startswith(JOB_AUDIO_PREFIX):
+            logger.info("%s belongs to a transcription job; its job transcribes it", logged_name(name))
+            return BlobOutcome("skipped", name)
         return await process_blob(service, name, invocation)
 
 
-async def process_blob(service: TranscriptionService, name: str, invocation: Invocation) -> BlobOutcome:
-    """Transcribe one blob of the audio container, exactly once per blob version."""
+async def process_blob(
+    service: TranscriptionService,
+    name: str,
+    invocation: Invocation,
+    options: TranscriptionRequestOptions | None = None,
+) -> BlobOutcome:
+    """Transcribe one blob of the audio container, exactly once per blob version.
+
+    `options` (a job's) replace the app's defaults; a version already transcribed stays as it is.
+    """
     settings, store = service.settings, service.store
     try:
         await store.ensure_containers(
@@ -103,7 +119,7 @@ async def process_blob(service: TranscriptionService, name: str, invocation: Inv
     try:
         if await _done(service, info):  # finished by the previous holder before we claimed
             return BlobOutcome("skipped", name)
-        return await _transcribe(service, info, invocation, head)
+        return await _transcribe(service, info, invocation, head, options or settings.defaults)
     finally:
         await claims.release(service, claim)
 
@@ -125,13 +141,17 @@ async def _done(service: TranscriptionService, info: BlobInfo) -> bool:
 
 
 async def _transcribe(
-    service: TranscriptionService, info: BlobInfo, invocation: Invocation, head: bytes
+    service: TranscriptionService,
+    info: BlobInfo,
+    invocation: Invocation,
+    head: bytes,
+    options: TranscriptionRequestOptions,
 ) -> BlobOutcome:
     settings, name = service.settings, info.name
     record = await service.store.read_json(settings.failures_container, failure_name(name))
     clock = time.perf_counter()
     try:
-        transcription = await transcribe_blob(service, info, settings.defaults, head=head)
+        transcription = await transcribe_blob(service, info, options, head=head)
         outputs = await _write_outputs(service, info, transcription)
     except Exception as exc:
         error = exc if isinstance(exc, TranscriberError) else ServiceError(f"unexpected {type(exc).__name__}")
@@ -153,6 +173,8 @@ async def _transcribe(
             )
         _track(service, info, error=error, latency_ms=(time.perf_counter() - clock) * 1000)
         await _erase_if_gone(service, name)
+        if final:
+            await notify_blob(service, info, "failed", error=error)
         if error.transient:
             if error is exc:
                 raise
@@ -161,6 +183,7 @@ async def _transcribe(
 
     await service.store.delete(settings.failures_container, failure_name(name))
     _track(service, info, transcription=transcription, latency_ms=transcription.latency_ms)
+    await notify_blob(service, info, "succeeded", outputs=outputs)
     logger.info(
         "transcribed %s: %s phrases, %s s of audio",
         logged_name(name),

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from transcriber import privacy
 from transcriber.config import Settings, TelemetrySettings
+from transcriber.jobs.queue import JobQueue
 from transcriber.memory_budget import MemoryBudget
 from transcriber.speech import SpeechClient
 from transcriber.storage import BlobStore
@@ -48,6 +49,8 @@ class TranscriptionService:
     store: BlobStore
     telemetry: Telemetry
     audio_memory: MemoryBudget
+    jobs: JobQueue
+    completions: JobQueue | None = None
 
     @classmethod
     def create(cls, settings: Settings, telemetry: Telemetry) -> TranscriptionService:
@@ -57,11 +60,20 @@ class TranscriptionService:
             store=BlobStore(settings.storage, telemetry, containers=settings.containers),
             telemetry=telemetry,
             audio_memory=MemoryBudget(settings.audio_memory_bytes),
+            jobs=JobQueue(settings.storage, settings.jobs_queue, create=settings.create_containers),
+            completions=JobQueue(
+                settings.storage, settings.completion_queue, create=settings.create_containers
+            )
+            if settings.completion_queue
+            else None,
         )
 
     async def aclose(self) -> None:
         await self.speech.close()
         await self.store.close()
+        await self.jobs.close()
+        if self.completions is not None:
+            await self.completions.close()
 
 
 _services: dict[asyncio.AbstractEventLoop, TranscriptionService] = {}

@@ -117,6 +117,18 @@ class BlobStore(StorageClient):
         )
         return info, head
 
+    async def list_blobs(self, container: str, prefix: str | None = None) -> list[BlobInfo]:
+        """Every current blob under `prefix`, names as stored (the caller checks them)."""
+        client = self._client().get_container_client(container)
+
+        async def collect() -> list[BlobInfo]:
+            return [
+                BlobInfo(container, b.name, b.etag.strip('"'), b.size, b.content_settings.content_type)
+                async for b in client.list_blobs(name_starts_with=prefix or None)
+            ]
+
+        return await self._call("ListBlobs", collect())
+
     async def read_head(self, info: BlobInfo, length: int) -> bytes:
         """The first `length` bytes of exactly this version (a range read: headers, sniffing)."""
         from azure.core import MatchConditions
@@ -238,9 +250,46 @@ class BlobStore(StorageClient):
 
         A SAS cannot name an etag, so the caller checks the blob is still `info`'s version once
         the fetch is over (transcription.transcribe_blob)."""
-        from azure.storage.blob import BlobSasPermissions, generate_blob_sas
+        from azure.storage.blob import BlobSasPermissions
+
+        return await self._sas_url(info.container, info.name, BlobSasPermissions(read=True), lifetime)
+
+    async def upload_sas_url(self, container: str, name: str, lifetime: timedelta) -> str:
+        """A create-and-write SAS URL for one new blob, https only.
+
+        User-delegation with a token credential (Azure); with a connection string (local only)
+        the account key signs it, and an http endpoint (Azurite) is allowed too.
+        """
+        from azure.storage.blob import BlobSasPermissions
+
+        permission = BlobSasPermissions(create=True, write=True)
+        return await self._sas_url(container, name, permission, lifetime)
+
+    async def _sas_url(self, container: str, name: str, permission: Any, lifetime: timedelta) -> str:
+        from azure.storage.blob import generate_blob_sas
 
         now = datetime.now(UTC)
+        client = self._client()
+        blob_url = self._blob(container, name).url
+        signing: dict[str, Any] = {}
+        if self.connection.uses_token:
+            signing["user_delegation_key"] = await self._user_delegation_key(now, lifetime)
+            signing["protocol"] = "https"
+        else:
+            signing["account_key"] = client.credential.account_key
+            signing["protocol"] = "https" if blob_url.startswith("https:") else "https,http"
+        sas = generate_blob_sas(
+            account_name=client.account_name,
+            container_name=container,
+            blob_name=name,
+            permission=permission,
+            start=now - timedelta(minutes=5),
+            expiry=now + lifetime,
+            **signing,
+        )
+        return f"{blob_url}?{sas}"
+
+    async def _user_delegation_key(self, now: datetime, lifetime: timedelta) -> Any:
         key = self._delegation_key
         if key is None or _expiry(key) < now + lifetime + timedelta(minutes=5):
             key = await self._call(
@@ -248,18 +297,7 @@ class BlobStore(StorageClient):
                 self._client().get_user_delegation_key(now - timedelta(minutes=5), now + timedelta(hours=2)),
             )
             self._delegation_key = key
-        client = self._client()
-        sas = generate_blob_sas(
-            account_name=client.account_name,
-            container_name=info.container,
-            blob_name=info.name,
-            user_delegation_key=key,
-            permission=BlobSasPermissions(read=True),
-            start=now - timedelta(minutes=5),
-            expiry=now + lifetime,
-            protocol="https",
-        )
-        return f"{self._blob(info.container, info.name).url}?{sas}"
+        return key
 
     async def check_container(self, container: str, timeout: float) -> None:
         """Read a container's properties once, without retries: reachable, credential accepted, exists."""

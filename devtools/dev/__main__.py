@@ -18,6 +18,7 @@ from devtools.azurite import Azurite
 from devtools.dev import console
 from devtools.dev.front_end import build_front_end
 from devtools.dev.host import DevHost
+from devtools.dev.queue_delivery import QueueWatcher
 from devtools.dev.services import Ports, create_containers, running_azurite, running_speech
 from devtools.dev.settings import SAMPLE, dev_environment, ensure_local_settings, read_values
 from devtools.dev.watcher import BlobWatcher
@@ -87,6 +88,7 @@ class _Server(uvicorn.Server):
 
 async def _serve(host: DevHost, port: int, connection: str, poll_seconds: float) -> None:
     watcher = BlobWatcher(host, connection, interval=poll_seconds)
+    queues = QueueWatcher(host.functions_host, connection, interval=poll_seconds)
     config = uvicorn.Config(
         build_front_end(host), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
     )
@@ -95,14 +97,15 @@ async def _serve(host: DevHost, port: int, connection: str, poll_seconds: float)
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
     watching = asyncio.create_task(watcher.run())
+    queue_watching = asyncio.create_task(queues.run())
     announce = asyncio.create_task(_announce_when_started(server, port))
     try:
         await server.serve()
     finally:
         console.say("\nStopping...")
-        for task in (watching, announce):
+        for task in (watching, queue_watching, announce):
             task.cancel()
-        await asyncio.gather(watching, announce, return_exceptions=True)
+        await asyncio.gather(watching, queue_watching, announce, return_exceptions=True)
         from transcriber.service import reset_service
 
         await reset_service()

@@ -71,6 +71,11 @@ class DevHost:
         return cls(app_dir, FunctionsHost.start(app_dir))
 
     @property
+    def functions_host(self) -> FunctionsHost:
+        """The runtime's host itself (the queue watcher delivers through it)."""
+        return self._host
+
+    @property
     def blob_container(self) -> str:
         return self.blob_path.split("/", 1)[0]
 

@@ -33,7 +33,17 @@ def test_bindings_runtime_metadata_matches_what_the_app_declares(functions_host:
     assert (
         set(functions_host.functions)
         == set(declared)
-        == {"transcribe_blob", "transcribe", "health", "health_deep", "erase_transcripts"}
+        == {
+            "transcribe_blob",
+            "transcribe",
+            "create_transcription",
+            "transcription_status",
+            "run_transcription_job",
+            "create_upload",
+            "health",
+            "health_deep",
+            "erase_transcripts",
+        }
     )
     for name, bindings in declared.items():
         runtime = functions_host.bindings(name)
@@ -101,7 +111,7 @@ def test_import_with_invalid_trigger_source_logs_the_setting_without_traceback()
         "PYTHONPATH": str(ROOT),
     }
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, cwd=ROOT)
-    assert done.returncode == 0 and done.stdout.strip() == "5"  # with erase_transcripts
+    assert done.returncode == 0 and done.stdout.strip() == "9"  # the jobs functions and erase_transcripts
     assert "Traceback" not in done.stderr and "BLOB_TRIGGER_SOURCE" in done.stderr
 
 

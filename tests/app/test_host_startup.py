@@ -63,6 +63,10 @@ def test_host_start_indexes_the_repository_app() -> None:
     assert set(json.loads(started.stdout)) == {
         "transcribe_blob",
         "transcribe",
+        "create_transcription",
+        "transcription_status",
+        "run_transcription_job",
+        "create_upload",
         "health",
         "health_deep",
         "erase_transcripts",

@@ -117,14 +117,37 @@ def test_package_when_built_holds_the_app_and_only_the_app(wwwroot: Path) -> Non
     assert not list(wwwroot.glob("transcriber/**/__pycache__"))
 
 
-def test_package_when_imported_alone_indexes_exactly_five_functions(indexed: dict) -> None:
+def test_package_when_imported_alone_indexes_exactly_the_apps_functions(indexed: dict) -> None:
     assert sorted(f["name"] for f in indexed["functions"]) == [
+        "create_transcription",
+        "create_upload",
         "erase_transcripts",
         "health",
         "health_deep",
+        "run_transcription_job",
         "transcribe",
         "transcribe_blob",
+        "transcription_status",
     ]
+
+
+def test_package_job_endpoints_take_a_function_key_and_the_queue_trigger_the_app_connection(
+    indexed: dict,
+) -> None:
+    for name, route, method in (
+        ("create_transcription", "transcriptions", "POST"),
+        ("transcription_status", "transcriptions/{id}", "GET"),
+        ("create_upload", "uploads", "POST"),
+    ):
+        trigger = next(b for b in bindings(indexed, name) if b["type"] == "httpTrigger")
+        assert (trigger["route"], [m.upper() for m in trigger["methods"]]) == (route, [method])
+        assert trigger["authLevel"].lower() == "function"
+    (queue,) = bindings(indexed, "run_transcription_job")
+    assert (queue["type"], queue["queueName"], queue["connection"]) == (
+        "queueTrigger",
+        "transcription-jobs",
+        "AudioStorage",
+    )
 
 
 def test_package_erasure_function_with_production_settings_reads_the_blob_deleted_queue(

@@ -227,3 +227,48 @@ def test_make_dev_keeps_data_and_receipts_across_a_restart(tmp_path: Path) -> No
         with BlobServiceClient.from_connection_string(second.connection) as storage:
             assert storage.get_blob_client("audio-in", "kept.wav").exists()
         assert "transcribe_blob  " not in second.log()  # no invocation: its receipt says it is done
+
+
+def poll_job(dev: Dev, location: str, timeout: float) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        status = httpx.get(location, timeout=10).json()
+        if status["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
+            return status
+        time.sleep(0.25)
+
+
+def test_make_dev_runs_the_readme_job_and_upload_examples(dev: Dev) -> None:
+    """README's curl steps for /api/transcriptions and /api/uploads, as they are written."""
+    audio = (ROOT / "samples" / "jfk.wav").read_bytes()
+    accepted = httpx.post(
+        f"{dev.base}/api/transcriptions?locale=en-US",
+        content=audio,
+        headers={"Content-Type": "audio/wav"},
+        timeout=30,
+    )
+    assert accepted.status_code == 202 and accepted.json()["status"] == "queued"
+    location = accepted.headers["Location"]
+    assert location == f"{dev.base}/api/transcriptions/{accepted.json()['id']}"
+    assert poll_job(dev, location, 60)["status"] == "succeeded", dev.log()
+    srt = httpx.get(f"{location}?format=srt", timeout=10)
+    assert srt.status_code == 200 and "country" in srt.text.lower()
+
+    upload = httpx.post(f"{dev.base}/api/uploads", json={"name": "2026/board-meeting.wav"}, timeout=10)
+    assert upload.status_code == 201, upload.text
+    reply = upload.json()
+    put = httpx.put(
+        reply["uploadUrl"],
+        content=audio,
+        headers={"x-ms-blob-type": "BlockBlob", "Content-Type": "audio/wav"},
+        timeout=30,
+    )
+    assert put.status_code == 201, put.text
+    with BlobServiceClient.from_connection_string(dev.connection) as storage:
+        found = wait_for_outputs(storage, {"uploads/2026/board-meeting.wav.json"}, 60)
+    assert "uploads/2026/board-meeting.wav.json" in found, dev.log()
+    job = httpx.post(
+        f"{dev.base}/api/transcriptions", json={"blob": "uploads/2026/board-meeting.wav"}, timeout=10
+    )
+    assert job.status_code == 202
+    assert poll_job(dev, job.headers["Location"], 30)["status"] == "succeeded", dev.log()

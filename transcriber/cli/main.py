@@ -27,6 +27,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from transcriber.cli.transcribe import run_transcribe
 
             return asyncio.run(run_transcribe(args, environ))
+        if args.command == "backfill":
+            from transcriber.cli.backfill import run_backfill
+
+            return asyncio.run(run_backfill(args, environ))
         from transcriber.cli.status import run_status
 
         return asyncio.run(run_status(args, environ))

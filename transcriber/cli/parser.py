@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from transcriber.cli import exit_codes
+from transcriber.cli import backfill, exit_codes
 from transcriber.http_input import OPTION_FIELDS, RESPONSE_FORMATS
 
 # Flags for the HTTP API's option fields; a field without an entry here still gets a flag.
@@ -76,4 +76,5 @@ def build_parser() -> argparse.ArgumentParser:
     )
     status.add_argument("name", metavar="NAME", help="blob name in the audio container, e.g. meeting.wav")
     status.add_argument("--json", action="store_true", help="print the status as JSON")
+    backfill.add_parser(commands)
     return parser

@@ -1,0 +1,81 @@
+"""`python -m transcriber backfill`: pre-existing blobs and final failures queued once, then run.
+
+The command runs as users run it (its `main`, argv, stdout), against Azurite's queue; the jobs it
+queues go through the host to the queue-triggered function.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from tests.app.jobs_queue import Jobs
+from transcriber.cli import main
+
+
+async def backfill(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, int]:
+    code = await asyncio.to_thread(main, ["backfill", "--quiet", "--rate", "0", *args])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    lines = out.splitlines()
+    return {k.strip(): int(v) for k, v in (line.split(":") for line in lines[1:])}
+
+
+async def test_backfill_queues_each_pre_existing_blob_once_and_runs_them(
+    jobs: Jobs, corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clips = [(corpus / f"cards-00{i}.wav").read_bytes() for i in (1, 2, 3)]
+    names = [f"archive/{n:03}.wav" for n in range(50)]
+    for n, name in enumerate(names):
+        jobs.app.upload(name, clips[n % 3])
+    jobs.app.upload("elsewhere/x.wav", clips[0])
+    assert await backfill(capsys, "--prefix", "archive/", "--dry-run") == {"would queue": 50}
+    assert await backfill(capsys, "--prefix", "archive/") == {"queued": 50}
+    assert await backfill(capsys, "--prefix", "archive/") == {"already queued": 50}  # twice: nothing new
+    deliveries = await jobs.run()
+    assert len(deliveries) == 50 and {d.status for d in deliveries} == {"succeeded"}
+    transcripts = jobs.app.transcripts()
+    assert all(f"{name}.json" in transcripts for name in names) and "elsewhere/x.wav.json" not in transcripts
+    assert len(jobs.app.speech.requests()) == 50
+    assert await backfill(capsys, "--prefix", "archive/") == {"already transcribed": 50}
+    assert await jobs.run() == []
+
+
+async def test_backfill_retries_final_failures_only_when_asked_and_once(
+    jobs: Jobs, corpus: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BLOB_MAX_ATTEMPTS", "1")  # an outage makes the first failure final
+    for n in range(3):
+        jobs.app.upload(f"lost/{n}.wav", (corpus / "cards-001.wav").read_bytes())
+    jobs.app.speech.fail(500, count=1000)
+    for n in range(3):
+        await jobs.app.blob_event(f"lost/{n}.wav")
+    assert all(jobs.app.failure_json(f"lost/{n}.wav")["final"] for n in range(3))
+    jobs.app.speech.state.faults.clear()  # the outage is over
+    assert await backfill(capsys) == {"failed (final)": 3}
+    assert await jobs.run() == []
+    assert await backfill(capsys, "--retry-failed", "--dry-run") == {"would retry": 3}
+    assert await backfill(capsys, "--retry-failed") == {"retried": 3}
+    assert await backfill(capsys, "--retry-failed") == {"already queued": 3}
+    await jobs.run()
+    records = set(jobs.app.failures())
+    assert not {r for r in records if not r.startswith("jobs/")}  # transcripts now, and only those
+    assert len(records) == 3
+    assert {f"lost/{n}.wav.json" for n in range(3)} <= set(jobs.app.transcripts())
+    assert await backfill(capsys, "--retry-failed") == {"already transcribed": 3}
+
+
+async def test_backfill_with_hostile_prefix_is_refused(
+    capsys: pytest.CaptureFixture[str], jobs: Jobs
+) -> None:
+    code = await asyncio.to_thread(main, ["backfill", "--quiet", "--prefix", "../other/"])
+    assert code == 1 and "InvalidBlobName" in capsys.readouterr().err
+
+
+def test_backfill_help_names_every_option(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["backfill", "--help"])
+    help_text = capsys.readouterr().out
+    assert all(flag in help_text for flag in ("--prefix", "--retry-failed", "--dry-run", "--rate"))

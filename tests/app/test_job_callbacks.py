@@ -1,0 +1,134 @@
+"""Job callbacks: signed, https only, only to CALLBACK_ALLOWED_HOSTS, retried, never the transcript.
+
+The receiver is a real https server on loopback (the session CA's certificate); jobs go through
+the host and the queue-triggered function as in test_jobs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import ssl
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from tests.app.jobs_queue import URL, Jobs
+from tests.app.test_jobs import error_code
+
+SECRET = "s" * 40
+
+
+class Receiver:
+    def __init__(self) -> None:
+        self.calls: list[tuple[dict[str, str], bytes]] = []
+        self.fail_first = 0
+        self.port = 0
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.calls.append((dict(request.headers), await request.read()))
+        if len(self.calls) <= self.fail_first:
+            return web.Response(status=503)
+        return web.Response(status=204)
+
+
+@pytest.fixture
+async def receiver(tls_certs, jobs: Jobs, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Receiver]:
+    found = Receiver()
+    app = web.Application()
+    app.router.add_post("/hooks/transcripts", found.handle)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(tls_certs.cert, tls_certs.key)
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
+    await site.start()
+    found.port = site._server.sockets[0].getsockname()[1]
+    monkeypatch.setenv("CALLBACK_ALLOWED_HOSTS", f"localhost:{found.port}")
+    monkeypatch.setenv("CALLBACK_SIGNING_SECRET", SECRET)
+    monkeypatch.setenv("CALLBACK_BACKOFF_MILLISECONDS", "10")
+    try:
+        yield found
+    finally:
+        await runner.cleanup()
+
+
+def hook(receiver: Receiver) -> str:
+    return f"https://localhost:{receiver.port}/hooks/transcripts"
+
+
+async def test_callback_is_signed_and_carries_only_id_and_status(
+    jobs: Jobs, receiver: Receiver, corpus: Path
+) -> None:
+    body = json.dumps({"blob": "a.wav", "callbackUrl": hook(receiver)}).encode()
+    jobs.app.upload("a.wav", (corpus / "cards-001.wav").read_bytes())
+    accepted = await jobs.submit(body, "application/json")
+    await jobs.run()
+    [(headers, sent)] = receiver.calls
+    assert json.loads(sent) == {"id": accepted["id"], "status": "succeeded"}
+    timestamp = headers["X-Transcriber-Timestamp"]
+    expected = hmac.new(SECRET.encode(), timestamp.encode() + b"." + sent, hashlib.sha256).hexdigest()
+    assert hmac.compare_digest(headers["X-Transcriber-Signature"], f"sha256={expected}")
+    status = await jobs.status_json(accepted["id"])
+    assert status["callback"]["delivered"] is True
+
+
+async def test_callback_for_body_audio_in_the_query_is_retried_with_backoff(
+    jobs: Jobs, receiver: Receiver, corpus: Path
+) -> None:
+    receiver.fail_first = 2
+    audio = (corpus / "cards-001.wav").read_bytes()
+    accepted = await jobs.submit(audio, "audio/wav", f"callbackUrl={hook(receiver)}")
+    await jobs.run()
+    assert len(receiver.calls) == 3
+    assert {json.loads(body)["status"] for _, body in receiver.calls} == {"succeeded"}
+    status = await jobs.status_json(accepted["id"])
+    assert status["callback"] == {"delivered": True, "attempts": 3, "status": 204}
+
+
+async def test_callback_on_failure_says_failed(jobs: Jobs, receiver: Receiver) -> None:
+    jobs.app.upload("notes.wav", b"not audio", "text/plain")
+    body = json.dumps({"blob": "notes.wav", "callbackUrl": hook(receiver)}).encode()
+    accepted = await jobs.submit(body, "application/json")
+    await jobs.run()
+    [(_, sent)] = receiver.calls
+    assert json.loads(sent) == {"id": accepted["id"], "status": "failed"}
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "http://localhost:{port}/hooks/transcripts",  # not https
+        "https://evil.example:{port}/hooks",  # host not allowed
+        "https://localhost:1/hooks",  # port not allowed
+        "https://localhost.evil.example:{port}/x",
+        "https://user:pw@localhost:{port}/x",
+        "https://evil.example@localhost:{port}/x",
+        "https://localhost:{port}\\@evil.example/x",
+        "file:///etc/passwd",
+        "ftp://localhost:{port}/x",
+        "https://127.0.0.1:{port}/x",  # the IP is not the listed name
+    ],
+)
+async def test_callback_url_not_allowed_is_a_400_and_nothing_is_queued(
+    jobs: Jobs, receiver: Receiver, template: str
+) -> None:
+    jobs.app.upload("a.wav", b"RIFF....WAVE")
+    callback = template.format(port=receiver.port)
+    body = json.dumps({"blob": "a.wav", "callbackUrl": callback}).encode()
+    response = await jobs.app.call("POST", URL, body, {"Content-Type": "application/json"})
+    assert response.status_code == 400 and error_code(response) == "InvalidCallbackUrl"
+    assert await jobs.run() == [] and receiver.calls == []
+
+
+async def test_callback_when_no_hosts_are_allowed_is_a_400(
+    jobs: Jobs, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CALLBACK_ALLOWED_HOSTS", raising=False)
+    jobs.app.upload("a.wav", b"RIFF....WAVE")
+    body = json.dumps({"blob": "a.wav", "callbackUrl": "https://hooks.example/x"}).encode()
+    response = await jobs.app.call("POST", URL, body, {"Content-Type": "application/json"})
+    assert response.status_code == 400 and error_code(response) == "InvalidCallbackUrl"

@@ -1,0 +1,138 @@
+"""Transcription jobs: POST /api/transcriptions (202), GET /api/transcriptions/{id}, the queue run.
+
+Every request goes through the host to Microsoft's runtime; every job message is the one the app
+put on Azurite's queue, delivered to the queue-triggered function with the queue's retries.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.app.jobs_queue import URL, Jobs, deliver
+
+
+def error_code(response) -> str:
+    return json.loads(response.get_body())["error"]["code"]
+
+
+async def test_job_body_audio_is_accepted_at_once_then_polled_to_success(jobs: Jobs, corpus: Path) -> None:
+    accepted = await jobs.submit((corpus / "cards-001.wav").read_bytes(), "audio/wav", "locale=en-US")
+    assert jobs.app.speech.requests() == []  # 202 before any transcription
+    assert (await jobs.status_json(accepted["id"]))["status"] == "queued"
+    name = f"jobs/{accepted['id']}/audio"
+    event = await jobs.app.blob_event(name)  # the blob trigger leaves job audio to its job
+    assert event.status == "succeeded" and jobs.app.speech.requests() == []
+    [delivery] = await jobs.run()
+    assert delivery.status == "succeeded"
+    status = await jobs.status_json(accepted["id"])
+    assert status["status"] == "succeeded" and status["blob"] == name
+    assert {o["name"] for o in status["outputs"]} == {
+        f"{name}.{ext}" for ext in ("json", "txt", "srt", "vtt")
+    }
+    assert set(status["links"]) == {"json", "text", "srt", "vtt"}
+    assert "text" not in status and "phrases" not in json.dumps(status)
+    text = await jobs.status(accepted["id"], "format=text")
+    assert text.status_code == 200 and text.get_body().strip()
+    result = json.loads((await jobs.status(accepted["id"], "format=json")).get_body())
+    assert result["phrases"] and "source" not in result
+    assert len(jobs.app.speech.requests()) == 1
+    assert await jobs.run() == []  # nothing left queued
+
+
+async def test_job_for_a_blob_polls_to_success_with_the_blobs_outputs(jobs: Jobs, corpus: Path) -> None:
+    jobs.app.upload("calls/a.wav", (corpus / "cards-001.wav").read_bytes())
+    accepted = await jobs.submit(json.dumps({"blob": "calls/a.wav"}).encode(), "application/json")
+    [delivery] = await jobs.run()
+    status = await jobs.status_json(accepted["id"])
+    assert delivery.status == "succeeded" and status["status"] == "succeeded"
+    assert "calls/a.wav.json" in jobs.app.transcripts()
+    # the same version delivered again by the blob trigger: no second Speech call
+    await jobs.app.blob_event("calls/a.wav")
+    assert len(jobs.app.speech.requests()) == 1
+
+
+async def test_job_for_a_bad_blob_polls_to_failure_with_the_records_code(jobs: Jobs) -> None:
+    jobs.app.upload("notes.wav", b"meeting notes, not audio", "text/plain")
+    accepted = await jobs.submit(json.dumps({"blob": "notes.wav"}).encode(), "application/json")
+    [delivery] = await jobs.run()
+    status = await jobs.status_json(accepted["id"])
+    assert delivery.status == "succeeded"  # a final failure is an outcome, not a retry
+    assert (
+        status["status"] == "failed"
+        and status["error"]["code"] == jobs.app.failure_json("notes.wav")["error"]["code"]
+    )
+    assert status["error"]["message"] and "outputs" not in status
+    too_early = await jobs.status(accepted["id"], "format=json")
+    assert too_early.status_code == 400 and error_code(too_early) == "JobNotSucceeded"
+
+
+async def test_job_that_keeps_failing_is_retried_then_poisoned_and_failed(
+    jobs: Jobs, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BLOB_MAX_ATTEMPTS", "5")  # as many as the queue's maxDequeueCount
+    jobs.app.speech.fail(500, count=1000)
+    accepted = await jobs.submit((corpus / "cards-001.wav").read_bytes(), "audio/wav")
+    [delivery] = await jobs.run()
+    assert delivery.status == "poisoned" and len(delivery.invocations) == 5
+    assert jobs.poisoned() == [json.dumps({"id": accepted["id"]})]
+    status = await jobs.status_json(accepted["id"])
+    assert status["status"] == "failed" and status["attempts"] == 5
+    record = jobs.app.failure_json(f"jobs/{accepted['id']}/audio")
+    assert record["final"] is True and record["attempts"] == 5
+
+
+async def test_job_duplicate_message_changes_nothing(jobs: Jobs, corpus: Path) -> None:
+    accepted = await jobs.submit((corpus / "cards-001.wav").read_bytes(), "audio/wav")
+    await jobs.run()
+    again = await deliver(jobs.app.host, json.dumps({"id": accepted["id"]}))
+    assert again.status == "succeeded" and len(jobs.app.speech.requests()) == 1
+
+
+@pytest.mark.parametrize(
+    "job_id", ["abc", "%2e%2e", "..", "A" * 32, "0" * 31, "0" * 33, "g" * 32, "0" * 31 + "%00", "%2fjobs"]
+)
+async def test_job_status_with_hostile_id_is_refused(jobs: Jobs, job_id: str) -> None:
+    response = await jobs.status(job_id)
+    assert response.status_code in (400, 404)
+    if response.status_code == 400:
+        assert error_code(response) == "InvalidJobId"
+    assert jobs.app.failures() == {}
+
+
+async def test_job_status_of_unknown_id_is_404(jobs: Jobs) -> None:
+    response = await jobs.status(uuid.uuid4().hex)
+    assert response.status_code == 404 and error_code(response) == "JobNotFound"
+
+
+@pytest.mark.parametrize(
+    "blob", ["../secret.wav", "%2e%2e/x.wav", "a//b.wav", "jobs/0123/audio", "https://evil.example/x.wav"]
+)
+async def test_job_with_hostile_blob_name_is_refused_and_nothing_is_queued(jobs: Jobs, blob: str) -> None:
+    response = await jobs.app.call(
+        "POST", URL, json.dumps({"blob": blob}).encode(), {"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400 and error_code(response) in ("InvalidBlobName", "InvalidRequest")
+    assert await jobs.run() == []
+
+
+async def test_job_for_a_missing_blob_is_404(jobs: Jobs) -> None:
+    body = json.dumps({"blob": "nowhere.wav"}).encode()
+    response = await jobs.app.call("POST", URL, body, {"Content-Type": "application/json"})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("text", ["", "not json", "[]", '{"id": "../x"}', '{"id": 5}', "x" * 5000])
+async def test_job_hostile_queue_message_is_dropped_without_retry(jobs: Jobs, text: str) -> None:
+    delivery = await deliver(jobs.app.host, text)
+    assert delivery.status == "succeeded" and len(delivery.invocations) == 1
+    assert jobs.app.failures() == {} and jobs.app.speech.requests() == []
+
+
+async def test_job_endpoints_need_the_function_key(jobs: Jobs) -> None:
+    for method, url in (("POST", URL), ("GET", f"{URL}/{uuid.uuid4().hex}")):
+        response = await jobs.app.host.http(method, url, b"x", {"Content-Type": "audio/wav"})
+        assert response.status_code == 401

@@ -1,0 +1,66 @@
+"""Storage queues the app sends to: the jobs queue (`{"id": <job id>}` per job) and the
+optional completion queue (`transcriber.jobs.completions`), messages as plain JSON text.
+
+host.json sets `extensions.queues.messageEncoding` to `none`, so the text the SDK sends is what
+the trigger hands the function. The queue is created when containers may be (local Azurite);
+in Azure, infra creates it and the app needs only "Storage Queue Data Message Sender".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from typing import Any
+
+from transcriber.errors import ServiceError, SettingError
+from transcriber.redaction import redacted_cause
+from transcriber.storage_connection import StorageConnection
+
+
+class JobQueue:
+    """The aio QueueClient, made on first send and reused (one per service)."""
+
+    def __init__(self, connection: StorageConnection, name: str, *, create: bool) -> None:
+        self.connection = connection
+        self.name = name
+        self._create = create
+        self._client: Any = None
+
+    def _queue_client(self) -> Any:
+        from azure.storage.queue.aio import QueueClient
+
+        from transcriber.identity import storage_credential
+
+        if self.connection.connection_string is not None:
+            return QueueClient.from_connection_string(self.connection.connection_string, self.name)
+        if self.connection.queue_url is None:
+            raise SettingError(f"{self.connection.setting}__queueServiceUri", "is needed for the jobs queue")
+        return QueueClient(
+            self.connection.queue_url, self.name, credential=storage_credential(self.connection)
+        )
+
+    async def send(self, job_id: str) -> None:
+        """Queue one job; ServiceError when the queue cannot take it."""
+        await self.send_json({"id": job_id})
+
+    async def send_json(self, document: dict[str, Any]) -> None:
+        """Send one JSON message; ServiceError when the queue cannot take it."""
+        from azure.core.exceptions import AzureError, ResourceExistsError
+
+        fresh = self._client is None
+        if self._client is None:
+            self._client = self._queue_client()
+        try:
+            if fresh and self._create:
+                with contextlib.suppress(ResourceExistsError):
+                    await self._client.create_queue()
+            await self._client.send_message(json.dumps(document, ensure_ascii=False))
+        except AzureError as exc:
+            raise ServiceError(
+                f"queue {self.name} refused the message: {type(exc).__name__}", code="QueueError"
+            ) from redacted_cause(exc)
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None

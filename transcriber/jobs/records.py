@@ -1,0 +1,75 @@
+"""Job records: one small JSON per job, under `jobs/` in the failures container.
+
+Failure records are `failed/...`, `invalid/...`, claims `claims/...`: every name derived from a
+blob name has one of those prefixes, so no blob name can reach (read, forge or overwrite) a job.
+Ids are 32 lower-case hex digits (a random UUID); anything else is refused before storage.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from transcriber import formats
+from transcriber.errors import InvalidRequestError
+from transcriber.options import TranscriptionRequestOptions
+from transcriber.service import TranscriptionService
+
+JOBS_PREFIX = "jobs/"
+QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
+FINISHED = (SUCCEEDED, FAILED)
+_JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+class InvalidJobIdError(InvalidRequestError):
+    """A job id that no job of this app could have."""
+
+    code = "InvalidJobId"
+
+
+def new_job_id() -> str:
+    return uuid.uuid4().hex
+
+
+def check_job_id(value: object) -> str:
+    if not isinstance(value, str) or not _JOB_ID.fullmatch(value):
+        raise InvalidJobIdError("a job id is 32 lower-case hexadecimal digits")
+    return value
+
+
+def record_name(job_id: str) -> str:
+    return f"{JOBS_PREFIX}{check_job_id(job_id)}.json"
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def options_to_json(options: TranscriptionRequestOptions) -> dict[str, Any]:
+    return {k: v for k, v in dataclasses.asdict(options).items() if v is not None}
+
+
+def options_from_json(document: dict[str, Any]) -> TranscriptionRequestOptions:
+    fields = {f.name for f in dataclasses.fields(TranscriptionRequestOptions)}
+    values = {k: tuple(v) if isinstance(v, list) else v for k, v in document.items() if k in fields}
+    return TranscriptionRequestOptions(**values)
+
+
+async def read_job(service: TranscriptionService, job_id: str) -> dict[str, Any] | None:
+    return await service.store.read_json(service.settings.failures_container, record_name(job_id))
+
+
+async def write_job(service: TranscriptionService, record: dict[str, Any], *, create: bool = False) -> None:
+    """Write the record; `create` refuses to replace an existing job (ids never collide in practice)."""
+    record["updatedAt"] = now()
+    await service.store.write(
+        service.settings.failures_container,
+        record_name(record["id"]),
+        json.dumps(record, ensure_ascii=False, indent=2),
+        formats.CONTENT_TYPES["json"],
+        if_absent=create,
+    )

@@ -1,0 +1,131 @@
+"""The queue-triggered run of one job, through the blob pipeline.
+
+`transcriber.pipeline.process_blob` does the work, so a job keeps the blob trigger's invariant
+(one transcript set or one failure record per blob version) and its claims: a job and a blob
+event for the same version make one Speech call. Transient failures raise, so the queue
+redelivers (dequeue count = attempt); after maxDequeueCount the message goes to the poison queue,
+and the last attempt's final failure record has already marked the job failed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from transcriber.errors import TranscriberError
+from transcriber.failure_records import failure_name
+from transcriber.jobs import records
+from transcriber.jobs.callbacks import InvalidCallbackError, send_callback
+from transcriber.jobs.completions import notify
+from transcriber.pipeline import output_name, process_blob
+from transcriber.service import Invocation, TranscriptionService, get_service
+
+logger = logging.getLogger(__name__)
+MAX_MESSAGE_CHARS = 1024
+
+
+async def handle_job_message(text: str, dequeue_count: int, invocation: Invocation) -> str:
+    """The queue trigger's entry: correlated telemetry around one job run; returns its status."""
+    service = get_service()
+    async with service.telemetry.invocation(
+        name=invocation.function, traceparent=invocation.traceparent, invocation_id=invocation.invocation_id
+    ):
+        return await run_job(service, text, dequeue_count, invocation)
+
+
+def parse_message(text: str) -> str | None:
+    """The job id a message names, or None for a message no client of ours sends."""
+    if len(text) > MAX_MESSAGE_CHARS:
+        return None
+    try:
+        document = json.loads(text)
+        return records.check_job_id(document.get("id") if isinstance(document, dict) else None)
+    except (ValueError, TranscriberError):
+        return None
+
+
+async def run_job(
+    service: TranscriptionService, text: str, dequeue_count: int, invocation: Invocation
+) -> str:
+    job_id = parse_message(text)
+    if job_id is None:  # retrying cannot help, and a poison entry would only repeat it
+        logger.warning("jobs queue: dropped a message that names no job")
+        return "refused"
+    record = await records.read_job(service, job_id)
+    if record is None:
+        logger.warning("jobs queue: job %s has no record; dropped", job_id)
+        return "missing"
+    if record["status"] in records.FINISHED:  # a duplicate delivery
+        return str(record["status"])
+    record.update(status=records.RUNNING, attempts=max(dequeue_count, int(record.get("attempts", 0))))
+    await records.write_job(service, record)
+    name = record["source"]["name"]
+    retry = Invocation(
+        function=invocation.function,
+        invocation_id=invocation.invocation_id,
+        traceparent=invocation.traceparent,
+        retry_count=dequeue_count - 1,
+    )
+    if record.get("retryFailedAt"):
+        await _clear_final_failure(service, name, record["source"]["etag"], record["retryFailedAt"])
+    try:
+        outcome = await process_blob(
+            service, name, retry, records.options_from_json(record.get("options", {}))
+        )
+    except TranscriberError as exc:
+        await _finish(service, record, outcome_status=None, last_error=exc)
+        raise
+    return await _finish(service, record, outcome_status=outcome.status)
+
+
+async def _clear_final_failure(service: TranscriptionService, name: str, etag: str, failed_at: str) -> None:
+    """A backfill retry: remove the final record it was queued for, so the version runs again.
+
+    Only that record (same version, same failure time, unchanged since read): a newer outcome stays.
+    """
+    container = service.settings.failures_container
+    found = await service.store.read_record(container, failure_name(name))
+    if found is None:
+        return
+    failure, record_etag, _ = found
+    if failure.get("source", {}).get("etag") == etag and str(failure.get("failedAt")) == failed_at:
+        await service.store.delete(container, failure_name(name), if_etag=record_etag)
+
+
+async def _finish(
+    service: TranscriptionService,
+    record: dict[str, Any],
+    *,
+    outcome_status: str | None,
+    last_error: TranscriberError | None = None,
+) -> str:
+    """Read the blob version's outcome (whoever wrote it) into the job record."""
+    settings, store, name = service.settings, service.store, record["source"]["name"]
+    if outcome_status == "gone":
+        record.update(status=records.FAILED, error={"code": "BlobNotFound", "message": "the blob is gone"})
+    else:
+        found = await store.read_json(settings.failures_container, failure_name(name))
+        etag = await store.source_etag(settings.transcripts_container, output_name(name, "json"))
+        if etag is not None and (found is None or found.get("source", {}).get("etag") != etag):
+            record.update(status=records.SUCCEEDED, outputs=_outputs(service, name), error=None)
+            record["source"]["etag"] = etag
+        elif found is not None and found.get("final"):
+            record.update(status=records.FAILED, error=found.get("error"))
+        elif last_error is not None:
+            record["error"] = {"code": last_error.code, "message": last_error.message, "retrying": True}
+    await records.write_job(service, record)
+    logger.info("job %s: %s", record["id"], record["status"])
+    if record["status"] in records.FINISHED:
+        await notify(service, {"kind": "job", "id": record["id"], "blob": name, "status": record["status"]})
+    if record["status"] in records.FINISHED and record.get("callbackUrl") and "callback" not in record:
+        try:
+            record["callback"] = await send_callback(settings, record)
+        except InvalidCallbackError as exc:
+            record["callback"] = {"delivered": False, "refused": exc.message}
+        await records.write_job(service, record)
+    return str(record["status"])
+
+
+def _outputs(service: TranscriptionService, name: str) -> list[str]:
+    return [output_name(name, "json"), *(output_name(name, fmt) for fmt in service.settings.output_formats)]
