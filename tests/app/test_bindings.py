@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from devtools.functions_host import FunctionsHost
+from tests.fixtures.functions import APP_FUNCTIONS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,21 +31,7 @@ def _declared_bindings() -> dict[str, list[dict]]:
 
 def test_bindings_runtime_metadata_matches_what_the_app_declares(functions_host: FunctionsHost) -> None:
     declared = _declared_bindings()
-    assert (
-        set(functions_host.functions)
-        == set(declared)
-        == {
-            "transcribe_blob",
-            "transcribe",
-            "create_transcription",
-            "transcription_status",
-            "run_transcription_job",
-            "create_upload",
-            "health",
-            "health_deep",
-            "erase_transcripts",
-        }
-    )
+    assert set(functions_host.functions) == set(declared) == APP_FUNCTIONS
     for name, bindings in declared.items():
         runtime = functions_host.bindings(name)
         # The runtime adds one thing: the deferred-binding flag on the SDK-typed parameter.

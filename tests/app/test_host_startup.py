@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.fixtures.functions import APP_FUNCTIONS
+
 ROOT = Path(__file__).resolve().parents[2]
 
 BROKEN_APP = '''
@@ -60,14 +62,4 @@ def test_host_start_app_without_function_app_instance_fails_with_runtime_message
 def test_host_start_indexes_the_repository_app() -> None:
     started = _start(ROOT)
     assert started.returncode == 0, started.stderr
-    assert set(json.loads(started.stdout)) == {
-        "transcribe_blob",
-        "transcribe",
-        "create_transcription",
-        "transcription_status",
-        "run_transcription_job",
-        "create_upload",
-        "health",
-        "health_deep",
-        "erase_transcripts",
-    }
+    assert set(json.loads(started.stdout)) == APP_FUNCTIONS
