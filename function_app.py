@@ -107,7 +107,7 @@ async def erase_transcripts(message: func.QueueMessage, context: func.Context) -
 
 
 @app.function_name("create_transcription")
-@app.route(route="transcriptions", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
+@app.route(route="transcriptions", methods=["POST"], auth_level=HTTP_AUTH_LEVEL)
 async def create_transcription(req: func.HttpRequest) -> func.HttpResponse:
     """Accept audio (body, multipart or a blob name) as a job: 202 with its Location at once."""
     from transcriber.jobs.api import create_job
@@ -116,12 +116,12 @@ async def create_transcription(req: func.HttpRequest) -> func.HttpResponse:
 
 
 @app.function_name("transcription_status")
-@app.route(route="transcriptions/{id}", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
+@app.route(route="transcriptions/{id}", methods=["GET"], auth_level=HTTP_AUTH_LEVEL)
 async def transcription_status(req: func.HttpRequest) -> func.HttpResponse:
     """A job's status; with `?format=` its result."""
     from transcriber.jobs.api import job_status
 
-    return _response(await job_status(req.url, req.route_params.get("id", "")))
+    return _response(await job_status(req.url, dict(req.headers), req.route_params.get("id", "")))
 
 
 @app.function_name("run_transcription_job")
@@ -135,12 +135,12 @@ async def run_transcription_job(message: func.QueueMessage, context: func.Contex
 
 
 @app.function_name("create_upload")
-@app.route(route="uploads", methods=["POST"], auth_level=func.AuthLevel.FUNCTION)
+@app.route(route="uploads", methods=["POST"], auth_level=HTTP_AUTH_LEVEL)
 async def create_upload(req: func.HttpRequest) -> func.HttpResponse:
     """An upload URL (create+write SAS, https, short-lived) for one new blob under uploads/."""
     from transcriber.uploads import create_upload as make_upload
 
-    return _response(await make_upload(req.get_body()))
+    return _response(await make_upload(dict(req.headers), req.get_body()))
 
 
 @app.function_name("health")

@@ -112,6 +112,8 @@ var deploymentContainerName = 'app-package-${take(functionAppName, 32)}-${take(r
 var blobPoisonQueueName = 'webjobs-blobtrigger-poison'
 var erasureQueueName = 'blob-deleted'
 var erasurePoisonQueueName = '${erasureQueueName}-poison'
+var jobsQueueName = 'transcription-jobs'
+var jobsPoisonQueueName = '${jobsQueueName}-poison'
 var erasureSubscriptionName = '${abbrs.eventGridEventSubscriptions}erase-transcripts'
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -129,7 +131,7 @@ module storage 'app/storage.bicep' = {
     location: location
     tags: tags
     containerNames: [audioContainerName, transcriptsContainerName, failuresContainerName]
-    queueNames: [blobPoisonQueueName, erasureQueueName, erasurePoisonQueueName]
+    queueNames: [blobPoisonQueueName, erasureQueueName, erasurePoisonQueueName, jobsQueueName, jobsPoisonQueueName]
     retentionContainerNames: [audioContainerName, transcriptsContainerName, failuresContainerName]
     retentionDays: retentionDays
     vnetEnabled: vnetEnabled
@@ -253,6 +255,7 @@ var appSettings = union(
     // trusted-service path to storage), so the app sends the audio's bytes.
     AUDIO_URL_ENABLED: vnetEnabled ? 'false' : 'true'
     ERASURE_QUEUE: erasureQueueName
+    TRANSCRIPTION_JOBS_QUEUE: jobsQueueName
     HTTP_AUTH_MODE: authEnabled ? 'entra' : 'function'
     TRANSCRIBE_APP_ROLE: transcribeAppRole
   },
@@ -301,6 +304,8 @@ module rbac 'app/rbac.bicep' = {
     blobPoisonQueueName: blobPoisonQueueName
     erasureQueueName: erasureQueueName
     erasurePoisonQueueName: erasurePoisonQueueName
+    jobsQueueName: jobsQueueName
+    jobsPoisonQueueName: jobsPoisonQueueName
     appPrincipalId: useUserAssignedIdentity ? userIdentity.outputs.principalId : functionApp.outputs.systemAssignedPrincipalId
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 
 from transcriber.blob_names import InvalidBlobNameError, check_blob_name
+from transcriber.caller_auth import check_caller
 from transcriber.errors import BlobNotFoundError, InvalidRequestError, TranscriberError
 from transcriber.http_api import HttpReply, error_reply
 from transcriber.service import get_service
@@ -48,12 +51,13 @@ def upload_name(body: bytes) -> str:
         raise InvalidBlobNameError(f"'name': {exc.message}") from None
 
 
-async def create_upload(body: bytes) -> HttpReply:
+async def create_upload(headers: Mapping[str, str], body: bytes) -> HttpReply:
     """201 with the upload URL, or the error naming what is wrong with the request."""
     try:
-        name = upload_name(body)
         service = get_service()
         settings = service.settings
+        check_caller(headers, settings.caller_auth, os.environ)  # the same callers as /api/transcribe
+        name = upload_name(body)
         try:
             await service.store.properties(settings.audio_container, name)
             raise BlobExistsError(f"{name} already exists: choose another name")

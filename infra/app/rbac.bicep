@@ -4,9 +4,10 @@
 // - host account (AzureWebJobsStorage, deployment package; no personal data): the host roles
 //   of "Connecting to host storage with an identity", on the account, because the host creates
 //   its own containers, queues and tables there;
-// - data account: read on the audio container, write on the transcripts and failures containers, the blob
-//   trigger's poison queue and the erasure queues each scoped to that one queue, and Storage Blob
-//   Delegator (user-delegation keys are an account-level operation) for the read SAS Speech uses.
+// - data account: write on the audio container (uploads SAS and job audio), the transcripts and
+//   failures containers, the blob trigger's poison queue, the erasure queues and the jobs queues
+//   each scoped to that one queue, and Storage Blob Delegator (user-delegation keys are an
+//   account-level operation) for the SAS URLs Speech and uploaders use.
 // The deployer's data access is opt-in (deployerDataAccess) and limited to the two containers.
 
 param dataStorageAccountName string
@@ -23,6 +24,9 @@ param blobPoisonQueueName string
 @description('The queue Event Grid delivers BlobDeleted events to, and its poison queue.')
 param erasureQueueName string
 param erasurePoisonQueueName string
+@description('The queue transcription jobs go through (TRANSCRIPTION_JOBS_QUEUE), and its poison queue.')
+param jobsQueueName string
+param jobsPoisonQueueName string
 
 @description('Principal id of the identity the app uses (the user-assigned one if set, else the system-assigned one).')
 param appPrincipalId string
@@ -42,8 +46,9 @@ var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe' // Stora
 var storageBlobDataReader = '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1' // Storage Blob Data Reader: read audio; the deployer reads transcripts
 var storageBlobDelegator = 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a' // Storage Blob Delegator: get a user delegation key for read SAS URLs
 var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88' // Storage Queue Data Contributor: host queues; poison queues
-var storageQueueDataReader = '19e7f393-937e-4f77-808e-94535e297925' // Storage Queue Data Reader: the erasure queue trigger peeks and reads its length
-var storageQueueDataMessageProcessor = '8a0f0c08-91a1-4084-bc3d-661d67233fed' // Storage Queue Data Message Processor: the erasure queue trigger takes and deletes messages
+var storageQueueDataReader = '19e7f393-937e-4f77-808e-94535e297925' // Storage Queue Data Reader: the erasure and jobs queue triggers peek and read their length
+var storageQueueDataMessageProcessor = '8a0f0c08-91a1-4084-bc3d-661d67233fed' // Storage Queue Data Message Processor: the erasure and jobs queue triggers take and delete messages
+var storageQueueDataMessageSender = 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a' // Storage Queue Data Message Sender: the HTTP functions enqueue transcription jobs
 var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor: the host's own tables
 var storageAccountContributor = '17d1049b-9a84-46fb-8f53-869881c3d3ab' // Storage Account Contributor: blob trigger with identity-based AzureWebJobsStorage (host account only)
 var cognitiveServicesUser = 'a97b65f3-24c7-4388-baec-2e87135dc908' // Cognitive Services User: call Speech with an Entra ID token
@@ -81,6 +86,14 @@ resource dataStorage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
 
     resource erasurePoison 'queues' existing = {
       name: erasurePoisonQueueName
+    }
+
+    resource jobs 'queues' existing = {
+      name: jobsQueueName
+    }
+
+    resource jobsPoison 'queues' existing = {
+      name: jobsPoisonQueueName
     }
   }
 }
@@ -141,11 +154,14 @@ resource hostAccountContributor 'Microsoft.Authorization/roleAssignments@2022-04
 
 // Data account: the app's code and the triggers on it.
 
-resource audioReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(dataStorage::blobService::audio.id, appPrincipalId, storageBlobDataReader)
+// Contributor, not Reader: the app writes here. /api/uploads hands out a user-delegation SAS with
+// create and write, and such a SAS grants only what the delegating identity may do; /api/transcriptions
+// stores a job's body audio as audio-in/jobs/<id>/audio.
+resource audioContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(dataStorage::blobService::audio.id, appPrincipalId, storageBlobDataContributor)
   scope: dataStorage::blobService::audio
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataReader)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageBlobDataContributor)
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
   }
@@ -214,6 +230,48 @@ resource erasureProcessor 'Microsoft.Authorization/roleAssignments@2022-04-01' =
 resource erasurePoisonContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(dataStorage::queueService::erasurePoison.id, appPrincipalId, storageQueueDataContributor)
   scope: dataStorage::queueService::erasurePoison
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataContributor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The jobs queue: the HTTP functions enqueue; run_transcription_job's queue trigger reads and
+// processes (Microsoft's queue trigger role table); the host moves poison messages to the poison queue.
+resource jobsSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(dataStorage::queueService::jobs.id, appPrincipalId, storageQueueDataMessageSender)
+  scope: dataStorage::queueService::jobs
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataMessageSender)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource jobsReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(dataStorage::queueService::jobs.id, appPrincipalId, storageQueueDataReader)
+  scope: dataStorage::queueService::jobs
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataReader)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource jobsProcessor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(dataStorage::queueService::jobs.id, appPrincipalId, storageQueueDataMessageProcessor)
+  scope: dataStorage::queueService::jobs
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataMessageProcessor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource jobsPoisonContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(dataStorage::queueService::jobsPoison.id, appPrincipalId, storageQueueDataContributor)
+  scope: dataStorage::queueService::jobsPoison
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataContributor)
     principalId: appPrincipalId

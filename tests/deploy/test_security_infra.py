@@ -105,8 +105,8 @@ def test_app_identity_gets_each_role_on_the_smallest_scope() -> None:
         ("hostStorage", "Storage Queue Data Contributor"): None,
         ("hostStorage", "Storage Table Data Contributor"): None,
         ("hostStorage", "Storage Account Contributor"): None,
-        # data account: read audio, write transcripts, one queue each, delegation keys
-        (AUDIO, "Storage Blob Data Reader"): None,
+        # data account: write audio (uploads SAS, job audio), transcripts, one queue each, delegation keys
+        (AUDIO, "Storage Blob Data Contributor"): None,
         (TRANSCRIPTS, "Storage Blob Data Contributor"): None,
         (FAILURES, "Storage Blob Data Contributor"): None,
         ("dataStorage", "Storage Blob Delegator"): None,
@@ -114,6 +114,11 @@ def test_app_identity_gets_each_role_on_the_smallest_scope() -> None:
         ("dataStorage::queueService::erasure", "Storage Queue Data Reader"): None,
         ("dataStorage::queueService::erasure", "Storage Queue Data Message Processor"): None,
         ("dataStorage::queueService::erasurePoison", "Storage Queue Data Contributor"): None,
+        # jobs: the HTTP functions enqueue, the queue trigger reads and processes, the host poisons
+        ("dataStorage::queueService::jobs", "Storage Queue Data Message Sender"): None,
+        ("dataStorage::queueService::jobs", "Storage Queue Data Reader"): None,
+        ("dataStorage::queueService::jobs", "Storage Queue Data Message Processor"): None,
+        ("dataStorage::queueService::jobsPoison", "Storage Queue Data Contributor"): None,
         ("speech", "Cognitive Services User"): None,
         ("applicationInsights", "Monitoring Metrics Publisher"): None,
     }
@@ -135,19 +140,33 @@ def test_rbac_nested_scopes_always_name_the_containers_and_queues_main_bicep_cre
         ("blobPoison", "blobPoisonQueueName"),
         ("erasure", "erasureQueueName"),
         ("erasurePoison", "erasurePoisonQueueName"),
+        ("jobs", "jobsQueueName"),
+        ("jobsPoison", "jobsPoisonQueueName"),
     ):
         assert re.search(rf"resource {child} '\w+' existing = {{\n\s+name: {param}\n", text), child
     params = body(module("rbac"))["params"]
     assert params["audioContainerName"] == Expression("audioContainerName")
     assert params["erasureQueueName"] == Expression("erasureQueueName")
+    assert params["jobsQueueName"] == Expression("jobsQueueName")
+    assert params["jobsPoisonQueueName"] == Expression("jobsPoisonQueueName")
     data = body(module("storage"))["params"]
     assert data["queueNames"] == [
         Expression("blobPoisonQueueName"),
         Expression("erasureQueueName"),
         Expression("erasurePoisonQueueName"),
+        Expression("jobsQueueName"),
+        Expression("jobsPoisonQueueName"),
     ]
     main_vars = {d.name: d.body for d in declarations(INFRA / "main.bicep") if d.kind == "variable"}
     assert main_vars["blobPoisonQueueName"] == "webjobs-blobtrigger-poison"  # the blob extension's name
+    assert main_vars["jobsQueueName"] == "transcription-jobs"  # config.py default
+    # the queue extension's poison queue is <queue>-poison
+    assert main_vars["jobsPoisonQueueName"] == Expression("'${jobsQueueName}-poison'")
+
+
+def test_app_setting_names_the_jobs_queue_main_bicep_creates() -> None:
+    settings = app_settings(user_assigned=False)
+    assert settings["TRANSCRIPTION_JOBS_QUEUE"] == "transcription-jobs"
 
 
 def test_deployer_data_access_is_opt_in_and_limited_to_the_two_containers() -> None:

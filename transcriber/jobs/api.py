@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from transcriber import formats
+from transcriber.caller_auth import check_caller
 from transcriber.errors import BlobNotFoundError, InvalidRequestError, SettingError, TranscriberError
 from transcriber.http_api import HttpReply, error_reply
 from transcriber.http_input import MAX_JSON_BYTES, RESPONSE_FORMATS, parse_request
@@ -56,6 +58,7 @@ async def _create(
     service: TranscriptionService, url: str, headers: Mapping[str, str], body: bytes
 ) -> dict[str, Any]:
     settings, store = service.settings, service.store
+    check_caller(headers, settings.caller_auth, os.environ)  # the same callers as /api/transcribe
     blob_base = f"{settings.storage.blob_url}/{settings.audio_container}"
     callback, url, body = _callback_url(url, headers, body)
     request = await asyncio.to_thread(
@@ -120,9 +123,10 @@ def _callback_url(url: str, headers: Mapping[str, str], body: bytes) -> tuple[st
     return callback, url, body
 
 
-async def job_status(url: str, job_id: str) -> HttpReply:
+async def job_status(url: str, headers: Mapping[str, str], job_id: str) -> HttpReply:
     """The job's status, its outputs once it succeeded, or with `?format=` the result itself."""
     try:
+        check_caller(headers, get_service().settings.caller_auth, os.environ)
         records.check_job_id(job_id)
         query = parse_qs(urlsplit(url).query)
         fmt = (query.get("format") or [None])[-1]
