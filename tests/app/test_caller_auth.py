@@ -88,12 +88,12 @@ async def test_caller_auth_function_mode_ignores_principal_headers(
     assert status == 200
 
 
-@pytest.mark.parametrize(("mode", "level"), [("function", "FUNCTION"), ("entra", "ANONYMOUS")])
-def test_caller_auth_mode_sets_the_transcribe_auth_level_at_index_time(mode: str, level: str) -> None:
+def http_auth_levels(mode: str) -> dict[str, str]:
+    """Each HTTP function's auth level as function_app declares it at index time under `mode`."""
     script = (
         "import json, function_app\n"
-        "f = next(f for f in function_app.app.get_functions() if f.get_function_name() == 'transcribe')\n"
-        "print(json.dumps([json.loads(b) for b in f.get_raw_bindings()]))\n"
+        "print(json.dumps({f.get_function_name(): [json.loads(b) for b in f.get_raw_bindings()]"
+        " for f in function_app.app.get_functions()}))\n"
     )
     env = {**os.environ, "HTTP_AUTH_MODE": mode, "TRANSCRIBE_APP_ROLE": ROLE}
     done = subprocess.run(
@@ -105,5 +105,14 @@ def test_caller_auth_mode_sets_the_transcribe_auth_level_at_index_time(mode: str
         timeout=120,
         check=True,
     )
-    trigger = next(b for b in json.loads(done.stdout) if b["type"] == "httpTrigger")
-    assert trigger["authLevel"].upper() == level
+    return {
+        name: trigger["authLevel"].upper()
+        for name, bindings in json.loads(done.stdout).items()
+        for trigger in bindings
+        if trigger["type"] == "httpTrigger"
+    }
+
+
+@pytest.mark.parametrize(("mode", "level"), [("function", "FUNCTION"), ("entra", "ANONYMOUS")])
+def test_caller_auth_mode_sets_the_transcribe_auth_level_at_index_time(mode: str, level: str) -> None:
+    assert http_auth_levels(mode)["transcribe"] == level

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.app.test_caller_auth import ROLE, entra, principal
-from tests.deploy.bicep_tree import ROOT
+from tests.app.test_caller_auth import ROLE, entra, http_auth_levels, principal
 from tests.fixtures.functions import AppUnderTest
 
 __all__ = ["entra"]  # the fixture, shared with test_caller_auth
@@ -78,24 +74,6 @@ async def test_caller_auth_jobs_without_a_principal_is_unauthorized(
 
 @pytest.mark.parametrize(("mode", "level"), [("function", "FUNCTION"), ("entra", "ANONYMOUS")])
 def test_caller_auth_mode_sets_the_jobs_and_uploads_auth_level_at_index_time(mode: str, level: str) -> None:
-    script = (
-        "import json, function_app\n"
-        "names = ('create_transcription', 'transcription_status', 'create_upload')\n"
-        "print(json.dumps({f.get_function_name(): [json.loads(b) for b in f.get_raw_bindings()]"
-        " for f in function_app.app.get_functions() if f.get_function_name() in names}))\n"
-    )
-    env = {**os.environ, "HTTP_AUTH_MODE": mode, "TRANSCRIBE_APP_ROLE": ROLE}
-    done = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    functions = json.loads(done.stdout)
-    assert set(functions) == {"create_transcription", "transcription_status", "create_upload"}
-    for bindings in functions.values():
-        trigger = next(b for b in bindings if b["type"] == "httpTrigger")
-        assert trigger["authLevel"].upper() == level
+    levels = http_auth_levels(mode)
+    for name in ("create_transcription", "transcription_status", "create_upload"):
+        assert levels[name] == level
