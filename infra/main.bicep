@@ -227,7 +227,7 @@ module userIdentity 'app/identity.bicep' = if (useUserAssignedIdentity) {
 var userAssignedIdentityId = useUserAssignedIdentity ? userIdentity.outputs.id : ''
 var userAssignedClientId = useUserAssignedIdentity ? userIdentity.outputs.clientId : ''
 
-// The app's own settings (transcriber/config.py reads them). The `AudioStorage` connection is
+// The app's own settings (transcriber/config reads them). The `AudioStorage` connection is
 // identity-based: the trigger (the Functions host) and our blob clients both read these.
 var identitySettings = useUserAssignedIdentity ? {
   AudioStorage__clientId: userAssignedClientId

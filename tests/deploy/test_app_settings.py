@@ -64,7 +64,7 @@ def test_app_settings_always_use_names_the_app_or_host_reads() -> None:
             "APPLICATIONINSIGHTS_"
         ):
             continue
-        assert name in known, f"{name} is not a setting transcriber/config.py reads"
+        assert name in known, f"{name} is not a setting transcriber/config reads"
 
 
 def test_app_settings_blob_attempts_always_match_host_poison_threshold(host_json: dict) -> None:

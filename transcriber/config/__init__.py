@@ -1,0 +1,42 @@
+"""Every app setting, read and validated in one place; every error names the setting at fault.
+
+    names       the settings' names and the service limits behind their defaults
+    values      readers for one value (text, numbers, booleans, container names)
+    settings    Settings.from_environ: the whole validated configuration
+    bindings    what function_app needs at import to declare its triggers (never raises)
+    speech, telemetry, callers, jobs, defaults: one concern's settings each
+
+Storage connection settings are parsed by `transcriber.storage_connection`, which the Functions
+host's own naming dictates.
+"""
+
+from transcriber.config.bindings import (
+    audio_container,
+    erasure_queue,
+    jobs_queue,
+    trigger_binding,
+    trigger_source,
+)
+from transcriber.config.callers import CallerAuthSettings, caller_auth, http_auth_mode
+from transcriber.config.names import *  # noqa: F403 (every setting's name, as before the split)
+from transcriber.config.settings import InvalidSettingsError, Settings
+from transcriber.config.speech import SpeechSettings
+from transcriber.config.telemetry import PrivacySettings, TelemetrySettings
+from transcriber.errors import SettingError
+
+__all__ = [
+    "CallerAuthSettings",
+    "InvalidSettingsError",
+    "PrivacySettings",
+    "SettingError",
+    "Settings",
+    "SpeechSettings",
+    "TelemetrySettings",
+    "audio_container",
+    "caller_auth",
+    "erasure_queue",
+    "http_auth_mode",
+    "jobs_queue",
+    "trigger_binding",
+    "trigger_source",
+]
