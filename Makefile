@@ -31,7 +31,7 @@ $(PY_STAMP): requirements.txt requirements-dev.txt
 	#    versions of step 1 by requirements.txt's pins as constraints
 	sed -e '/--hash=/d' -e 's/ *\\$$//' requirements.txt > $(CONSTRAINTS)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c $(CONSTRAINTS)
-	$(PY) -m devtools.functions_host.protocol >/dev/null  # the local host's protocol classes, into .cache/
+	$(PY) -c "from devtools.functions_host.protocol import load_protos; load_protos()"  # the local host's protocol classes, into .cache/
 	touch $@
 
 $(NODE_STAMP): package.json package-lock.json

@@ -3,8 +3,8 @@
 The runtime builds every reply from the module it is handed as `properties["protos"]`, as the
 host's proxy worker hands it the classes generated from the public protocol. Ours come from our
 own .proto, compiled with grpcio-tools into a git-ignored cache keyed by the file's hash, so a
-fresh clone needs no generated code checked in. `python -m devtools.functions_host.protocol`
-compiles ahead of time (the Makefile's set-up does).
+fresh clone needs no generated code checked in. The Makefile's set-up calls `load_protos()` once
+to compile ahead of time.
 """
 
 from __future__ import annotations
@@ -56,6 +56,3 @@ def load_protos() -> ModuleType:
     spec.loader.exec_module(module)
     return module
 
-
-if __name__ == "__main__":
-    print(load_protos().__file__)
