@@ -17,6 +17,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from devtools.speech_emulator.batch.routes import batch_routes
 from devtools.speech_emulator.control import control_routes
 from devtools.speech_emulator.errors import ServiceError
 from devtools.speech_emulator.responses import error_response
@@ -76,8 +77,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 def build_app(state: EmulatorState) -> EmulatorASGI:
-    """The ASGI app serving the Speech route and the `/_emulator` control routes for `state`."""
-    routes = [Route(TRANSCRIBE_PATH, transcribe, methods=["POST"]), *control_routes()]
+    """The ASGI app serving the Speech routes (fast and batch) and the `/_emulator` control routes."""
+    routes = [Route(TRANSCRIBE_PATH, transcribe, methods=["POST"]), *batch_routes(), *control_routes()]
     app = Starlette(routes=routes, exception_handlers={HTTPException: _http_error})
     app.state.emulator = state
     return EmulatorASGI(app)

@@ -28,6 +28,10 @@ ECHO_TEXT = "the quick brown fox jumps over the lazy dog"
 # Service limits differ between Microsoft's documents (250-500 MB, 2 h); these are the quota page's.
 DEFAULT_MAX_BYTES = 300 * 1024 * 1024
 DEFAULT_MAX_SECONDS = 2 * 60 * 60.0
+# Batch transcription: 1 GB per file (quota page of 2026-01); no length limit is published
+# ("longer audio"), so the emulator's is a setting, generous by default.
+DEFAULT_BATCH_MAX_BYTES = 1024 * 1024 * 1024
+DEFAULT_BATCH_MAX_SECONDS = 24 * 60 * 60.0
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ class EmulatorConfig:
     `refuse_keys` imitates a resource with `disableLocalAuth: true`. `ca_file` is the CA bundle
     trusted when fetching `audioUrl` (default: `SSL_CERT_FILE`, then the system store).
     `echo_text` is the transcript the `echo` engine answers (lower-case words, as an engine hears).
+    `batch_max_bytes`/`batch_max_seconds` bound one recording of a batch job.
     `decoder_processes` > 0 decodes in that many worker processes (pocketsphinx holds the GIL
     while decoding, so a thread would stall the server); 0 decodes in a thread under a lock.
     """
@@ -59,6 +64,8 @@ class EmulatorConfig:
     region: str = "East US"  # what the recordings show in x-ms-region
     echo_text: str = ECHO_TEXT
     decoder_processes: int = 1
+    batch_max_bytes: int = DEFAULT_BATCH_MAX_BYTES
+    batch_max_seconds: float = DEFAULT_BATCH_MAX_SECONDS
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -69,8 +76,8 @@ class EmulatorConfig:
             raise ValueError(
                 "refuse_keys needs https (cert_file/key_file): bearer tokens would be the only way in"
             )
-        if self.max_bytes <= 0 or self.max_seconds <= 0:
-            raise ValueError("max_bytes and max_seconds must be positive")
+        if min(self.max_bytes, self.max_seconds, self.batch_max_bytes, self.batch_max_seconds) <= 0:
+            raise ValueError("max_bytes, max_seconds and their batch_ twins must be positive")
         if not self.echo_text.split():
             raise ValueError("echo_text must hold at least one word")
         if self.decoder_processes < 0:

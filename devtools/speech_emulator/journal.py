@@ -40,6 +40,7 @@ class JournalEntry:
     error_code: str | None = None
     audio_seconds: float | None = None
     request_id: str = ""
+    operation: str = "transcribe"  # or a batch operation: submit, status, files, delete
 
     @property
     def used_audio_url(self) -> bool:

@@ -20,6 +20,7 @@ from types import TracebackType
 import uvicorn
 
 from devtools.speech_emulator.app import build_app
+from devtools.speech_emulator.batch.jobs import BatchJob, JobScript
 from devtools.speech_emulator.config import EmulatorConfig
 from devtools.speech_emulator.engines import create_engine
 from devtools.speech_emulator.errors import EmulatorError
@@ -104,20 +105,46 @@ class RunningEmulator:
         """The transcription requests received so far, oldest first."""
         return self.state.journal.entries()
 
-    def fail(self, status: int = 503, *, count: int = 1, retry_after: float | None = None) -> None:
-        """Answer the next `count` requests with `status` (see `FaultPlan.fail`)."""
-        self.state.faults.fail(status, count=count, retry_after=retry_after)
+    def fail(
+        self, status: int = 503, *, count: int = 1, retry_after: float | None = None, on: tuple[str, ...] = ()
+    ) -> None:
+        """Answer the next `count` requests with `status` (see `FaultPlan.fail`).
 
-    def delay(self, seconds: float, *, count: int = 1) -> None:
-        self.state.faults.delay(seconds, count=count)
+        `on` aims the fault at operations (`transcribe`, `submit`, `status`, `files`, `delete`,
+        `content`); by default it hits the next Speech request of any kind.
+        """
+        self.state.faults.fail(status, count=count, retry_after=retry_after, on=on)
 
-    def drop(self, *, count: int = 1) -> None:
-        self.state.faults.drop(count=count)
+    def delay(self, seconds: float, *, count: int = 1, on: tuple[str, ...] = ()) -> None:
+        self.state.faults.delay(seconds, count=count, on=on)
+
+    def drop(self, *, count: int = 1, on: tuple[str, ...] = ()) -> None:
+        self.state.faults.drop(count=count, on=on)
+
+    def batch_script(
+        self,
+        *,
+        not_started_polls: int = 0,
+        running_polls: int = 0,
+        running_seconds: float = 0.0,
+        fail_code: str | None = None,
+        fail_message: str | None = None,
+        count: int = 1,
+    ) -> None:
+        """Script the next `count` batch jobs: stay NotStarted/Running for extra status polls or
+        seconds, or end Failed with `fail_code` (see `batch.jobs.JobScript`)."""
+        script = JobScript(not_started_polls, running_polls, running_seconds, fail_code, fail_message)
+        self.state.batch.arm(script, count)
+
+    def batch_jobs(self) -> list[BatchJob]:
+        """The batch transcriptions submitted and not deleted, oldest first."""
+        return self.state.batch.all()
 
     def reset(self) -> None:
-        """Forget the journal and disarm faults (between tests sharing one emulator)."""
+        """Forget the journal, batch jobs and scripts, and disarm faults (between tests)."""
         self.state.faults.clear()
         self.state.journal.clear()
+        self.state.batch.clear()
 
     # Life cycle.
     def bind(self) -> socket.socket:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 
+from devtools.speech_emulator.batch.jobs import BatchJobs
 from devtools.speech_emulator.config import EmulatorConfig
 from devtools.speech_emulator.engines import Engine
 from devtools.speech_emulator.faults import FaultPlan
@@ -14,10 +16,13 @@ __all__ = ["EmulatorState"]
 
 @dataclass
 class EmulatorState:
-    """The config, the effective key, the engine, and the per-instance faults and journal."""
+    """The config, the effective key, the engine, the per-instance faults and journal, and the
+    batch jobs with the secret that signs their result-file links."""
 
     config: EmulatorConfig
     key: str
     engine: Engine
     faults: FaultPlan = field(default_factory=FaultPlan)
     journal: Journal = field(default_factory=Journal)
+    batch: BatchJobs = field(default_factory=BatchJobs)
+    content_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))

@@ -21,7 +21,7 @@ from devtools.speech_emulator.auth import authenticate, presented_auth
 from devtools.speech_emulator.config import API_VERSIONS
 from devtools.speech_emulator.definition import parse_definition
 from devtools.speech_emulator.errors import ServiceError
-from devtools.speech_emulator.faults import Fault
+from devtools.speech_emulator.faults import fault_error
 from devtools.speech_emulator.fetch import fetch_audio
 from devtools.speech_emulator.journal import JournalEntry, redact_url
 from devtools.speech_emulator.multipart import TranscribeForm, read_form
@@ -77,7 +77,7 @@ async def _handle(request: Request, state: EmulatorState, entry: JournalEntry) -
             entry.status = None
             return DropConnection()
         if fault.kind == "status":
-            raise _fault_error(fault)
+            raise fault_error(fault)
         await asyncio.sleep(fault.delay_seconds)
 
     authenticate(
@@ -131,20 +131,6 @@ def _api_version(value: str | None) -> str:
         f"The api-version query parameter is {shown}; supported versions are {', '.join(API_VERSIONS)}.",
         "InvalidApiVersion",
     )
-
-
-def _fault_error(fault: Fault) -> ServiceError:
-    status = fault.status or 500
-    code, message = {
-        429: ("TooManyRequests", "The service is busy (injected fault). Retry after the time given."),
-        503: ("ServiceUnavailable", "The service is temporarily unavailable (injected fault)."),
-    }.get(status, ("InternalServerError", f"The service failed with {status} (injected fault)."))
-    if 400 <= status < 500 and status != 429:
-        code = "InvalidRequest"
-    headers = {}
-    if fault.retry_after_seconds is not None:
-        headers["Retry-After"] = f"{fault.retry_after_seconds:g}"
-    return ServiceError(status, code, message, headers=headers)
 
 
 def _redacted(document: dict[str, Any]) -> dict[str, Any]:
