@@ -48,6 +48,7 @@ class FakeBatchService:
     states: dict[str, list[str]] = field(default_factory=dict)
     results: dict[str, Any] = field(default_factory=dict)
     failures: dict[str, dict[str, str]] = field(default_factory=dict)
+    reports: dict[str, dict[str, Any]] = field(default_factory=dict)
     scripted: list[tuple[int, Any, dict[str, str]]] = field(default_factory=list)
     result_scripted: list[tuple[int, Any, dict[str, str]]] = field(default_factory=list)
     base_url: str = ""
@@ -197,7 +198,8 @@ class FakeBatchService:
             return web.Response(status=status, text=json.dumps(payload or {}), headers=headers)
         name = request.match_info["name"]
         if name.endswith("-report.json"):
-            return web.json_response({"successfulTranscriptionsCount": 1, "failedTranscriptionsCount": 0})
+            default = {"successfulTranscriptionsCount": 1, "failedTranscriptionsCount": 0, "details": []}
+            return web.json_response(self.reports.get(name.removesuffix("-report.json"), default))
         document = self.results.get(name.removesuffix(".json"))
         if document is None:
             return web.Response(status=404, text="<Error><Code>BlobNotFound</Code></Error>")

@@ -248,6 +248,33 @@ async def test_result_of_an_unfinished_or_failed_transcription(batch_service: Fa
     assert running.value.code == "BatchNotFinished" and failed.value.code == "InvalidData"
 
 
+async def test_a_file_that_failed_inside_a_succeeded_job_keeps_the_report_code(
+    batch_service: FakeBatchService,
+) -> None:
+    # The report's shape: Microsoft's batch-transcription-get.md and the ingestion client's
+    # TranscriptionReportFileDetail (status, errorKind, errorMessage, source).
+    client = client_for(batch_service)
+    submitted = await client.submit(AUDIO_URL, EN, "x")
+    batch_service.states[submitted.id] = ["Succeeded"]
+    batch_service.reports[submitted.id] = {
+        "successfulTranscriptionsCount": 0,
+        "failedTranscriptionsCount": 1,
+        "details": [
+            {
+                "source": AUDIO_URL,
+                "status": "Failed",
+                "errorKind": "InvalidMediaType",
+                "errorMessage": f"bad {AUDIO_URL}",
+            }
+        ],
+    }
+    with pytest.raises(AudioRejectedError) as raised:
+        await client.result(submitted.id)
+    await client.close()
+    assert raised.value.code == "InvalidMediaType" and not raised.value.transient
+    assert "AUDIOSASSECRET" not in str(raised.value)
+
+
 async def test_a_content_url_that_is_not_https_is_never_fetched(batch_service: FakeBatchService) -> None:
     batch_service.content_scheme_host = "http://storage.example.invalid"
     client = client_for(batch_service)

@@ -49,6 +49,27 @@ def test_speaker_kept_when_diarized_and_language_identified_locale_wins() -> Non
     assert (phrase["offsetMilliseconds"], phrase["durationMilliseconds"]) == (1500, 500)
 
 
+def test_speaker_inside_n_best_as_v3_result_files_put_it() -> None:
+    # The v3.0 result file format (batch-transcription.md of MicrosoftDocs/azure-docs, 2020):
+    # "speaker" inside nBest[0], lexical "words" with "word", ISO and tick timings.
+    document = {"durationInTicks": 41200000, "recognizedPhrases": [
+        {"recognitionStatus": "Success", "channel": 0, "offset": "PT0.07S", "duration": "PT1.59S",
+         "offsetInTicks": 700000.0, "durationInTicks": 15900000.0,
+         "nBest": [{"confidence": 0.898652852, "speaker": 1, "display": "Hello world.", "words": [
+             {"word": "hello", "offsetInTicks": 900000.0, "durationInTicks": 4800000.0, "confidence": 0.98},
+             {"word": "world", "offsetInTicks": 5900000.0, "durationInTicks": 1600000.0, "confidence": 0.9}]}]}
+    ]}  # fmt: skip
+    (phrase,) = to_fast_shape(document, locale="en-US")["phrases"]
+    assert phrase["speaker"] == 1 and (phrase["offsetMilliseconds"], phrase["durationMilliseconds"]) == (
+        70,
+        1590,
+    )
+    assert [(w["text"], w["offsetMilliseconds"], w["durationMilliseconds"]) for w in phrase["words"]] == [
+        ("hello", 90, 480),
+        ("world", 590, 160),
+    ]
+
+
 def test_failed_or_empty_phrases_are_not_transcript() -> None:
     document = {"durationInTicks": 0, "recognizedPhrases": [
         {"recognitionStatus": "InitialSilenceTimeout", "offsetInTicks": 0, "durationInTicks": 0},

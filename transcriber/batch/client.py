@@ -18,23 +18,26 @@ as `transcriber.speech` translates the fast path's, so callers handle both route
 from __future__ import annotations
 
 import asyncio
-import ipaddress
-import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, urlsplit
 
+from transcriber.batch.http_pipeline import safe_content_url, same_origin
 from transcriber.batch.results import BatchResultError, to_fast_shape
 from transcriber.batch.submission import batch_definition, requested_channels
+from transcriber.batch.wire import (
+    BatchStatus,
+    http_error,
+    parse_body,
+    parse_status,
+    raise_for_file,
+    transcription_path,
+    translate,
+)
 from transcriber.errors import (
     AudioRejectedError,
-    InvalidRequestError,
     ServiceError,
-    ServiceThrottledError,
     TranscriberError,
 )
-from transcriber.redaction import redact, redacted_cause
-from transcriber.rendering import parse_json
+from transcriber.redaction import redacted_cause
 
 if TYPE_CHECKING:
     from azure.core.pipeline import AsyncPipeline
@@ -47,26 +50,14 @@ __all__ = ["BATCH_API_VERSION", "BatchClient", "BatchStatus"]
 
 BATCH_API_VERSION = "2024-11-15"
 SPEECH_SCOPE = "https://cognitiveservices.azure.com/.default"
-STATUSES = ("NotStarted", "Running", "Succeeded", "Failed")
 MAX_RETRY_AFTER_SECONDS = 60
-MAX_RESULT_BYTES = 1024 * 1024 * 1024
+MAX_RESULT_BYTES = 256 * 1024 * 1024  # ~10 MB per hour of speech with word timings
 OP_SUBMIT = "POST /speechtotext/transcriptions:submit"
 OP_GET = "GET /speechtotext/transcriptions/{id}"
 OP_FILES = "GET /speechtotext/transcriptions/{id}/files"
 OP_DELETE = "DELETE /speechtotext/transcriptions/{id}"
 OP_RESULT = "GET batch transcription result file"
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$")
-
-
-@dataclass(frozen=True)
-class BatchStatus:
-    """One transcription's state, as the service reports it."""
-
-    id: str  # the service's transcription id (last path segment of "self")
-    status: str  # "NotStarted" | "Running" | "Succeeded" | "Failed"
-    error_code: str | None = None  # properties.error.code when Failed
-    error_message: str | None = None
-    retry_after: int | None = None  # seconds the service asks to wait before asking again
+MAX_FILE_PAGES = 100
 
 
 class BatchClient:
@@ -102,17 +93,17 @@ class BatchClient:
         """Start transcribing the audio at `audio_url` (a read-only SAS URL); 201 -> NotStarted."""
         body = batch_definition(audio_url, options, display_name)
         response, payload = await self._call("POST", "/transcriptions:submit", OP_SUBMIT, body=body)
-        return _status(payload, response)
+        return parse_status(payload, response)
 
     async def status(self, transcription_id: str) -> BatchStatus:
         """The transcription's status; Failed carries the service's error code and message."""
-        response, payload = await self._call("GET", _path(transcription_id), OP_GET)
-        return _status(payload, response)
+        response, payload = await self._call("GET", transcription_path(transcription_id), OP_GET)
+        return parse_status(payload, response)
 
     async def result(self, transcription_id: str) -> dict[str, Any]:
         """The Succeeded transcription's result file, converted to the fast-transcription shape."""
-        _, transcription = await self._call("GET", _path(transcription_id), OP_GET)
-        state = _status(transcription, None)
+        _, transcription = await self._call("GET", transcription_path(transcription_id), OP_GET)
+        state = parse_status(transcription, None)
         if state.status == "Failed":
             raise AudioRejectedError(
                 f"batch transcription failed: {state.error_message or 'no reason given'}",
@@ -137,7 +128,7 @@ class BatchClient:
 
     async def delete(self, transcription_id: str) -> None:
         """Delete the transcription and its result files; already gone (404) is fine."""
-        await self._call("DELETE", _path(transcription_id), OP_DELETE, ok=(200, 204, 404))
+        await self._call("DELETE", transcription_path(transcription_id), OP_DELETE, ok=(200, 204, 404))
 
     async def close(self) -> None:
         for pipeline in (self._api, self._files):
@@ -150,32 +141,42 @@ class BatchClient:
 
     # -- internals -------------------------------------------------------------------------
     async def _result_url(self, transcription_id: str) -> str:
-        """The `Transcription` file's content URL, following @nextLink pages on our endpoint."""
-        url: str | None = f"{self._base}{_path(transcription_id)}/files"
+        """The `Transcription` file's content URL, following @nextLink pages on our endpoint.
+
+        Without one the audio file failed: the report file's errorKind is the service's code.
+        """
+        url: str | None = f"{self._base}{transcription_path(transcription_id)}/files"
         params: dict[str, str] | None = {"api-version": self.api_version}
-        for _ in range(100):
+        report: str | None = None
+        for _ in range(MAX_FILE_PAGES):
             if url is None:
                 break
             _, page = await self._call("GET", url, OP_FILES, params=params, absolute=True)
             for entry in page.get("values") or []:
-                if isinstance(entry, dict) and entry.get("kind") == "Transcription":
-                    content = (entry.get("links") or {}).get("contentUrl")
-                    if isinstance(content, str):
-                        return content
+                content = (entry.get("links") or {}).get("contentUrl") if isinstance(entry, dict) else None
+                if isinstance(content, str) and entry.get("kind") == "Transcription":
+                    return content
+                if isinstance(content, str) and entry.get("kind") == "TranscriptionReport":
+                    report = content
             url, params = page.get("@nextLink"), None
-            if url is not None and not _same_origin(str(url), self._base):
+            if url is not None and not same_origin(str(url), self._base):
                 raise ServiceError(
                     "the service's next-page link leaves its endpoint", code="InvalidBatchResult"
                 )
-        raise AudioRejectedError(
-            "batch transcription succeeded but produced no transcription file", code="NoTranscriptionFile"
-        )
+        code, message = "NoTranscriptionFile", "batch transcription produced no transcription file"
+        if report is not None:
+            details = (await self._download(report)).get("details") if report else None
+            failed = [d for d in details or [] if isinstance(d, dict) and d.get("status") != "Succeeded"]
+            if failed:
+                code = str(failed[0].get("errorKind") or code)
+                message = f"batch transcription failed: {failed[0].get('errorMessage') or code}"
+        raise AudioRejectedError(message, code=code)
 
-    async def _download(self, url: str) -> Any:
+    async def _download(self, url: str) -> dict[str, Any]:
         """GET a result file by its SAS URL, without our credential, within `max_result_bytes`."""
         from azure.core.rest import HttpRequest
 
-        if not _safe_content_url(url, self._base):
+        if not safe_content_url(url, self._base):
             raise ServiceError("the service gave a result URL that is not https", code="InvalidBatchResult")
         pipeline = self._pipelines()[1]
         try:
@@ -184,7 +185,7 @@ class BatchClient:
                 response = (await pipeline.run(request, stream=True, dependency_name=OP_RESULT)).http_response
                 if response.status_code != 200:
                     await response.read()
-                    _raise_for_file(response)
+                    raise_for_file(response)
                 chunks, size = [], 0
                 async for chunk in response.iter_bytes():
                     size += len(chunk)
@@ -195,8 +196,11 @@ class BatchClient:
         except TranscriberError:
             raise
         except Exception as exc:
-            raise _translate(exc) from redacted_cause(exc)
-        return await _json(b"".join(chunks))
+            raise translate(exc) from redacted_cause(exc)
+        document = await parse_body(b"".join(chunks))
+        if not isinstance(document, dict):
+            raise ServiceError("the batch result file is not a JSON object", code="InvalidBatchResult")
+        return document
 
     async def _call(
         self,
@@ -222,12 +226,12 @@ class BatchClient:
         except TranscriberError:
             raise
         except Exception as exc:  # every transport, retry and credential failure is translated here
-            raise _translate(exc) from redacted_cause(exc)
+            raise translate(exc) from redacted_cause(exc)
         if response.status_code not in ok:
-            raise _translate(_http_error(response))
+            raise translate(http_error(response))
         if not content or response.status_code in (204, 404):
             return response, {}
-        payload = await _json(content)
+        payload = await parse_body(content)
         if not isinstance(payload, dict):
             raise ServiceError("Azure AI Speech answered with JSON that is not an object")
         return response, payload
@@ -244,93 +248,3 @@ class BatchClient:
             self._api = api_pipeline(self._credential, SPEECH_SCOPE, self._telemetry, self.settings, **retry)
             self._files = files_pipeline(self._telemetry, self.settings, **retry)
         return self._api, self._files
-
-
-def _status(payload: dict[str, Any], response: Any) -> BatchStatus:
-    self_url = payload.get("self")
-    status = payload.get("status")
-    if not isinstance(self_url, str) or status not in STATUSES:
-        raise ServiceError("Azure AI Speech answered with a transcription that has no id or status")
-    error = (payload.get("properties") or {}).get("error") or {}
-    code, message = error.get("code"), error.get("message")
-    return BatchStatus(
-        id=urlsplit(self_url).path.rstrip("/").rsplit("/", 1)[-1],
-        status=status,
-        error_code=str(code) if code else ("BatchTranscriptionFailed" if status == "Failed" else None),
-        error_message=redact(str(message)) if message else None,
-        retry_after=_seconds(response.headers.get("Retry-After")) if response is not None else None,
-    )
-
-
-def _http_error(response: Any) -> Exception:
-    from azure.core.exceptions import HttpResponseError
-
-    return HttpResponseError(response=response)
-
-
-def _raise_for_file(response: Any) -> None:
-    """Storage's refusal of a result file: throttling and 5xx as for the service, else transient.
-
-    403 is an expired SAS (the files list issues a fresh one) and 404 a file not yet or no longer
-    there; neither says anything about the audio, so a later try decides.
-    """
-    status = response.status_code
-    if status == 429 or status >= 500:
-        raise _translate(_http_error(response))
-    raise ServiceError(f"the batch result file could not be read ({status})", code=f"BatchResultHttp{status}")
-
-
-def _translate(exc: Exception) -> TranscriberError:
-    from transcriber.speech import _translate as translate_speech_error
-
-    error = translate_speech_error(exc)
-    if isinstance(error, ServiceThrottledError) and error.retry_after is None:
-        error.retry_after = _seconds(_header(exc, "Retry-After"))
-    return error
-
-
-def _header(exc: Exception, name: str) -> str | None:
-    response = getattr(exc, "response", None)
-    return response.headers.get(name) if response is not None else None
-
-
-def _seconds(value: str | None) -> int | None:
-    try:
-        return max(0, int(float(value))) if value is not None else None
-    except ValueError:
-        return None
-
-
-async def _json(content: bytes) -> Any:
-    try:
-        return await parse_json(content)
-    except ValueError as exc:
-        raise ServiceError("Azure AI Speech answered with a body that is not JSON") from exc
-
-
-def _path(transcription_id: str) -> str:
-    if not isinstance(transcription_id, str) or not _ID.match(transcription_id):
-        raise InvalidRequestError("a batch transcription id is letters, digits and dashes")
-    return f"/transcriptions/{quote(transcription_id)}"
-
-
-def _same_origin(url: str, base: str) -> bool:
-    a, b = urlsplit(url), urlsplit(base)
-    return (a.scheme, a.netloc) == (b.scheme, b.netloc)
-
-
-def _safe_content_url(url: str, base: str) -> bool:
-    """https, or plain http between loopback addresses only (a local emulator)."""
-    parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return True
-    return parts.scheme == "http" and _loopback(parts.hostname) and _loopback(urlsplit(base).hostname)
-
-
-def _loopback(host: str | None) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return host is not None and ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

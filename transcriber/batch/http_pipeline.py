@@ -17,7 +17,9 @@ so neither our token nor our key can reach Microsoft's (or anyone's) storage.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from azure.core.credentials import AzureKeyCredential
 from azure.core.pipeline import AsyncPipeline
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
     from transcriber.config import SpeechSettings
     from transcriber.telemetry import Telemetry
 
-__all__ = ["KEY_HEADER", "api_pipeline", "files_pipeline"]
+__all__ = ["KEY_HEADER", "api_pipeline", "files_pipeline", "safe_content_url", "same_origin"]
 
 KEY_HEADER = "Ocp-Apim-Subscription-Key"
 SDK_MONIKER = "transcriber-batch/1.0"
@@ -128,3 +130,25 @@ def _transport(settings: SpeechSettings) -> AioHttpTransport:
     return AioHttpTransport(
         connection_timeout=settings.timeout_seconds, read_timeout=settings.timeout_seconds
     )
+
+
+def same_origin(url: str, base: str) -> bool:
+    a, b = urlsplit(url), urlsplit(base)
+    return (a.scheme, a.netloc) == (b.scheme, b.netloc)
+
+
+def safe_content_url(url: str, base: str) -> bool:
+    """https, or plain http between loopback addresses only (a local emulator)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return True
+    return parts.scheme == "http" and _loopback(parts.hostname) and _loopback(urlsplit(base).hostname)
+
+
+def _loopback(host: str | None) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return host is not None and ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

@@ -91,7 +91,7 @@ def _phrase(
         return None
     start_ticks, start, duration = _span(recognized, f"recognizedPhrases[{index}]")
     phrase: dict[str, Any] = {"channel": channel}
-    speaker = recognized.get("speaker")
+    speaker = recognized.get("speaker", best.get("speaker"))  # v3.0 put it in nBest
     if isinstance(speaker, int) and not isinstance(speaker, bool):
         phrase["speaker"] = speaker
     phrase["offsetMilliseconds"] = start
