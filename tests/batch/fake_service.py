@@ -15,6 +15,7 @@ so; `service.states[id]` is the list of statuses the transcription walks through
 
 from __future__ import annotations
 
+import asyncio
 import json
 import ssl
 import time
@@ -53,6 +54,8 @@ class FakeBatchService:
     result_scripted: list[tuple[int, Any, dict[str, str]]] = field(default_factory=list)
     base_url: str = ""
     content_scheme_host: str | None = None  # override the contentUrl's origin (tests of its check)
+    next_link_origin: str | None = None  # override the files list's @nextLink origin
+    delay_seconds: float = 0.0  # every API answer waits this long
 
     def script(
         self, status: int, body: Any = None, headers: dict[str, str] | None = None, count: int = 1
@@ -76,6 +79,8 @@ class FakeBatchService:
             raw = await request.read()
             body = json.loads(raw) if raw else None
         self.seen.append(Seen(request.method, request.path, dict(request.query), dict(request.headers), body))
+        if self.delay_seconds:
+            await asyncio.sleep(self.delay_seconds)
         if self.scripted:
             status, payload, headers = self.scripted.pop(0)
             return web.json_response(payload or {}, status=status, headers=headers)
@@ -181,7 +186,7 @@ class FakeBatchService:
             return web.json_response(
                 {
                     "values": values[:1],
-                    "@nextLink": f"{self.base_url}{request.path}?skip=1&top=1&api-version={API_VERSION}",
+                    "@nextLink": f"{self.next_link_origin or self.base_url}{request.path}?skip=1&top=1&api-version={API_VERSION}",
                 }
             )
         return web.json_response({"values": values[1:] if request.query.get("skip") else values})

@@ -20,6 +20,7 @@ from transcriber.batch.submission import UnsupportedBatchOptionError
 from transcriber.errors import (
     AudioRejectedError,
     AuthenticationError,
+    InvalidRequestError,
     ServiceError,
     ServiceThrottledError,
 )
@@ -28,15 +29,28 @@ from transcriber.options import TranscriptionRequestOptions
 EN = TranscriptionRequestOptions(locales=("en-US",))
 
 
+_OPEN: list[BatchClient] = []
+
+
+@pytest.fixture(autouse=True)
+async def _close_clients() -> Any:
+    """Every client a test made is closed, also when the test failed half-way."""
+    yield
+    while _OPEN:
+        await _OPEN.pop().close()
+
+
 def client_for(service: FakeBatchService, telemetry: Any = None, **kwargs: Any) -> BatchClient:
     settings = speech_settings(service, **kwargs.pop("settings", {}))
-    return BatchClient(
+    client = BatchClient(
         settings,
         telemetry or RecordingTelemetry(),
         kwargs.pop("credential", None),
         retry_backoff_factor=0,
         **kwargs,
     )
+    _OPEN.append(client)
+    return client
 
 
 async def test_submit_sends_the_reference_body_with_the_key(batch_service: FakeBatchService) -> None:
@@ -297,6 +311,36 @@ async def test_an_expired_result_sas_is_transient(batch_service: FakeBatchServic
         await client.result(submitted.id)
     await client.close()
     assert raised.value.transient and raised.value.code == "BatchResultHttp403"
+
+
+async def test_a_next_page_link_off_the_endpoint_is_not_followed(batch_service: FakeBatchService) -> None:
+    batch_service.next_link_origin = "https://elsewhere.example.invalid"
+    client = client_for(batch_service)
+    submitted = await client.submit(AUDIO_URL, EN, "x")
+    batch_service.states[submitted.id] = ["Succeeded"]
+    batch_service.results[submitted.id] = DOC_RESULT
+    with pytest.raises(ServiceError) as raised:
+        await client.result(submitted.id)
+    await client.close()
+    assert raised.value.code == "InvalidBatchResult"
+
+
+async def test_a_service_that_does_not_answer_in_time_is_a_timeout(batch_service: FakeBatchService) -> None:
+    batch_service.delay_seconds = 5
+    client = client_for(batch_service, settings={"timeout_seconds": 0.5})
+    with pytest.raises(ServiceError) as raised:
+        await client.status("ba7ea6f5-3065-40b7-b49a-a90f48584683")
+    await client.close()
+    assert raised.value.code == "Timeout" and raised.value.transient
+
+
+async def test_an_id_that_could_leave_the_path_is_refused(batch_service: FakeBatchService) -> None:
+    client = client_for(batch_service)
+    for bad in ("../models", "a/b", "", "x?api-version=1"):
+        with pytest.raises(InvalidRequestError):
+            await client.status(bad)
+    await client.close()
+    assert batch_service.seen == []
 
 
 async def test_delete_accepts_gone(batch_service: FakeBatchService) -> None:

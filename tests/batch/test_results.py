@@ -112,6 +112,35 @@ def test_stereo_without_channels_is_mixed_and_with_channels_kept() -> None:
     assert [p["text"] for p in to_fast_shape(document, channels=(1,))["phrases"]] == ["B."]
 
 
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=20,
+)
+_keys = st.sampled_from(["recognizedPhrases", "combinedRecognizedPhrases", "durationInTicks", "duration", "nBest",
+                         "offsetInTicks", "durationInTicks", "offset", "displayWords", "words", "channel", "speaker",
+                         "recognitionStatus", "display", "displayText", "confidence", "locale"])  # fmt: skip
+_hostile = st.recursive(
+    _json,
+    lambda inner: st.dictionaries(_keys, inner, max_size=6) | st.lists(inner, max_size=3),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_hostile)
+def test_any_json_is_converted_or_refused_with_batch_result_error(document: Any) -> None:
+    try:
+        result = to_fast_shape(document)
+    except BatchResultError:
+        return
+    assert set(result) == {"durationMilliseconds", "combinedPhrases", "phrases"}
+    assert isinstance(result["durationMilliseconds"], int)
+    for phrase in result["phrases"]:
+        assert isinstance(phrase["offsetMilliseconds"], int) and phrase["durationMilliseconds"] >= 0
+        assert isinstance(phrase["text"], str)
+
+
 @given(st.integers(min_value=0, max_value=10**15))
 def test_ticks_conversion_is_exact_for_whole_milliseconds(ms: int) -> None:
     assert ticks_to_ms(ms * TICKS_PER_MILLISECOND) == ms

@@ -131,13 +131,16 @@ class BatchClient:
         await self._call("DELETE", transcription_path(transcription_id), OP_DELETE, ok=(200, 204, 404))
 
     async def close(self) -> None:
-        for pipeline in (self._api, self._files):
+        """Close both connection pools, and the credential if this client made it; idempotent."""
+        pipelines, self._api, self._files = (self._api, self._files), None, None
+        for pipeline in pipelines:
             if pipeline is not None:
                 await pipeline.__aexit__(None, None, None)
-        self._api = self._files = None
-        close = getattr(self._credential, "close", None) if self._owns_credential else None
-        if close is not None:
-            await close()
+        if self._owns_credential and self._credential is not None:
+            credential, self._credential = self._credential, None
+            close = getattr(credential, "close", None)
+            if close is not None:
+                await close()
 
     # -- internals -------------------------------------------------------------------------
     async def _result_url(self, transcription_id: str) -> str:
