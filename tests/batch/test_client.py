@@ -237,6 +237,31 @@ async def test_result_fetches_the_content_url_without_our_credential(batch_servi
     assert "AUDIOSASSECRET" not in str(result)
 
 
+async def test_a_long_result_is_converted_off_the_loop_and_loses_nothing(
+    batch_service: FakeBatchService,
+) -> None:
+    phrase = DOC_RESULT["recognizedPhrases"][0]
+    hour = 36_000_000_000  # ticks
+    long_result = {
+        "durationInTicks": 3 * hour,
+        "recognizedPhrases": [
+            {
+                **phrase,
+                "offsetInTicks": float(i * hour // 100),
+                "nBest": [{**phrase["nBest"][0], "displayWords": []}],
+            }
+            for i in range(300)
+        ],
+    }
+    client = client_for(batch_service)
+    submitted = await client.submit(AUDIO_URL, EN, "x")
+    batch_service.states[submitted.id] = ["Succeeded"]
+    batch_service.results[submitted.id] = long_result
+    result = await client.result(submitted.id)
+    assert result["durationMilliseconds"] == 3 * 3_600_000 and len(result["phrases"]) == 300
+    assert [p["offsetMilliseconds"] for p in result["phrases"]] == [i * 108_000 for i in range(300)]
+
+
 async def test_result_keeps_channels_that_were_asked_for(batch_service: FakeBatchService) -> None:
     client = client_for(batch_service)
     submitted = await client.submit(

@@ -189,6 +189,8 @@ def _whole(value: Any, scale: int, where: str) -> int:
         raise BatchResultError(f"{where} is not a non-negative number")
     if isinstance(value, int):
         return value * scale
+    if value.is_integer():  # the service writes ticks as 7600000.0: exact, and the common case
+        return int(value) * scale
     return int((Decimal(repr(value)) * scale).to_integral_value(ROUND_HALF_UP))
 
 
