@@ -259,7 +259,7 @@ async def test_a_long_result_is_converted_off_the_loop_and_loses_nothing(
     batch_service.results[submitted.id] = long_result
     result = await client.result(submitted.id)
     assert result["durationMilliseconds"] == 3 * 3_600_000 and len(result["phrases"]) == 300
-    assert [p["offsetMilliseconds"] for p in result["phrases"]] == [i * 108_000 for i in range(300)]
+    assert [p["offsetMilliseconds"] for p in result["phrases"]] == [i * 36_000 for i in range(300)]
 
 
 async def test_result_keeps_channels_that_were_asked_for(batch_service: FakeBatchService) -> None:
