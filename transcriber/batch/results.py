@@ -1,0 +1,219 @@
+"""A batch transcription result file, as the fast-transcription result the app writes and renders.
+
+A result file (Microsoft's "Get batch transcription results", API 2024-11-15) times everything
+in ticks of 100 ns and gives n-best alternatives per phrase:
+
+    {"durationInTicks": 25800000, "durationMilliseconds": 2580,
+     "combinedRecognizedPhrases": [{"channel": 0, "display": "Hello world."}],
+     "recognizedPhrases": [{"recognitionStatus": "Success", "channel": 0, "speaker": 1,
+         "offsetInTicks": 7600000.0, "durationInTicks": 13200000.0,
+         "nBest": [{"confidence": 0.56, "display": "Hello world.",
+                    "displayWords": [{"displayText": "Hello", "offsetInTicks": ..., ...}]}]}]}
+
+The fast shape counts whole milliseconds. Every start and every end is rounded to the nearest
+millisecond (half up) and a duration is end minus start, so what adjoins in ticks still adjoins
+and no rounding error accumulates over a long recording. The best alternative (`nBest[0]`) and
+its display form are used: its words carry punctuation, as the fast API's do. `speaker` is kept
+when the service labelled one (diarization); `channel` only when channels were asked for, since
+without them the fast API mixes the channels and labels none (batch always splits a stereo file).
+The result file's `source` (our SAS URL) is never copied.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+__all__ = ["TICKS_PER_MILLISECOND", "BatchResultError", "ticks_to_ms", "to_fast_shape"]
+
+TICKS_PER_MILLISECOND = 10_000
+_ISO_DURATION = re.compile(r"^PT?(?:(\d+)D)?T?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$")
+
+
+class BatchResultError(ValueError):
+    """The result file lacks what a transcript needs (a phrase without timing, say)."""
+
+
+def ticks_to_ms(ticks: int) -> int:
+    """Ticks (100 ns) to the nearest millisecond, half up: exact for whole milliseconds."""
+    return (ticks + TICKS_PER_MILLISECOND // 2) // TICKS_PER_MILLISECOND
+
+
+def to_fast_shape(
+    batch_result: Mapping[str, Any],
+    *,
+    locale: str | None = None,
+    channels: Sequence[int] | None = None,
+) -> dict[str, Any]:
+    """`{durationMilliseconds, combinedPhrases, phrases}` as fast transcription answers it.
+
+    `locale` labels phrases the service did not label (it does only with language
+    identification); `channels` are the channels asked for, None for "mixed".
+    """
+    if not isinstance(batch_result, Mapping):
+        raise BatchResultError("the result file is not a JSON object")
+    keep = None if channels is None else frozenset(channels)
+    spans: list[tuple[int, int, dict[str, Any]]] = []
+    for index, recognized in enumerate(_list(batch_result, "recognizedPhrases")):
+        phrase = _phrase(recognized, index, locale, keep)
+        if phrase is not None:
+            spans.append(phrase)
+    spans.sort(key=lambda item: (item[0], item[1]))
+    phrases = [phrase for _, _, phrase in spans]
+    for phrase in phrases:
+        if keep is None:
+            phrase.pop("channel", None)
+    return {
+        "durationMilliseconds": _duration_ms(batch_result),
+        "combinedPhrases": _combined(batch_result, spans, keep),
+        "phrases": phrases,
+    }
+
+
+def _phrase(
+    recognized: Any, index: int, locale: str | None, keep: frozenset[int] | None
+) -> tuple[int, int, dict[str, Any]] | None:
+    """(start tick, channel, fast phrase), or None for a phrase nothing was recognized in."""
+    if not isinstance(recognized, Mapping):
+        raise BatchResultError(f"recognizedPhrases[{index}] is not an object")
+    status = recognized.get("recognitionStatus", "Success")
+    alternatives = recognized.get("nBest")
+    if status != "Success" or not isinstance(alternatives, list) or not alternatives:
+        return None
+    best = alternatives[0]
+    if not isinstance(best, Mapping):
+        raise BatchResultError(f"recognizedPhrases[{index}].nBest[0] is not an object")
+    channel = _channel(recognized)
+    if keep is not None and channel not in keep:
+        return None
+    start_ticks, start, duration = _span(recognized, f"recognizedPhrases[{index}]")
+    phrase: dict[str, Any] = {"channel": channel}
+    speaker = recognized.get("speaker", best.get("speaker"))  # v3.0 put it in nBest
+    if isinstance(speaker, int) and not isinstance(speaker, bool):
+        phrase["speaker"] = speaker
+    phrase["offsetMilliseconds"] = start
+    phrase["durationMilliseconds"] = duration
+    phrase["text"] = _text(best, "display")
+    phrase["words"] = _words(best, index)
+    phrase_locale = recognized.get("locale") or locale
+    if isinstance(phrase_locale, str) and phrase_locale:
+        phrase["locale"] = phrase_locale
+    phrase["confidence"] = _confidence(best.get("confidence"))
+    return start_ticks, channel, phrase
+
+
+def _words(best: Mapping[str, Any], index: int) -> list[dict[str, Any]]:
+    """Display words (punctuated) when the service gave them, else the lexical ones."""
+    display = best.get("displayWords")
+    source, key = (display, "displayText") if isinstance(display, list) else (best.get("words"), "word")
+    words = []
+    for position, word in enumerate(source if isinstance(source, list) else ()):
+        where = f"recognizedPhrases[{index}].nBest[0].words[{position}]"
+        if not isinstance(word, Mapping):
+            raise BatchResultError(f"{where} is not an object")
+        start_ticks, start, duration = _span(word, where)
+        words.append(
+            (
+                start_ticks,
+                {"text": _text(word, key), "offsetMilliseconds": start, "durationMilliseconds": duration},
+            )
+        )
+    words.sort(key=lambda item: item[0])
+    return [word for _, word in words]
+
+
+def _combined(
+    batch_result: Mapping[str, Any], spans: list[tuple[int, int, dict[str, Any]]], keep: frozenset[int] | None
+) -> list[dict[str, Any]]:
+    """One entry per channel asked for, or a single mixed one; the service's display text when it fits."""
+    service: dict[int, str] = {}
+    for entry in _list(batch_result, "combinedRecognizedPhrases"):
+        if isinstance(entry, Mapping) and isinstance(entry.get("display"), str):
+            service.setdefault(_channel(entry), entry["display"])
+    if keep is None:
+        heard = {channel for _, channel, _ in spans}
+        if len(heard | set(service)) <= 1 and service:
+            return [{"text": next(iter(service.values()))}]
+        return [{"text": _join(phrase for _, _, phrase in spans)}]
+    channels = sorted(keep & ({channel for _, channel, _ in spans} | set(service)))
+    combined = []
+    for channel in channels:
+        text = service.get(channel)
+        if text is None:
+            text = _join(phrase for _, heard, phrase in spans if heard == channel)
+        combined.append({"channel": channel, "text": text})
+    return combined
+
+
+def _join(phrases: Iterable[dict[str, Any]]) -> str:
+    return " ".join(phrase["text"] for phrase in phrases if phrase["text"])
+
+
+def _span(item: Mapping[str, Any], where: str) -> tuple[int, int, int]:
+    """(start tick, start ms, duration ms) with both ends rounded on their own."""
+    start = _ticks(item, "offset", where)
+    end = start + _ticks(item, "duration", where)
+    start_ms = ticks_to_ms(start)
+    return start, start_ms, ticks_to_ms(end) - start_ms
+
+
+def _duration_ms(batch_result: Mapping[str, Any]) -> int:
+    if any(key in batch_result for key in ("durationInTicks", "durationMilliseconds", "duration")):
+        return ticks_to_ms(_ticks(batch_result, "duration", "the result file"))
+    return 0
+
+
+def _ticks(item: Mapping[str, Any], name: str, where: str) -> int:
+    """`<name>InTicks`, else `<name>Milliseconds`, else the ISO 8601 `<name>`, as whole ticks."""
+    ticks = item.get(f"{name}InTicks")
+    if ticks is not None:
+        return _whole(ticks, 1, f"{where}.{name}InTicks")
+    milliseconds = item.get(f"{name}Milliseconds")
+    if milliseconds is not None:
+        return _whole(milliseconds, TICKS_PER_MILLISECOND, f"{where}.{name}Milliseconds")
+    text = item.get(name)
+    match = _ISO_DURATION.match(text) if isinstance(text, str) else None
+    if match is None or not any(match.groups()):
+        raise BatchResultError(f"{where} has no {name} (ticks, milliseconds or ISO 8601)")
+    days, hours, minutes, seconds = (Decimal(part or 0) for part in match.groups())
+    total = ((days * 24 + hours) * 60 + minutes) * 60 + seconds
+    return int((total * 10_000_000).to_integral_value(ROUND_HALF_UP))
+
+
+def _whole(value: Any, scale: int, where: str) -> int:
+    """A non-negative JSON number times `scale`, rounded half up to a whole tick."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        raise BatchResultError(f"{where} is not a non-negative number")
+    if isinstance(value, int):
+        return value * scale
+    if value.is_integer():  # the service writes ticks as 7600000.0: exact, and the common case
+        return int(value) * scale
+    return int((Decimal(repr(value)) * scale).to_integral_value(ROUND_HALF_UP))
+
+
+def _channel(item: Mapping[str, Any]) -> int:
+    channel = item.get("channel", 0)
+    return channel if isinstance(channel, int) and not isinstance(channel, bool) else 0
+
+
+def _text(item: Mapping[str, Any], key: str) -> str:
+    value = item.get(key)
+    return value if isinstance(value, str) else ""
+
+
+def _confidence(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return 0.0
+    return float(value)
+
+
+def _list(item: Mapping[str, Any], key: str) -> list[Any]:
+    value = item.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise BatchResultError(f"{key} is not a list")
+    return value
