@@ -55,4 +55,3 @@ def load_protos() -> ModuleType:
     sys.modules[MODULE] = module
     spec.loader.exec_module(module)
     return module
-

@@ -144,7 +144,7 @@ def test_faults_control_route_arms_lists_and_clears(
     journal = httpx.get(control + "/journal").json()["requests"]
     assert [r["status"] for r in journal] == [503, 503, 200] and all(r["auth"] == "key" for r in journal)
     httpx.post(control + "/faults", json={"kind": "drop"})
-    assert httpx.delete(control + "/faults").json() == {"pending": []}
+    assert httpx.delete(control + "/faults").json() == {"pending": [], "batch": []}
     assert httpx.delete(control + "/journal").json() == {"requests": []}
     assert httpx.post(control + "/faults", json={"kind": "explode"}).status_code == 400
     assert httpx.get(control + "/health").json()["engine"] == "echo"
