@@ -95,6 +95,12 @@ class BlobNotFoundError(TranscriberError):
     code = "BlobNotFound"
 
 
+class ConflictError(TranscriberError):
+    """The request would replace something that exists (HTTP 409)."""
+
+    code = "Conflict"
+
+
 class AudioRejectedError(TranscriberError):
     """The Speech service refused the audio or the options: retrying cannot help."""
 

@@ -15,7 +15,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from transcriber.blob_names import InvalidBlobNameError, check_blob_name
-from transcriber.errors import AuthenticationError, BlobNotFoundError, ServiceError, TranscriberError
+from transcriber.errors import (
+    AuthenticationError,
+    BlobNotFoundError,
+    ConflictError,
+    ServiceError,
+)
 from transcriber.identity import STORAGE_SCOPE
 from transcriber.redaction import redacted_cause
 
@@ -32,7 +37,7 @@ CHUNK_BYTES = 4 * 1024 * 1024
 _CLIENT_OPTIONS = {"max_single_get_size": CHUNK_BYTES, "max_chunk_get_size": CHUNK_BYTES}
 
 
-class ConditionNotMetError(TranscriberError):
+class ConditionNotMetError(ConflictError):
     """A conditional write found the blob there (create) or changed (replace, delete)."""
 
     code = "ConditionNotMet"

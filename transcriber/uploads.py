@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 from transcriber.blob_names import InvalidBlobNameError, check_blob_name
 from transcriber.caller_auth import check_caller
-from transcriber.errors import BlobNotFoundError, InvalidRequestError, TranscriberError
+from transcriber.errors import BlobNotFoundError, ConflictError, InvalidRequestError, TranscriberError
 from transcriber.http_api import HttpReply, error_reply
 from transcriber.service import get_service
 
@@ -26,7 +26,7 @@ UPLOADS_PREFIX = "uploads/"
 MAX_BODY_BYTES = 8 * 1024
 
 
-class BlobExistsError(InvalidRequestError):
+class BlobExistsError(ConflictError):
     """The upload would replace a blob that is already there."""
 
     code = "BlobExists"

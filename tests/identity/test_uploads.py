@@ -59,10 +59,14 @@ async def test_upload_sas_is_for_that_one_blob_only(identity_app: IdentityApp, t
     assert refused.value.status_code == 403
 
 
-async def test_upload_of_an_existing_name_is_refused(identity_app: IdentityApp) -> None:
+async def test_upload_of_an_existing_name_is_a_409_conflict(identity_app: IdentityApp) -> None:
     identity_app.upload("uploads/taken.wav", b"RIFF....WAVE")
-    status, reply = await ask(identity_app, {"name": "taken.wav"})
-    assert status == 400 and reply["error"]["code"] == "BlobExists"
+    response = await identity_app.call(
+        "POST", URL, json.dumps({"name": "taken.wav"}).encode(), {"Content-Type": "application/json"}
+    )
+    assert response.status_code == 409 and response.headers["Content-Type"].startswith("application/json")
+    error = json.loads(response.get_body())["error"]
+    assert error["code"] == "BlobExists" and "uploads/taken.wav" in error["message"]
 
 
 @pytest.mark.parametrize(
