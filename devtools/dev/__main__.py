@@ -18,8 +18,7 @@ from devtools.azurite import Azurite
 from devtools.dev import console
 from devtools.dev.front_end import build_front_end
 from devtools.dev.host import DevHost
-from devtools.dev.queue_delivery import QueueWatcher
-from devtools.dev.services import Ports, create_containers, running_azurite, running_speech
+from devtools.dev.services import Ports, create_containers, create_queues, running_azurite, running_speech
 from devtools.dev.settings import SAMPLE, dev_environment, ensure_local_settings, read_values
 from devtools.dev.watcher import BlobWatcher
 
@@ -72,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         ]
         create_containers(env["AudioStorage"], containers)
         host = DevHost.start(ROOT)
+        create_queues(env["AudioStorage"], host.queues)  # as infra creates them (and their poison queues)
         _banner(args, created, ports, azurite, speech, env, host)
         asyncio.run(_serve(host, ports.functions, env["AudioStorage"], args.poll_seconds))
     console.say("Stopped the app, the Speech emulator and Azurite.")
@@ -88,7 +88,6 @@ class _Server(uvicorn.Server):
 
 async def _serve(host: DevHost, port: int, connection: str, poll_seconds: float) -> None:
     watcher = BlobWatcher(host, connection, interval=poll_seconds)
-    queues = QueueWatcher(host.functions_host, connection, interval=poll_seconds)
     config = uvicorn.Config(
         build_front_end(host), host="127.0.0.1", port=port, log_level="warning", lifespan="off"
     )
@@ -97,15 +96,16 @@ async def _serve(host: DevHost, port: int, connection: str, poll_seconds: float)
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
     watching = asyncio.create_task(watcher.run())
-    queue_watching = asyncio.create_task(queues.run())
+    listening = [asyncio.create_task(host.listen(name, max_interval=poll_seconds)) for name in host.queues]
     announce = asyncio.create_task(_announce_when_started(server, port))
+    tasks = [watching, *listening, announce]
     try:
         await server.serve()
     finally:
         console.say("\nStopping...")
-        for task in (watching, queue_watching, announce):
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(watching, queue_watching, announce, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         from transcriber.service import reset_service
 
         await reset_service()
@@ -149,6 +149,8 @@ def _banner(
         console.say(f"  {route.function}: [{','.join(sorted(route.methods))}] {base}{route.template}")
     if host.blob_function:
         console.say(f"  {host.blob_function}: blobTrigger {host.blob_path}")
+    for function, queue in host.queues.items():
+        console.say(f"  {function}: queueTrigger {queue}")
     console.say(
         "\nTry:\n  curl -X POST -H 'Content-Type: audio/wav' --data-binary @samples/jfk.wav "
         f"'{base}/api/transcribe?format=srt'\n"

@@ -2,18 +2,23 @@
 
 It drives `devtools.functions_host.FunctionsHost`, Microsoft's runtime (azure-functions-runtime)
 in this process, which brings the host's own behaviour: routes under host.json's prefix, the
-front end's limits, and the blob trigger's tries up to `poisonBlobThreshold`, then a message on
-the `webjobs-blobtrigger-poison` queue. Two things are dev's own, as under `func start`: no
+front end's limits, the blob trigger's tries up to `poisonBlobThreshold`, then a message on
+the `webjobs-blobtrigger-poison` queue, and the queue triggers' listeners (dequeue counts,
+`maxDequeueCount`, `<queue>-poison`). Two things are dev's own, as under `func start`: no
 function keys are asked for (the host's key is added to every request), and the routes are
 listed for the start-up banner.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devtools.functions_host import FunctionsHost, routing
+from devtools.dev import console
+from devtools.functions_host import FunctionsHost, QueueDelivery, routing
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,7 @@ class DevHost:
         self.routes: list[RouteInfo] = []
         self.blob_function: str | None = None
         self.blob_path = ""
+        self.queues: dict[str, str] = {}  # queue-triggered function -> its queue
         for info in host.functions.values():
             trigger = info.trigger
             if trigger["type"] == "httpTrigger":
@@ -64,16 +70,13 @@ class DevHost:
                 self.routes.append(RouteInfo(info.name, route.methods, template))
             elif trigger["type"] == "blobTrigger":
                 self.blob_function, self.blob_path = info.name, trigger["path"]
+            elif trigger["type"] == "queueTrigger":
+                self.queues[info.name] = trigger["queueName"]
 
     @classmethod
     def start(cls, app_dir: Path) -> DevHost:
         """Start the runtime on the app (settings must already be in os.environ)."""
         return cls(app_dir, FunctionsHost.start(app_dir))
-
-    @property
-    def functions_host(self) -> FunctionsHost:
-        """The runtime's host itself (the queue watcher delivers through it)."""
-        return self._host
 
     @property
     def blob_container(self) -> str:
@@ -98,3 +101,24 @@ class DevHost:
         delivery = await self._host.blob_event(container, name, function=self.blob_function)
         errors = [error for error in delivery.errors if error]
         return BlobReply(delivery.status, delivery.attempts, errors, self.blob_function)
+
+    async def listen(self, function: str, *, max_interval: float) -> None:
+        """The host's listener on `function`'s queue, until cancelled; one console line per message.
+
+        The host backs off to host.json's maxPollingInterval (a minute by default) while a queue
+        is empty; here at most `max_interval`, so a job starts about as soon as it is queued.
+        """
+        queue = self.queues[function]
+
+        def report(delivery: QueueDelivery) -> None:
+            tries = len(delivery.invocations)
+            detail = f"queue {queue}" + (f" after {tries} tries" if tries > 1 else "")
+            console.invocation(function, delivery.status, delivery.started, detail)
+            for error in delivery.errors[-1:] if delivery.status != "succeeded" else []:
+                console.say(f"         last error: {error}")
+
+        def failed(error: Exception) -> None:
+            logger.warning("queue %s: %s", queue, error)
+
+        listener = self._host.queue_listener(function)
+        await listener.listen(report, max_interval=max_interval, on_error=failed)

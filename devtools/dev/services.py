@@ -92,3 +92,15 @@ def create_containers(connection: str, names: list[str]) -> list[str]:
                 client.create_container(name)
                 created.append(name)
     return created
+
+
+def create_queues(connection: str, functions: dict[str, str]) -> None:
+    """The queue-triggered functions' queues and their poison queues, as infra creates them."""
+    from azure.core.exceptions import ResourceExistsError
+    from azure.storage.queue import QueueServiceClient
+
+    with QueueServiceClient.from_connection_string(connection) as client:
+        for queue in functions.values():
+            for name in (queue, f"{queue}-poison"):
+                with contextlib.suppress(ResourceExistsError):
+                    client.create_queue(name)

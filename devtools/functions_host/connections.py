@@ -35,14 +35,21 @@ class TriggerConnection:
     client_id: str | None
 
     @classmethod
-    def from_settings(cls, name: str, env: Mapping[str, str] | None = None) -> TriggerConnection:
+    def from_settings(
+        cls, name: str, env: Mapping[str, str] | None = None, *, service: str = "blob"
+    ) -> TriggerConnection:
+        """`service` is what the trigger needs: `blob` (its blob service URI is required) or
+        `queue` (a queue trigger needs only `__queueServiceUri`)."""
         env = os.environ if env is None else env
         if env.get(name):
             return cls(name, env[name], None, None, None)
         blob_url = env.get(f"{name}__blobServiceUri") or env.get(f"{name}__serviceUri")
-        if not blob_url:
+        queue_url = env.get(f"{name}__queueServiceUri")
+        if service == "blob" and not blob_url:
             raise ConnectionError_(f"connection {name!r}: set {name} or {name}__blobServiceUri")
-        return cls(name, None, blob_url, env.get(f"{name}__queueServiceUri"), env.get(f"{name}__clientId"))
+        if service == "queue" and not queue_url:
+            raise ConnectionError_(f"connection {name!r}: set {name} or {name}__queueServiceUri")
+        return cls(name, None, blob_url, queue_url, env.get(f"{name}__clientId"))
 
     def _credential(self) -> Any:
         from azure.identity.aio import ManagedIdentityCredential
@@ -54,6 +61,8 @@ class TriggerConnection:
     async def blob_service(self) -> AsyncIterator[Any]:
         from azure.storage.blob.aio import BlobServiceClient
 
+        if not self.connection_string and not self.blob_url:
+            raise ConnectionError_(f"connection {self.name!r}: {self.name}__blobServiceUri is not set")
         if self.connection_string:
             async with BlobServiceClient.from_connection_string(
                 self.connection_string, **HOST_RETRIES
@@ -67,23 +76,27 @@ class TriggerConnection:
             yield client
 
     @asynccontextmanager
-    async def queue(self, queue_name: str) -> AsyncIterator[Any]:
+    async def queue(self, queue_name: str, *, base64: bool = True) -> AsyncIterator[Any]:
+        """`base64`: messages are bytes, base64-encoded as the WebJobs queue client writes them;
+        otherwise text goes and comes as is (a queue trigger reads and copies bodies untouched)."""
         from azure.storage.queue import BinaryBase64EncodePolicy
         from azure.storage.queue.aio import QueueClient
 
-        encode = BinaryBase64EncodePolicy()
+        encode = BinaryBase64EncodePolicy() if base64 else None
         if self.connection_string:
             async with QueueClient.from_connection_string(
-                self.connection_string, queue_name, message_encode_policy=encode
+                self.connection_string, queue_name, message_encode_policy=encode, **HOST_RETRIES
             ) as client:
                 yield client
             return
         if not self.queue_url:
             raise ConnectionError_(
-                f"connection {self.name!r}: {self.name}__queueServiceUri is needed for poison messages"
+                f"connection {self.name!r}: {self.name}__queueServiceUri is needed for its queues"
             )
         async with (
             self._credential() as credential,
-            QueueClient(self.queue_url, queue_name, credential, message_encode_policy=encode) as client,
+            QueueClient(
+                self.queue_url, queue_name, credential, message_encode_policy=encode, **HOST_RETRIES
+            ) as client,
         ):
             yield client

@@ -22,8 +22,8 @@ from devtools.functions_host.logs import RpcLogCollector, current_invocation
 from devtools.functions_host.outcomes import BlobDelivery, FunctionInfo
 from devtools.functions_host.poison import BlobsOptions, poison_message, send_poison_message
 from devtools.functions_host.protocol import load_protos
+from devtools.functions_host.queue_listener import QueueListener, invoke_message
 from devtools.functions_host.queue_trigger import QueueDelivery, QueuesOptions, message_text
-from devtools.functions_host.queue_trigger import invocation_data as queue_invocation_data
 from devtools.functions_host.worker import RuntimeWorker, WorkerError, run_in_thread
 
 
@@ -67,6 +67,7 @@ class FunctionsHost:
         ]
         self._blob_slots: weakref.WeakKeyDictionary[Any, asyncio.Semaphore] = weakref.WeakKeyDictionary()
         self._background: set[asyncio.Task[Any]] = set()
+        self._queue_listeners: dict[str, QueueListener] = {}
         self.startup_logs = worker.collector.take(None)
 
     @classmethod
@@ -218,10 +219,18 @@ class FunctionsHost:
         await send_poison_message(connection, message)
         return BlobDelivery(container, name, "poisoned", tuple(invocations), message)
 
+    def queue_listener(self, function: str) -> QueueListener:
+        """The listener on a queue-triggered function's queue (see `queue_listener`): `poll()`,
+        `drain()` (every message now queued, to its end) or `listen()` (until cancelled)."""
+        if function not in self._queue_listeners:
+            self._queue_listeners[function] = QueueListener(self, function)
+        return self._queue_listeners[function]
+
     async def queue_message(
         self, function: str, body: str, *, trace_parent: str | None = None
     ) -> QueueDelivery:
-        """Deliver one queue message to a queue-triggered function, retried up to maxDequeueCount."""
+        """Hand one message body straight to a queue-triggered function (no queue is read or
+        written), with the listener's tries: up to maxDequeueCount, then `poisoned`."""
         info = self.functions[function]
         if info.trigger["type"] != "queueTrigger":
             raise LookupError(f"{function} is not queue-triggered")
@@ -232,17 +241,13 @@ class FunctionsHost:
         message_id = str(uuid.uuid4())
         invocations: list[InvocationResult] = []
         for dequeue_count in range(1, self.queues.max_dequeue_count + 1):
-            input_data, metadata = queue_invocation_data(
-                self.protos, info.trigger["name"], text, dequeue_count, message_id
+            result = await invoke_message(
+                self, function, text, dequeue_count, message_id=message_id, trace_parent=trace_parent
             )
-            request = invocation_request(
-                self.protos, info.function_id, input_data, metadata, trace_parent=trace_parent
-            )
-            result = await self.invoke(function, request)
             invocations.append(result)
             if result.succeeded:
-                return QueueDelivery(queue, "succeeded", tuple(invocations))
-        return QueueDelivery(queue, "poisoned", tuple(invocations))
+                return QueueDelivery(queue, "succeeded", tuple(invocations), message_id, text)
+        return QueueDelivery(queue, "poisoned", tuple(invocations), message_id, text)
 
     async def drain(self) -> None:
         """Wait for invocations still running after the front end timed out."""

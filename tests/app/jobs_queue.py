@@ -1,60 +1,69 @@
 """Deliver the jobs queue's messages to `run_transcription_job` through Microsoft's runtime.
 
-Messages are read from Azurite's queue (what the app really sent) and delivered as `make dev`
-does (`devtools.dev.queue_delivery`: the extension's text, metadata, tries and poison queue).
+The host's queue listener reads the queue the function's binding names (what the app really
+sent) on the binding's connection, with the extension's text, metadata, tries and poison queue,
+as under `make dev` (`devtools.functions_host.queue_listener`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
-import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import pytest
+from azure.core.exceptions import ResourceExistsError
 from azure.storage.queue import QueueClient
 
 from devtools.azurite import Azurite
-from devtools.dev import queue_delivery
-from devtools.dev.queue_delivery import QueueDelivery
-from devtools.functions_host import FunctionsHost, HttpResponse
+from devtools.functions_host import FunctionsHost, HttpResponse, QueueDelivery
 from tests.fixtures.functions import AppUnderTest
 
 FUNCTION = "run_transcription_job"
 URL = "https://transcriber.azurewebsites.net/api/transcriptions"
 
 
-async def deliver(host: FunctionsHost, text: str, message_id: str | None = None) -> QueueDelivery:
-    return await queue_delivery.deliver(host, FUNCTION, text, message_id)
+async def deliver(host: FunctionsHost, text: str) -> QueueDelivery:
+    """One message body handed straight to the function, with the queue's tries."""
+    return await host.queue_message(FUNCTION, text)
 
 
-async def deliver_all(host: FunctionsHost, connection_string: str, queue: str) -> list[QueueDelivery]:
-    """Every message now in `queue`, each delivered to the end (succeeded or poisoned)."""
-    return await queue_delivery.deliver_queue(host, FUNCTION, connection_string, queue)
+def trigger_queue(host: FunctionsHost) -> str:
+    """The queue the job function's binding names (TRANSCRIPTION_JOBS_QUEUE at indexing)."""
+    return host.functions[FUNCTION].trigger["queueName"]
 
 
-@pytest.fixture
-async def jobs(
-    deployed: AppUnderTest, azurite: Azurite, monkeypatch: pytest.MonkeyPatch
-) -> AsyncIterator[Jobs]:
-    """A fresh jobs queue (and its poison queue) for one test, as infra creates them."""
-    queue = f"jobs-{uuid.uuid4().hex[:12]}"
-    monkeypatch.setenv("TRANSCRIPTION_JOBS_QUEUE", queue)
+@contextlib.contextmanager
+def empty_queues(connection_string: str, queue: str, **client_options: object) -> Iterator[None]:
+    """The jobs queue and its poison queue, as infra creates them, empty before and after."""
     clients = [
-        QueueClient.from_connection_string(azurite.connection_string, n) for n in (queue, f"{queue}-poison")
+        QueueClient.from_connection_string(connection_string, name, **client_options)
+        for name in (queue, f"{queue}-poison")
     ]
-    for client in clients:
-        client.create_queue()
     try:
-        yield Jobs(deployed, azurite, queue)
+        for client in clients:
+            with contextlib.suppress(ResourceExistsError):
+                client.create_queue()
+            client.clear_messages()
+        yield
     finally:
         for client in clients:
-            client.delete_queue()
+            client.clear_messages()
             client.close()
 
 
+@pytest.fixture
+async def jobs(deployed: AppUnderTest, azurite: Azurite) -> AsyncIterator[Jobs]:
+    """The jobs queue the function listens to (and its poison queue), empty for one test."""
+    queue = trigger_queue(deployed.host)
+    with empty_queues(azurite.connection_string, queue):
+        yield Jobs(deployed, azurite.connection_string, queue)
+
+
 class Jobs:
-    def __init__(self, deployed: AppUnderTest, azurite: Azurite, queue: str) -> None:
-        self.app, self.azurite, self.queue = deployed, azurite, queue
+    def __init__(self, deployed: AppUnderTest, connection_string: str, queue: str, **options: object) -> None:
+        self.app, self.connection_string, self.queue = deployed, connection_string, queue
+        self.options = options
 
     async def submit(self, body: bytes, content_type: str, query: str = "") -> dict:
         response = await self.app.call("POST", f"{URL}?{query}", body, {"Content-Type": content_type})
@@ -73,8 +82,10 @@ class Jobs:
         return json.loads(response.get_body())
 
     async def run(self) -> list[QueueDelivery]:
-        return await deliver_all(self.app.host, self.azurite.connection_string, self.queue)
+        """Every message now queued, delivered by the host's listener to its end."""
+        return await self.app.host.queue_listener(FUNCTION).drain()
 
     def poisoned(self) -> list[str]:
-        with QueueClient.from_connection_string(self.azurite.connection_string, f"{self.queue}-poison") as q:
+        poison = f"{self.queue}-poison"
+        with QueueClient.from_connection_string(self.connection_string, poison, **self.options) as q:
             return [m.content for m in q.peek_messages(max_messages=32)]

@@ -16,7 +16,7 @@ from tests.app.jobs_queue import Jobs
 def completions(jobs: Jobs, monkeypatch: pytest.MonkeyPatch):
     name = f"done-{uuid.uuid4().hex[:12]}"
     monkeypatch.setenv("COMPLETION_QUEUE", name)
-    client = QueueClient.from_connection_string(jobs.azurite.connection_string, name)
+    client = QueueClient.from_connection_string(jobs.connection_string, name)
     client.create_queue()
     try:
         yield lambda: [json.loads(m.content) for m in client.peek_messages(max_messages=32)]

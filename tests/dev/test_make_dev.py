@@ -251,6 +251,7 @@ def test_make_dev_runs_the_readme_job_and_upload_examples(dev: Dev) -> None:
     location = accepted.headers["Location"]
     assert location == f"{dev.base}/api/transcriptions/{accepted.json()['id']}"
     assert poll_job(dev, location, 60)["status"] == "succeeded", dev.log()
+    dev.wait_for("run_transcription_job succeeded", timeout=5)  # the host's queue listener ran it
     srt = httpx.get(f"{location}?format=srt", timeout=10)
     assert srt.status_code == 200 and "country" in srt.text.lower()
 
