@@ -20,6 +20,10 @@ from typing import Any
 HOST_RETRIES = {"retry_total": 1, "retry_backoff_factor": 0.1}
 
 
+class HostStorageError(RuntimeError):
+    """The host itself could not reach storage (its own connection failed): nothing was invoked."""
+
+
 class ConnectionError_(RuntimeError):
     """The binding's connection setting is missing or incomplete."""
 

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from devtools.functions_host import http_conversion as conversion
 from devtools.functions_host import routing
 from devtools.functions_host.blob_trigger import BlobTriggerBinding, invocation_data
-from devtools.functions_host.connections import TriggerConnection
+from devtools.functions_host.connections import HostStorageError, TriggerConnection
 from devtools.functions_host.http_conversion import HttpResponse
 from devtools.functions_host.invocation import InvocationResult, invocation_request
 from devtools.functions_host.limits import FrontEndLimits
@@ -34,10 +34,6 @@ class FunctionsHostError(RuntimeError):
         super().__init__(f"{error}\n{error.stack_trace}".rstrip())
         self.runtime_message = error.runtime_message
         self.logs = logs
-
-
-class HostStorageError(RuntimeError):
-    """The host itself could not read the blob (its own connection failed): nothing was invoked."""
 
 
 class FunctionsHost:

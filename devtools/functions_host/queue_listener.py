@@ -22,7 +22,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from devtools.functions_host.connections import TriggerConnection
+from devtools.functions_host.connections import HostStorageError, TriggerConnection
 from devtools.functions_host.invocation import InvocationResult, invocation_request
 from devtools.functions_host.queue_trigger import QueueDelivery, invocation_data, message_text
 
@@ -56,7 +56,7 @@ class QueueListener:
         return (await self._poll())[0]
 
     async def _poll(self) -> tuple[list[QueueDelivery], int]:
-        from azure.core.exceptions import ResourceNotFoundError
+        from azure.core.exceptions import AzureError, ResourceNotFoundError
 
         options = self.host.queues
         async with self._connection().queue(self.queue, base64=False) as client:
@@ -71,6 +71,8 @@ class QueueListener:
                 ]
             except ResourceNotFoundError:  # no queue yet: nothing to deliver, as the host finds
                 return [], 0
+            except AzureError as exc:  # the message stays queued for a later poll
+                raise HostStorageError(f"the host could not read queue {self.queue}: {exc}") from exc
             finished = await asyncio.gather(*(self._process(client, message) for message in messages))
         return [delivery for delivery in finished if delivery is not None], len(messages)
 

@@ -11,6 +11,7 @@ from azure.storage.blob import BlobServiceClient
 
 from devtools.azurite import Azurite
 from devtools.functions_host import FunctionsHost
+from tests.app.callback_receiver import receiver  # noqa: F401 - a fixture for the callback tests
 from tests.app.jobs_queue import jobs  # noqa: F401 - a fixture for the job tests
 from tests.fixtures.functions import AppUnderTest
 from tests.fixtures.storage import BlobContainers

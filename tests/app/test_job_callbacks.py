@@ -9,55 +9,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import ssl
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiohttp import web
 
+from tests.app.callback_receiver import SECRET, Receiver, hook
 from tests.app.jobs_queue import URL, Jobs
 from tests.app.test_jobs import error_code
-
-SECRET = "s" * 40
-
-
-class Receiver:
-    def __init__(self) -> None:
-        self.calls: list[tuple[dict[str, str], bytes]] = []
-        self.fail_first = 0
-        self.port = 0
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.calls.append((dict(request.headers), await request.read()))
-        if len(self.calls) <= self.fail_first:
-            return web.Response(status=503)
-        return web.Response(status=204)
-
-
-@pytest.fixture
-async def receiver(tls_certs, jobs: Jobs, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Receiver]:
-    found = Receiver()
-    app = web.Application()
-    app.router.add_post("/hooks/transcripts", found.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    context.load_cert_chain(tls_certs.cert, tls_certs.key)
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
-    await site.start()
-    found.port = site._server.sockets[0].getsockname()[1]
-    monkeypatch.setenv("CALLBACK_ALLOWED_HOSTS", f"localhost:{found.port}")
-    monkeypatch.setenv("CALLBACK_SIGNING_SECRET", SECRET)
-    monkeypatch.setenv("CALLBACK_BACKOFF_MILLISECONDS", "10")
-    try:
-        yield found
-    finally:
-        await runner.cleanup()
-
-
-def hook(receiver: Receiver) -> str:
-    return f"https://localhost:{receiver.port}/hooks/transcripts"
 
 
 async def test_callback_is_signed_and_carries_only_id_and_status(

@@ -20,6 +20,8 @@ from devtools.azurite import Azurite
 from devtools.certs import TLSCertificates
 from devtools.functions_host import FunctionsHost
 from devtools.token_server import TokenServer
+from tests.app.callback_receiver import receiver  # noqa: F401 - a fixture for the callback tests
+from tests.app.jobs_queue import Jobs, empty_queues, trigger_queue
 from tests.fixtures.functions import AppUnderTest
 from tests.fixtures.storage import BlobContainers
 from transcriber.service import reset_service
@@ -77,3 +79,17 @@ async def identity_app(
         )
     finally:
         await reset_service()
+
+
+@pytest.fixture
+async def jobs(
+    identity_app: IdentityApp, azurite_oauth: Azurite, tls_certs: TLSCertificates
+) -> AsyncIterator[Jobs]:
+    """The jobs queue on the https+OAuth Azurite, empty; the app and the host reach it by identity.
+
+    Only the test's own clients (arranging and inspecting) use the shared key.
+    """
+    queue = trigger_queue(identity_app.host)
+    options = {"connection_verify": str(tls_certs.ca_bundle)}
+    with empty_queues(azurite_oauth.connection_string, queue, **options):
+        yield Jobs(identity_app, azurite_oauth.connection_string, queue, **options)

@@ -25,6 +25,7 @@ class JobQueue:
         self.name = name
         self._create = create
         self._client: Any = None
+        self._credential: Any = None  # a token credential holds its own HTTP session: closed with us
 
     def _queue_client(self) -> Any:
         from azure.storage.queue.aio import QueueClient
@@ -35,9 +36,8 @@ class JobQueue:
             return QueueClient.from_connection_string(self.connection.connection_string, self.name)
         if self.connection.queue_url is None:
             raise SettingError(f"{self.connection.setting}__queueServiceUri", "is needed for the jobs queue")
-        return QueueClient(
-            self.connection.queue_url, self.name, credential=storage_credential(self.connection)
-        )
+        self._credential = storage_credential(self.connection)
+        return QueueClient(self.connection.queue_url, self.name, credential=self._credential)
 
     async def send(self, job_id: str) -> None:
         """Queue one job; ServiceError when the queue cannot take it."""
@@ -64,3 +64,6 @@ class JobQueue:
         if self._client is not None:
             await self._client.close()
             self._client = None
+        if self._credential is not None:
+            await self._credential.close()
+            self._credential = None
