@@ -57,6 +57,14 @@ param transcribeAppRole string = 'Transcribe.Invoke'
 @maxValue(36500)
 param retentionDays int = 0
 
+@description('Days after which a job\'s records, outputs and any job audio left behind (the `jobs/` prefixes) are deleted; 0 keeps them. More than the longest a job may wait.')
+@minValue(0)
+@maxValue(36500)
+param jobRetentionDays int = 30
+
+@description('Create a completion queue on the data account and set COMPLETION_QUEUE: one message per finished blob version and job, for downstream systems (the app may only add messages to it).')
+param completionQueueEnabled bool = false
+
 @description('Put blob names in telemetry and logs instead of their keyed hashes (TELEMETRY_INCLUDE_BLOB_NAMES).')
 param telemetryIncludeBlobNames bool = false
 
@@ -114,6 +122,7 @@ var erasureQueueName = 'blob-deleted'
 var erasurePoisonQueueName = '${erasureQueueName}-poison'
 var jobsQueueName = 'transcription-jobs'
 var jobsPoisonQueueName = '${jobsQueueName}-poison'
+var completionQueueName = 'transcription-completions'
 var erasureSubscriptionName = '${abbrs.eventGridEventSubscriptions}erase-transcripts'
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -131,9 +140,21 @@ module storage 'app/storage.bicep' = {
     location: location
     tags: tags
     containerNames: [audioContainerName, transcriptsContainerName, failuresContainerName]
-    queueNames: [blobPoisonQueueName, erasureQueueName, erasurePoisonQueueName, jobsQueueName, jobsPoisonQueueName]
+    queueNames: concat(
+      [blobPoisonQueueName, erasureQueueName, erasurePoisonQueueName, jobsQueueName, jobsPoisonQueueName],
+      completionQueueEnabled ? [completionQueueName] : []
+    )
     retentionContainerNames: [audioContainerName, transcriptsContainerName, failuresContainerName]
     retentionDays: retentionDays
+    // Jobs (transcriber/jobs): audio-in/jobs/<id>/audio, transcripts/jobs/..., the job records
+    // (failures/jobs/<id>.json) and their failure records (failures/failed/jobs/...).
+    jobRetentionPrefixes: [
+      '${audioContainerName}/jobs/'
+      '${transcriptsContainerName}/jobs/'
+      '${failuresContainerName}/jobs/'
+      '${failuresContainerName}/failed/jobs/'
+    ]
+    jobRetentionDays: jobRetentionDays
     vnetEnabled: vnetEnabled
     allowedIpAddresses: allowedIpAddresses
   }
@@ -233,6 +254,9 @@ var identitySettings = useUserAssignedIdentity ? {
   AudioStorage__clientId: userAssignedClientId
   AZURE_CLIENT_ID: userAssignedClientId
 } : {}
+var completionSettings = completionQueueEnabled ? {
+  COMPLETION_QUEUE: completionQueueName
+} : {}
 var appSettings = union(
   {
     AudioStorage__blobServiceUri: storage.outputs.blobEndpoint
@@ -260,6 +284,7 @@ var appSettings = union(
     TRANSCRIBE_APP_ROLE: transcribeAppRole
   },
   identitySettings,
+  completionSettings,
   extraAppSettings
 )
 
@@ -306,6 +331,8 @@ module rbac 'app/rbac.bicep' = {
     erasurePoisonQueueName: erasurePoisonQueueName
     jobsQueueName: jobsQueueName
     jobsPoisonQueueName: jobsPoisonQueueName
+    completionQueueName: completionQueueName
+    completionQueueEnabled: completionQueueEnabled
     appPrincipalId: useUserAssignedIdentity ? userIdentity.outputs.principalId : functionApp.outputs.systemAssignedPrincipalId
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType

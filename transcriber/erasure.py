@@ -8,6 +8,9 @@ Event Grid delivers `Microsoft.Storage.BlobDeleted` for the audio container to a
   transcripts: nothing is erased while a blob of that name exists.
 - Every format is removed, not only those OUTPUT_FORMATS names now, since that setting may have
   changed since the transcripts were written. Lifecycle (retention) deletions arrive the same way.
+- Audio a job removed itself once it ended (`transcriber.jobs.outcome`, `audioRemovedAt` in its
+  record) keeps the job's outputs: the caller asked for those, and they expire with the job's
+  other blobs (`jobRetentionDays`). Job audio deleted by anyone else is erased like any recording.
 """
 
 from __future__ import annotations
@@ -74,6 +77,9 @@ async def erase_transcripts(service: TranscriptionService, name: str) -> Erasure
     if await _audio_exists(service, name):
         logger.info("%s exists again; its transcripts stay", blob_label(name))
         return ErasureOutcome("kept", name)
+    if await _removed_by_its_job(service, name):
+        logger.info("%s was removed by its job once it ended; the job's outputs stay", blob_label(name))
+        return ErasureOutcome("kept", name)
     deleted = []
     outputs = [(settings.transcripts_container, output_name(name, fmt)) for fmt in ("json", *FORMATS)]
     for container, output in [*outputs, (settings.failures_container, failure_name(name))]:
@@ -92,6 +98,21 @@ async def erase_if_gone(service: TranscriptionService, name: str) -> bool:
     if await _audio_exists(service, name):
         return False
     return bool((await erase_transcripts(service, name)).deleted)
+
+
+async def _removed_by_its_job(service: TranscriptionService, name: str) -> bool:
+    """`jobs/<id>/audio`, deleted by job <id> itself when it ended (its record says so)."""
+    from transcriber.jobs import records
+    from transcriber.jobs.outcome import job_audio_name
+
+    job_id = name.split("/")[1] if name.count("/") == 2 else ""
+    try:
+        if name != job_audio_name(job_id):
+            return False
+    except InvalidRequestError:  # not a job id: not job audio
+        return False
+    record = await records.read_job(service, job_id)
+    return bool(record and record.get("audioRemovedAt") and record["source"]["name"] == name)
 
 
 async def _audio_exists(service: TranscriptionService, name: str) -> bool:

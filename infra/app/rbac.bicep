@@ -5,8 +5,8 @@
 //   of "Connecting to host storage with an identity", on the account, because the host creates
 //   its own containers, queues and tables there;
 // - data account: write on the audio container (uploads SAS and job audio), the transcripts and
-//   failures containers, the blob trigger's poison queue, the erasure queues and the jobs queues
-//   each scoped to that one queue, and Storage Blob Delegator (user-delegation keys are an
+//   failures containers, the blob trigger's poison queue, the erasure queues, the jobs queues and
+//   the optional completion queue each scoped to that one queue, and Storage Blob Delegator (user-delegation keys are an
 //   account-level operation) for the SAS URLs Speech and uploaders use.
 // The deployer's data access is opt-in (deployerDataAccess) and limited to the two containers.
 
@@ -27,6 +27,9 @@ param erasurePoisonQueueName string
 @description('The queue transcription jobs go through (TRANSCRIPTION_JOBS_QUEUE), and its poison queue.')
 param jobsQueueName string
 param jobsPoisonQueueName string
+@description('The optional completion queue (COMPLETION_QUEUE); the app only adds messages to it.')
+param completionQueueName string
+param completionQueueEnabled bool = false
 
 @description('Principal id of the identity the app uses (the user-assigned one if set, else the system-assigned one).')
 param appPrincipalId string
@@ -48,7 +51,7 @@ var storageBlobDelegator = 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a' // Storage Blo
 var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88' // Storage Queue Data Contributor: host queues; poison queues
 var storageQueueDataReader = '19e7f393-937e-4f77-808e-94535e297925' // Storage Queue Data Reader: the erasure and jobs queue triggers peek and read their length
 var storageQueueDataMessageProcessor = '8a0f0c08-91a1-4084-bc3d-661d67233fed' // Storage Queue Data Message Processor: the erasure and jobs queue triggers take and delete messages
-var storageQueueDataMessageSender = 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a' // Storage Queue Data Message Sender: the HTTP functions enqueue transcription jobs
+var storageQueueDataMessageSender = 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a' // Storage Queue Data Message Sender: the HTTP functions enqueue transcription jobs; completion messages
 var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor: the host's own tables
 var storageAccountContributor = '17d1049b-9a84-46fb-8f53-869881c3d3ab' // Storage Account Contributor: blob trigger with identity-based AzureWebJobsStorage (host account only)
 var cognitiveServicesUser = 'a97b65f3-24c7-4388-baec-2e87135dc908' // Cognitive Services User: call Speech with an Entra ID token
@@ -94,6 +97,10 @@ resource dataStorage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
 
     resource jobsPoison 'queues' existing = {
       name: jobsPoisonQueueName
+    }
+
+    resource completion 'queues' existing = {
+      name: completionQueueName
     }
   }
 }
@@ -274,6 +281,18 @@ resource jobsPoisonContributor 'Microsoft.Authorization/roleAssignments@2022-04-
   scope: dataStorage::queueService::jobsPoison
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataContributor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// The completion queue (completionQueueEnabled): one message per finished blob version and job;
+// the app sends and never reads, so Message Sender on that one queue is all it gets.
+resource completionSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (completionQueueEnabled) {
+  name: guid(dataStorage::queueService::completion.id, appPrincipalId, storageQueueDataMessageSender)
+  scope: dataStorage::queueService::completion
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataMessageSender)
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
   }

@@ -27,6 +27,14 @@ param retentionContainerNames array = []
 @maxValue(36500)
 param retentionDays int = 0
 
+@description('Blob prefixes (`<container>/<prefix>`) of transcription jobs, deleted after `jobRetentionDays`.')
+param jobRetentionPrefixes array = []
+
+@description('Days after its last modification that a blob under `jobRetentionPrefixes` is deleted; 0 for never.')
+@minValue(0)
+@maxValue(36500)
+param jobRetentionDays int = 0
+
 @description('Private networking: the firewall denies everything but private endpoints, trusted Azure services and `allowedIpAddresses`.')
 param vnetEnabled bool = false
 
@@ -105,41 +113,70 @@ resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2024-01-
 // Retention: blobs older than retentionDays (since last written) are deleted, in the audio and
 // transcripts containers alike. Event Grid reports a lifecycle deletion as BlobDeleted too, so
 // the erasure function removes what is left of a recording the rule deleted.
-resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2024-01-01' = if (retentionDays > 0 && !empty(retentionContainerNames)) {
+var retentionPrefixes = [for containerName in retentionContainerNames: '${containerName}/']
+var retentionRule = {
+  name: 'retention'
+  enabled: true
+  type: 'Lifecycle'
+  definition: {
+    filters: {
+      blobTypes: ['blockBlob']
+      prefixMatch: retentionPrefixes
+    }
+    actions: {
+      baseBlob: {
+        delete: {
+          daysAfterModificationGreaterThan: retentionDays
+        }
+      }
+      version: {
+        delete: {
+          daysAfterCreationGreaterThan: retentionDays
+        }
+      }
+      snapshot: {
+        delete: {
+          daysAfterCreationGreaterThan: retentionDays
+        }
+      }
+    }
+  }
+}
+// Jobs: a job's record, its outputs and its failure record are there to be polled and fetched
+// for jobRetentionDays, then deleted; job audio is removed by its job when it ends, and this rule
+// catches any left behind (a job that never ended).
+var jobsRule = {
+  name: 'jobs'
+  enabled: true
+  type: 'Lifecycle'
+  definition: {
+    filters: {
+      blobTypes: ['blockBlob']
+      prefixMatch: jobRetentionPrefixes
+    }
+    actions: {
+      baseBlob: {
+        delete: {
+          daysAfterModificationGreaterThan: jobRetentionDays
+        }
+      }
+      version: {
+        delete: {
+          daysAfterCreationGreaterThan: jobRetentionDays
+        }
+      }
+    }
+  }
+}
+var retentionRules = retentionDays > 0 && !empty(retentionContainerNames) ? [retentionRule] : []
+var jobsRules = jobRetentionDays > 0 && !empty(jobRetentionPrefixes) ? [jobsRule] : []
+
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2024-01-01' = if (!empty(concat(retentionRules, jobsRules))) {
   parent: storage
   name: 'default'
   properties: {
     policy: {
-      rules: [
-        {
-          name: 'retention'
-          enabled: true
-          type: 'Lifecycle'
-          definition: {
-            filters: {
-              blobTypes: ['blockBlob']
-              prefixMatch: [for containerName in retentionContainerNames: '${containerName}/']
-            }
-            actions: {
-              baseBlob: {
-                delete: {
-                  daysAfterModificationGreaterThan: retentionDays
-                }
-              }
-              version: {
-                delete: {
-                  daysAfterCreationGreaterThan: retentionDays
-                }
-              }
-              snapshot: {
-                delete: {
-                  daysAfterCreationGreaterThan: retentionDays
-                }
-              }
-            }
-          }
-        }
-      ]
+      rules: concat(retentionRules, jobsRules)
     }
   }
 }

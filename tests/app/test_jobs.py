@@ -136,3 +136,99 @@ async def test_job_endpoints_need_the_function_key(jobs: Jobs) -> None:
     for method, url in (("POST", URL), ("GET", f"{URL}/{uuid.uuid4().hex}")):
         response = await jobs.app.host.http(method, url, b"x", {"Content-Type": "audio/wav"})
         assert response.status_code == 401
+
+
+def audio_names(jobs: Jobs) -> set[str]:
+    container = jobs.app.storage.get_container_client(jobs.app.containers.audio)
+    return {blob.name for blob in container.list_blobs()}
+
+
+async def blob_deleted(jobs: Jobs, name: str) -> None:
+    """The BlobDeleted event the deletion raises, as Event Grid queues it for erase_transcripts."""
+    from tests.app.test_erasure import blob_event
+    from tests.app.test_erasure import deliver as deliver_erasure
+
+    delivery = await deliver_erasure(jobs.app, blob_event(jobs.app.containers.audio, name))
+    assert delivery.status == "succeeded"
+
+
+async def test_job_audio_is_removed_after_success_and_its_outputs_stay(jobs: Jobs, corpus: Path) -> None:
+    accepted = await jobs.submit((corpus / "cards-001.wav").read_bytes(), "audio/wav")
+    name = f"jobs/{accepted['id']}/audio"
+    assert name in audio_names(jobs)
+    await jobs.run()
+    assert name not in audio_names(jobs)  # the job's own copy, gone once it succeeded
+    await blob_deleted(jobs, name)  # erasure keeps what the job was asked for
+    outputs = {f"{name}.{ext}" for ext in ("json", "txt", "srt", "vtt")}
+    assert outputs <= set(jobs.app.transcripts())
+    status = await jobs.status_json(accepted["id"])
+    assert status["status"] == "succeeded" and status["audioRemovedAt"]
+    srt = await jobs.status(accepted["id"], "format=srt")
+    assert srt.status_code == 200 and b"-->" in srt.get_body()
+    again = await deliver(jobs.app.host, json.dumps({"id": accepted["id"]}))  # a redelivery
+    assert again.status == "succeeded" and len(jobs.app.speech.requests()) == 1
+
+
+async def test_job_audio_is_removed_after_a_final_failure_and_the_record_stays(
+    jobs: Jobs, corpus: Path
+) -> None:
+    jobs.app.speech.fail(400, count=1)  # the service refuses the audio: final at once
+    accepted = await jobs.submit((corpus / "cards-001.wav").read_bytes(), "audio/wav")
+    name = f"jobs/{accepted['id']}/audio"
+    [delivery] = await jobs.run()
+    assert delivery.status == "succeeded" and len(delivery.invocations) == 1
+    assert name not in audio_names(jobs)
+    await blob_deleted(jobs, name)
+    record = jobs.app.failure_json(name)
+    assert record["final"] is True
+    status = await jobs.status_json(accepted["id"])
+    assert status["status"] == "failed" and status["error"]["code"] == record["error"]["code"]
+
+
+async def test_job_retried_after_a_transient_failure_still_finds_its_audio(jobs: Jobs, corpus: Path) -> None:
+    jobs.app.speech.fail(500, count=4)  # one SDK call: the first try and azure-core's 3 retries
+    accepted = await jobs.submit((corpus / "cards-001.wav").read_bytes(), "audio/wav")
+    name = f"jobs/{accepted['id']}/audio"
+    [delivery] = await jobs.run()
+    assert delivery.status == "succeeded" and len(delivery.invocations) == 2
+    assert delivery.invocations[0].error  # the first try failed and kept the audio for the second
+    status = await jobs.status_json(accepted["id"])
+    assert status["status"] == "succeeded" and status["attempts"] == 2
+    assert name not in audio_names(jobs) and f"{name}.json" in jobs.app.transcripts()
+
+
+async def test_job_poisoned_removes_its_audio_once_the_failure_is_final(
+    jobs: Jobs, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BLOB_MAX_ATTEMPTS", "5")
+    jobs.app.speech.fail(500, count=1000)
+    accepted = await jobs.submit((corpus / "cards-001.wav").read_bytes(), "audio/wav")
+    [delivery] = await jobs.run()
+    assert delivery.status == "poisoned"  # every try read the audio; only the last removed it
+    assert [bool(i.error) for i in delivery.invocations] == [True] * 5
+    assert f"jobs/{accepted['id']}/audio" not in audio_names(jobs)
+    assert (await jobs.status_json(accepted["id"]))["status"] == "failed"
+
+
+async def test_job_for_a_named_blob_leaves_the_blob(jobs: Jobs, corpus: Path) -> None:
+    jobs.app.upload("keep/a.wav", (corpus / "cards-001.wav").read_bytes())
+    accepted = await jobs.submit(json.dumps({"blob": "keep/a.wav"}).encode(), "application/json")
+    await jobs.run()
+    assert "keep/a.wav" in audio_names(jobs)
+    assert "audioRemovedAt" not in await jobs.status_json(accepted["id"])
+
+
+async def test_job_audio_deleted_by_someone_else_is_erased_like_any_recording(
+    jobs: Jobs, corpus: Path
+) -> None:
+    accepted = await jobs.submit((corpus / "cards-001.wav").read_bytes(), "audio/wav")
+    name = f"jobs/{accepted['id']}/audio"
+    await jobs.run()
+    # outputs of a job audio whose record does not say its job removed it
+    record_name = f"jobs/{accepted['id']}.json"
+    failures = jobs.app.storage.get_container_client(jobs.app.containers.failures)
+    record = json.loads(failures.download_blob(record_name).readall())
+    record.pop("audioRemovedAt")
+    failures.upload_blob(record_name, json.dumps(record), overwrite=True)
+    await blob_deleted(jobs, name)
+    assert not {n for n in jobs.app.transcripts() if n.startswith(name)}

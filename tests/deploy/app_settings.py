@@ -82,7 +82,12 @@ def resolve(
     return value
 
 
-DEFAULT_FLAGS = {"vnetEnabled": True, "authEnabled": False, "telemetryIncludeBlobNames": False}
+DEFAULT_FLAGS = {
+    "vnetEnabled": True,
+    "authEnabled": False,
+    "telemetryIncludeBlobNames": False,
+    "completionQueueEnabled": False,
+}
 
 
 def app_settings(*, user_assigned: bool, **flags: bool) -> dict[str, str]:

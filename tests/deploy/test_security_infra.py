@@ -119,6 +119,11 @@ def test_app_identity_gets_each_role_on_the_smallest_scope() -> None:
         ("dataStorage::queueService::jobs", "Storage Queue Data Reader"): None,
         ("dataStorage::queueService::jobs", "Storage Queue Data Message Processor"): None,
         ("dataStorage::queueService::jobsPoison", "Storage Queue Data Contributor"): None,
+        # the optional completion queue: send only, on that one queue
+        (
+            "dataStorage::queueService::completion",
+            "Storage Queue Data Message Sender",
+        ): "completionQueueEnabled",
         ("speech", "Cognitive Services User"): None,
         ("applicationInsights", "Monitoring Metrics Publisher"): None,
     }
@@ -142,6 +147,7 @@ def test_rbac_nested_scopes_always_name_the_containers_and_queues_main_bicep_cre
         ("erasurePoison", "erasurePoisonQueueName"),
         ("jobs", "jobsQueueName"),
         ("jobsPoison", "jobsPoisonQueueName"),
+        ("completion", "completionQueueName"),
     ):
         assert re.search(rf"resource {child} '\w+' existing = {{\n\s+name: {param}\n", text), child
     params = body(module("rbac"))["params"]
@@ -149,19 +155,44 @@ def test_rbac_nested_scopes_always_name_the_containers_and_queues_main_bicep_cre
     assert params["erasureQueueName"] == Expression("erasureQueueName")
     assert params["jobsQueueName"] == Expression("jobsQueueName")
     assert params["jobsPoisonQueueName"] == Expression("jobsPoisonQueueName")
-    data = body(module("storage"))["params"]
-    assert data["queueNames"] == [
+    assert params["completionQueueName"] == Expression("completionQueueName")
+    assert params["completionQueueEnabled"] == Expression("completionQueueEnabled")
+    assert queue_names(completion=False) == [
         Expression("blobPoisonQueueName"),
         Expression("erasureQueueName"),
         Expression("erasurePoisonQueueName"),
         Expression("jobsQueueName"),
         Expression("jobsPoisonQueueName"),
     ]
+    assert queue_names(completion=True)[-1] == Expression("completionQueueName")
     main_vars = {d.name: d.body for d in declarations(INFRA / "main.bicep") if d.kind == "variable"}
     assert main_vars["blobPoisonQueueName"] == "webjobs-blobtrigger-poison"  # the blob extension's name
     assert main_vars["jobsQueueName"] == "transcription-jobs"  # config.py default
     # the queue extension's poison queue is <queue>-poison
     assert main_vars["jobsPoisonQueueName"] == Expression("'${jobsQueueName}-poison'")
+
+
+def queue_names(*, completion: bool) -> list[object]:
+    """The data account's queues main.bicep creates, with completionQueueEnabled on or off."""
+    names = body(module("storage"))["params"]["queueNames"]
+    assert isinstance(names, Call) and names.function == "concat"
+    return [name for part in names.arguments for name in pick(part, "completionQueueEnabled", completion)]
+
+
+def test_completion_queue_is_off_by_default_and_when_on_is_created_set_and_send_only() -> None:
+    assert defaults()["completionQueueEnabled"] is False
+    assert defaults("app/rbac.bicep")["completionQueueEnabled"] is False
+    main_vars = {d.name: d.body for d in declarations(INFRA / "main.bicep") if d.kind == "variable"}
+    name = main_vars["completionQueueName"]
+    assert Expression("completionQueueName") not in queue_names(completion=False)
+    assert "COMPLETION_QUEUE" not in app_settings(user_assigned=False)
+    on = app_settings(user_assigned=False, completionQueueEnabled=True)
+    assert on["COMPLETION_QUEUE"] == name == "transcription-completions"
+    assert config.Settings.from_environ(on).completion_queue == name  # the app accepts it
+    completion = {
+        role: cond for (who, scope, role), cond in grants().items() if scope.endswith("::completion")
+    }
+    assert completion == {"Storage Queue Data Message Sender": "completionQueueEnabled"}
 
 
 def test_app_setting_names_the_jobs_queue_main_bicep_creates() -> None:
@@ -353,13 +384,25 @@ def test_diagnostic_settings_send_every_resource_to_log_analytics() -> None:
     assert params["systemTopicName"] == Expression("eventGrid.outputs.name")
 
 
+def storage_variables() -> dict[str, object]:
+    return {d.name: d.body for d in declarations(INFRA / "app/storage.bicep") if d.kind == "variable"}
+
+
 def test_retention_is_optional_and_deletes_audio_and_transcripts_after_the_days_given() -> None:
     assert defaults()["retentionDays"] == 0
     (policy,) = find(
         INFRA / "app/storage.bicep", "resource", "Microsoft.Storage/storageAccounts/managementPolicies@"
     )
-    assert condition(policy) == "retentionDays > 0 && !empty(retentionContainerNames)"
-    (rule,) = body(policy)["properties"]["policy"]["rules"]
+    assert condition(policy) == "!empty(concat(retentionRules, jobsRules))"
+    assert body(policy)["properties"]["policy"]["rules"] == Call(
+        "concat", [Expression("retentionRules"), Expression("jobsRules")]
+    )
+    variables = storage_variables()
+    assert variables["retentionRules"] == Conditional(
+        "retentionDays > 0 && !empty(retentionContainerNames)", [Expression("retentionRule")], []
+    )
+    rule = variables["retentionRule"]
+    assert rule["definition"]["filters"]["prefixMatch"] == Expression("retentionPrefixes")
     assert rule["definition"]["actions"]["baseBlob"] == {
         "delete": {"daysAfterModificationGreaterThan": Expression("retentionDays")}
     }
@@ -378,3 +421,38 @@ def test_blob_names_stay_out_of_telemetry_unless_a_parameter_allows_them() -> No
     parsed = config.Settings.from_environ(app_settings(user_assigned=False))
     assert parsed.privacy.include_blob_names is False and parsed.privacy.name_key
     assert config.Settings.from_environ(app_settings(user_assigned=False)).sas_lifetime_minutes <= 60
+
+
+def test_job_records_outputs_and_leftover_audio_expire_after_job_retention_days() -> None:
+    """Jobs live 30 days by default (transcriber/jobs/outcome.py removes job audio at once)."""
+    assert defaults()["jobRetentionDays"] == 30
+    assert defaults("app/storage.bicep")["jobRetentionDays"] == 0  # nothing unless main asks
+    variables = storage_variables()
+    assert variables["jobsRules"] == Conditional(
+        "jobRetentionDays > 0 && !empty(jobRetentionPrefixes)", [Expression("jobsRule")], []
+    )
+    rule = variables["jobsRule"]
+    assert rule["definition"]["filters"]["prefixMatch"] == Expression("jobRetentionPrefixes")
+    assert rule["definition"]["actions"]["baseBlob"] == {
+        "delete": {"daysAfterModificationGreaterThan": Expression("jobRetentionDays")}
+    }
+    params = body(module("storage"))["params"]
+    assert params["jobRetentionDays"] == Expression("jobRetentionDays")
+    # the app's own names: job audio, job outputs, job records, their failure records
+    from transcriber.failure_records import failure_name
+    from transcriber.jobs.outcome import job_audio_name
+    from transcriber.jobs.records import record_name
+
+    audio = job_audio_name("0" * 32)
+    names = {
+        "audioContainerName": audio,
+        "transcriptsContainerName": f"{audio}.json",
+        "failuresContainerName": (record_name("0" * 32), failure_name(audio)),
+    }
+    prefixes = [p.text.strip("'") for p in params["jobRetentionPrefixes"]]
+    for container, found in names.items():
+        for name in found if isinstance(found, tuple) else (found,):
+            assert any(
+                p.startswith(f"${{{container}}}/") and name.startswith(p.split("/", 1)[1]) for p in prefixes
+            ), (container, name)
+    assert "jobRetentionDays" not in body(module("hostStorage"))["params"]

@@ -1,8 +1,8 @@
 """POST /api/transcriptions and GET /api/transcriptions/{id}: the jobs' HTTP core.
 
 The POST parses like /api/transcribe (same bounds, options and blob-name checks), stores body
-audio under `jobs/<id>/audio` in the audio container (a name only its job owns), writes the
-job record, queues the job and answers 202 at once. Errors map to statuses in `http_api`.
+audio under `jobs/<id>/audio` in the audio container (a name only its job owns, removed when the
+job ends: `outcome`), writes the job record, queues the job and answers 202 at once. Errors map to statuses in `http_api`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from transcriber.http_api import HttpReply, error_reply
 from transcriber.http_input import MAX_JSON_BYTES, RESPONSE_FORMATS, parse_request
 from transcriber.jobs import records
 from transcriber.jobs.callbacks import check_callback_url
+from transcriber.jobs.outcome import job_audio_name
 from transcriber.pipeline import JOB_AUDIO_PREFIX, output_name
 from transcriber.service import TranscriptionService, get_service
 
@@ -76,7 +77,7 @@ async def _create(
     else:
         assert request.audio is not None
         await store.ensure_containers(settings.containers, create=settings.create_containers)
-        name = f"{JOB_AUDIO_PREFIX}{job_id}/audio"
+        name = job_audio_name(job_id)
         content_type = request.content_type or "application/octet-stream"
         await store.write(settings.audio_container, name, request.audio, content_type, if_absent=True)
         info = await store.properties(settings.audio_container, name)
@@ -163,6 +164,8 @@ def describe(service: TranscriptionService, record: dict[str, Any], location: st
             for name in record.get("outputs", [])
         ]
         body["links"] = {fmt: f"{location}?format={fmt}" for fmt in RESPONSE_FORMATS}
+    if record.get("audioRemovedAt"):  # the audio sent with the job, removed once it ended
+        body["audioRemovedAt"] = record["audioRemovedAt"]
     if "callback" in record:
         body["callback"] = record["callback"]
     if record["status"] == records.FAILED or record.get("error"):

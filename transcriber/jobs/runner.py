@@ -4,21 +4,20 @@
 (one transcript set or one failure record per blob version) and its claims: a job and a blob
 event for the same version make one Speech call. Transient failures raise, so the queue
 redelivers (dequeue count = attempt); after maxDequeueCount the message goes to the poison queue,
-and the last attempt's final failure record has already marked the job failed.
+and the last attempt's final failure record has already marked the job failed. Every run ends in
+`transcriber.jobs.outcome.end_job` (the outcome recorded, the job's own audio removed once final).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from typing import Any
 
 from transcriber.errors import TranscriberError
 from transcriber.failure_records import failure_name
 from transcriber.jobs import records
-from transcriber.jobs.callbacks import InvalidCallbackError, send_callback
-from transcriber.jobs.completions import notify
-from transcriber.pipeline import output_name, process_blob
+from transcriber.jobs.outcome import end_job
+from transcriber.pipeline import process_blob
 from transcriber.service import Invocation, TranscriptionService, get_service
 
 logger = logging.getLogger(__name__)
@@ -56,8 +55,8 @@ async def run_job(
     if record is None:
         logger.warning("jobs queue: job %s has no record; dropped", job_id)
         return "missing"
-    if record["status"] in records.FINISHED:  # a duplicate delivery
-        return str(record["status"])
+    if record["status"] in records.FINISHED:  # a redelivery: only what the end left undone
+        return await end_job(service, record)
     record.update(status=records.RUNNING, attempts=max(dequeue_count, int(record.get("attempts", 0))))
     await records.write_job(service, record)
     name = record["source"]["name"]
@@ -74,9 +73,9 @@ async def run_job(
             service, name, retry, records.options_from_json(record.get("options", {}))
         )
     except TranscriberError as exc:
-        await _finish(service, record, outcome_status=None, last_error=exc)
+        await end_job(service, record, last_error=exc)
         raise
-    return await _finish(service, record, outcome_status=outcome.status)
+    return await end_job(service, record, outcome_status=outcome.status)
 
 
 async def _clear_final_failure(service: TranscriptionService, name: str, etag: str, failed_at: str) -> None:
@@ -91,41 +90,3 @@ async def _clear_final_failure(service: TranscriptionService, name: str, etag: s
     failure, record_etag, _ = found
     if failure.get("source", {}).get("etag") == etag and str(failure.get("failedAt")) == failed_at:
         await service.store.delete(container, failure_name(name), if_etag=record_etag)
-
-
-async def _finish(
-    service: TranscriptionService,
-    record: dict[str, Any],
-    *,
-    outcome_status: str | None,
-    last_error: TranscriberError | None = None,
-) -> str:
-    """Read the blob version's outcome (whoever wrote it) into the job record."""
-    settings, store, name = service.settings, service.store, record["source"]["name"]
-    if outcome_status == "gone":
-        record.update(status=records.FAILED, error={"code": "BlobNotFound", "message": "the blob is gone"})
-    else:
-        found = await store.read_json(settings.failures_container, failure_name(name))
-        etag = await store.source_etag(settings.transcripts_container, output_name(name, "json"))
-        if etag is not None and (found is None or found.get("source", {}).get("etag") != etag):
-            record.update(status=records.SUCCEEDED, outputs=_outputs(service, name), error=None)
-            record["source"]["etag"] = etag
-        elif found is not None and found.get("final"):
-            record.update(status=records.FAILED, error=found.get("error"))
-        elif last_error is not None:
-            record["error"] = {"code": last_error.code, "message": last_error.message, "retrying": True}
-    await records.write_job(service, record)
-    logger.info("job %s: %s", record["id"], record["status"])
-    if record["status"] in records.FINISHED:
-        await notify(service, {"kind": "job", "id": record["id"], "blob": name, "status": record["status"]})
-    if record["status"] in records.FINISHED and record.get("callbackUrl") and "callback" not in record:
-        try:
-            record["callback"] = await send_callback(settings, record)
-        except InvalidCallbackError as exc:
-            record["callback"] = {"delivered": False, "refused": exc.message}
-        await records.write_job(service, record)
-    return str(record["status"])
-
-
-def _outputs(service: TranscriptionService, name: str) -> list[str]:
-    return [output_name(name, "json"), *(output_name(name, fmt) for fmt in service.settings.output_formats)]

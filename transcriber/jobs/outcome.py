@@ -1,0 +1,113 @@
+"""A job's end: its outcome read into the record, its own audio removed, downstream told.
+
+`end_job` is the one way a job ends, whichever route ran it (the queue run in `runner`, or a
+route that waits for the service and ends the job when that finishes). It reads the blob
+version's outcome (whoever wrote it) and, once that is final (succeeded, or failed for good):
+
+- removes the audio the job was sent in its POST body (`jobs/<id>/audio`, a name only this job
+  owns), never a blob the caller named: the audio has served its purpose, and keeping a copy of
+  a recording nobody asked to keep is what data minimisation forbids. The record says so first
+  (`audioRemovedAt`), so the erasure function, which the deletion's BlobDeleted event reaches,
+  keeps the job's transcripts and failure record (`transcriber.erasure`). While the job may
+  still be retried (a transient failure) the audio stays: the next try reads it;
+- sends the completion message and the callback, once.
+
+Job records, job outputs and any job audio left behind (a job that never ended) live for
+`jobRetentionDays` in Azure (a lifecycle rule on the `jobs/` prefixes, infra/app/storage.bicep).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from transcriber.errors import TranscriberError
+from transcriber.failure_records import failure_name
+from transcriber.jobs import records
+from transcriber.jobs.callbacks import InvalidCallbackError, send_callback
+from transcriber.jobs.completions import notify
+from transcriber.pipeline import JOB_AUDIO_PREFIX, output_name
+from transcriber.service import TranscriptionService
+
+logger = logging.getLogger(__name__)
+
+
+def job_audio_name(job_id: str) -> str:
+    """Where the audio sent in a job's POST body is stored (in the audio container)."""
+    return f"{JOB_AUDIO_PREFIX}{records.check_job_id(job_id)}/audio"
+
+
+def owns_audio(record: dict[str, Any]) -> bool:
+    """The job's source is audio it was sent (stored for it), not a blob the caller named."""
+    return record["source"]["name"] == job_audio_name(record["id"])
+
+
+async def end_job(
+    service: TranscriptionService,
+    record: dict[str, Any],
+    *,
+    outcome_status: str | None = None,
+    last_error: TranscriberError | None = None,
+) -> str:
+    """Read the blob version's outcome into the job record; when final, clean up and tell.
+
+    `record` is the job as read (queued or running); `outcome_status` the pipeline's (`gone`:
+    the audio vanished before it could be read); `last_error` a transient error the queue will
+    retry. A record already finished (a redelivery) only gets what its end left undone (the
+    audio's removal, the callback). Returns the job's status.
+    """
+    name = record["source"]["name"]
+    if record["status"] not in records.FINISHED:
+        await _read_outcome(service, record, outcome_status, last_error)
+        await records.write_job(service, record)
+        logger.info("job %s: %s", record["id"], record["status"])
+        if record["status"] not in records.FINISHED:
+            return str(record["status"])
+        message = {"kind": "job", "id": record["id"], "blob": name, "status": record["status"]}
+        await notify(service, message)
+    await _remove_audio(service, record)
+    if record.get("callbackUrl") and "callback" not in record:
+        try:
+            record["callback"] = await send_callback(service.settings, record)
+        except InvalidCallbackError as exc:
+            record["callback"] = {"delivered": False, "refused": exc.message}
+        await records.write_job(service, record)
+    return str(record["status"])
+
+
+async def _read_outcome(
+    service: TranscriptionService,
+    record: dict[str, Any],
+    outcome_status: str | None,
+    last_error: TranscriberError | None,
+) -> None:
+    """The version's outcome, whoever wrote it: its transcript set, or its final failure record."""
+    settings, store, name = service.settings, service.store, record["source"]["name"]
+    if outcome_status == "gone":
+        record.update(status=records.FAILED, error={"code": "BlobNotFound", "message": "the blob is gone"})
+        return
+    found = await store.read_json(settings.failures_container, failure_name(name))
+    etag = await store.source_etag(settings.transcripts_container, output_name(name, "json"))
+    if etag is not None and (found is None or found.get("source", {}).get("etag") != etag):
+        record.update(status=records.SUCCEEDED, outputs=_outputs(service, name), error=None)
+        record["source"]["etag"] = etag
+    elif found is not None and found.get("final"):
+        record.update(status=records.FAILED, error=found.get("error"))
+    elif last_error is not None:
+        record["error"] = {"code": last_error.code, "message": last_error.message, "retrying": True}
+
+
+async def _remove_audio(service: TranscriptionService, record: dict[str, Any]) -> None:
+    """Delete the job's own audio; the record says so before the BlobDeleted event can arrive."""
+    if not owns_audio(record) or record.get("audioRemovedAt"):
+        return
+    record["audioRemovedAt"] = records.now()
+    await records.write_job(service, record)
+    try:
+        await service.store.delete(service.settings.audio_container, record["source"]["name"])
+    except TranscriberError as exc:  # the outcome stands; the lifecycle rule removes it later
+        logger.warning("job %s: its audio could not be removed: %s", record["id"], exc.message)
+
+
+def _outputs(service: TranscriptionService, name: str) -> list[str]:
+    return [output_name(name, "json"), *(output_name(name, fmt) for fmt in service.settings.output_formats)]
