@@ -79,3 +79,38 @@ def test_backfill_help_names_every_option(capsys: pytest.CaptureFixture[str]) ->
         main(["backfill", "--help"])
     help_text = capsys.readouterr().out
     assert all(flag in help_text for flag in ("--prefix", "--retry-failed", "--dry-run", "--rate"))
+
+
+async def test_backfill_queues_a_blob_overwritten_since_its_transcript(
+    jobs: Jobs, corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The transcript at a name records the etag it was made from: another etag is no transcript."""
+    jobs.app.upload("over/a.wav", (corpus / "cards-001.wav").read_bytes())
+    jobs.app.upload("over/b.wav", (corpus / "cards-002.wav").read_bytes())
+    for name in ("over/a.wav", "over/b.wav"):
+        await jobs.app.blob_event(name)
+    assert await backfill(capsys, "--prefix", "over/") == {"already transcribed": 2}
+    # a.wav is replaced and its event never arrives: its transcript is the old version's
+    new_etag = jobs.app.upload("over/a.wav", (corpus / "cards-003.wav").read_bytes())
+    assert jobs.app.transcript_json("over/a.wav.json")["source"]["etag"] != new_etag
+    assert await backfill(capsys, "--prefix", "over/") == {"queued": 1, "already transcribed": 1}
+    [delivery] = await jobs.run()
+    assert delivery.status == "succeeded"
+    document = jobs.app.transcript_json("over/a.wav.json")
+    assert document["source"]["etag"] == new_etag
+    assert "seven" in document["combinedPhrases"][0]["text"].lower()
+    assert await backfill(capsys, "--prefix", "over/") == {"already transcribed": 2}
+
+
+async def test_backfill_treats_a_final_failure_of_an_older_version_as_no_outcome(
+    jobs: Jobs, corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    jobs.app.upload("fixed.wav", b"not audio at all", "text/plain")
+    await jobs.app.blob_event("fixed.wav")
+    assert jobs.app.failure_json("fixed.wav")["final"] is True
+    assert await backfill(capsys) == {"failed (final)": 1}
+    jobs.app.upload("fixed.wav", (corpus / "cards-001.wav").read_bytes())  # fixed, event lost
+    assert await backfill(capsys) == {"queued": 1}  # not a retry: this version never ran
+    await jobs.run()
+    assert "fixed.wav.json" in jobs.app.transcripts()
+    assert "failed/fixed.wav.json" not in jobs.app.failures()
