@@ -73,7 +73,8 @@ async def create_upload(headers: Mapping[str, str], body: bytes) -> HttpReply:
         "container": settings.audio_container,
         "uploadUrl": url,
         "method": "PUT",
-        "headers": {"x-ms-blob-type": "BlockBlob"},
+        # If-None-Match: the PUT fails (409) rather than replace a blob someone made meanwhile
+        "headers": {"x-ms-blob-type": "BlockBlob", "If-None-Match": "*"},
         "expiresAt": expires,
     }
     return HttpReply(201, json.dumps(reply), headers={"Cache-Control": "no-store"})

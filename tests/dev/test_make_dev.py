@@ -7,6 +7,8 @@ import base64
 import contextlib
 import json
 import os
+import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -229,47 +231,86 @@ def test_make_dev_keeps_data_and_receipts_across_a_restart(tmp_path: Path) -> No
         assert "transcribe_blob  " not in second.log()  # no invocation: its receipt says it is done
 
 
-def poll_job(dev: Dev, location: str, timeout: float) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        status = httpx.get(location, timeout=10).json()
-        if status["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
-            return status
-        time.sleep(0.25)
+def readme_curl_commands(first_heading: str, last_heading: str) -> list[list[str]]:
+    """The curl commands of README's sh blocks between two headings, as a shell splits them."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index(first_heading) : text.index(last_heading)]
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", section, re.S):
+        joined = re.sub(r"\\\n\s*", " ", block)
+        for line in joined.splitlines():
+            words = shlex.split(line, comments=True)
+            if words and words[0] == "curl":
+                commands.append(words)
+    return commands
+
+
+def run_curl(words: list[str], base: str, values: dict[str, str]) -> httpx.Response:
+    """What curl does with the flags README uses (-i, -X, -H, -d, --data-binary @file)."""
+    method, headers, body, url = None, {}, None, None
+    args = iter(words[1:])
+    for arg in args:
+        if arg == "-i":
+            continue
+        if arg == "-X":
+            method = next(args)
+        elif arg == "-H":
+            name, _, value = next(args).partition(":")
+            headers[name.strip()] = value.strip()
+        elif arg in ("-d", "--data-binary"):
+            data = next(args)
+            body = (ROOT / data[1:]).read_bytes() if data.startswith("@") else data.encode()
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        elif arg.startswith("-"):
+            raise AssertionError(f"README uses a curl flag this test does not know: {arg}")
+        else:
+            url = arg
+    assert url is not None, words
+    for placeholder, value in values.items():
+        url = url.replace(placeholder, value)
+    url = url.replace("http://127.0.0.1:7071", base)
+    method = method or ("POST" if body is not None else "GET")
+    return httpx.request(method, url, content=body, headers=headers, timeout=60)
 
 
 def test_make_dev_runs_the_readme_job_and_upload_examples(dev: Dev) -> None:
     """README's curl steps for /api/transcriptions and /api/uploads, as they are written."""
-    audio = (ROOT / "samples" / "jfk.wav").read_bytes()
-    accepted = httpx.post(
-        f"{dev.base}/api/transcriptions?locale=en-US",
-        content=audio,
-        headers={"Content-Type": "audio/wav"},
-        timeout=30,
-    )
+    jobs = readme_curl_commands("## Jobs: answer at once", "### Uploads past 100 MB")
+    uploads = readme_curl_commands("### Uploads past 100 MB", "### Backfill and retry")
+    assert [c[c.index("-X") + 1] if "-X" in c else "GET" for c in jobs] == ["POST", "GET", "GET", "POST"]
+    assert [c[c.index("-X") + 1] for c in uploads] == ["POST", "PUT", "POST"]
+    values: dict[str, str] = {}
+
+    accepted = run_curl(jobs[0], dev.base, values)
     assert accepted.status_code == 202 and accepted.json()["status"] == "queued"
     location = accepted.headers["Location"]
-    assert location == f"{dev.base}/api/transcriptions/{accepted.json()['id']}"
-    assert poll_job(dev, location, 60)["status"] == "succeeded", dev.log()
+    values["<id>"] = accepted.json()["id"]
+    assert location == f"{dev.base}/api/transcriptions/{values['<id>']}"
+    deadline = time.monotonic() + 60
+    while (status := run_curl(jobs[1], dev.base, values).json())["status"] not in ("succeeded", "failed"):
+        assert time.monotonic() < deadline, dev.log()
+        time.sleep(0.25)
+    assert status["status"] == "succeeded", dev.log()
     dev.wait_for("run_transcription_job succeeded", timeout=5)  # the host's queue listener ran it
-    srt = httpx.get(f"{location}?format=srt", timeout=10)
+    srt = run_curl(jobs[2], dev.base, values)
     assert srt.status_code == 200 and "country" in srt.text.lower()
+    refused = run_curl(jobs[3], dev.base, values)  # README: without CALLBACK_ALLOWED_HOSTS, a 400
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "InvalidCallbackUrl"
 
-    upload = httpx.post(f"{dev.base}/api/uploads", json={"name": "2026/board-meeting.wav"}, timeout=10)
+    upload = run_curl(uploads[0], dev.base, values)
     assert upload.status_code == 201, upload.text
-    reply = upload.json()
-    put = httpx.put(
-        reply["uploadUrl"],
-        content=audio,
-        headers={"x-ms-blob-type": "BlockBlob", "Content-Type": "audio/wav"},
-        timeout=30,
-    )
+    values["<uploadUrl>"] = upload.json()["uploadUrl"]
+    put = run_curl(uploads[1], dev.base, values)
     assert put.status_code == 201, put.text
+    assert run_curl(uploads[1], dev.base, values).status_code == 409  # If-None-Match: never replaced
     with BlobServiceClient.from_connection_string(dev.connection) as storage:
         found = wait_for_outputs(storage, {"uploads/2026/board-meeting.wav.json"}, 60)
     assert "uploads/2026/board-meeting.wav.json" in found, dev.log()
-    job = httpx.post(
-        f"{dev.base}/api/transcriptions", json={"blob": "uploads/2026/board-meeting.wav"}, timeout=10
-    )
+    job = run_curl(uploads[2], dev.base, values)
     assert job.status_code == 202
-    assert poll_job(dev, job.headers["Location"], 30)["status"] == "succeeded", dev.log()
+    values["<id>"] = job.json()["id"]
+    deadline = time.monotonic() + 30
+    while (status := run_curl(jobs[1], dev.base, values).json())["status"] not in ("succeeded", "failed"):
+        assert time.monotonic() < deadline, dev.log()
+        time.sleep(0.25)
+    assert status["status"] == "succeeded", dev.log()

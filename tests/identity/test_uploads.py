@@ -8,10 +8,12 @@ blob trigger to a transcript.
 from __future__ import annotations
 
 import json
+import ssl
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 from azure.core.exceptions import HttpResponseError
 from azure.storage.blob import BlobClient
@@ -48,6 +50,28 @@ async def test_upload_through_the_sas_url_triggers_a_transcript(
     delivery = await identity_app.blob_event("uploads/calls/jfk.flac")
     assert delivery.status == "succeeded"
     assert "country" in identity_app.transcripts()["uploads/calls/jfk.flac.txt"].decode().lower()
+
+
+async def test_upload_with_the_headers_given_never_replaces_a_blob(
+    identity_app: IdentityApp, tls_certs
+) -> None:
+    status, reply = await ask(identity_app, {"name": "once.wav"})
+    assert status == 201 and reply["headers"] == {"x-ms-blob-type": "BlockBlob", "If-None-Match": "*"}
+
+    def put(data: bytes) -> int:  # a plain client doing what the reply says
+        headers = {**reply["headers"], "Content-Type": "audio/wav"}
+        response = httpx.put(
+            reply["uploadUrl"],
+            content=data,
+            headers=headers,
+            verify=ssl.create_default_context(cafile=str(tls_certs.ca_bundle)),
+        )
+        return response.status_code
+
+    assert put(b"RIFF first") == 201
+    assert put(b"RIFF second") == 409  # the same SAS, the same headers: nothing is replaced
+    blob = identity_app.storage.get_blob_client(identity_app.containers.audio, "uploads/once.wav")
+    assert blob.download_blob().readall() == b"RIFF first"
 
 
 async def test_upload_sas_is_for_that_one_blob_only(identity_app: IdentityApp, tls_certs) -> None:
