@@ -232,3 +232,29 @@ async def test_job_audio_deleted_by_someone_else_is_erased_like_any_recording(
     failures.upload_blob(record_name, json.dumps(record), overwrite=True)
     await blob_deleted(jobs, name)
     assert not {n for n in jobs.app.transcripts() if n.startswith(name)}
+
+
+async def test_job_multipart_audio_with_options_in_fields(jobs: Jobs, corpus: Path) -> None:
+    from tests.app.test_http_trigger import multipart
+
+    body, content_type = multipart((corpus / "cards-001.wav").read_bytes(), {"locale": "en-US"})
+    accepted = await jobs.submit(body, content_type)
+    [delivery] = await jobs.run()
+    assert delivery.status == "succeeded"
+    assert (await jobs.status_json(accepted["id"]))["status"] == "succeeded"
+    [request] = jobs.app.speech.requests()
+    assert request.audio_bytes and "en-US" in json.dumps(request.definition)
+
+
+async def test_job_is_running_while_its_message_is_being_handled(jobs: Jobs, corpus: Path) -> None:
+    import asyncio
+
+    jobs.app.speech.delay(2.0)  # the service is still at work when the caller polls
+    accepted = await jobs.submit((corpus / "cards-001.wav").read_bytes(), "audio/wav")
+    running = asyncio.create_task(jobs.run())
+    seen = set()
+    while not running.done():
+        seen.add((await jobs.status_json(accepted["id"]))["status"])
+        await asyncio.sleep(0.1)
+    assert "running" in seen and (await running)[0].status == "succeeded"
+    assert (await jobs.status_json(accepted["id"]))["status"] == "succeeded"
