@@ -258,3 +258,41 @@ async def test_job_is_running_while_its_message_is_being_handled(jobs: Jobs, cor
         await asyncio.sleep(0.1)
     assert "running" in seen and (await running)[0].status == "succeeded"
     assert (await jobs.status_json(accepted["id"]))["status"] == "succeeded"
+
+
+async def test_job_delivered_twice_at_once_ends_once_succeeded_with_one_speech_call(
+    jobs: Jobs, corpus: Path
+) -> None:
+    """At-least-once queues: a duplicate message runs beside the first (claims make one call),
+    and whichever finds the audio gone afterwards still reads the outcome, not a failure."""
+    from azure.storage.queue import QueueClient
+
+    jobs.app.speech.delay(1.0)
+    accepted = await jobs.submit((corpus / "cards-001.wav").read_bytes(), "audio/wav")
+    with QueueClient.from_connection_string(jobs.connection_string, jobs.queue) as queue:
+        queue.send_message(json.dumps({"id": accepted["id"]}))  # the duplicate
+    deliveries = await jobs.run()
+    assert [d.status for d in deliveries] == ["succeeded", "succeeded"]
+    assert len(jobs.app.speech.requests()) == 1
+    status = await jobs.status_json(accepted["id"])
+    assert status["status"] == "succeeded" and status["audioRemovedAt"]
+    assert f"jobs/{accepted['id']}/audio" not in audio_names(jobs)
+
+
+async def test_job_run_that_finds_its_audio_gone_after_its_end_reads_the_outcome(
+    jobs: Jobs, corpus: Path
+) -> None:
+    """The late duplicate: the job ended (audio removed) but this run's record was read before."""
+    from transcriber.jobs import records
+    from transcriber.jobs.outcome import end_job
+    from transcriber.service import get_service
+
+    accepted = await jobs.submit((corpus / "cards-001.wav").read_bytes(), "audio/wav")
+    service = get_service()
+    stale = await records.read_job(service, accepted["id"])
+    await jobs.run()
+    stale["status"] = records.RUNNING
+    assert await end_job(service, dict(stale), outcome_status="gone") == "succeeded"  # record ended
+    await records.write_job(service, dict(stale))  # as if the first run's final write were still to land
+    assert await end_job(service, dict(stale), outcome_status="gone") == "succeeded"  # outputs decide
+    assert (await jobs.status_json(accepted["id"]))["status"] == "succeeded"

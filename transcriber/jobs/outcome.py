@@ -58,6 +58,11 @@ async def end_job(
     """
     name = record["source"]["name"]
     if record["status"] not in records.FINISHED:
+        stored = await records.read_job(service, record["id"])
+        if stored is not None and stored["status"] in records.FINISHED:  # ended meanwhile
+            record.clear()
+            record.update(stored)
+    if record["status"] not in records.FINISHED:
         await _read_outcome(service, record, outcome_status, last_error)
         await records.write_job(service, record)
         logger.info("job %s: %s", record["id"], record["status"])
@@ -81,18 +86,26 @@ async def _read_outcome(
     outcome_status: str | None,
     last_error: TranscriberError | None,
 ) -> None:
-    """The version's outcome, whoever wrote it: its transcript set, or its final failure record."""
+    """The version's outcome, whoever wrote it: its transcript set, or its final failure record.
+
+    `gone` (the blob vanished before this run could read it) is a failure only when no outcome
+    of the version the job was made for exists: a concurrent delivery of the same job may have
+    finished it and removed its audio meanwhile, leaving the outputs behind.
+    """
     settings, store, name = service.settings, service.store, record["source"]["name"]
-    if outcome_status == "gone":
-        record.update(status=records.FAILED, error={"code": "BlobNotFound", "message": "the blob is gone"})
-        return
     found = await store.read_json(settings.failures_container, failure_name(name))
     etag = await store.source_etag(settings.transcripts_container, output_name(name, "json"))
+    if outcome_status == "gone":
+        version = record["source"].get("etag")
+        etag = etag if etag == version else None
+        found = found if found and found.get("source", {}).get("etag") == version else None
     if etag is not None and (found is None or found.get("source", {}).get("etag") != etag):
         record.update(status=records.SUCCEEDED, outputs=_outputs(service, name), error=None)
         record["source"]["etag"] = etag
     elif found is not None and found.get("final"):
         record.update(status=records.FAILED, error=found.get("error"))
+    elif outcome_status == "gone":
+        record.update(status=records.FAILED, error={"code": "BlobNotFound", "message": "the blob is gone"})
     elif last_error is not None:
         record["error"] = {"code": last_error.code, "message": last_error.message, "retrying": True}
 
