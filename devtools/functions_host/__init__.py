@@ -14,6 +14,7 @@ FunctionLoadRequest per function, and one InvocationRequest per trigger.
     delivery = await host.blob_event("audio-in", "meeting.wav")
     delivery.status, delivery.attempts, delivery.invocations[-1].logs, delivery.poison_message
     delivery = await host.queue_message("erase_transcripts", '{"eventType": ...}')
+    deliveries = await host.queue_listener("run_transcription_job").drain()   # read from its queue
 
 What the host does, module by module:
 - `protocol`: compile and load the message classes; `worker`: the runtime's handlers.
@@ -23,8 +24,9 @@ What the host does, module by module:
 - `blob_trigger`: model binding data for SDK-type bindings (never the content), bytes otherwise,
   and the trigger metadata; `poison`: host.json's poisonBlobThreshold and the poison queue;
   `connections`: the host's own storage clients for the binding's connection setting.
-- `queue_trigger`: a message's text (host.json messageEncoding), its metadata, dequeue-count
-  retries up to maxDequeueCount.
+- `queue_trigger`: a message's text (host.json messageEncoding), its metadata, host.json's queue
+  options; `queue_listener`: the binding's queue read on its connection (connection string or
+  identity), the queue's dequeue counts, release, maxDequeueCount and the `-poison` copy.
 - `logs`: every record the worker logs, as RpcLog, per invocation.
 Retries are the blob trigger's own (a new invocation per try, retry context zero), not a
 function retry policy. One app per process: the runtime keeps its state in module globals.

@@ -402,6 +402,8 @@ async def test_no_sas_in_any_log_record(
     batch_service: FakeBatchService, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    # function_app's import (earlier tests) quiets azure-core's request logging: turn it back on here
+    caplog.set_level(logging.DEBUG, logger="azure.core.pipeline.policies.http_logging_policy")
     batch_service.script(429, {"error": {"code": "TooManyRequests", "message": "slow"}}, {"Retry-After": "0"})
     client = client_for(batch_service)
     submitted = await client.submit(AUDIO_URL, EN, "x")
