@@ -21,7 +21,9 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from bench.proc_cpu import stand_in_cpu, where_it_went
 from bench.stack import AUDIO, ROOT, local_stack, run_child, verdict
 
 LATENCY_S = 0.5
@@ -42,26 +44,21 @@ def _wav() -> bytes:
 
 def _child(phase: str) -> None:
     async def run() -> dict[str, object]:
+        import os
+
         import function_app  # noqa: F401  (the app as the worker loads it)
+        from bench.proc_cpu import CpuSample, parse_pids
+        from bench.request_count import RequestCounter
         from transcriber.pipeline import handle_blob
         from transcriber.service import Invocation
-        from transcriber.storage import BlobStore
 
-        requests: Counter[str] = Counter()
-        in_flight = peak = 0
-        call = BlobStore._call
-
-        async def counted(self: BlobStore, operation: str, awaitable: object, **kwargs: object) -> object:
-            nonlocal in_flight, peak
-            requests[operation] += 1
-            in_flight += 1
-            peak = max(peak, in_flight)
-            try:
-                return await call(self, operation, awaitable, **kwargs)
-            finally:
-                in_flight -= 1
-
-        BlobStore._call = counted  # type: ignore[method-assign]
+        counter = RequestCounter(
+            os.environ["BENCH_STORAGE_HOST"],
+            os.environ["AUDIO_CONTAINER"],
+            os.environ["TRANSCRIPTS_CONTAINER"],
+        )
+        counter.install()
+        stand_ins = parse_pids(os.environ.get("BENCH_STAND_IN_PIDS", ""))
         count, limit = (AT_ONCE, AT_ONCE) if phase == "at-once" else (MANY, CONCURRENCY)
         gate = asyncio.Semaphore(limit)
 
@@ -71,13 +68,15 @@ def _child(phase: str) -> None:
 
         # a burst of the same shape first: connection pools and caches as under steady load
         await asyncio.gather(*(warm(n) for n in range(limit)))
-        requests.clear()
+        counter.clear()
 
         async def deliver(n: int) -> None:
             async with gate:
-                outcome = await handle_blob(f"{phase}-{n}.wav", Invocation("transcribe_blob"))
+                with counter.delivery():
+                    outcome = await handle_blob(f"{phase}-{n}.wav", Invocation("transcribe_blob"))
                 assert outcome.status == "transcribed", outcome
 
+        before = CpuSample.take(stand_ins)
         clock, cpu = time.perf_counter(), time.process_time()
         await asyncio.gather(*(deliver(n) for n in range(count)))
         wall, cpu = time.perf_counter() - clock, time.process_time() - cpu
@@ -85,8 +84,11 @@ def _child(phase: str) -> None:
             "wall": wall,
             "cpu": cpu,
             "blobs": count,
-            "requests": sum(requests.values()),
-            "by": dict(requests),
+            "requests": sum(counter.storage.values()),
+            "by": dict(counter.storage),
+            "speech": counter.speech,
+            "round_trips": sum(counter.trips),
+            "stand_ins": CpuSample.take(stand_ins).since(before),
         }
 
     print(json.dumps(asyncio.run(run())))
@@ -143,15 +145,20 @@ def main() -> None:
                 + [f"many-{n}.wav" for n in range(MANY)]
             ):
                 admin.get_blob_client(container, name).upload_blob(audio)
-            env = stack.child_env(AUDIO_CONTAINER=container, TRANSCRIPTS_CONTAINER=transcripts)
+            env = stack.child_env(
+                AUDIO_CONTAINER=container,
+                TRANSCRIPTS_CONTAINER=transcripts,
+                BENCH_STAND_IN_PIDS=f"Azurite={stack.azurite.pid},emulator={stack.emulator_pid}",
+                BENCH_STORAGE_HOST=urlsplit(stack.azurite.blob_endpoint).netloc,
+            )
             if tree is not None:  # the old function_app and transcriber; bench and devtools from here
                 env["PYTHONPATH"] = f"{tree}:{env['PYTHONPATH']}"
             results[label] = {phase: _measure(stack, env, phase, tree) for phase in ("at-once", "many")}
         if old_tree is None:
             print("(no git history here: the before-#12 column is the issue's figures)")
 
-        def row(title: str, figure: str, goal: str) -> None:
-            print(f"{title:<44}{figure}  {goal}")
+        def row(title: str, figure: str, goal: str = "") -> None:
+            print(f"{title:<44}{figure}  {goal}".rstrip())
 
         def wall(label: str) -> float:
             return float(results[label]["at-once"]["wall"]) / LATENCY_S
@@ -171,30 +178,34 @@ def main() -> None:
             + (f", before {wall('before #12'):.2f}x" if old else ", issue: 2.6-2.8x"),
             f"goal <= {GOAL_WALL}x: {verdict(wall('now') <= GOAL_WALL)}",
         )
+        row("", where_it_went(results["now"]["at-once"], LATENCY_S))
         row(
             f"{MANY} blobs {CONCURRENCY} at a time, share of ideal",
             f"now {share('now'):.2f}" + (f", before {share('before #12'):.2f}" if old else ", issue: 0.77"),
             f"goal >= {GOAL_THROUGHPUT}: {verdict(share('now') >= GOAL_THROUGHPUT)}",
         )
-        by = Counter(results["now"]["at-once"]["by"]) + Counter(results["now"]["many"]["by"])
-        blobs = AT_ONCE + MANY
-        detail = ", ".join(f"{op} {n / blobs:.0f}" for op, n in sorted(by.items()))
+        row("", where_it_went(results["now"]["many"], MANY / CONCURRENCY * LATENCY_S))
+
+        def requests(label: str) -> str:
+            both = results[label].values()
+            by = sum((Counter(r["by"]) for r in both), Counter())
+            blobs = sum(float(r["blobs"]) for r in both)
+            detail = ", ".join(f"{op} {n / blobs:.1f}" for op, n in sorted(by.items()))
+            return (
+                f"{per_blob(label, 'requests'):.1f} in {per_blob(label, 'round_trips'):.1f} round trips"
+                f" ({detail}; Speech {per_blob(label, 'speech'):.1f})"
+            )
+
         row(
-            "storage requests per blob",
-            f"now {per_blob('now', 'requests'):.1f} ({detail}; 3 round trips, the reads and the"
-            " subtitle writes concurrent)"
-            + (
-                f", before {per_blob('before #12', 'requests'):.1f} (one after another)"
-                if old
-                else ", issue: 8"
-            ),
+            "storage requests per blob, success path",
+            f"now {requests('now')}" + (f"; before {requests('before #12')}" if old else "; issue: 8"),
             f"goal <= {GOAL_REQUESTS}: {verdict(per_blob('now', 'requests') <= GOAL_REQUESTS)}",
         )
         row(
-            "app CPU per blob",
+            "app CPU per blob (the app's process only)",
             f"now {per_blob('now', 'cpu') * 1000:.1f} ms"
-            + (f", before {per_blob('before #12', 'cpu') * 1000:.1f} ms" if old else ", issue: 16 ms"),
-            "",
+            + (f", before {per_blob('before #12', 'cpu') * 1000:.1f} ms" if old else ", issue: 16 ms")
+            + f"; stand-ins now: {stand_in_cpu(results['now'])}",
         )
         stack.delay_speech(LATENCY_S, 1000)
         sequential = _quickstart_loop(
@@ -205,7 +216,7 @@ def main() -> None:
         )
         now_wall = float(results["now"]["at-once"]["wall"])
         row(
-            f"Microsoft's sequential quickstart loop, {AT_ONCE} blobs",
+            f"Microsoft's sequential loop, {AT_ONCE} blobs",
             f"{sequential:.1f} s: speed-up now {sequential / now_wall:.1f}x"
             + (f", before {sequential / float(results['before #12']['at-once']['wall']):.1f}x" if old else "")
             + f" (ideal {AT_ONCE}x; issue: 20x)",

@@ -35,6 +35,7 @@ class Stack:
     azurite: Azurite
     speech_endpoint: str
     certs: TLSCertificates | None = None
+    emulator_pid: int | None = None  # with azurite.pid: whose CPU a benchmark can read from /proc
 
     def child_env(self, **settings: str) -> dict[str, str]:
         """Environment for an app process: the stack's endpoints plus `settings`."""
@@ -120,7 +121,7 @@ def _services(certs: TLSCertificates | None) -> Iterator[Stack]:
         if endpoint is None:
             raise RuntimeError("the Speech emulator did not start")
         with Azurite(certs=certs) as azurite:
-            yield Stack(azurite, endpoint, certs)
+            yield Stack(azurite, endpoint, certs, emulator.pid)
     finally:
         emulator.terminate()
         emulator.wait(10)

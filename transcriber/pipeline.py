@@ -108,36 +108,65 @@ async def process_blob(
     except BlobNotFoundError:
         logger.warning("blob %s is gone before it could be transcribed", logged_name(name))
         return BlobOutcome("gone", name)
-    claim = None
-    while claim is None:
-        if await _done(service, info):
-            return BlobOutcome("skipped", name)
-        claim = await claims.acquire(service, info, invocation)
-        if claim is None:
-            logger.info("%s (etag %s) is claimed by another delivery: waiting", logged_name(name), info.etag)
-            await asyncio.sleep(claims.poll_seconds(settings.claim_timeout_seconds))
+    claimant = claims.Claimant(service, info, invocation)
+    claim, record, checked = await _claim(service, claimant)
+    if claim is None:
+        return BlobOutcome("skipped", name)
+    outcome = None
     try:
-        if await _done(service, info):  # finished by the previous holder before we claimed
-            return BlobOutcome("skipped", name)
-        return await _transcribe(service, info, invocation, head, options or settings.defaults)
-    finally:
-        await claims.release(service, claim)
+        outcome = await _transcribe(
+            service, info, invocation, head, options or settings.defaults, record, checked=checked
+        )
+        return outcome
+    finally:  # a success keeps its claim: the version's mark (transcriber.claims)
+        if outcome is None or outcome.status == "failed":
+            await claimant.release(claim)
 
 
-async def _done(service: TranscriptionService, info: BlobInfo) -> bool:
-    """This version already has its transcript set or its final failure record."""
+async def _claim(
+    service: TranscriptionService, claimant: claims.Claimant
+) -> tuple[claims.Claim | None, dict[str, Any] | None, bool]:
+    """The version's claim, the name's failure record and whether that was read (`checked`); no
+    claim when the version has its outcome.
+
+    A claim just created for a recent version is conclusive (nobody has touched the version):
+    no outcome or record is read. Otherwise the outcome is checked before and after a takeover.
+    """
+    info = claimant.info
+    claim = await claimant.create()
+    if claim is not None and claims.conclusive(claim, info):
+        return claim, None, False
+    while True:
+        done, record = await _done(service, info)
+        if done:
+            if claim is not None and claim.took_over:  # finished just before we took it over
+                await claimant.release(claim)
+            return None, None, True
+        if claim is not None:
+            return claim, record, True
+        claim = await claimant.take()
+        if claim is None:
+            logger.info(
+                "%s (etag %s) is claimed by another delivery: waiting", logged_name(info.name), info.etag
+            )
+            await asyncio.sleep(claims.poll_seconds(service.settings.claim_timeout_seconds))
+
+
+async def _done(service: TranscriptionService, info: BlobInfo) -> tuple[bool, dict[str, Any] | None]:
+    """Whether this version already has its transcript set or its final failure record, and the
+    name's failure record (two independent reads, at once)."""
     settings = service.settings
-    if (
-        await service.store.source_etag(settings.transcripts_container, output_name(info.name, "json"))
-        == info.etag
-    ):
+    etag, record = await asyncio.gather(
+        service.store.source_etag(settings.transcripts_container, output_name(info.name, "json")),
+        service.store.read_json(settings.failures_container, failure_name(info.name)),
+    )
+    if etag == info.etag:
         logger.info("%s (etag %s) is already transcribed; nothing to do", logged_name(info.name), info.etag)
-        return True
-    record = await service.store.read_json(settings.failures_container, failure_name(info.name))
+        return True, record
     if record and record.get("source", {}).get("etag") == info.etag and record.get("final"):
         logger.info("%s (etag %s) already failed for good; nothing to do", logged_name(info.name), info.etag)
-        return True
-    return False
+        return True, record
+    return False, record
 
 
 async def _transcribe(
@@ -146,13 +175,19 @@ async def _transcribe(
     invocation: Invocation,
     head: bytes,
     options: TranscriptionRequestOptions,
+    record: dict[str, Any] | None,
+    *,
+    checked: bool,
 ) -> BlobOutcome:
+    """`record`: the name's failure record as read after claiming, when `checked`; unchecked, a
+    record can only be an earlier version's (the claim is conclusive)."""
     settings, name = service.settings, info.name
-    record = await service.store.read_json(settings.failures_container, failure_name(name))
     clock = time.perf_counter()
     try:
         transcription = await transcribe_blob(service, info, options, head=head)
-        outputs = await _write_outputs(service, info, transcription)
+        outputs = await _write_outputs(
+            service, info, transcription, clear_record=record is not None or not checked
+        )
     except Exception as exc:
         error = exc if isinstance(exc, TranscriberError) else ServiceError(f"unexpected {type(exc).__name__}")
         if not isinstance(exc, TranscriberError):
@@ -181,7 +216,6 @@ async def _transcribe(
             raise error from redacted_cause(exc)
         return BlobOutcome("failed", name, [failure_name(name)], error)
 
-    await service.store.delete(settings.failures_container, failure_name(name))
     _track(service, info, transcription=transcription, latency_ms=transcription.latency_ms)
     await notify_blob(service, info, "succeeded", outputs=outputs)
     logger.info(
@@ -216,10 +250,11 @@ async def _refuse_name(service: TranscriptionService, name: str, error: InvalidB
 
 
 async def _write_outputs(
-    service: TranscriptionService, info: BlobInfo, transcription: Transcription
+    service: TranscriptionService, info: BlobInfo, transcription: Transcription, *, clear_record: bool
 ) -> list[str]:
-    """Formats first (at once, rendered off the loop when long), then the JSON: the JSON (with
-    the source etag) marks the set complete."""
+    """Formats and the removal of the name's failure record (`clear_record`) at once, then the
+    JSON: the JSON (with the source etag) marks the set complete, so no crash leaves a complete
+    set beside a record. Formats are rendered off the loop when long."""
     settings = service.settings
     document: dict[str, Any] = {
         **transcription.result,
@@ -234,7 +269,12 @@ async def _write_outputs(
                 settings.transcripts_container, name, files[fmt], formats.CONTENT_TYPES[fmt], info.etag
             )
             for fmt, name in zip(settings.output_formats, written, strict=True)
-        )
+        ),
+        *(
+            [service.store.delete(settings.failures_container, failure_name(info.name))]
+            if clear_record
+            else []
+        ),
     )
     name = output_name(info.name, "json")
     await service.store.write(

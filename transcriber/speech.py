@@ -47,6 +47,7 @@ class SpeechClient:
         if self._client is None:
             from azure.ai.transcription.aio import TranscriptionClient
 
+            from transcriber.client_options import client_options
             from transcriber.identity import speech_credential
 
             if self._credential is None:
@@ -56,6 +57,7 @@ class SpeechClient:
                 credential=self._credential,
                 api_version=self.settings.api_version,
                 read_timeout=self.settings.timeout_seconds,
+                **client_options(),
             )
         return self._client
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,6 +35,7 @@ class BlobInfo:
     etag: str
     size: int
     content_type: str | None
+    last_modified: datetime | None = field(default=None, compare=False)
 
     def as_record(self) -> dict[str, Any]:
         return {
@@ -84,6 +85,7 @@ class BlobStore(StorageClient):
             etag=props.etag.strip('"'),
             size=props.size,
             content_type=props.content_settings.content_type,
+            last_modified=props.last_modified,
         )
 
     async def read_start(self, container: str, name: str, length: int) -> tuple[BlobInfo, bytes]:
@@ -114,6 +116,7 @@ class BlobStore(StorageClient):
             etag=props.etag.strip('"'),
             size=size,
             content_type=props.content_settings.content_type,
+            last_modified=props.last_modified,
         )
         return info, head
 

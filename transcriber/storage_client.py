@@ -71,17 +71,19 @@ class StorageClient:
         if self._service is None:
             from azure.storage.blob.aio import BlobServiceClient
 
+            from transcriber.client_options import client_options
             from transcriber.identity import storage_credential
 
+            options = {**_CLIENT_OPTIONS, **client_options()}
             if self.connection.connection_string is not None:
                 self._service = BlobServiceClient.from_connection_string(
-                    self.connection.connection_string, **_CLIENT_OPTIONS
+                    self.connection.connection_string, **options
                 )
             else:
                 if self._credential is None:
                     self._credential = storage_credential(self.connection)
                 self._service = BlobServiceClient(
-                    self.connection.blob_url, credential=self._credential, **_CLIENT_OPTIONS
+                    self.connection.blob_url, credential=self._credential, **options
                 )
         return self._service
 

@@ -76,7 +76,7 @@ class Figures:
             f"{self.most_successes_for_one_version} answered for one version",
             "faults injected: " + ", ".join(f"{kind} {n}" for kind, n in sorted(self.faults.items())),
             "host deliveries: " + ", ".join(f"{kind} {n}" for kind, n in sorted(self.deliveries.items())),
-            f"claims left behind: {self.claims_left}; run took {self.seconds:.1f} s",
+            f"claims kept (a version's mark once claimed): {self.claims_left}; run took {self.seconds:.1f} s",
             *self.details[:20],
         ]
 
