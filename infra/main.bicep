@@ -155,6 +155,7 @@ module storage 'app/storage.bicep' = {
       '${failuresContainerName}/failed/jobs/'
     ]
     jobRetentionDays: jobRetentionDays
+    claimsContainerName: failuresContainerName
     vnetEnabled: vnetEnabled
     allowedIpAddresses: allowedIpAddresses
   }

@@ -31,8 +31,8 @@ from transcriber.storage import BlobInfo, ConditionNotMetError
 logger = logging.getLogger(__name__)
 CLAIMS_PREFIX = "claims/"
 HELD, RELEASED = "held", "released"
-# Shorter than the lifecycle rule's shortest claim retention (2 days), with a day for clock skew.
-FRESH_VERSION_WINDOW = timedelta(hours=24)
+# Shorter than any lifecycle rule keeps a claim (retentionDays >= 1, claimRetentionDays >= 2).
+FRESH_VERSION_WINDOW = timedelta(hours=12)
 
 
 @dataclass(frozen=True)

@@ -82,9 +82,7 @@ def render_all(result: dict[str, Any], fmts: tuple[str, ...]) -> dict[str, str]:
     """Each of `fmts`, the cues laid out once for SRT and WebVTT alike (the layout is most of it)."""
     laid_out = list(cues(result)) if {"srt", "vtt"} & set(fmts) else None
     subtitle = {"srt": to_srt, "vtt": to_vtt}
-    return {
-        fmt: subtitle[fmt](result, laid_out) if fmt in subtitle else render(result, fmt) for fmt in fmts
-    }
+    return {fmt: subtitle[fmt](result, laid_out) if fmt in subtitle else render(result, fmt) for fmt in fmts}
 
 
 def _escape_vtt(text: str) -> str:

@@ -35,6 +35,14 @@ param jobRetentionPrefixes array = []
 @maxValue(36500)
 param jobRetentionDays int = 0
 
+@description('Container whose `claims/` blobs (the per-version claims of transcriber/claims.py) a lifecycle rule deletes after `claimRetentionDays`; empty for none.')
+param claimsContainerName string = ''
+
+@description('Days after its last modification that a claim is deleted; at least 2, since the app trusts a newly created claim for versions written in the last 12 hours.')
+@minValue(2)
+@maxValue(36500)
+param claimRetentionDays int = 7
+
 @description('Private networking: the firewall denies everything but private endpoints, trusted Azure services and `allowedIpAddresses`.')
 param vnetEnabled bool = false
 
@@ -168,15 +176,36 @@ var jobsRule = {
     }
   }
 }
+// Claims: a successful version keeps its claim as its mark (transcriber/claims.py); they go
+// after claimRetentionDays, long after any duplicate delivery of that version could arrive.
+var claimsRule = {
+  name: 'claims'
+  enabled: true
+  type: 'Lifecycle'
+  definition: {
+    filters: {
+      blobTypes: ['blockBlob']
+      prefixMatch: ['${claimsContainerName}/claims/']
+    }
+    actions: {
+      baseBlob: {
+        delete: {
+          daysAfterModificationGreaterThan: claimRetentionDays
+        }
+      }
+    }
+  }
+}
 var retentionRules = retentionDays > 0 && !empty(retentionContainerNames) ? [retentionRule] : []
 var jobsRules = jobRetentionDays > 0 && !empty(jobRetentionPrefixes) ? [jobsRule] : []
+var claimRules = empty(claimsContainerName) ? [] : [claimsRule]
 
-resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2024-01-01' = if (!empty(concat(retentionRules, jobsRules))) {
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2024-01-01' = if (!empty(concat(retentionRules, jobsRules, claimRules))) {
   parent: storage
   name: 'default'
   properties: {
     policy: {
-      rules: concat(retentionRules, jobsRules)
+      rules: concat(retentionRules, jobsRules, claimRules)
     }
   }
 }

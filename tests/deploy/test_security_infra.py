@@ -393,9 +393,9 @@ def test_retention_is_optional_and_deletes_audio_and_transcripts_after_the_days_
     (policy,) = find(
         INFRA / "app/storage.bicep", "resource", "Microsoft.Storage/storageAccounts/managementPolicies@"
     )
-    assert condition(policy) == "!empty(concat(retentionRules, jobsRules))"
+    assert condition(policy) == "!empty(concat(retentionRules, jobsRules, claimRules))"
     assert body(policy)["properties"]["policy"]["rules"] == Call(
-        "concat", [Expression("retentionRules"), Expression("jobsRules")]
+        "concat", [Expression("retentionRules"), Expression("jobsRules"), Expression("claimRules")]
     )
     variables = storage_variables()
     assert variables["retentionRules"] == Conditional(
@@ -412,6 +412,25 @@ def test_retention_is_optional_and_deletes_audio_and_transcripts_after_the_days_
         Expression("failuresContainerName"),
     ]
     assert "retentionDays" not in body(module("hostStorage"))["params"]
+
+
+def test_claims_go_after_days_and_never_sooner_than_the_app_trusts_a_new_claim() -> None:
+    from transcriber.claims import FRESH_VERSION_WINDOW
+
+    variables = storage_variables()
+    assert variables["claimRules"] == Conditional("empty(claimsContainerName)", [], [Expression("claimsRule")])
+    rule = variables["claimsRule"]
+    assert rule["definition"]["filters"]["prefixMatch"] == [Expression("'${claimsContainerName}/claims/'")]
+    assert rule["definition"]["actions"] == {
+        "baseBlob": {"delete": {"daysAfterModificationGreaterThan": Expression("claimRetentionDays")}}
+    }
+    claim_days = next(d for d in declarations(INFRA / "app/storage.bicep") if d.name == "claimRetentionDays")
+    assert "@minValue(2)" in claim_days.decorators and claim_days.body == 7
+    retention_days = next(d for d in declarations(INFRA / "main.bicep") if d.name == "retentionDays")
+    assert "@minValue(0)" in retention_days.decorators  # 0 is never; otherwise at least 1 day
+    assert FRESH_VERSION_WINDOW.total_seconds() <= 12 * 3600
+    assert body(module("storage"))["params"]["claimsContainerName"] == Expression("failuresContainerName")
+    assert "claimsContainerName" not in body(module("hostStorage"))["params"]
 
 
 def test_blob_names_stay_out_of_telemetry_unless_a_parameter_allows_them() -> None:
