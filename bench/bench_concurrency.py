@@ -17,10 +17,12 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
 import sys
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from bench.proc_cpu import stand_in_cpu, where_it_went
@@ -44,20 +46,22 @@ def _wav() -> bytes:
 
 def _child(phase: str) -> None:
     async def run() -> dict[str, object]:
-        import os
-
         import function_app  # noqa: F401  (the app as the worker loads it)
-        from bench.proc_cpu import CpuSample, parse_pids
         from bench.request_count import RequestCounter
-        from transcriber.pipeline import handle_blob
-        from transcriber.service import Invocation
 
         counter = RequestCounter(
             os.environ["BENCH_STORAGE_HOST"],
             os.environ["AUDIO_CONTAINER"],
             os.environ["TRANSCRIPTS_CONTAINER"],
         )
-        counter.install()
+        with counter.installed():
+            return await measure(counter)
+
+    async def measure(counter: Any) -> dict[str, object]:
+        from bench.proc_cpu import CpuSample, parse_pids
+        from transcriber.pipeline import handle_blob
+        from transcriber.service import Invocation
+
         stand_ins = parse_pids(os.environ.get("BENCH_STAND_IN_PIDS", ""))
         count, limit = (AT_ONCE, AT_ONCE) if phase == "at-once" else (MANY, CONCURRENCY)
         gate = asyncio.Semaphore(limit)

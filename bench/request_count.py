@@ -41,7 +41,9 @@ class RequestCounter:
         default_factory=lambda: ContextVar("delivery", default=None)
     )
 
-    def install(self) -> None:
+    @contextmanager
+    def installed(self) -> Iterator[None]:
+        """Count every request sent through azure-core's aiohttp transport while inside."""
         from azure.core.pipeline.transport import AioHttpTransport
 
         original = AioHttpTransport.send
@@ -65,6 +67,10 @@ class RequestCounter:
                 delivery.in_flight -= 1
 
         AioHttpTransport.send = send  # type: ignore[method-assign]
+        try:
+            yield
+        finally:
+            AioHttpTransport.send = original  # type: ignore[method-assign]
 
     @contextmanager
     def delivery(self) -> Iterator[None]:
