@@ -9,7 +9,11 @@ The same run measures the app as it was before #12 (exported from git, `bench.ba
 - 200 blobs, 16 at a time: throughput against the ideal (16 per latency).
 - Microsoft's sequential quickstart loop on the same 50 blobs (download, transcribe with the
   sync SDK, upload the text, one blob after another): the speed-up over it.
-- Storage requests per blob on the success path, counted where the app makes them.
+- Storage requests per blob on the success path and their round trips, counted at azure-core's
+  transport (`bench.request_count`), named by what they touch.
+- Where each phase's wall time went: the CPU the app, Azurite, the emulator and everyone else on
+  this shared machine spent in it (/proc, `bench.proc_cpu`), and the wall against the floor
+  those figures allow (one event loop, one node thread, the machine's cores), beside the raw ratio.
 """
 
 from __future__ import annotations
