@@ -9,6 +9,7 @@ the old code against the same Azurite and emulator. None when git or the commit 
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import tarfile
 import tempfile
@@ -17,7 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BASELINE_COMMIT = "c446432"
+# BENCH_BASELINE=<commit> compares with another commit instead (e.g. main, before a branch).
+BASELINE_COMMIT = os.environ.get("BENCH_BASELINE") or "c446432"
 
 
 @contextmanager
