@@ -50,7 +50,10 @@ def _wav() -> bytes:
 
 def _child(phase: str) -> None:
     async def run() -> dict[str, object]:
-        import function_app  # noqa: F401  (the app as the worker loads it)
+        import function_app  # the app as the worker loads it
+
+        # as its triggers do: no import here may race the warm-up thread's (a _DeadlockError)
+        getattr(function_app, "wait_for_warm_up", lambda: None)()
         from bench.request_count import RequestCounter
 
         counter = RequestCounter(
