@@ -209,7 +209,9 @@ def main() -> None:
 
         row(
             "storage requests per blob, success path",
-            f"now {requests('now')}" + (f"; before {requests('before #12')}" if old else "; issue: 8"),
+            f"now {requests('now')}"
+            + (f"; before {requests('before #12')}" if old else "; issue: 8")
+            + "; 4 are the outputs, and the other 4 the floor the invariant allows (README: Storage requests)",
             f"goal <= {GOAL_REQUESTS}: {verdict(per_blob('now', 'requests') <= GOAL_REQUESTS)}",
         )
         row(

@@ -94,10 +94,12 @@ def where_it_went(result: dict[str, Any], ideal: float) -> str:
     cores = _cores()
     others = max(0.0, machine - app - azurite - emulator)
     floor = max(ideal, app, azurite, emulator, machine / cores)
+    idle = max(ideal, app, azurite, emulator, (app + azurite + emulator) / cores)
     return (
         f"CPU in {wall:.2f} s: app {app:.2f} s, Azurite {azurite:.2f} s, emulator {emulator:.2f} s, "
         f"everyone else {others:.2f} s, of {cores} cores x wall = {cores * wall:.2f} core-s; "
-        f"x the floor those CPU figures allow ({floor:.2f} s): {wall / floor:.2f}"
+        f"wall x the floor that CPU allows ({floor:.2f} s): {wall / floor:.2f}; with no one else on "
+        f"the machine the floor is {idle:.2f} s, {idle / ideal:.2f}x the ideal"
     )
 
 
