@@ -50,19 +50,19 @@ def to_text(result: dict[str, Any]) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def to_srt(result: dict[str, Any], laid_out: list[Cue] | None = None) -> str:
-    """SubRip: numbered cues, `HH:MM:SS,mmm --> HH:MM:SS,mmm`; `laid_out`: the result's cues."""
+def to_srt(result: dict[str, Any]) -> str:
+    """SubRip: numbered cues, `HH:MM:SS,mmm --> HH:MM:SS,mmm`."""
     blocks = []
-    for number, cue in enumerate(cues(result) if laid_out is None else laid_out, start=1):
+    for number, cue in enumerate(cues(result), start=1):
         timing = f"{_timestamp(cue.start_ms, ',')} --> {_timestamp(cue.end_ms, ',')}"
         blocks.append(f"{number}\n{timing}\n{cue.shown}\n")
     return "\n".join(blocks)
 
 
-def to_vtt(result: dict[str, Any], laid_out: list[Cue] | None = None) -> str:
+def to_vtt(result: dict[str, Any]) -> str:
     """WebVTT: `HH:MM:SS.mmm` cues; a speaker or channel is also a voice span for styling."""
     blocks = ["WEBVTT\n"]
-    for cue in cues(result) if laid_out is None else laid_out:
+    for cue in cues(result):
         text = "\n".join(_escape_vtt(line) for line in cue.lines or (cue.text,))
         if cue.label:
             text = f"<v {_escape_vtt(cue.label)}>{text}</v>"
@@ -76,13 +76,6 @@ RENDERERS = {"txt": to_text, "text": to_text, "srt": to_srt, "vtt": to_vtt}
 def render(result: dict[str, Any], fmt: str) -> str:
     """Render one of txt/text/srt/vtt."""
     return RENDERERS[fmt](result)
-
-
-def render_all(result: dict[str, Any], fmts: tuple[str, ...]) -> dict[str, str]:
-    """Each of `fmts`, the cues laid out once for SRT and WebVTT alike (the layout is most of it)."""
-    laid_out = list(cues(result)) if {"srt", "vtt"} & set(fmts) else None
-    subtitle = {"srt": to_srt, "vtt": to_vtt}
-    return {fmt: subtitle[fmt](result, laid_out) if fmt in subtitle else render(result, fmt) for fmt in fmts}
 
 
 def _escape_vtt(text: str) -> str:

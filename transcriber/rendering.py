@@ -90,7 +90,7 @@ def _has_big_list(value: dict[Any, Any]) -> bool:
 def _render_all(
     fmts: tuple[str, ...], document: Mapping[str, Any] | None, result: Mapping[str, Any]
 ) -> dict[str, str]:
-    files = formats.render_all(dict(result), fmts)
+    files = {fmt: formats.render(dict(result), fmt) for fmt in fmts}
     if document is not None:
         files["json"] = dumps(dict(document), indent=2)
     return files

@@ -232,13 +232,3 @@ def test_unspaced_text_without_word_timings_is_still_cut_to_lines() -> None:
     made = list(cues(result))
     assert "".join(c.text for c in made) == text
     assert all(len(line) <= LINE_CHARS for c in made for line in c.lines)
-
-
-def test_a_whole_set_rendered_at_once_is_each_format_rendered_alone() -> None:
-    from transcriber.formats import render, render_all
-
-    silent = {"durationMilliseconds": 900, "combinedPhrases": [], "phrases": []}
-    for result in (MONO, silent):
-        fmts = ("txt", "srt", "vtt")
-        assert render_all(result, fmts) == {fmt: render(result, fmt) for fmt in fmts}
-        assert render_all(result, ("txt",)) == {"txt": to_text(result)}
