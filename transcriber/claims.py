@@ -67,21 +67,21 @@ class Claimant:
         self.owner = uuid.uuid4().hex
         self.name = claim_name(info)
 
-    def _body(self, state: str = HELD) -> str:
+    def _body(self) -> str:
         return json.dumps(
             {
                 "owner": self.owner,
-                "state": state,
+                "state": HELD,
                 "invocationId": self.invocation.invocation_id,
                 "claimedAt": datetime.now(UTC).isoformat(timespec="milliseconds"),
                 "source": {"container": self.info.container, "etag": self.info.etag},
             }
         )
 
-    async def _write(self, state: str = HELD, **condition: object) -> str:
+    async def _write(self, **condition: object) -> str:
         container = self.service.settings.failures_container
         return await self.service.store.write(
-            container, self.name, self._body(state), "application/json", **condition
+            container, self.name, self._body(), "application/json", **condition
         )
 
     async def create(self) -> Claim | None:
@@ -118,12 +118,21 @@ class Claimant:
         return None
 
     async def release(self, claim: Claim) -> None:
-        """After a failed attempt: mark the claim released unless someone took it over, so the
-        next delivery goes on at once. A failure here only delays it (the claim goes stale)."""
-        try:
-            await self._write(RELEASED, if_etag=claim.etag)
-        except Exception as exc:
-            logger.warning("could not release a claim: %s", getattr(exc, "message", type(exc).__name__))
+        await release(self.service, claim)
+
+
+async def release(service: TranscriptionService, claim: Claim) -> None:
+    """After a failed attempt (or a hand-over that ends without an outcome): mark the claim
+    released unless someone took it over, so the next delivery goes on at once. Never delete a
+    claim: a version whose claim is gone looks untouched to its next delivery (`conclusive`).
+    A failure here only delays the next delivery (the claim goes stale)."""
+    body = json.dumps({"state": RELEASED, "releasedAt": datetime.now(UTC).isoformat(timespec="milliseconds")})
+    try:
+        await service.store.write(
+            service.settings.failures_container, claim.name, body, "application/json", if_etag=claim.etag
+        )
+    except Exception as exc:
+        logger.warning("could not release a claim: %s", getattr(exc, "message", type(exc).__name__))
 
 
 def poll_seconds(claim_timeout_seconds: int) -> float:
