@@ -418,7 +418,9 @@ def test_claims_go_after_days_and_never_sooner_than_the_app_trusts_a_new_claim()
     from transcriber.claims import FRESH_VERSION_WINDOW
 
     variables = storage_variables()
-    assert variables["claimRules"] == Conditional("empty(claimsContainerName)", [], [Expression("claimsRule")])
+    assert variables["claimRules"] == Conditional(
+        "empty(claimsContainerName)", [], [Expression("claimsRule")]
+    )
     rule = variables["claimsRule"]
     assert rule["definition"]["filters"]["prefixMatch"] == [Expression("'${claimsContainerName}/claims/'")]
     assert rule["definition"]["actions"] == {
