@@ -323,7 +323,7 @@ async def test_a_content_url_that_is_not_https_is_never_fetched(batch_service: F
     with pytest.raises(ServiceError) as raised:
         await client.result(submitted.id)
     await client.close()
-    assert raised.value.code == "InvalidBatchResult"
+    assert raised.value.code == "InvalidBatchResult" and not raised.value.transient
 
 
 async def test_an_expired_result_sas_is_transient(batch_service: FakeBatchService) -> None:
@@ -347,7 +347,7 @@ async def test_a_next_page_link_off_the_endpoint_is_not_followed(batch_service: 
     with pytest.raises(ServiceError) as raised:
         await client.result(submitted.id)
     await client.close()
-    assert raised.value.code == "InvalidBatchResult"
+    assert raised.value.code == "InvalidBatchResult" and not raised.value.transient
 
 
 async def test_a_service_that_does_not_answer_in_time_is_a_timeout(batch_service: FakeBatchService) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.batch.samples import DOC_RESULT
+from tests.batch.samples import DOC_RESULT, SDK_SAMPLE_RESULT
 from transcriber.batch.results import TICKS_PER_MILLISECOND, BatchResultError, ticks_to_ms, to_fast_shape
 
 FAST_PHRASE_KEYS = ["offsetMilliseconds", "durationMilliseconds", "text", "words", "locale", "confidence"]
@@ -68,6 +68,32 @@ def test_speaker_inside_n_best_as_v3_result_files_put_it() -> None:
         ("hello", 90, 480),
         ("world", 590, 160),
     ]
+
+
+def test_the_sdk_samples_diarized_result_file() -> None:
+    result = to_fast_shape(SDK_SAMPLE_RESULT, locale="en-US")
+    assert result["durationMilliseconds"] == 7480  # from `durationTicks`, the sample's spelling
+    assert result["combinedPhrases"] == [{"text": "Run Alabama drivers license. 0030 669"}]
+    assert [
+        (p["speaker"], p["offsetMilliseconds"], p["durationMilliseconds"], p["text"])
+        for p in result["phrases"]
+    ] == [
+        (1, 40, 2180, "Run Alabama drivers license."),
+        (2, 2280, 3080, "0030"),
+        (1, 5400, 2060, "669"),
+    ]
+    assert [w["text"] for w in result["phrases"][1]["words"]] == ["zero", "zero", "three", "zero"]
+    assert list(result["phrases"][0]) == ["speaker", *FAST_PHRASE_KEYS]
+
+
+def test_a_negative_word_duration_is_an_instant() -> None:
+    # transcriptionresult_v2024-11-15.schema.json (same repository) allows word durations down to -100000 ms.
+    best = {"display": "Hi.", "confidence": 0.5, "displayWords": [
+        {"displayText": "Hi.", "offsetMilliseconds": 500, "durationMilliseconds": -20}]}  # fmt: skip
+    document = {"durationMilliseconds": 1000, "recognizedPhrases": [
+        {"offsetMilliseconds": 500, "durationMilliseconds": 300, "nBest": [best]}]}  # fmt: skip
+    (word,) = to_fast_shape(document)["phrases"][0]["words"]
+    assert (word["offsetMilliseconds"], word["durationMilliseconds"]) == (500, 0)
 
 
 def test_failed_or_empty_phrases_are_not_transcript() -> None:

@@ -27,6 +27,7 @@ from transcriber.batch.results import BatchResultError, to_fast_shape
 from transcriber.batch.submission import batch_definition, requested_channels
 from transcriber.batch.wire import (
     BatchStatus,
+    InvalidBatchResultError,
     http_error,
     parse_body,
     parse_status,
@@ -133,9 +134,7 @@ class BatchClient:
                 return convert()
             return await asyncio.get_running_loop().run_in_executor(_converter(), convert)
         except BatchResultError as exc:
-            raise ServiceError(
-                f"the batch result file is not usable: {exc}", code="InvalidBatchResult"
-            ) from exc
+            raise InvalidBatchResultError(f"the batch result file is not usable: {exc}") from exc
 
     async def delete(self, transcription_id: str) -> None:
         """Delete the transcription and its result files; already gone (404) is fine."""
@@ -174,9 +173,7 @@ class BatchClient:
                     report = content
             url, params = page.get("@nextLink"), None
             if url is not None and not same_origin(str(url), self._base):
-                raise ServiceError(
-                    "the service's next-page link leaves its endpoint", code="InvalidBatchResult"
-                )
+                raise InvalidBatchResultError("the service's next-page link leaves its endpoint")
         code, message = "NoTranscriptionFile", "batch transcription produced no transcription file"
         if report is not None:
             details = (await self._download(report)).get("details") if report else None
@@ -191,7 +188,7 @@ class BatchClient:
         from azure.core.rest import HttpRequest
 
         if not safe_content_url(url, self._base):
-            raise ServiceError("the service gave a result URL that is not https", code="InvalidBatchResult")
+            raise InvalidBatchResultError("the service gave a result URL that is not https")
         pipeline = self._pipelines()[1]
         try:
             async with asyncio.timeout(self.settings.timeout_seconds):
@@ -205,7 +202,9 @@ class BatchClient:
                     size += len(chunk)
                     if size > self._max_result_bytes:
                         await response.close()
-                        raise ServiceError("the batch result file is too large", code="BatchResultTooLarge")
+                        raise InvalidBatchResultError(
+                            "the batch result file is too large", code="BatchResultTooLarge"
+                        )
                     chunks.append(chunk)
         except TranscriberError:
             raise
@@ -213,7 +212,7 @@ class BatchClient:
             raise translate(exc) from redacted_cause(exc)
         document = await parse_body(b"".join(chunks))
         if not isinstance(document, dict):
-            raise ServiceError("the batch result file is not a JSON object", code="InvalidBatchResult")
+            raise InvalidBatchResultError("the batch result file is not a JSON object")
         return document
 
     async def _call(

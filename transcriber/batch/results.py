@@ -153,27 +153,35 @@ def _join(phrases: Iterable[dict[str, Any]]) -> str:
 
 
 def _span(item: Mapping[str, Any], where: str) -> tuple[int, int, int]:
-    """(start tick, start ms, duration ms) with both ends rounded on their own."""
+    """(start tick, start ms, duration ms) with both ends rounded on their own.
+
+    The 2024-11-15 result schema lets a word's duration go negative (minimum -100000 ms); such a
+    word is shown as an instant, never as ending before it starts.
+    """
     start = _ticks(item, "offset", where)
-    end = start + _ticks(item, "duration", where)
+    end = max(start, start + _ticks(item, "duration", where, signed=True))
     start_ms = ticks_to_ms(start)
     return start, start_ms, ticks_to_ms(end) - start_ms
 
 
 def _duration_ms(batch_result: Mapping[str, Any]) -> int:
-    if any(key in batch_result for key in ("durationInTicks", "durationMilliseconds", "duration")):
-        return ticks_to_ms(_ticks(batch_result, "duration", "the result file"))
+    """The audio's length; older files wrote `durationTicks` (the SDK sample's transcriptSample.json)."""
+    keys = ("durationInTicks", "durationTicks", "durationMilliseconds", "duration")
+    if any(batch_result.get(key) is not None for key in keys):
+        return ticks_to_ms(_ticks(batch_result, "duration", "the result file", also_ticks=True))
     return 0
 
 
-def _ticks(item: Mapping[str, Any], name: str, where: str) -> int:
+def _ticks(
+    item: Mapping[str, Any], name: str, where: str, *, signed: bool = False, also_ticks: bool = False
+) -> int:
     """`<name>InTicks`, else `<name>Milliseconds`, else the ISO 8601 `<name>`, as whole ticks."""
-    ticks = item.get(f"{name}InTicks")
-    if ticks is not None:
-        return _whole(ticks, 1, f"{where}.{name}InTicks")
+    for key in (f"{name}InTicks", f"{name}Ticks") if also_ticks else (f"{name}InTicks",):
+        if item.get(key) is not None:
+            return _whole(item[key], 1, f"{where}.{key}", signed=signed)
     milliseconds = item.get(f"{name}Milliseconds")
     if milliseconds is not None:
-        return _whole(milliseconds, TICKS_PER_MILLISECOND, f"{where}.{name}Milliseconds")
+        return _whole(milliseconds, TICKS_PER_MILLISECOND, f"{where}.{name}Milliseconds", signed=signed)
     text = item.get(name)
     match = _ISO_DURATION.match(text) if isinstance(text, str) else None
     if match is None or not any(match.groups()):
@@ -183,10 +191,12 @@ def _ticks(item: Mapping[str, Any], name: str, where: str) -> int:
     return int((total * 10_000_000).to_integral_value(ROUND_HALF_UP))
 
 
-def _whole(value: Any, scale: int, where: str) -> int:
-    """A non-negative JSON number times `scale`, rounded half up to a whole tick."""
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-        raise BatchResultError(f"{where} is not a non-negative number")
+def _whole(value: Any, scale: int, where: str, *, signed: bool = False) -> int:
+    """A JSON number (non-negative unless `signed`) times `scale`, rounded half up to a whole tick."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise BatchResultError(f"{where} is not a number")
+    if value < 0 and not signed:
+        raise BatchResultError(f"{where} is negative")
     if isinstance(value, int):
         return value * scale
     if value.is_integer():  # the service writes ticks as 7600000.0: exact, and the common case

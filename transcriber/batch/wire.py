@@ -20,6 +20,7 @@ from transcriber.rendering import parse_json
 __all__ = [
     "STATUSES",
     "BatchStatus",
+    "InvalidBatchResultError",
     "http_error",
     "parse_body",
     "parse_status",
@@ -30,6 +31,18 @@ __all__ = [
 ]
 
 STATUSES = ("NotStarted", "Running", "Succeeded", "Failed")
+
+
+class InvalidBatchResultError(ServiceError):
+    """The service's files or result file cannot be used; fetching them again will not change that.
+
+    Not transient: a blob gets a failure record with this code instead of endless retries.
+    """
+
+    code = "InvalidBatchResult"
+    transient = False
+
+
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,99}$")
 
 
