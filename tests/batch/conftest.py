@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import ssl
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -55,3 +59,22 @@ def speech_settings(service: FakeBatchService, *, key: Any = "default", **overri
     }
     values.update(overrides)
     return SpeechSettings(**values)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        """No access log on stderr."""
+
+
+@pytest.fixture(scope="session")
+def audio_host(corpus: Path) -> Iterator[str]:
+    """tests/corpus over plain http on loopback: what the emulator fetches `contentUrls` from."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(corpus)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
