@@ -167,6 +167,25 @@ def test_any_json_is_converted_or_refused_with_batch_result_error(document: Any)
         assert isinstance(phrase["text"], str)
 
 
+def test_a_stereo_file_with_the_same_signal_on_both_channels_shows_each_phrase_once() -> None:
+    def phrase(channel: int, start: int, text: str) -> dict[str, Any]:
+        return {"channel": channel, "offsetInTicks": start, "durationInTicks": 5_000_000,
+                "nBest": [{"confidence": 0.8, "display": text}]}  # fmt: skip
+
+    dual_mono = {"recognizedPhrases": [
+        phrase(0, 0, "Hello."), phrase(1, 100_000, "Hello."), phrase(0, 9_000_000, "Bye."), phrase(1, 9_000_000, "Bye."),
+        phrase(1, 20_000_000, "Hello."),  # said again later: kept
+    ]}  # fmt: skip
+    mixed = to_fast_shape(dual_mono)
+    assert [(p["offsetMilliseconds"], p["text"]) for p in mixed["phrases"]] == [
+        (0, "Hello."),
+        (900, "Bye."),
+        (2000, "Hello."),
+    ]
+    assert mixed["combinedPhrases"] == [{"text": "Hello. Bye. Hello."}]
+    assert len(to_fast_shape(dual_mono, channels=(0, 1))["phrases"]) == 5  # asked for: both channels
+
+
 @given(st.integers(min_value=0, max_value=10**15))
 def test_ticks_conversion_is_exact_for_whole_milliseconds(ms: int) -> None:
     assert ticks_to_ms(ms * TICKS_PER_MILLISECOND) == ms

@@ -15,7 +15,8 @@ millisecond (half up) and a duration is end minus start, so what adjoins in tick
 and no rounding error accumulates over a long recording. The best alternative (`nBest[0]`) and
 its display form are used: its words carry punctuation, as the fast API's do. `speaker` is kept
 when the service labelled one (diarization); `channel` only when channels were asked for, since
-without them the fast API mixes the channels and labels none (batch always splits a stereo file).
+without them the fast API mixes the channels and labels none (batch always splits a stereo file:
+its channels are interleaved by time, a phrase both channels heard shown once).
 The result file's `source` (our SAS URL) is never copied.
 """
 
@@ -30,6 +31,7 @@ from typing import Any
 __all__ = ["TICKS_PER_MILLISECOND", "BatchResultError", "ticks_to_ms", "to_fast_shape"]
 
 TICKS_PER_MILLISECOND = 10_000
+ECHO_WINDOW_TICKS = 500 * TICKS_PER_MILLISECOND
 _ISO_DURATION = re.compile(r"^PT?(?:(\d+)D)?T?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$")
 
 
@@ -62,6 +64,8 @@ def to_fast_shape(
         if phrase is not None:
             spans.append(phrase)
     spans.sort(key=lambda item: (item[0], item[1]))
+    if keep is None:
+        spans = _without_echoes(spans)
     phrases = [phrase for _, _, phrase in spans]
     for phrase in phrases:
         if keep is None:
@@ -103,6 +107,27 @@ def _phrase(
         phrase["locale"] = phrase_locale
     phrase["confidence"] = _confidence(best.get("confidence"))
     return start_ticks, channel, phrase
+
+
+def _without_echoes(spans: list[tuple[int, int, dict[str, Any]]]) -> list[tuple[int, int, dict[str, Any]]]:
+    """Mixed output of a stereo file: one phrase where both channels heard the same words.
+
+    Batch transcribes each channel of a stereo file on its own; a file whose channels carry the
+    same signal (a mono recorder writing stereo) would show every phrase twice, where the fast
+    API, mixing the channels, shows it once. A phrase is dropped when another channel has the same
+    text starting within ECHO_WINDOW_TICKS of it; different speech on each channel is all kept.
+    """
+    kept: list[tuple[int, int, dict[str, Any]]] = []
+    for start, channel, phrase in spans:
+        echo = any(
+            other_channel != channel
+            and other["text"] == phrase["text"]
+            and start - other_start <= ECHO_WINDOW_TICKS
+            for other_start, other_channel, other in reversed(kept[-8:])
+        )
+        if not echo:
+            kept.append((start, channel, phrase))
+    return kept
 
 
 def _words(best: Mapping[str, Any], index: int) -> list[dict[str, Any]]:
