@@ -4,6 +4,8 @@ engine as the fast route, status transitions, injected faults, result files by s
 from __future__ import annotations
 
 import asyncio
+import logging
+import re
 from typing import Any
 
 import pytest
@@ -40,8 +42,9 @@ async def batch(speech: RunningEmulator) -> Any:
 
 
 async def test_batch_gives_the_fast_routes_transcript(
-    speech: RunningEmulator, batch: BatchClient, audio_host: str
+    speech: RunningEmulator, batch: BatchClient, audio_host: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     url = f"{audio_host}/cards-001.wav?sv=2024&sp=r&sig=AUDIOSAS"
     submitted = await batch.submit(url, EN, "cards")
     assert (await wait(batch, submitted.id))[-1].status == "Succeeded"
@@ -66,6 +69,9 @@ async def test_batch_gives_the_fast_routes_transcript(
     assert all(auth == "none" for op, auth in operations if op == "content")  # the SAS link, no key
     await batch.delete(submitted.id)
     assert speech.batch_jobs() == []
+    ours = [r.getMessage() for r in caplog.records if not r.name.startswith(("devtools", "uvicorn"))]
+    assert any("Request URL" in message for message in ours)
+    assert not [m for m in ours if "AUDIOSAS" in m or re.search(r"sig=(?!REDACTED)", m) or speech.key in m]
 
 
 async def test_a_job_that_stays_running_then_fails_keeps_the_service_code(
