@@ -262,6 +262,19 @@ async def test_a_long_result_is_converted_off_the_loop_and_loses_nothing(
     assert [p["offsetMilliseconds"] for p in result["phrases"]] == [i * 36_000 for i in range(300)]
 
 
+@pytest.mark.parametrize("document", [{"recognizedPhrases": 5}, {"recognizedPhrases": [{"nBest": [{}]}]}])
+async def test_a_result_file_of_the_wrong_shape_is_a_final_error(
+    batch_service: FakeBatchService, document: Any
+) -> None:
+    client = client_for(batch_service)
+    submitted = await client.submit(AUDIO_URL, EN, "x")
+    batch_service.states[submitted.id] = ["Succeeded"]
+    batch_service.results[submitted.id] = document
+    with pytest.raises(ServiceError) as raised:
+        await client.result(submitted.id)
+    assert raised.value.code == "InvalidBatchResult" and not raised.value.transient
+
+
 async def test_result_keeps_channels_that_were_asked_for(batch_service: FakeBatchService) -> None:
     client = client_for(batch_service)
     submitted = await client.submit(

@@ -130,7 +130,8 @@ class BatchClient:
             channels=requested_channels(transcription),
         )
         try:
-            if len(document.get("recognizedPhrases") or ()) <= INLINE_PHRASES:
+            phrases = document.get("recognizedPhrases")
+            if not isinstance(phrases, list) or len(phrases) <= INLINE_PHRASES:
                 return convert()
             return await asyncio.get_running_loop().run_in_executor(_converter(), convert)
         except BatchResultError as exc:
