@@ -27,6 +27,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures.telemetry",
     "tests.fixtures.functions",
     "tests.fixtures.speech",
+    "tests.fixtures.batch_service",
 ]
 
 ROOT = Path(__file__).resolve().parent.parent

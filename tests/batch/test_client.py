@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests.batch.conftest import RecordingTelemetry, speech_settings
 from tests.batch.fake_service import SAS_SECRET, FakeBatchService
 from tests.batch.samples import AUDIO_URL, DOC_RESULT
+from tests.fixtures.batch_service import RecordingTelemetry, speech_settings
 from tests.fixtures.speech import AsyncStaticTokenCredential, speech_token
 from transcriber.batch.client import BatchClient, BatchStatus
 from transcriber.batch.submission import UnsupportedBatchOptionError
