@@ -132,10 +132,15 @@ class BatchClient:
         try:
             phrases = document.get("recognizedPhrases")
             if not isinstance(phrases, list) or len(phrases) <= INLINE_PHRASES:
-                return convert()
-            return await asyncio.get_running_loop().run_in_executor(_converter(), convert)
+                result = convert()
+            else:
+                result = await asyncio.get_running_loop().run_in_executor(_converter(), convert)
         except BatchResultError as exc:
             raise InvalidBatchResultError(f"the batch result file is not usable: {exc}") from exc
+        duration = (transcription.get("properties") or {}).get("durationMilliseconds")
+        if not result["durationMilliseconds"] and type(duration) is int and duration > 0:
+            result["durationMilliseconds"] = duration  # the transcription's own, if the file had none
+        return result
 
     async def delete(self, transcription_id: str) -> None:
         """Delete the transcription and its result files; already gone (404) is fine."""
