@@ -25,6 +25,7 @@ from transcriber.errors import (
     ServiceThrottledError,
 )
 from transcriber.options import TranscriptionRequestOptions
+from transcriber.privacy import SDK_LOGGERS
 
 EN = TranscriptionRequestOptions(locales=("en-US",))
 
@@ -415,8 +416,8 @@ async def test_no_sas_in_any_log_record(
     batch_service: FakeBatchService, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    # function_app's import (earlier tests) quiets azure-core's request logging: turn it back on here
-    caplog.set_level(logging.DEBUG, logger="azure.core.pipeline.policies.http_logging_policy")
+    for name in SDK_LOGGERS:  # the app quiets them (transcriber.privacy); here they speak at DEBUG
+        caplog.set_level(logging.DEBUG, logger=name)
     batch_service.script(429, {"error": {"code": "TooManyRequests", "message": "slow"}}, {"Retry-After": "0"})
     client = client_for(batch_service)
     submitted = await client.submit(AUDIO_URL, EN, "x")

@@ -15,6 +15,7 @@ from transcriber.batch.client import BatchClient, BatchStatus
 from transcriber.config import SpeechSettings
 from transcriber.errors import AudioRejectedError, ServiceThrottledError
 from transcriber.options import TranscriptionRequestOptions
+from transcriber.privacy import SDK_LOGGERS
 from transcriber.speech import SpeechClient
 from transcriber.telemetry import NullTelemetry
 
@@ -45,6 +46,8 @@ async def test_batch_gives_the_fast_routes_transcript(
     speech: RunningEmulator, batch: BatchClient, corpus_http: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    for name in SDK_LOGGERS:  # the app quiets them (transcriber.privacy); here they speak at DEBUG
+        caplog.set_level(logging.DEBUG, logger=name)
     url = f"{corpus_http}/cards-001.wav?sv=2024&sp=r&sig=AUDIOSAS"
     submitted = await batch.submit(url, EN, "cards")
     assert (await wait(batch, submitted.id))[-1].status == "Succeeded"
