@@ -127,8 +127,11 @@ def files_pipeline(
 
 
 def _transport(settings: SpeechSettings) -> AioHttpTransport:
+    """The app's aio client options (`transcriber.client_options`: the environment only for a proxy)."""
+    from transcriber.client_options import client_options
+
     return AioHttpTransport(
-        connection_timeout=settings.timeout_seconds, read_timeout=settings.timeout_seconds
+        connection_timeout=settings.timeout_seconds, read_timeout=settings.timeout_seconds, **client_options()
     )
 
 
