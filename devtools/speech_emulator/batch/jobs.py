@@ -61,6 +61,7 @@ class ResultFile:
     kind: Literal["Transcription", "TranscriptionReport"]
     content: bytes
     created: str
+    external_url: str | None = None  # where it was written in a destinationContainerUrl
 
 
 @dataclass
