@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
@@ -92,3 +93,22 @@ def test_batch_content_download_faults_are_aimed_explicitly(echo: RunningEmulato
     link = files(echo, status)[0]["links"]["contentUrl"]
     assert httpx.get(link).status_code == 503
     assert httpx.get(link).status_code == 200
+
+
+def test_batch_concurrent_jobs_and_deletes_while_running_all_end_cleanly(
+    echo: RunningEmulator, corpus_host: str
+) -> None:
+    names = ["cards-001.wav", "jfk.flac", "cards-002.wav", "missing.wav"] * 4
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda name: submit(echo, body(f"{corpus_host}/{name}")), names))
+    assert {a.status_code for a in answers} == {201}
+    locations = [a.headers["Location"] for a in answers]
+    for location in locations[:4]:  # deleted at once, while NotStarted or Running
+        assert httpx.delete(location, headers=headers(echo)).status_code == 204
+    with ThreadPoolExecutor(8) as pool:
+        finals = list(pool.map(lambda location: wait(echo, location)[0]["status"], locations[4:]))
+    expected = ["Failed" if name == "missing.wav" else "Succeeded" for name in names[4:]]
+    assert finals == expected
+    assert len(echo.batch_jobs()) == 12
+    for location in locations[:4]:
+        assert httpx.get(location, headers=headers(echo)).status_code == 404

@@ -11,6 +11,7 @@ transcription results" page), so clients must cope with any of these.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 import uuid
@@ -169,5 +170,6 @@ class BatchJobs:
             self._jobs.clear()
             self._scripts.clear()
         for job in jobs:
-            if job.task is not None:
-                job.task.get_loop().call_soon_threadsafe(job.task.cancel)
+            if job.task is not None and not job.task.done():
+                with contextlib.suppress(RuntimeError):  # the loop is closed already: nothing runs
+                    job.task.get_loop().call_soon_threadsafe(job.task.cancel)
