@@ -336,3 +336,12 @@ def test_batch_needs_a_credential(echo: RunningEmulator, corpus_host: str) -> No
         ("submit", 401, "none"),
         ("status", 401, "key"),
     ]
+
+
+def test_batch_every_phrase_of_a_file_has_the_same_confidence(
+    speech: RunningEmulator, corpus_host: str
+) -> None:
+    _, (result,) = transcribe(speech, f"{corpus_host}/sense_and_sensibility_01_austen_64kb-0870.wav")
+    confidences = {p["nBest"][0]["confidence"] for p in _phrases(result)}
+    assert len(_phrases(result)) >= 1 and len(confidences) == 1
+    assert 0 < confidences.pop() <= 1
