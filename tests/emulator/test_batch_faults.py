@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 
@@ -112,3 +113,17 @@ def test_batch_concurrent_jobs_and_deletes_while_running_all_end_cleanly(
     assert len(echo.batch_jobs()) == 12
     for location in locations[:4]:
         assert httpx.get(location, headers=headers(echo)).status_code == 404
+
+
+def test_batch_finished_job_is_deleted_when_its_time_to_live_is_over(
+    speech_emulator_factory: Any, corpus_host: str
+) -> None:
+    emulator = speech_emulator_factory(engine="echo", batch_hour_seconds=0.05)  # 6 h last 0.3 s
+    answer = submit(emulator, body(f"{corpus_host}/cards-001.wav") | {"properties": {"timeToLiveHours": 6}})
+    status, _ = wait(emulator, answer.headers["Location"])
+    link = files(emulator, status)[0]["links"]["contentUrl"]
+    assert httpx.get(link).status_code == 200
+    time.sleep(0.5)
+    assert httpx.get(answer.headers["Location"], headers=headers(emulator)).status_code == 404
+    assert httpx.get(link).status_code == 404
+    assert emulator.batch_jobs() == []

@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
+import time
 import uuid
 from pathlib import Path
 from typing import Literal
@@ -88,6 +89,7 @@ async def run_job(job: BatchJob, engine: Engine, config: EmulatorConfig) -> None
         job.status = "Failed"
     else:
         job.status = "Succeeded"
+    job.finished_at = time.monotonic()
 
 
 async def _recordings(job: BatchJob, config: EmulatorConfig) -> list[str]:
