@@ -284,6 +284,10 @@ def test_batch_content_link_is_signed_and_expires(echo: RunningEmulator, corpus_
             lambda b: b["properties"].update(languageIdentification={"candidateLocales": ["en-US"]}),
             "InvalidParameterValue",
         ),
+        (lambda b: b.update(customProperties={str(i): "v" for i in range(11)}), "InvalidPayload"),
+        (lambda b: b.update(customProperties={"k": 1}), "InvalidPayload"),
+        (lambda b: b.update(model={"self": "not a url"}), "InvalidModelUri"),
+        (lambda b: b.update(description=5), "InvalidPayload"),
     ],
 )
 def test_batch_invalid_submissions_answer_400_in_the_recorded_shape(
