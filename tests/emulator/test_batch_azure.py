@@ -204,3 +204,14 @@ def test_batch_unwritable_destination_fails_the_job(
     status, _ = wait(echo, submit(echo, body(source, destinationContainerUrl=read_only)).headers["Location"])
     assert status["status"] == "Failed"
     assert status["properties"]["error"]["code"] == "InaccessibleCustomerStorage"
+
+
+def test_batch_empty_blob_fails_as_invalid_data(
+    echo: RunningEmulator, azurite: Azurite, blob_containers: BlobContainers
+) -> None:
+    service = BlobServiceClient.from_connection_string(azurite.connection_string)
+    service.get_blob_client(blob_containers.audio, "empty.wav").upload_blob(b"")
+    url = _sas_url(azurite, blob_containers.audio, "empty.wav", expires_in=dt.timedelta(hours=1))
+    status, results = transcribe(echo, url)
+    assert status["status"] == "Failed" and results == []
+    assert status["properties"]["error"]["code"] == "InvalidData"
