@@ -215,3 +215,20 @@ def test_batch_empty_blob_fails_as_invalid_data(
     status, results = transcribe(echo, url)
     assert status["status"] == "Failed" and results == []
     assert status["properties"]["error"]["code"] == "InvalidData"
+
+
+def test_batch_fetches_audio_from_https_azurite_trusting_the_session_ca(
+    echo: RunningEmulator,
+    azurite_oauth: Azurite,
+    oauth_blob_containers: BlobContainers,
+    tls_certs: TLSCertificates,
+) -> None:
+    service = BlobServiceClient.from_connection_string(
+        azurite_oauth.connection_string, connection_verify=str(tls_certs.ca_bundle)
+    )
+    audio = (Path(__file__).resolve().parents[1] / "corpus" / "cards-003.wav").read_bytes()
+    service.get_blob_client(oauth_blob_containers.audio, "talk.wav").upload_blob(audio)
+    url = _sas_url(azurite_oauth, oauth_blob_containers.audio, "talk.wav", expires_in=dt.timedelta(hours=1))
+    assert url.startswith("https://")
+    status, (result,) = transcribe(echo, url)
+    assert status["status"] == "Succeeded" and result["source"] == url.split("?")[0]
