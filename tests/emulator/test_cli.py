@@ -101,9 +101,8 @@ def test_cli_serves_batch_transcription_scripted_over_the_control_route(
     emulator = SimpleNamespace(endpoint=endpoint, key=key)
     answer = submit(emulator, body(f"{corpus_host}/cards-001.wav"))  # type: ignore[arg-type]
     status, seen = wait(emulator, answer.headers["Location"])  # type: ignore[arg-type]
-    assert (
-        seen == ["Running", "Running", "Succeeded"] and status["properties"]["durationMilliseconds"] == 1095
-    )
+    assert seen[:2] == ["Running", "Running"] and seen[-1] == "Succeeded"  # at least two Running answers
+    assert status["properties"]["durationMilliseconds"] == 1095
     cli.send_signal(signal.SIGTERM)
     assert cli.wait(10) == 0
 

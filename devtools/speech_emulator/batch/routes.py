@@ -144,6 +144,7 @@ async def _submit(request: Request, state: EmulatorState, entry: JournalEntry) -
     spec = parse_submit(await request.body())
     entry.audio_url = redact_url(spec.content_urls[0] if spec.content_urls else spec.container_url or "")
     job = state.batch.create(spec, str(entry.api_version))
+    job.status = "Running"  # picked up at once (the answer still shows NotStarted, as the docs do)
     job.task = asyncio.create_task(run_job(job, state.engine, state.config), name=f"batch-{job.id}")
     base = _base(request)
     body = transcription_json(base, job, "NotStarted")
