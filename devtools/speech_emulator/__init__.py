@@ -11,6 +11,14 @@ service's locales) or a fixed-transcript `echo` engine. In-process use:
         ...
         assert emu.requests()[-1].status == 200
 
+It speaks batch transcription too (`POST /speechtotext/transcriptions:submit`, status, files,
+result files by signed URL, delete; api-versions 2024-11-15 and 2025-10-15), fetching audio from
+the content URLs and decoding it in blocks (see `devtools.speech_emulator.batch`):
+
+        emu.fail(429, retry_after=2, on=("submit",))      # aim a fault at batch operations
+        emu.batch_script(running_polls=5)                 # the next job stays Running 5 polls
+        emu.batch_script(fail_code="InvalidData")         # ...or ends Failed with that code
+
 Recognition runs in a spawned worker process (pocketsphinx holds the GIL while decoding), so a
 script that starts the emulator in-process needs the usual `if __name__ == "__main__":` guard,
 or `EmulatorConfig(decoder_processes=0)` to decode in a thread instead.

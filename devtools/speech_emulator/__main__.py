@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 
 from devtools.speech_emulator.config import (
+    DEFAULT_BATCH_MAX_BYTES,
+    DEFAULT_BATCH_MAX_SECONDS,
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_SECONDS,
     ECHO_TEXT,
@@ -28,7 +30,7 @@ from devtools.speech_emulator.workers import shutdown_decoders
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m devtools.speech_emulator",
-        description="Local Azure AI Speech fast transcription emulator (offline; US English engine).",
+        description="Local Azure AI Speech fast and batch transcription emulator (offline; US English engine).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=5055, help="port (0: any free port; default 5055)")
@@ -43,7 +45,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--max-seconds", type=float, default=DEFAULT_MAX_SECONDS, help="longest audio accepted"
     )
-    parser.add_argument("--ca-file", type=Path, help="CA bundle trusted when fetching audioUrl")
+    parser.add_argument(
+        "--batch-max-bytes", type=int, default=DEFAULT_BATCH_MAX_BYTES, help="largest batch recording"
+    )
+    parser.add_argument(
+        "--batch-max-seconds", type=float, default=DEFAULT_BATCH_MAX_SECONDS, help="longest batch recording"
+    )
+    parser.add_argument(
+        "--ca-file", type=Path, help="CA bundle trusted when fetching audioUrl and contentUrls"
+    )
     parser.add_argument(
         "--decoder-processes", type=int, default=1, help="decoder worker processes (0: in-thread)"
     )
@@ -69,6 +79,8 @@ def main(argv: list[str] | None = None) -> int:
             key_file=args.key_file,
             max_bytes=args.max_bytes,
             max_seconds=args.max_seconds,
+            batch_max_bytes=args.batch_max_bytes,
+            batch_max_seconds=args.batch_max_seconds,
             ca_file=args.ca_file,
             decoder_processes=args.decoder_processes,
             region=args.region,

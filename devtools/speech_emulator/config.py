@@ -44,7 +44,9 @@ class EmulatorConfig:
     `refuse_keys` imitates a resource with `disableLocalAuth: true`. `ca_file` is the CA bundle
     trusted when fetching `audioUrl` (default: `SSL_CERT_FILE`, then the system store).
     `echo_text` is the transcript the `echo` engine answers (lower-case words, as an engine hears).
-    `batch_max_bytes`/`batch_max_seconds` bound one recording of a batch job.
+    `batch_max_bytes`/`batch_max_seconds` bound one recording of a batch job;
+    `batch_hour_seconds` is how long one hour of a job's `timeToLiveHours` lasts (tests shorten
+    it to see a finished job deleted, as the service deletes it once its time to live is over).
     `decoder_processes` > 0 decodes in that many worker processes (pocketsphinx holds the GIL
     while decoding, so a thread would stall the server); 0 decodes in a thread under a lock.
     """
@@ -66,6 +68,7 @@ class EmulatorConfig:
     decoder_processes: int = 1
     batch_max_bytes: int = DEFAULT_BATCH_MAX_BYTES
     batch_max_seconds: float = DEFAULT_BATCH_MAX_SECONDS
+    batch_hour_seconds: float = 3600.0
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -76,7 +79,16 @@ class EmulatorConfig:
             raise ValueError(
                 "refuse_keys needs https (cert_file/key_file): bearer tokens would be the only way in"
             )
-        if min(self.max_bytes, self.max_seconds, self.batch_max_bytes, self.batch_max_seconds) <= 0:
+        if (
+            min(
+                self.max_bytes,
+                self.max_seconds,
+                self.batch_max_bytes,
+                self.batch_max_seconds,
+                self.batch_hour_seconds,
+            )
+            <= 0
+        ):
             raise ValueError("max_bytes, max_seconds and their batch_ twins must be positive")
         if not self.echo_text.split():
             raise ValueError("echo_text must hold at least one word")

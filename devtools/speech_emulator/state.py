@@ -24,5 +24,8 @@ class EmulatorState:
     engine: Engine
     faults: FaultPlan = field(default_factory=FaultPlan)
     journal: Journal = field(default_factory=Journal)
-    batch: BatchJobs = field(default_factory=BatchJobs)
+    batch: BatchJobs = field(init=False)
     content_secret: bytes = field(default_factory=lambda: secrets.token_bytes(32))
+
+    def __post_init__(self) -> None:
+        self.batch = BatchJobs(self.config.batch_hour_seconds)

@@ -72,3 +72,12 @@ def transcribe(emulator: RunningEmulator, *urls: str, **properties: Any) -> tupl
     assert answer.status_code == 201, answer.text
     status, _ = wait(emulator, answer.headers["Location"])
     return status, [content(f) for f in files(emulator, status) if f["kind"] == "Transcription"]
+
+
+def settle(emulator: RunningEmulator, timeout: float = 120.0) -> None:
+    """Wait (without status GETs, which advance what is shown) until every job's work is done."""
+    deadline = time.monotonic() + timeout
+    while any(job.status not in ("Succeeded", "Failed") for job in emulator.batch_jobs()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"batch jobs still working after {timeout} s")
+        time.sleep(0.02)

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import io
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -75,22 +72,3 @@ def echo(_echo_session: RunningEmulator) -> RunningEmulator:
 def echo_client(echo: RunningEmulator) -> Iterator[TranscriptionClient]:
     with TranscriptionClient(echo.endpoint, AzureKeyCredential(echo.key), **FAST_RETRIES) as sync_client:
         yield sync_client
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """No access log on stderr."""
-
-
-@pytest.fixture(scope="session")
-def corpus_host(corpus: Path) -> Iterator[str]:
-    """tests/corpus over plain http on loopback: where batch `contentUrls` point."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(corpus)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)

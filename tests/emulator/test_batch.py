@@ -284,6 +284,10 @@ def test_batch_content_link_is_signed_and_expires(echo: RunningEmulator, corpus_
             lambda b: b["properties"].update(languageIdentification={"candidateLocales": ["en-US"]}),
             "InvalidParameterValue",
         ),
+        (lambda b: b.update(customProperties={str(i): "v" for i in range(11)}), "InvalidPayload"),
+        (lambda b: b.update(customProperties={"k": 1}), "InvalidPayload"),
+        (lambda b: b.update(model={"self": "not a url"}), "InvalidModelUri"),
+        (lambda b: b.update(description=5), "InvalidPayload"),
     ],
 )
 def test_batch_invalid_submissions_answer_400_in_the_recorded_shape(
@@ -336,3 +340,12 @@ def test_batch_needs_a_credential(echo: RunningEmulator, corpus_host: str) -> No
         ("submit", 401, "none"),
         ("status", 401, "key"),
     ]
+
+
+def test_batch_every_phrase_of_a_file_has_the_same_confidence(
+    speech: RunningEmulator, corpus_host: str
+) -> None:
+    _, (result,) = transcribe(speech, f"{corpus_host}/sense_and_sensibility_01_austen_64kb-0870.wav")
+    confidences = {p["nBest"][0]["confidence"] for p in _phrases(result)}
+    assert len(_phrases(result)) >= 1 and len(confidences) == 1
+    assert 0 < confidences.pop() <= 1

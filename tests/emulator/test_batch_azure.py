@@ -12,12 +12,18 @@ import pytest
 from azure.core import PipelineClient
 from azure.core.pipeline.policies import BearerTokenCredentialPolicy, RetryPolicy
 from azure.core.rest import HttpRequest
-from azure.storage.blob import BlobSasPermissions, BlobServiceClient, generate_blob_sas
+from azure.storage.blob import (
+    BlobSasPermissions,
+    BlobServiceClient,
+    ContainerSasPermissions,
+    generate_blob_sas,
+    generate_container_sas,
+)
 
 from devtools.azurite import Azurite
 from devtools.certs import TLSCertificates
 from devtools.speech_emulator import SPEECH_AUDIENCE, RunningEmulator
-from tests.emulator.batch_api import API_VERSION, body, content, files, transcribe
+from tests.emulator.batch_api import API_VERSION, body, content, files, submit, transcribe, wait
 from tests.fixtures.speech import StaticTokenCredential, speech_token
 from tests.fixtures.storage import BlobContainers
 
@@ -122,3 +128,107 @@ def test_batch_expired_or_wrong_sas_fails_the_job_with_the_download_error(
     assert "HTTP 403" in status["properties"]["error"]["message"]
     report = content(next(f for f in files(echo, status) if f["kind"] == "TranscriptionReport"))
     assert report["failedTranscriptionsCount"] == 1
+
+
+def _container_sas(azurite: Azurite, container: str, **permissions: bool) -> str:
+    sas = generate_container_sas(
+        azurite.account_name,
+        container,
+        account_key=azurite.account_key,
+        permission=ContainerSasPermissions(**permissions),
+        expiry=dt.datetime.now(dt.UTC) + dt.timedelta(hours=1),
+    )
+    return f"{azurite.blob_endpoint}/{container}?{sas}"
+
+
+def test_batch_transcribes_every_blob_of_a_content_container(
+    echo: RunningEmulator, azurite: Azurite, blob_containers: BlobContainers, corpus: Path
+) -> None:
+    service = BlobServiceClient.from_connection_string(azurite.connection_string)
+    for name in ("a.wav", "b.wav"):
+        service.get_blob_client(blob_containers.audio, name).upload_blob(
+            (corpus / "cards-002.wav").read_bytes()
+        )
+    document = body()
+    document.pop("contentUrls")
+    document["contentContainerUrl"] = _container_sas(azurite, blob_containers.audio, read=True, list=True)
+    answer = submit(echo, document)
+    assert answer.status_code == 201 and "contentContainerUrl" not in answer.json()
+    status, _ = wait(echo, answer.headers["Location"])
+    listed = files(echo, status)
+    assert [f["kind"] for f in listed] == ["Transcription", "Transcription", "TranscriptionReport"]
+    sources = [content(f)["source"] for f in listed[:2]]
+    assert sources == [f"{azurite.blob_endpoint}/{blob_containers.audio}/{n}" for n in ("a.wav", "b.wav")]
+
+
+def test_batch_container_without_list_permission_fails_the_job(
+    echo: RunningEmulator, azurite: Azurite, blob_containers: BlobContainers, uploaded: str
+) -> None:
+    document = body()
+    document.pop("contentUrls")
+    document["contentContainerUrl"] = _container_sas(azurite, blob_containers.audio, read=True)
+    status, _ = wait(echo, submit(echo, document).headers["Location"])
+    assert status["status"] == "Failed" and status["properties"]["error"]["code"] == "FailedToDownload"
+
+
+def test_batch_writes_results_to_the_destination_container(
+    echo: RunningEmulator, azurite: Azurite, blob_containers: BlobContainers, uploaded: str
+) -> None:
+    source = _sas_url(azurite, blob_containers.audio, uploaded, expires_in=dt.timedelta(hours=1))
+    destination = _container_sas(azurite, blob_containers.transcripts, write=True, create=True)
+    answer = submit(echo, body(source, destinationContainerUrl=destination))
+    assert answer.json()["properties"]["destinationContainerUrl"] == destination.split("?")[0]
+    status, _ = wait(echo, answer.headers["Location"])
+    listed = files(echo, status)
+    job_id = status["self"].split("/")[-1].split("?")[0]
+    container = BlobServiceClient.from_connection_string(azurite.connection_string).get_container_client(
+        blob_containers.transcripts
+    )
+    assert sorted(b.name for b in container.list_blobs()) == [
+        f"{job_id}/contenturl_0.json",
+        f"{job_id}/report.json",
+    ]
+    assert (
+        listed[0]["links"]["contentUrl"]
+        == f"{azurite.blob_endpoint}/{blob_containers.transcripts}/{job_id}/contenturl_0.json"
+    )
+    written = json.loads(container.download_blob(f"{job_id}/contenturl_0.json").readall())
+    assert written["durationMilliseconds"] == 1095
+
+
+def test_batch_unwritable_destination_fails_the_job(
+    echo: RunningEmulator, azurite: Azurite, blob_containers: BlobContainers, uploaded: str
+) -> None:
+    source = _sas_url(azurite, blob_containers.audio, uploaded, expires_in=dt.timedelta(hours=1))
+    read_only = _container_sas(azurite, blob_containers.transcripts, read=True)
+    status, _ = wait(echo, submit(echo, body(source, destinationContainerUrl=read_only)).headers["Location"])
+    assert status["status"] == "Failed"
+    assert status["properties"]["error"]["code"] == "InaccessibleCustomerStorage"
+
+
+def test_batch_empty_blob_fails_as_invalid_data(
+    echo: RunningEmulator, azurite: Azurite, blob_containers: BlobContainers
+) -> None:
+    service = BlobServiceClient.from_connection_string(azurite.connection_string)
+    service.get_blob_client(blob_containers.audio, "empty.wav").upload_blob(b"")
+    url = _sas_url(azurite, blob_containers.audio, "empty.wav", expires_in=dt.timedelta(hours=1))
+    status, results = transcribe(echo, url)
+    assert status["status"] == "Failed" and results == []
+    assert status["properties"]["error"]["code"] == "InvalidData"
+
+
+def test_batch_fetches_audio_from_https_azurite_trusting_the_session_ca(
+    echo: RunningEmulator,
+    azurite_oauth: Azurite,
+    oauth_blob_containers: BlobContainers,
+    tls_certs: TLSCertificates,
+) -> None:
+    service = BlobServiceClient.from_connection_string(
+        azurite_oauth.connection_string, connection_verify=str(tls_certs.ca_bundle)
+    )
+    audio = (Path(__file__).resolve().parents[1] / "corpus" / "cards-003.wav").read_bytes()
+    service.get_blob_client(oauth_blob_containers.audio, "talk.wav").upload_blob(audio)
+    url = _sas_url(azurite_oauth, oauth_blob_containers.audio, "talk.wav", expires_in=dt.timedelta(hours=1))
+    assert url.startswith("https://")
+    status, (result,) = transcribe(echo, url)
+    assert status["status"] == "Succeeded" and result["source"] == url.split("?")[0]

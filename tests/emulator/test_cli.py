@@ -8,12 +8,16 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
+import httpx
 import pytest
 from azure.ai.transcription import TranscriptionClient
 from azure.ai.transcription.models import TranscriptionContent
 from azure.core.credentials import AzureKeyCredential
 from azure.core.exceptions import ClientAuthenticationError
+
+from tests.emulator.batch_api import body, submit, wait
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -84,3 +88,31 @@ def test_cli_bad_arguments_exit_with_status_2(arguments: list[str], message: str
         timeout=30,
     )
     assert done.returncode == 2 and message in done.stderr
+
+
+def test_cli_serves_batch_transcription_scripted_over_the_control_route(
+    cli: subprocess.Popen[str], corpus_host: str
+) -> None:
+    assert cli.stdout is not None
+    endpoint = cli.stdout.readline().strip().rsplit(" ", 1)[-1]
+    key = cli.stdout.readline().strip().rsplit(" ", 1)[-1]
+    armed = httpx.post(f"{endpoint}/_emulator/faults", json={"kind": "batch", "runningPolls": 2}, timeout=10)
+    assert armed.status_code == 200
+    emulator = SimpleNamespace(endpoint=endpoint, key=key)
+    answer = submit(emulator, body(f"{corpus_host}/cards-001.wav"))  # type: ignore[arg-type]
+    status, seen = wait(emulator, answer.headers["Location"])  # type: ignore[arg-type]
+    assert seen[:2] == ["Running", "Running"] and seen[-1] == "Succeeded"  # at least two Running answers
+    assert status["properties"]["durationMilliseconds"] == 1095
+    cli.send_signal(signal.SIGTERM)
+    assert cli.wait(10) == 0
+
+
+def test_cli_batch_limits_are_validated() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "devtools.speech_emulator", "--port", "0", "--batch-max-bytes", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2 and "must be positive" in done.stderr

@@ -11,6 +11,7 @@ transcription results" page), so clients must cope with any of these.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 import time
 import uuid
@@ -61,6 +62,7 @@ class ResultFile:
     kind: Literal["Transcription", "TranscriptionReport"]
     content: bytes
     created: str
+    external_url: str | None = None  # where it was written in a destinationContainerUrl
 
 
 @dataclass
@@ -82,6 +84,7 @@ class BatchJob:
     duration_ms: int | None = None
     files: list[ResultFile] = field(default_factory=list)
     task: asyncio.Task[None] | None = None
+    finished_at: float | None = None  # monotonic time the worker ended (time to live counts from it)
 
     def poll(self) -> Status:
         """The status one GET shows, advancing at most one step along the real progress."""
@@ -122,10 +125,11 @@ class BatchJob:
 class BatchJobs:
     """The jobs of one emulator, and the scripts armed for the next submissions."""
 
-    def __init__(self) -> None:
+    def __init__(self, hour_seconds: float = 3600.0) -> None:
         self._lock = threading.Lock()
         self._jobs: dict[str, BatchJob] = {}
         self._scripts: deque[JobScript] = deque()
+        self.hour_seconds = hour_seconds
 
     def arm(self, script: JobScript, count: int = 1) -> None:
         """The next `count` submitted jobs follow `script`."""
@@ -150,15 +154,27 @@ class BatchJobs:
             return job
 
     def get(self, job_id: str) -> BatchJob | None:
+        """The job, unless its time to live after completion is over (then it is deleted)."""
         with self._lock:
-            return self._jobs.get(job_id.lower())
+            job = self._jobs.get(job_id.lower())
+            if job is not None and self._expired(job):
+                del self._jobs[job.id]
+                return None
+            return job
+
+    def _expired(self, job: BatchJob) -> bool:
+        done = job.finished_at
+        return done is not None and time.monotonic() - done > job.spec.ttl_hours * self.hour_seconds
 
     def remove(self, job_id: str) -> BatchJob | None:
         with self._lock:
             return self._jobs.pop(job_id.lower(), None)
 
     def all(self) -> list[BatchJob]:
+        """The jobs not deleted (by DELETE or their time to live)."""
         with self._lock:
+            for job in [j for j in self._jobs.values() if self._expired(j)]:
+                del self._jobs[job.id]
             return list(self._jobs.values())
 
     def clear(self) -> None:
@@ -168,5 +184,6 @@ class BatchJobs:
             self._jobs.clear()
             self._scripts.clear()
         for job in jobs:
-            if job.task is not None:
-                job.task.get_loop().call_soon_threadsafe(job.task.cancel)
+            if job.task is not None and not job.task.done():
+                with contextlib.suppress(RuntimeError):  # the loop is closed already: nothing runs
+                    job.task.get_loop().call_soon_threadsafe(job.task.cancel)

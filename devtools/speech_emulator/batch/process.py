@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import tempfile
+import time
 import uuid
 from pathlib import Path
 from typing import Literal
@@ -29,7 +30,8 @@ from starlette.concurrency import run_in_threadpool
 
 from devtools.speech_emulator.batch.jobs import BatchJob, ResultFile, iso_now
 from devtools.speech_emulator.batch.render import render_report, render_transcription
-from devtools.speech_emulator.batch.stream import AudioBlock, JobFailure, decode_blocks, download
+from devtools.speech_emulator.batch.storage import list_container, put_blob
+from devtools.speech_emulator.batch.stream import AudioBlock, JobFailure, decode_blocks, download, ssl_context
 from devtools.speech_emulator.config import EmulatorConfig
 from devtools.speech_emulator.engines import EchoEngine, Engine, PocketsphinxEngine, Track
 from devtools.speech_emulator.locales import identify_locale
@@ -49,28 +51,37 @@ async def run_job(job: BatchJob, engine: Engine, config: EmulatorConfig) -> None
     outcomes: list[tuple[str, str | None, str | None]] = []
     total_ms = 0
     try:
+        urls = await _recordings(job, config)
         with tempfile.TemporaryDirectory(prefix="speech-batch-") as directory:
-            for index, url in enumerate(job.spec.content_urls):
+            for index, url in enumerate(urls):
                 try:
                     tracks, duration_ms = await _transcribe(url, Path(directory), job, engine, config)
+                    locale = (
+                        identify_locale(job.spec.candidate_locales)
+                        if job.spec.candidate_locales
+                        else job.spec.locale
+                    )
+                    content = render_transcription(url, tracks, duration_ms, job.spec, locale, iso_now())
+                    job.files.append(
+                        await _file(job, config, f"contenturl_{index}.json", "Transcription", content)
+                    )
                 except JobFailure as failure:
                     outcomes.append((url, failure.code, failure.message))
                     continue
                 total_ms += duration_ms
-                locale = (
-                    identify_locale(job.spec.candidate_locales)
-                    if job.spec.candidate_locales
-                    else job.spec.locale
-                )
-                content = render_transcription(url, tracks, duration_ms, job.spec, locale, iso_now())
-                job.files.append(_file(f"contenturl_{index}.json", "Transcription", content))
                 outcomes.append((url, None, None))
+        if not urls:
+            raise JobFailure("InvalidData", "The container holds no recordings.")
+        job.files.append(
+            await _file(job, config, "report.json", "TranscriptionReport", render_report(outcomes))
+        )
     except asyncio.CancelledError:
         raise
+    except JobFailure as failure:
+        outcomes = [("", failure.code, failure.message)]
     except Exception:
         logger.exception("batch job %s failed inside the emulator", job.id)
-        outcomes = [(url, "InternalServerError", "The emulator failed.") for url in job.spec.content_urls]
-    job.files.append(_file("report.json", "TranscriptionReport", render_report(outcomes)))
+        outcomes = [("", "InternalServerError", "The emulator failed.")]
     failures = [(code, message) for _, code, message in outcomes if code]
     job.duration_ms = total_ms
     if len(failures) == len(outcomes):
@@ -78,10 +89,35 @@ async def run_job(job: BatchJob, engine: Engine, config: EmulatorConfig) -> None
         job.status = "Failed"
     else:
         job.status = "Succeeded"
+    job.finished_at = time.monotonic()
 
 
-def _file(name: str, kind: Literal["Transcription", "TranscriptionReport"], content: bytes) -> ResultFile:
-    return ResultFile(str(uuid.uuid4()), name, kind, content, iso_now())
+async def _recordings(job: BatchJob, config: EmulatorConfig) -> list[str]:
+    if job.spec.container_url is None:
+        return list(job.spec.content_urls)
+    return await list_container(
+        job.spec.container_url, verify=ssl_context(config.ca_file), timeout=config.audio_url_timeout_seconds
+    )
+
+
+async def _file(
+    job: BatchJob,
+    config: EmulatorConfig,
+    name: str,
+    kind: Literal["Transcription", "TranscriptionReport"],
+    content: bytes,
+) -> ResultFile:
+    """A result file, also written to the destination container when one was given."""
+    external = None
+    if job.spec.destination_url is not None:
+        external = await put_blob(
+            job.spec.destination_url,
+            f"{job.id}/{name}",
+            content,
+            verify=ssl_context(config.ca_file),
+            timeout=config.audio_url_timeout_seconds,
+        )
+    return ResultFile(str(uuid.uuid4()), name, kind, content, iso_now(), external)
 
 
 async def _transcribe(

@@ -11,7 +11,8 @@ speech-sdk (2024-11-15 adds `offsetMilliseconds`/`durationMilliseconds` to phras
 `displayFormWordLevelTimestampsEnabled`; `locale` only with language identification); the
 sample `samples/batch/transcription-enabled-storage/Tests/TestFiles/transcriptSample.json` there
 (`speaker` per phrase with diarization; words `{word, offset, duration, offsetInTicks,
-durationInTicks, confidence}`; timings on a 10 ms grid). One nBest entry is given (the service
+durationInTicks, confidence}`; timings on a 10 ms grid; every phrase of the file with the same
+nBest confidence, as fast transcription's recordings show too). One nBest entry is given (the service
 gives alternatives too; pocketsphinx has none to offer). `source` is the content URL without
 its query: whether the service keeps the SAS in it is not recorded, and a signature must not
 leak into results.
@@ -89,7 +90,7 @@ def _capital(word: str, *, first: bool) -> str:
 
 
 def _phrase(
-    track: Track, index: int, phrase: RecognizedPhrase, spec: BatchSpec, locale: str
+    track: Track, index: int, phrase: RecognizedPhrase, spec: BatchSpec, locale: str, confidence: float
 ) -> dict[str, Any]:
     forms = _forms(phrase.words, spec)
     display_words = forms.pop("_display_words")
@@ -99,7 +100,7 @@ def _phrase(
     body.update(_timing(phrase.offset_ms, phrase.duration_ms))
     if spec.candidate_locales:
         body["locale"] = locale
-    best: dict[str, Any] = {"confidence": round(phrase.confidence, 7), **forms}
+    best: dict[str, Any] = {"confidence": confidence, **forms}
     if spec.word_timestamps:
         best["words"] = [
             {"word": w.text, **_timing(w.offset_ms, w.duration_ms), "confidence": round(w.confidence, 7)}
@@ -121,8 +122,10 @@ def render_transcription(
     """The result file of one audio file, UTF-8 JSON."""
     phrases: list[tuple[int, int, dict[str, Any]]] = []
     combined = []
+    words = [w for track in tracks for phrase in track.phrases for w in phrase.words]
+    confidence = round(sum(w.confidence for w in words) / len(words), 7) if words else 0.0
     for track in tracks:
-        rendered = [_phrase(track, i, p, spec, locale) for i, p in enumerate(track.phrases)]
+        rendered = [_phrase(track, i, p, spec, locale, confidence) for i, p in enumerate(track.phrases)]
         best = [r["nBest"][0] for r in rendered]
         combined.append(
             {"channel": track.channel or 0}

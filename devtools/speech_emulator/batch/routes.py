@@ -142,15 +142,9 @@ async def _submit(request: Request, state: EmulatorState, entry: JournalEntry) -
     if "json" not in request.headers.get("content-type", "").lower():
         raise ServiceError(415, "UnsupportedMediaType", "The request body must be application/json.")
     spec = parse_submit(await request.body())
-    if spec.container_url is not None:
-        raise ServiceError(
-            400,
-            "InvalidRequest",
-            "This emulator transcribes contentUrls only, not a container.",
-            "InvalidRecordingsUri",
-        )
-    entry.audio_url = redact_url(spec.content_urls[0]) if spec.content_urls else None
+    entry.audio_url = redact_url(spec.content_urls[0] if spec.content_urls else spec.container_url or "")
     job = state.batch.create(spec, str(entry.api_version))
+    job.status = "Running"  # picked up at once (the answer still shows NotStarted, as the docs do)
     job.task = asyncio.create_task(run_job(job, state.engine, state.config), name=f"batch-{job.id}")
     base = _base(request)
     body = transcription_json(base, job, "NotStarted")
@@ -188,7 +182,8 @@ def _file_entry(
     request: Request, state: EmulatorState, job: BatchJob, file_index: int, minutes: int
 ) -> dict[str, object]:
     base, file = _base(request), job.visible_files()[file_index]
-    url = content_url(base, state.content_secret, job.id, file.id, file.name, minutes)
+    # A file written to a destinationContainerUrl is linked without a SAS (the spec's text).
+    url = file.external_url or content_url(base, state.content_secret, job.id, file.id, file.name, minutes)
     return file_json(base, job, file, url)
 
 

@@ -31,6 +31,7 @@ PUNCTUATION_MODES: tuple[str, ...] = ("None", "Dictated", "Automatic", "Dictated
 MAX_CONTENT_URLS = 1000
 MIN_TTL_HOURS, MAX_TTL_HOURS = 6, 31 * 24
 MIN_CANDIDATES, MAX_CANDIDATES = 2, 10
+MAX_CUSTOM_PROPERTIES = 10
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ def parse_submit(raw: bytes) -> BatchSpec:
     props = document.get("properties")
     if not isinstance(props, dict):
         raise _payload("A valid value is required for transcription.properties.")
+    _entity_fields(document)
     return BatchSpec(
         display_name=display_name,
         locale=locale,
@@ -97,6 +99,31 @@ def parse_submit(raw: bytes) -> BatchSpec:
         destination_url=_optional_url(props.get("destinationContainerUrl"), "destinationContainerUrl"),
         document=document,
     )
+
+
+def _entity_fields(document: dict[str, Any]) -> None:
+    """`description`, `customProperties` (at most 10, keys <= 64 and values <= 256 characters)
+    and `model` (an entity reference `{"self": url}`), as the spec's schema bounds them."""
+    if document.get("description") is not None and not isinstance(document["description"], str):
+        raise _payload("transcription.description must be a string.")
+    custom = document.get("customProperties")
+    if custom is not None and not (
+        isinstance(custom, dict)
+        and len(custom) <= MAX_CUSTOM_PROPERTIES
+        and all(
+            isinstance(k, str) and isinstance(v, str) and len(k) <= 64 and len(v) <= 256
+            for k, v in custom.items()
+        )
+    ):
+        raise _payload(
+            "transcription.customProperties holds at most 10 string values (keys up to 64, "
+            "values up to 256 characters)."
+        )
+    model = document.get("model")
+    if model is not None and not (isinstance(model, dict) and _absolute(model.get("self"))):
+        raise _payload(
+            'transcription.model must be an entity reference {"self": <model URL>}.', "InvalidModelUri"
+        )
 
 
 def _locale(value: Any, field: str) -> str:

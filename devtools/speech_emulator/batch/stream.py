@@ -28,7 +28,7 @@ from devtools.speech_emulator.journal import redact_url
 logger = logging.getLogger(__name__)
 logging.getLogger("httpx").setLevel(logging.WARNING)  # its INFO lines carry the SAS query
 
-__all__ = ["BLOCK_SECONDS", "AudioBlock", "JobFailure", "decode_blocks", "download"]
+__all__ = ["BLOCK_SECONDS", "AudioBlock", "JobFailure", "decode_blocks", "download", "ssl_context"]
 
 BLOCK_SECONDS = 30.0
 _CHUNK_BYTES = 1 << 20
@@ -60,7 +60,8 @@ class AudioBlock:
         return (self.start + len(self.samples)) * 1000 // self.rate
 
 
-def _ssl_context(ca_file: Path | str | None) -> ssl.SSLContext:
+def ssl_context(ca_file: Path | str | None) -> ssl.SSLContext:
+    """Trust `ca_file`, else `SSL_CERT_FILE`, else the system store (as the fast route's fetch)."""
     cafile = ca_file or os.environ.get("SSL_CERT_FILE") or None
     return ssl.create_default_context(cafile=str(cafile) if cafile else None)
 
@@ -76,7 +77,7 @@ async def download(
         with os.fdopen(handle, "wb") as out:
             async with (
                 httpx.AsyncClient(
-                    verify=_ssl_context(ca_file), timeout=timeout_seconds, follow_redirects=True
+                    verify=ssl_context(ca_file), timeout=timeout_seconds, follow_redirects=True
                 ) as client,
                 client.stream("GET", url) as response,
             ):
