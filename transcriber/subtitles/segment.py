@@ -149,9 +149,10 @@ def _cost(run: list[TimedWord], start: int, end: int, after: float, prefix: str)
     if not single:
         if chars > MAX_LINES * LINE_CHARS + 1 or chunk[-1].end_ms - chunk[0].start_ms > CUE_MAX_MS:
             return None
-        lines = break_lines(tokens, prefix)
-        if len(lines) > MAX_LINES or max(map(len, lines)) > LINE_CHARS:
-            return None
+        if chars > LINE_CHARS:  # one line fits as it is; only a longer text needs breaking
+            lines = break_lines(tokens, prefix)
+            if len(lines) > MAX_LINES or max(map(len, lines)) > LINE_CHARS:
+                return None
         pause = max(b.start_ms - a.end_ms for a, b in itertools.pairwise(chunk))
         if pause > PAUSE_MAX_MS:
             return None
