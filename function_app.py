@@ -11,7 +11,6 @@ import (the host waits for it) nor the first invocation pays for them.
 from __future__ import annotations
 
 import importlib.util
-import logging
 import os
 import sys
 from types import ModuleType
@@ -61,10 +60,6 @@ except config.SettingError:
     _ENTRA = False  # fail closed: a function key stays required
 HTTP_AUTH_LEVEL = func.AuthLevel.ANONYMOUS if _ENTRA else func.AuthLevel.FUNCTION
 JOBS_QUEUE = config.jobs_queue(os.environ)  # never raises at import
-try:  # say it in the host's start-up log too; invocations refuse until it is fixed
-    config.Settings.from_environ(os.environ)
-except config.SettingError as error:
-    logging.getLogger(__name__).error("invalid configuration, nothing will be transcribed: %s", error)
 
 
 @app.function_name("transcribe_blob")

@@ -97,9 +97,13 @@ def _begin() -> threading.Thread | None:
 
 def _warm_up(environ: dict[str, str], loop: asyncio.AbstractEventLoop) -> None:
     try:
-        from transcriber.config import Settings
+        from transcriber.config import SettingError, Settings
 
-        settings = Settings.from_environ(environ)
+        try:  # in the host's start-up log, right after indexing; invocations refuse until fixed
+            settings = Settings.from_environ(environ)
+        except SettingError as error:
+            logger.error("invalid configuration, nothing will be transcribed: %s", error)
+            return
         modules = list(MODULES)
         if settings.storage.uses_token or not settings.speech.api_key or settings.telemetry.entra_auth:
             modules += TOKEN_MODULES
