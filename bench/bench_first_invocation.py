@@ -26,7 +26,7 @@ import time
 from bench.stack import AUDIO, ROOT, local_stack, run_child, verdict
 
 WARM_RUNS = 8
-TRIALS = 5
+TRIALS = 7
 GOAL = 2.0
 HOST_START_S = 0.5
 ARRIVALS = {"start-up": f"after {HOST_START_S:g} s host start-up", "at-once": "at once after indexing"}
