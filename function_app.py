@@ -20,7 +20,7 @@ import azure.functions as func
 
 from transcriber import config, privacy
 from transcriber.redaction import install_log_redaction
-from transcriber.warmup import start_warm_up, wait_for_warm_up
+from transcriber.warmup import check_settings, start_warm_up, wait_for_warm_up
 
 install_log_redaction()  # every log record, the SDKs' included, loses its secrets
 if TYPE_CHECKING:
@@ -182,4 +182,7 @@ def _response(reply: HttpReply) -> func.HttpResponse:
     return func.HttpResponse(reply.body, status_code=reply.status, headers=headers)
 
 
-start_warm_up()  # last; inside the worker's loop only: the functions above are indexed without it
+# Last; inside the worker's loop only: the functions above are indexed without it. Outside a loop
+# (a script) there is no warm-up to check the settings, so that is done now.
+if start_warm_up() is None:
+    check_settings()

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MODULES", "start_warm_up", "wait_for_warm_up"]
+__all__ = ["MODULES", "check_settings", "start_warm_up", "wait_for_warm_up"]
 
 MODULES = (
     # Indexing has loaded this one already (it resolves the blob trigger's annotation); named
@@ -95,14 +95,22 @@ def _begin() -> threading.Thread | None:
         return _started
 
 
+def check_settings(environ: Mapping[str, str] | None = None) -> Settings | None:
+    """The whole configuration, or None once what is wrong is logged (invocations refuse until
+    it is fixed). The warm-up does it in the worker; an import outside a loop, at once."""
+    from transcriber.config import SettingError, Settings
+
+    try:
+        return Settings.from_environ(os.environ if environ is None else environ)
+    except SettingError as error:
+        logger.error("invalid configuration, nothing will be transcribed: %s", error)
+        return None
+
+
 def _warm_up(environ: dict[str, str], loop: asyncio.AbstractEventLoop) -> None:
     try:
-        from transcriber.config import SettingError, Settings
-
-        try:  # in the host's start-up log, right after indexing; invocations refuse until fixed
-            settings = Settings.from_environ(environ)
-        except SettingError as error:
-            logger.error("invalid configuration, nothing will be transcribed: %s", error)
+        settings = check_settings(environ)  # in the host's start-up log, right after indexing
+        if settings is None:
             return
         modules = list(MODULES)
         if settings.storage.uses_token or not settings.speech.api_key or settings.telemetry.entra_auth:
