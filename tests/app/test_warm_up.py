@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import subprocess
@@ -129,3 +130,39 @@ asyncio.run(main())
     assert run(code, settings) == "succeeded True False"
     checks = [entry for entry in speech.requests() if entry.status in (400, 415, 422)]
     assert len(checks) == 1 and len(speech.requests()) == 2  # the check, then the blob's transcription
+
+
+async def test_container_check_concurrent_callers_check_each_container_once(
+    azurite: Any, blob_containers: Any, speech: Any, monkeypatch: Any
+) -> None:
+    """The warm-up's check and a first invocation arriving meanwhile share one check per name."""
+    from transcriber import storage_client
+    from transcriber.config import Settings
+    from transcriber.service import TranscriptionService, get_telemetry
+
+    env = {
+        **blob_containers.settings(),
+        "AudioStorage": azurite.connection_string,
+        "AZURE_SPEECH_ENDPOINT": speech.endpoint,
+        "AZURE_SPEECH_API_KEY": speech.key,
+    }
+    settings = Settings.from_environ(env)
+    service = TranscriptionService.create(settings, get_telemetry(settings.telemetry))
+    calls: list[str] = []
+    original = storage_client.StorageClient._call
+
+    async def counting(self: Any, operation: str, *args: Any, **kwargs: Any) -> Any:
+        calls.append(operation)
+        return await original(self, operation, *args, **kwargs)
+
+    monkeypatch.setattr(storage_client.StorageClient, "_call", counting)
+    store = service.store
+    outputs = (settings.transcripts_container, settings.failures_container)
+    await asyncio.gather(
+        store.ensure_containers(settings.containers, create=True),
+        store.ensure_containers(outputs, create=True),
+        store.ensure_containers(outputs, create=True),
+    )
+    await store.ensure_containers(outputs, create=True)
+    await service.aclose()
+    assert calls.count("GetContainerProperties") == len(settings.containers) == 3
