@@ -11,7 +11,6 @@ import (the host waits for it) nor the first invocation pays for them.
 from __future__ import annotations
 
 import importlib.util
-import logging
 import os
 import sys
 from types import ModuleType
@@ -21,7 +20,7 @@ import azure.functions as func
 
 from transcriber import config, privacy
 from transcriber.redaction import install_log_redaction
-from transcriber.warmup import start_warm_up, wait_for_warm_up
+from transcriber.warmup import check_settings, start_warm_up, wait_for_warm_up
 
 install_log_redaction()  # every log record, the SDKs' included, loses its secrets
 if TYPE_CHECKING:
@@ -61,10 +60,6 @@ except config.SettingError:
     _ENTRA = False  # fail closed: a function key stays required
 HTTP_AUTH_LEVEL = func.AuthLevel.ANONYMOUS if _ENTRA else func.AuthLevel.FUNCTION
 JOBS_QUEUE = config.jobs_queue(os.environ)  # never raises at import
-try:  # say it in the host's start-up log too; invocations refuse until it is fixed
-    config.Settings.from_environ(os.environ)
-except config.SettingError as error:
-    logging.getLogger(__name__).error("invalid configuration, nothing will be transcribed: %s", error)
 
 
 @app.function_name("transcribe_blob")
@@ -187,4 +182,7 @@ def _response(reply: HttpReply) -> func.HttpResponse:
     return func.HttpResponse(reply.body, status_code=reply.status, headers=headers)
 
 
-start_warm_up()  # last; inside the worker's loop only: the functions above are indexed without it
+# Last; inside the worker's loop only: the functions above are indexed without it. Outside a loop
+# (a script) there is no warm-up to check the settings, so that is done now.
+if start_warm_up() is None:
+    check_settings()

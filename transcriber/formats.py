@@ -7,7 +7,7 @@ player, an editor or a script never meets a 0-byte subtitle file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from transcriber import subtitles
@@ -50,19 +50,19 @@ def to_text(result: dict[str, Any]) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def to_srt(result: dict[str, Any]) -> str:
+def to_srt(result: dict[str, Any], laid_out: Iterable[Cue] | None = None) -> str:
     """SubRip: numbered cues, `HH:MM:SS,mmm --> HH:MM:SS,mmm`."""
     blocks = []
-    for number, cue in enumerate(cues(result), start=1):
+    for number, cue in enumerate(cues(result) if laid_out is None else laid_out, start=1):
         timing = f"{_timestamp(cue.start_ms, ',')} --> {_timestamp(cue.end_ms, ',')}"
         blocks.append(f"{number}\n{timing}\n{cue.shown}\n")
     return "\n".join(blocks)
 
 
-def to_vtt(result: dict[str, Any]) -> str:
+def to_vtt(result: dict[str, Any], laid_out: Iterable[Cue] | None = None) -> str:
     """WebVTT: `HH:MM:SS.mmm` cues; a speaker or channel is also a voice span for styling."""
     blocks = ["WEBVTT\n"]
-    for cue in cues(result):
+    for cue in cues(result) if laid_out is None else laid_out:
         text = "\n".join(_escape_vtt(line) for line in cue.lines or (cue.text,))
         if cue.label:
             text = f"<v {_escape_vtt(cue.label)}>{text}</v>"
@@ -76,6 +76,20 @@ RENDERERS = {"txt": to_text, "text": to_text, "srt": to_srt, "vtt": to_vtt}
 def render(result: dict[str, Any], fmt: str) -> str:
     """Render one of txt/text/srt/vtt."""
     return RENDERERS[fmt](result)
+
+
+def render_many(result: dict[str, Any], fmts: Iterable[str]) -> dict[str, str]:
+    """Each of `fmts`; SRT and VTT share one layout of the cues (the costly part)."""
+    fmts = tuple(fmts)
+    laid_out = list(cues(result)) if "srt" in fmts and "vtt" in fmts else None
+    return {
+        fmt: to_srt(result, laid_out)
+        if fmt == "srt"
+        else to_vtt(result, laid_out)
+        if fmt == "vtt"
+        else render(result, fmt)
+        for fmt in fmts
+    }
 
 
 def _escape_vtt(text: str) -> str:

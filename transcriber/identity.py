@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from transcriber.storage_connection import StorageConnection
 
 STORAGE_SCOPE = "https://storage.azure.com/.default"
+SPEECH_SCOPE = "https://cognitiveservices.azure.com/.default"  # the Speech SDK's credential scope
 
 
 def in_azure(env: Mapping[str, str] | None = None) -> bool:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import json.scanner
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -24,6 +23,7 @@ __all__ = ["dumps", "encode_json", "parse_json", "render_files"]
 
 INLINE_BYTES = 64 * 1024  # JSON bodies up to this size are parsed on the loop
 INLINE_PHRASES = 64  # transcripts up to this many phrases are rendered on the loop
+_DECODER = json.JSONDecoder()  # its scan_once is the C scanner
 _executor: ThreadPoolExecutor | None = None
 
 
@@ -35,11 +35,70 @@ async def parse_json(body: bytes) -> Any:
 
 
 def _loads_in_steps(body: bytes) -> Any:
-    """json.loads with the pure-Python scanner: slower, but it lets the loop's thread in between
-    values, where the C scanner would hold the GIL for the whole document (about 10 ms per MB)."""
-    decoder = json.JSONDecoder()
-    decoder.scan_once = json.scanner.py_make_scanner(decoder)  # type: ignore[attr-defined]
-    return decoder.decode(body.decode("utf-8"))
+    """`json.loads(body)`, the top-level object and its arrays one element at a time.
+
+    The C decoder holds the GIL for a whole call (about 15 ms for an hour's result), so each
+    element (a phrase) gets a call of its own: between them the loop's thread can take the GIL.
+    """
+    text = body.decode("utf-8")
+    index = _skip(text, 0)
+    if not text.startswith("{", index):
+        return json.loads(text)
+    document: dict[str, Any] = {}
+    index = _skip(text, index + 1)
+    if text.startswith("}", index):
+        return _end(text, index + 1, document)
+    while True:
+        if not text.startswith('"', index):
+            raise json.JSONDecodeError("Expecting property name enclosed in double quotes", text, index)
+        key, index = json.decoder.scanstring(text, index + 1)
+        index = _skip(text, index)
+        if not text.startswith(":", index):
+            raise json.JSONDecodeError("Expecting ':' delimiter", text, index)
+        index = _skip(text, index + 1)
+        document[key], index = _value(text, index)
+        index = _skip(text, index)
+        if text.startswith("}", index):
+            return _end(text, index + 1, document)
+        if not text.startswith(",", index):
+            raise json.JSONDecodeError("Expecting ',' delimiter", text, index)
+        index = _skip(text, index + 1)
+
+
+def _value(text: str, index: int) -> tuple[Any, int]:
+    """One value at `index`: an array element by element, anything else in one C call."""
+    if not text.startswith("[", index):
+        return _scan(text, index)
+    items: list[Any] = []
+    index = _skip(text, index + 1)
+    if text.startswith("]", index):
+        return items, index + 1
+    while True:
+        item, index = _scan(text, index)
+        items.append(item)
+        index = _skip(text, index)
+        if text.startswith("]", index):
+            return items, index + 1
+        if not text.startswith(",", index):
+            raise json.JSONDecodeError("Expecting ',' delimiter", text, index)
+        index = _skip(text, index + 1)
+
+
+def _scan(text: str, index: int) -> tuple[Any, int]:
+    try:
+        return _DECODER.scan_once(text, index)  # type: ignore[attr-defined]
+    except StopIteration as exc:
+        raise json.JSONDecodeError("Expecting value", text, exc.value) from None
+
+
+def _skip(text: str, index: int) -> int:
+    return json.decoder.WHITESPACE.match(text, index).end()  # type: ignore[union-attr]
+
+
+def _end(text: str, index: int, document: dict[str, Any]) -> dict[str, Any]:
+    if _skip(text, index) != len(text):
+        raise json.JSONDecodeError("Extra data", text, index)
+    return document
 
 
 async def encode_json(document: Mapping[str, Any], *, indent: int | None = None) -> str:
@@ -90,7 +149,7 @@ def _has_big_list(value: dict[Any, Any]) -> bool:
 def _render_all(
     fmts: tuple[str, ...], document: Mapping[str, Any] | None, result: Mapping[str, Any]
 ) -> dict[str, str]:
-    files = {fmt: formats.render(dict(result), fmt) for fmt in fmts}
+    files = formats.render_many(dict(result), fmts)
     if document is not None:
         files["json"] = dumps(dict(document), indent=2)
     return files
@@ -106,5 +165,7 @@ async def _run[T](call: Callable[[Any], T], argument: Any, *, inline: bool) -> T
         return call(argument)
     global _executor
     if _executor is None:
-        _executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="transcriber-render")
+        # One thread: a second CPU-bound one would make the loop's thread wait for the GIL
+        # behind both of them.
+        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transcriber-render")
     return await asyncio.get_running_loop().run_in_executor(_executor, call, argument)

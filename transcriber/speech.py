@@ -20,6 +20,7 @@ from transcriber.errors import (
     ServiceThrottledError,
     TranscriberError,
 )
+from transcriber.identity import SPEECH_SCOPE
 from transcriber.redaction import redacted_cause
 from transcriber.rendering import parse_json
 
@@ -60,6 +61,18 @@ class SpeechClient:
                 **client_options(),
             )
         return self._client
+
+    def prepare_client(self) -> None:
+        """Build the client now (it opens no connection), so the first request does not."""
+        self._get_client()
+
+    async def prepare(self) -> None:
+        """`prepare_client` and, for a token credential, the first token (the credential caches
+        it), so the first request waits for neither."""
+        self._get_client()
+        get_token = getattr(self._credential, "get_token", None)
+        if get_token is not None:
+            await get_token(SPEECH_SCOPE)
 
     async def transcribe(
         self,

@@ -51,12 +51,16 @@ class BlobStore(StorageClient):
     """The audio, transcripts and failures containers of one storage account."""
 
     async def ensure_containers(self, names: tuple[str, ...], *, create: bool) -> None:
-        """Once per store: each container exists, created when allowed, else ContainerMissingError."""
-        if self._containers_ready:
-            return
+        """Once per store and name: each container exists, created when allowed, else
+        ContainerMissingError. Concurrent callers (the warm-up, a first invocation) check once."""
+        async with self._containers_lock:
+            await self._ensure_containers([n for n in names if n not in self._containers_ready], create)
+
+    async def _ensure_containers(self, names: list[str], create: bool) -> None:
         for name in names:
             container = self._client().get_container_client(name)
             if await self._call("GetContainerProperties", container.exists()):
+                self._containers_ready.add(name)
                 continue
             if not create:
                 raise ContainerMissingError(
@@ -73,7 +77,7 @@ class BlobStore(StorageClient):
                     f"container {name} does not exist and this identity may not create it: create it "
                     "(infra/app/storage.bicep does)"
                 ) from None
-        self._containers_ready = True
+            self._containers_ready.add(name)
 
     async def properties(self, container: str, name: str) -> BlobInfo:
         """The blob's current version; BlobNotFoundError when it is gone."""

@@ -9,6 +9,7 @@ only their redacted text.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import posixpath
 from typing import TYPE_CHECKING, Any
@@ -65,7 +66,8 @@ class StorageClient:
         self._credential = credential
         self._service: BlobServiceClient | None = None
         self._delegation_key: Any = None
-        self._containers_ready = False
+        self._containers_ready: set[str] = set()
+        self._containers_lock = asyncio.Lock()
 
     def _client(self) -> BlobServiceClient:
         if self._service is None:
@@ -86,6 +88,10 @@ class StorageClient:
                     self.connection.blob_url, credential=self._credential, **options
                 )
         return self._service
+
+    def prepare(self) -> None:
+        """Build the client now (it opens no connection), so the first request does not."""
+        self._client()
 
     def _blob(self, container: str, name: str) -> Any:
         """A blob client for a checked name that stays inside one of the app's containers."""

@@ -2,18 +2,23 @@
 
 `import function_app` stays as cheap as `import azure.functions` (the host waits for it), and
 the SDKs the app defers (storage, Speech, aiohttp, identity, the telemetry exporter) are
-imported on a daemon thread started at the end of that import instead of inside the first
-invocation. The thread also does the one-off work of a process's first request (the platform
-string azure-core puts in User-Agent, the SDK models' serialisers) and builds the process-wide
-telemetry, which is not tied to an event loop. Microsoft's runtime imports the app inside its
-event loop, the one every invocation runs on; the service for that loop is then made on it, and
-the loop's default executor (aiohttp's per-request hop) started. Imported outside an event
-loop (a script's plain `import function_app`) nothing is started.
+imported on a daemon thread instead of inside the first invocation. The thread also does the
+one-off work of a process's first request (the platform string azure-core puts in User-Agent,
+the SDK models' serialisers) and builds the process-wide telemetry, which is not tied to a loop.
 
-Two threads importing the same modules can see each other's half-initialised modules
-(azure.core's imports are circular), so every entry point calls `wait_for_warm_up()` before
-its own lazy imports: an invocation arriving early waits for the imports it needs anyway.
-Anything that fails here is left for the invocation to report.
+Microsoft's runtime imports the app inside its event loop, the one every invocation runs on,
+and indexes it in the same synchronous step (WorkerInitRequest): the import only schedules the
+thread's start on that loop, so it begins once indexing is over. Started during the import it
+would compete with indexing for the GIL (the host waits for indexing) and import the SDK-type
+binding's modules at the same time as indexing does, from another thread (azure.core's
+imports are circular: two threads can see each other's half-initialised modules). Its last step
+makes that loop's service (clients, no connections yet) on the loop and starts the loop's
+default executor (aiohttp's per-request hop). Imported outside an event loop (a script's plain
+`import function_app`) nothing is started.
+
+Every entry point calls `wait_for_warm_up()` before its own lazy imports: an invocation arriving
+early waits for the imports it needs anyway, instead of racing the thread for them. Anything
+that fails here is left for the invocation to report.
 """
 
 from __future__ import annotations
@@ -28,15 +33,15 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from transcriber.config import Settings
+    from transcriber.service import TranscriptionService
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MODULES", "start_warm_up", "wait_for_warm_up"]
+__all__ = ["MODULES", "check_settings", "start_warm_up", "wait_for_warm_up"]
 
 MODULES = (
-    # First what the runtime's indexing loads on the main thread meanwhile (function_app imports
-    # it lazily): both threads then wait on one module's lock instead of importing its
-    # dependencies in different orders.
+    # Indexing has loaded this one already (it resolves the blob trigger's annotation); named
+    # for an app indexed without it, e.g. a script that imports function_app inside a loop.
     "azurefunctions.extensions.bindings.blob",
     "transcriber.pipeline",
     "transcriber.telemetry",
@@ -50,36 +55,63 @@ MODULES = (
 )
 TOKEN_MODULES = ("azure.identity.aio",)
 _started: threading.Thread | None = None
+_scheduled: threading.Thread | None = None
+_lock = threading.Lock()
+_background: set[asyncio.Task[None]] = set()
+CHECK_TIMEOUT_S = 10.0
 
 
 def start_warm_up(environ: Mapping[str, str] | None = None) -> threading.Thread | None:
-    """Start the warm-up thread once, when imported inside the worker's event loop."""
-    global _started
-    if _started is None:
+    """Schedule the warm-up once, on the running loop: it starts after the current step (the
+    runtime's import and indexing); None outside an event loop."""
+    global _scheduled
+    if _scheduled is None:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # imported outside an event loop: a script or a test
             return None
         env = dict(os.environ if environ is None else environ)
-        _started = threading.Thread(
+        _scheduled = threading.Thread(
             target=_warm_up, args=(env, loop), name="transcriber-warm-up", daemon=True
         )
-        _started.start()
-    return _started
+        loop.call_soon(_begin)
+    return _scheduled
 
 
 def wait_for_warm_up() -> None:
-    """Block until the warm-up's imports are done (at once when there is none, or it finished)."""
-    thread = _started
+    """Block until the warm-up's imports are done (at once when there is none, or it finished);
+    one scheduled but not yet begun begins now."""
+    thread = _begin()
     if thread is not None and thread.is_alive() and thread is not threading.current_thread():
         thread.join()
 
 
+def _begin() -> threading.Thread | None:
+    global _started
+    with _lock:
+        if _started is None and _scheduled is not None:
+            _started = _scheduled
+            _started.start()
+        return _started
+
+
+def check_settings(environ: Mapping[str, str] | None = None) -> Settings | None:
+    """The whole configuration, or None once what is wrong is logged (invocations refuse until
+    it is fixed). The warm-up does it in the worker; an import outside a loop, at once."""
+    from transcriber.config import SettingError, Settings
+
+    try:
+        return Settings.from_environ(os.environ if environ is None else environ)
+    except SettingError as error:
+        logger.error("invalid configuration, nothing will be transcribed: %s", error)
+        return None
+
+
 def _warm_up(environ: dict[str, str], loop: asyncio.AbstractEventLoop) -> None:
     try:
-        from transcriber.config import Settings
-
-        settings = Settings.from_environ(environ)
+        settings = check_settings(environ)  # in the host's start-up log, right after indexing
+        if settings is None:
+            return
         modules = list(MODULES)
         if settings.storage.uses_token or not settings.speech.api_key or settings.telemetry.entra_auth:
             modules += TOKEN_MODULES
@@ -100,14 +132,43 @@ def _warm_up(environ: dict[str, str], loop: asyncio.AbstractEventLoop) -> None:
 
 
 def _prepare_loop(environ: dict[str, str]) -> None:
-    """On the worker's loop: its service (clients, no connections yet) and a default-executor thread."""
+    """On the worker's loop: its service with its clients built (no connections yet), the
+    loop's default-executor thread, then a task that does the rest of a first request's one-off
+    work: the first tokens (cached by the credentials) and the check that the containers exist."""
     from transcriber.service import get_service
 
     try:
-        get_service(environ)
-        asyncio.get_running_loop().run_in_executor(None, _nothing)
+        service = get_service(environ)
+        service.speech.prepare_client()
+        service.store.prepare()
+        loop = asyncio.get_running_loop()
+        loop.run_in_executor(None, _nothing)
+        _background.add(task := loop.create_task(_first_requests(service)))
+        task.add_done_callback(_background.discard)
     except Exception as exc:
         logger.debug("warm-up could not prepare the service: %s: %s", type(exc).__name__, exc)
+
+
+async def _first_requests(service: TranscriptionService) -> None:
+    """What a first invocation would otherwise wait for: the first tokens (the credentials cache
+    them), a connection to each service (kept alive for the first request), the containers'
+    check (once per store; an invocation arriving meanwhile waits for it). Speech is reached with
+    the deep health check's audio-free request, so a wrong endpoint or credential is logged at
+    start-up; the invocations meet any failure again and report it."""
+    settings = service.settings
+
+    async def speech() -> None:
+        await service.speech.prepare()
+        await service.speech.check_access(CHECK_TIMEOUT_S)
+
+    async def storage() -> None:
+        await service.store.ensure_containers(settings.containers, create=settings.create_containers)
+
+    for outcome, name in zip(
+        await asyncio.gather(speech(), storage(), return_exceptions=True), ("Speech", "storage"), strict=True
+    ):
+        if isinstance(outcome, Exception):
+            logger.warning("start-up check: %s not reachable yet: %s", name, outcome)
 
 
 def _nothing() -> None:

@@ -68,8 +68,41 @@ class FunctionsHost:
 
     @classmethod
     def start(cls, app_dir: str | Path, *, limits: FrontEndLimits | None = None) -> FunctionsHost:
-        """Init (the runtime indexes the app), metadata and load; raises FunctionsHostError."""
-        app_dir = Path(app_dir).resolve()
+        """Init (the runtime indexes the app), metadata and load; raises FunctionsHostError.
+
+        Start-up runs on a loop of its own, so this works with or without a running loop.
+        """
+        running, worker = cls._prepare(Path(app_dir).resolve(), limits)
+        if running is not None:
+            return running
+        try:
+            functions = run_in_thread(worker.start)
+        except WorkerError as error:
+            raise cls._failed(worker, error) from None
+        return cls._started(worker, functions, limits)
+
+    @classmethod
+    async def start_on_loop(
+        cls, app_dir: str | Path, *, limits: FrontEndLimits | None = None
+    ) -> FunctionsHost:
+        """`start` on the running loop, as the proxy worker does: init, indexing and every
+        invocation share one loop, so what the app's import schedules on it is there later."""
+        running, worker = cls._prepare(Path(app_dir).resolve(), limits)
+        if running is not None:
+            return running
+        try:
+            functions = await worker.start()
+        except WorkerError as error:
+            raise cls._failed(worker, error) from None
+        return cls._started(worker, functions, limits)
+
+    @classmethod
+    def _prepare(
+        cls, app_dir: Path, limits: FrontEndLimits | None
+    ) -> tuple[FunctionsHost | None, RuntimeWorker]:
+        """The host already running this app (one per process), or a worker to start."""
+        protos = load_protos()
+        worker = RuntimeWorker(protos, app_dir, RpcLogCollector(protos))
         if cls._current is not None:
             if cls._current.app_dir != app_dir:
                 raise RuntimeError(
@@ -77,16 +110,18 @@ class FunctionsHost:
                 )
             if limits is not None:
                 cls._current.limits = limits
-            return cls._current
-        protos = load_protos()
-        collector = RpcLogCollector(protos)
-        worker = RuntimeWorker(protos, app_dir, collector)
-        try:
-            functions = run_in_thread(worker.start)
-        except WorkerError as error:
-            worker.stop()
-            raise FunctionsHostError(error, collector.take(None)) from None
-        cls._current = cls(app_dir, worker, functions, limits or FrontEndLimits())
+        return cls._current, worker
+
+    @staticmethod
+    def _failed(worker: RuntimeWorker, error: WorkerError) -> FunctionsHostError:
+        worker.stop()
+        return FunctionsHostError(error, worker.collector.take(None))
+
+    @classmethod
+    def _started(
+        cls, worker: RuntimeWorker, functions: list[Any], limits: FrontEndLimits | None
+    ) -> FunctionsHost:
+        cls._current = cls(worker.app_dir, worker, functions, limits or FrontEndLimits())
         return cls._current
 
     def bindings(self, function: str) -> list[dict[str, Any]]:

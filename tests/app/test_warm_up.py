@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import numpy as np
+import soundfile as sf
+from azure.storage.blob import BlobServiceClient
 
 ROOT = Path(__file__).resolve().parents[2]
 ENV = {
@@ -15,8 +22,18 @@ ENV = {
 }
 
 
-def run(code: str) -> str:
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "AudioStorage"))}, **ENV}
+def _wav() -> bytes:
+    buffer = io.BytesIO()
+    sf.write(buffer, np.zeros(16000, dtype=np.int16), 16000, format="WAV")
+    return buffer.getvalue()
+
+
+WAV = _wav()
+
+
+def run(code: str, settings: dict[str, str] | None = None) -> str:
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith(("AZURE_", "AudioStorage"))}}
+    env.update(settings or ENV)
     done = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
@@ -56,3 +73,96 @@ asyncio.run(main())
 def test_warm_up_imported_outside_an_event_loop_starts_no_thread() -> None:
     code = "import threading, function_app; print([t.name for t in threading.enumerate()])"
     assert "transcriber-warm-up" not in run(code)
+
+
+def test_warm_up_begins_only_after_the_import_and_indexing_step() -> None:
+    # The runtime imports and indexes in one synchronous step: the thread must not compete with it.
+    code = """
+import asyncio
+async def main():
+    import function_app
+    from transcriber import warmup
+    during_import = warmup._started
+    await asyncio.sleep(0)
+    print(during_import is None, warmup._started is not None)
+asyncio.run(main())
+"""
+    assert run(code) == "True True"
+
+
+def test_warm_up_on_the_worker_loop_checks_containers_and_reaches_speech_once(
+    azurite: Any, blob_containers: Any, speech: Any
+) -> None:
+    """As the proxy worker runs it (one loop): after the warm-up a first blob invocation makes no
+    container check of its own, and Speech saw the audio-free start-up check."""
+    code = """
+import asyncio
+async def main():
+    from devtools.functions_host import FunctionsHost
+    from transcriber import service, storage_client, warmup
+    host = await FunctionsHost.start_on_loop(".")
+    await asyncio.to_thread(warmup.wait_for_warm_up)
+    while not service._services or warmup._background:
+        await asyncio.sleep(0.01)
+    store = service._services[asyncio.get_running_loop()].store
+    calls = []
+    original = storage_client.StorageClient._call
+    async def counting(self, operation, *args, **kwargs):
+        calls.append(operation)
+        return await original(self, operation, *args, **kwargs)
+    storage_client.StorageClient._call = counting
+    delivery = await host.blob_event(CONTAINER, "first.wav")
+    print(delivery.status, sorted(store._containers_ready) == sorted(NAMES), "GetContainerProperties" in calls)
+asyncio.run(main())
+"""
+    speech.reset()
+    admin = BlobServiceClient.from_connection_string(azurite.connection_string)
+    admin.get_blob_client(blob_containers.audio, "first.wav").upload_blob(WAV)
+    names = (blob_containers.audio, blob_containers.transcripts, blob_containers.failures)
+    code = code.replace("CONTAINER", repr(blob_containers.audio)).replace("NAMES", repr(names))
+    settings = {
+        **blob_containers.settings(),
+        "AudioStorage": azurite.connection_string,
+        "AZURE_SPEECH_ENDPOINT": speech.endpoint,
+        "AZURE_SPEECH_API_KEY": speech.key,
+        "BLOB_TRIGGER_SOURCE": "LogsAndContainerScan",
+    }
+    assert run(code, settings) == "succeeded True False"
+    checks = [entry for entry in speech.requests() if entry.status in (400, 415, 422)]
+    assert len(checks) == 1 and len(speech.requests()) == 2  # the check, then the blob's transcription
+
+
+async def test_container_check_concurrent_callers_check_each_container_once(
+    azurite: Any, blob_containers: Any, speech: Any, monkeypatch: Any
+) -> None:
+    """The warm-up's check and a first invocation arriving meanwhile share one check per name."""
+    from transcriber import storage_client
+    from transcriber.config import Settings
+    from transcriber.service import TranscriptionService, get_telemetry
+
+    env = {
+        **blob_containers.settings(),
+        "AudioStorage": azurite.connection_string,
+        "AZURE_SPEECH_ENDPOINT": speech.endpoint,
+        "AZURE_SPEECH_API_KEY": speech.key,
+    }
+    settings = Settings.from_environ(env)
+    service = TranscriptionService.create(settings, get_telemetry(settings.telemetry))
+    calls: list[str] = []
+    original = storage_client.StorageClient._call
+
+    async def counting(self: Any, operation: str, *args: Any, **kwargs: Any) -> Any:
+        calls.append(operation)
+        return await original(self, operation, *args, **kwargs)
+
+    monkeypatch.setattr(storage_client.StorageClient, "_call", counting)
+    store = service.store
+    outputs = (settings.transcripts_container, settings.failures_container)
+    await asyncio.gather(
+        store.ensure_containers(settings.containers, create=True),
+        store.ensure_containers(outputs, create=True),
+        store.ensure_containers(outputs, create=True),
+    )
+    await store.ensure_containers(outputs, create=True)
+    await service.aclose()
+    assert calls.count("GetContainerProperties") == len(settings.containers) == 3

@@ -61,17 +61,18 @@ def test_dumps_long_transcript_equals_json_dumps(indent: int | None) -> None:
 async def test_render_files_long_transcript_runs_off_the_loop_thread_and_matches_formats() -> None:
     result = long_result(500)
     seen: list[str] = []
-    original = formats.render
+    original = formats.render_many
 
-    def spy(result: dict, fmt: str) -> str:
+    def spy(result: dict, fmts: tuple[str, ...]) -> dict[str, str]:
         seen.append(threading.current_thread().name)
-        return original(result, fmt)
+        return original(result, fmts)
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(formats, "render", spy)
+        patch.setattr(formats, "render_many", spy)
         files = await rendering.render_files(result, ["txt", "srt", "vtt"], {"x": 1})
     assert {name.split("_")[0] for name in seen} == {"transcriber-render"}
-    assert files == {fmt: original(result, fmt) for fmt in ("txt", "srt", "vtt")} | {"json": '{\n  "x": 1\n}'}
+    expected = {fmt: formats.render(result, fmt) for fmt in ("txt", "srt", "vtt")}
+    assert files == expected | {"json": '{\n  "x": 1\n}'}
 
 
 async def test_parse_json_big_body_parses_off_the_loop() -> None:
@@ -80,3 +81,24 @@ async def test_parse_json_big_body_parses_off_the_loop() -> None:
     assert await rendering.parse_json(body) == json.loads(body)
     assert await rendering.encode_json({"a": [1]}) == '{"a": [1]}'
     await asyncio.sleep(0)
+
+
+@given(document=JSON, indent=st.sampled_from([None, 0, 1, 3]))
+def test_loads_in_steps_any_document_equals_json_loads(document: object, indent: int | None) -> None:
+    body = json.dumps({"phrases": document, "x": [document, document]}, indent=indent).encode()
+    assert rendering._loads_in_steps(body) == json.loads(body)
+    body = json.dumps(document, indent=indent).encode()
+    assert rendering._loads_in_steps(body) == json.loads(body)
+
+
+@given(text=st.text(alphabet='{}[]:, "ab01\n', max_size=30))
+def test_loads_in_steps_refuses_what_json_loads_refuses(text: str) -> None:
+    try:
+        expected: object = json.loads(text)
+    except ValueError:
+        expected = ValueError
+    try:
+        got: object = rendering._loads_in_steps(text.encode())
+    except ValueError:
+        got = ValueError
+    assert got == expected

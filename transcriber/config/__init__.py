@@ -10,6 +10,9 @@ Storage connection settings are parsed by `transcriber.storage_connection`, whic
 host's own naming dictates.
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from transcriber.config.bindings import (
     audio_container,
     erasure_queue,
@@ -19,10 +22,32 @@ from transcriber.config.bindings import (
 )
 from transcriber.config.callers import CallerAuthSettings, caller_auth, http_auth_mode
 from transcriber.config.names import *  # noqa: F403 (every setting's name, as before the split)
-from transcriber.config.settings import InvalidSettingsError, Settings
-from transcriber.config.speech import SpeechSettings
-from transcriber.config.telemetry import PrivacySettings, TelemetrySettings
 from transcriber.errors import SettingError
+
+if TYPE_CHECKING:
+    from transcriber.config.settings import InvalidSettingsError, Settings
+    from transcriber.config.speech import SpeechSettings
+    from transcriber.config.telemetry import PrivacySettings, TelemetrySettings
+
+# function_app imports this package to declare its triggers (bindings, callers), and the host
+# waits for that import: the whole configuration's modules load on first use instead (the
+# warm-up thread's, right after indexing).
+_LAZY = {
+    "InvalidSettingsError": "settings",
+    "Settings": "settings",
+    "SpeechSettings": "speech",
+    "PrivacySettings": "telemetry",
+    "TelemetrySettings": "telemetry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "CallerAuthSettings",

@@ -21,10 +21,7 @@ Token = tuple[str, bool]  # a word, and whether it is glued to the one before (n
 
 def join(tokens: list[Token]) -> str:
     """The tokens as text: a space between words, none before a glued one."""
-    text = ""
-    for index, (word, glued) in enumerate(tokens):
-        text += word if index == 0 or glued else " " + word
-    return text
+    return "".join(word if index == 0 or glued else " " + word for index, (word, glued) in enumerate(tokens))
 
 
 def break_lines(words: list[str] | list[Token], prefix: str = "") -> list[str]:
@@ -35,12 +32,18 @@ def break_lines(words: list[str] | list[Token], prefix: str = "") -> list[str]:
     single = join(tokens)
     if len(single) <= LINE_CHARS or len(tokens) < 2:
         return [single] if single else []
+    # Every cut is weighed by the two lines' lengths, counted rather than built (a cue is tried
+    # many times over while the cues are laid out): a space goes before each unglued token
+    # after the first, and a cut drops the one before the bottom line's first token.
+    spaces = [0] + [0 if glued else 1 for _, glued in tokens[1:]]
     best: tuple[float, int] | None = None
+    top = 0
     for cut in range(1, len(tokens)):
-        top, bottom = join(tokens[:cut]), join(tokens[cut:])
-        if max(len(top), len(bottom)) > LINE_CHARS:
+        top += len(tokens[cut - 1][0]) + spaces[cut - 1]
+        bottom = len(single) - top - spaces[cut]
+        if max(top, bottom) > LINE_CHARS:
             continue
-        cost = abs(len(top) - len(bottom)) + (0.5 if len(top) > len(bottom) else 0.0)
+        cost = abs(top - bottom) + (0.5 if top > bottom else 0.0)
         last = tokens[cut - 1][0]
         if last[-1] in ".?!;:,\u3002\u3001":
             cost -= 12

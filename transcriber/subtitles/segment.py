@@ -94,9 +94,20 @@ def _run_cues(run: list[TimedWord], after: float, prefix: str) -> Iterator[Cue]:
     count = len(run)
     best: list[float] = [0.0] + [math.inf] * count
     cut: list[int] = [0] * (count + 1)
+    # Prefix sums, so a candidate cue's length is counted, not joined: the words' characters,
+    # and the spaces join() puts before each unglued word that does not open the cue.
+    letters, spaces = [0], [0]
+    for word in run:
+        letters.append(letters[-1] + len(word.text))
+        spaces.append(spaces[-1] + (0 if word.glued else 1))
     for end in range(1, count + 1):
+        pause = 0  # only ever compared with thresholds above 0
         for start in range(end - 1, -1, -1):
-            cost = _cost(run, start, end, after, prefix if start == 0 else "")
+            label_prefix = prefix if start == 0 else ""
+            chars = len(label_prefix) + letters[end] - letters[start] + spaces[end] - spaces[start + 1]
+            if start < end - 1:
+                pause = max(pause, run[start + 1].start_ms - run[start].end_ms)
+            cost = _cost(run, start, end, after, label_prefix, chars, pause)
             if cost is None:
                 break
             if best[start] + cost < best[end]:
@@ -140,24 +151,23 @@ def _shown_end(run: list[TimedWord], start: int, end: int, after: float, chars: 
     return int(max(shown, first + 1))
 
 
-def _cost(run: list[TimedWord], start: int, end: int, after: float, prefix: str) -> float | None:
-    """The cost of one cue of run[start:end]; None when it and every longer one are impossible."""
-    chunk = run[start:end]
-    tokens = _tokens(chunk)
-    chars = len(prefix + join(tokens))
-    single = len(chunk) == 1
-    if not single:
-        if chars > MAX_LINES * LINE_CHARS + 1 or chunk[-1].end_ms - chunk[0].start_ms > CUE_MAX_MS:
+def _cost(
+    run: list[TimedWord], start: int, end: int, after: float, prefix: str, chars: int, pause: int
+) -> float | None:
+    """The cost of one cue of run[start:end] (`chars` long with `prefix`, `pause` its longest
+    silence between words); None when it and every longer one are impossible."""
+    if end - start > 1:
+        if chars > MAX_LINES * LINE_CHARS + 1 or run[end - 1].end_ms - run[start].start_ms > CUE_MAX_MS:
             return None
-        lines = break_lines(tokens, prefix)
-        if len(lines) > MAX_LINES or max(map(len, lines)) > LINE_CHARS:
-            return None
-        pause = max(b.start_ms - a.end_ms for a, b in itertools.pairwise(chunk))
+        if chars > LINE_CHARS:  # one line fits as it is; only a longer text needs breaking
+            lines = break_lines(_tokens(run[start:end]), prefix)
+            if len(lines) > MAX_LINES or max(map(len, lines)) > LINE_CHARS:
+                return None
         if pause > PAUSE_MAX_MS:
             return None
     else:
         pause = 0
-    duration = _shown_end(run, start, end, after, chars) - chunk[0].start_ms
+    duration = _shown_end(run, start, end, after, chars) - run[start].start_ms
     cost = 2.0  # per cue: fewer, fuller cues read better than many flashes
     if duration < CUE_MIN_MS:
         cost += 4 + (CUE_MIN_MS - duration) / 100
@@ -167,7 +177,7 @@ def _cost(run: list[TimedWord], start: int, end: int, after: float, prefix: str)
     if pause > 700:
         cost += (pause - 700) / 150
     if end < len(run):
-        cost += _break_cost(chunk[-1])
+        cost += _break_cost(run[end - 1])
     return cost
 
 
