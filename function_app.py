@@ -96,6 +96,7 @@ async def transcribe(req: func.HttpRequest, context: func.Context) -> func.HttpR
 @app.queue_trigger(arg_name="message", queue_name=ERASURE_QUEUE, connection=config.STORAGE_CONNECTION)
 async def erase_transcripts(message: func.QueueMessage, context: func.Context) -> None:
     """A recording was deleted (Event Grid BlobDeleted, queued): delete its transcripts too."""
+    wait_for_warm_up()
     from transcriber.erasure import handle_deleted_event
 
     await handle_deleted_event(message.get_body())
@@ -105,6 +106,7 @@ async def erase_transcripts(message: func.QueueMessage, context: func.Context) -
 @app.route(route="transcriptions", methods=["POST"], auth_level=HTTP_AUTH_LEVEL)
 async def create_transcription(req: func.HttpRequest) -> func.HttpResponse:
     """Accept audio (body, multipart or a blob name) as a job: 202 with its Location at once."""
+    wait_for_warm_up()
     from transcriber.jobs.api import create_job
 
     return _response(await create_job(req.url, dict(req.headers), req.get_body()))
@@ -114,6 +116,7 @@ async def create_transcription(req: func.HttpRequest) -> func.HttpResponse:
 @app.route(route="transcriptions/{id}", methods=["GET"], auth_level=HTTP_AUTH_LEVEL)
 async def transcription_status(req: func.HttpRequest) -> func.HttpResponse:
     """A job's status; with `?format=` its result."""
+    wait_for_warm_up()
     from transcriber.jobs.api import job_status
 
     return _response(await job_status(req.url, dict(req.headers), req.route_params.get("id", "")))
@@ -123,6 +126,7 @@ async def transcription_status(req: func.HttpRequest) -> func.HttpResponse:
 @app.queue_trigger(arg_name="message", queue_name=JOBS_QUEUE, connection=config.STORAGE_CONNECTION)
 async def run_transcription_job(message: func.QueueMessage, context: func.Context) -> None:
     """A job from the jobs queue: transcribe its blob; a raise lets the queue retry, then poison it."""
+    wait_for_warm_up()
     from transcriber.jobs.runner import handle_job_message
 
     text = message.get_body().decode("utf-8", "replace")
@@ -133,6 +137,7 @@ async def run_transcription_job(message: func.QueueMessage, context: func.Contex
 @app.route(route="uploads", methods=["POST"], auth_level=HTTP_AUTH_LEVEL)
 async def create_upload(req: func.HttpRequest) -> func.HttpResponse:
     """An upload URL (create+write SAS, https, short-lived) for one new blob under uploads/."""
+    wait_for_warm_up()
     from transcriber.uploads import create_upload as make_upload
 
     return _response(await make_upload(dict(req.headers), req.get_body()))

@@ -166,3 +166,23 @@ async def test_container_check_concurrent_callers_check_each_container_once(
     await store.ensure_containers(outputs, create=True)
     await service.aclose()
     assert calls.count("GetContainerProperties") == len(settings.containers) == 3
+
+
+def test_every_function_waits_for_the_warm_up_before_its_own_imports() -> None:
+    """An invocation importing what the warm-up thread is importing can deadlock on a module lock."""
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse((Path(__file__).parents[2] / "function_app.py").read_text())
+    functions = [
+        node
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.decorator_list
+    ]
+    assert len(functions) >= 9
+    for function in functions:
+        body = [
+            s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+        ]
+        first = body[0]
+        assert isinstance(first, ast.Expr) and ast.unparse(first) == "wait_for_warm_up()", function.name
