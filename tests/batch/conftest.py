@@ -1,4 +1,5 @@
-"""Fixtures for the batch client's unit tests: the strict fake service over http and https."""
+"""Fixtures for the batch client's unit tests (the strict fake service over http and https), and
+for the batch route's end-to-end tests: the deployed app, a fresh jobs queue, a storage spy."""
 
 from __future__ import annotations
 
@@ -9,6 +10,9 @@ from typing import Any
 import pytest
 
 from devtools.certs import TLSCertificates
+from tests.app.conftest import deployed, storage  # noqa: F401 - fixtures of the e2e tests
+from tests.app.jobs_queue import jobs  # noqa: F401 - a fixture
+from tests.batch.batch_app import storage_spy  # noqa: F401 - a fixture
 from tests.batch.fake_service import FakeBatchService, start
 from transcriber.config import SpeechSettings
 from transcriber.telemetry import DependencyRecord, NullTelemetry

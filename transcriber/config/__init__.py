@@ -4,12 +4,13 @@
     values      readers for one value (text, numbers, booleans, container names)
     settings    Settings.from_environ: the whole validated configuration
     bindings    what function_app needs at import to declare its triggers (never raises)
-    speech, telemetry, callers, jobs, defaults: one concern's settings each
+    speech, telemetry, callers, jobs, batch, defaults: one concern's settings each
 
 Storage connection settings are parsed by `transcriber.storage_connection`, which the Functions
 host's own naming dictates.
 """
 
+from transcriber.config.batch import BatchSettings
 from transcriber.config.bindings import (
     audio_container,
     erasure_queue,
@@ -25,6 +26,7 @@ from transcriber.config.telemetry import PrivacySettings, TelemetrySettings
 from transcriber.errors import SettingError
 
 __all__ = [
+    "BatchSettings",
     "CallerAuthSettings",
     "InvalidSettingsError",
     "PrivacySettings",
