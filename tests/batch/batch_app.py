@@ -49,6 +49,11 @@ async def run_until(jobs: Jobs, done: Callable[[], bool], *, timeout: float = 12
     return delivered
 
 
+def queue_connection(jobs: Jobs) -> str:
+    """The connection string of the jobs queue's account (Azurite)."""
+    return getattr(jobs, "connection_string", None) or jobs.azurite.connection_string
+
+
 def has_outputs(jobs: Jobs, name: str) -> Callable[[], bool]:
     return lambda: f"{name}.json" in jobs.app.transcripts()
 

@@ -17,7 +17,7 @@ import pytest
 from azure.storage.queue import QueueClient
 
 from tests.app.jobs_queue import Jobs, deliver
-from tests.batch.batch_app import has_outputs, job_records, run_until, submits, use_emulator
+from tests.batch.batch_app import has_outputs, job_records, queue_connection, run_until, submits, use_emulator
 from tests.batch.test_batch_route import recording, upload_file
 
 LIMIT = {"MAX_AUDIO_BYTES": str(1024 * 1024)}
@@ -34,7 +34,7 @@ def big(tmp_path: Path) -> Path:
 
 
 def queued(jobs: Jobs) -> list[str]:
-    with QueueClient.from_connection_string(jobs.azurite.connection_string, jobs.queue) as queue:
+    with QueueClient.from_connection_string(queue_connection(jobs), jobs.queue) as queue:
         return [m.content for m in queue.peek_messages(max_messages=32)]
 
 
@@ -73,7 +73,7 @@ async def test_duplicate_and_concurrent_step_messages_make_one_step(
     results = await asyncio.gather(*(deliver(jobs.app.host, text) for _ in range(3)))  # at once
     assert [r.status for r in results] == ["succeeded"] * 3
     assert len(submits(echo)) == 1
-    with QueueClient.from_connection_string(jobs.azurite.connection_string, jobs.queue) as queue:
+    with QueueClient.from_connection_string(queue_connection(jobs), jobs.queue) as queue:
         queue.send_message(text)  # the same step once more, later: stale, dropped
     await run_until(jobs, has_outputs(jobs, "big.wav"))
     assert len(submits(echo)) == 1 and echo.batch_jobs() == []
@@ -109,7 +109,7 @@ async def test_a_batch_job_that_lost_its_message_is_taken_over_by_the_next_deliv
     use_emulator(jobs, echo, monkeypatch, **LIMIT)
     upload_file(jobs, "big.wav", big)
     await jobs.app.blob_event("big.wav")
-    with QueueClient.from_connection_string(jobs.azurite.connection_string, jobs.queue) as queue:
+    with QueueClient.from_connection_string(queue_connection(jobs), jobs.queue) as queue:
         queue.clear_messages()  # its message poisoned or lost: nobody looks at the job any more
     name, record = next(iter(job_records(jobs).items()))
     record["batch"]["nextLookAt"] = "2026-01-01T00:00:00+00:00"  # long overdue
