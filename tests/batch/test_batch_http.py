@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from azure.storage.queue import QueueClient
 
 from tests.app.jobs_queue import Jobs
-from tests.batch.batch_app import job_records, run_until, submits, use_emulator
+from tests.batch.batch_app import job_records, queue_connection, run_until, submits, use_emulator
 from tests.batch.test_batch_route import recording, upload_file
 
 LIMIT = {"MAX_AUDIO_BYTES": str(1024 * 1024)}
@@ -76,3 +77,25 @@ async def test_transcribe_answers_a_blob_over_the_limits_with_413_naming_the_job
     error = json.loads(response.get_body())["error"]
     assert error["code"] == "UseTranscriptionsJob" and "/api/transcriptions" in error["message"]
     assert echo.requests() == []
+
+
+async def test_a_job_following_a_batch_job_that_died_takes_the_version_over(
+    jobs: Jobs, echo: Any, big: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_emulator(jobs, echo, monkeypatch, **LIMIT)
+    upload_file(jobs, "big.wav", big)
+    await jobs.app.blob_event("big.wav")  # the blob event's batch job holds the version
+    [(holder, record)] = job_records(jobs).items()
+    accepted = await jobs.submit(json.dumps({"blob": "big.wav"}).encode(), "application/json")
+    with QueueClient.from_connection_string(queue_connection(jobs), jobs.queue) as queue:
+        for message in queue.receive_messages(max_messages=32, visibility_timeout=1):  # lose the holder's
+            if json.loads(message.content)["id"] == record["id"]:
+                queue.delete_message(message)
+    record["batch"]["nextLookAt"] = "2026-01-01T00:00:00+00:00"  # and nobody looks at it any more
+    jobs.app.storage.get_blob_client(jobs.app.containers.failures, holder).upload_blob(
+        json.dumps(record), overwrite=True
+    )
+    await run_until(jobs, job_ended(jobs, accepted["id"]))
+    status = await jobs.status_json(accepted["id"])
+    assert status["status"] == "succeeded" and len(submits(echo)) == 1
+    assert jobs.app.transcript_json("big.wav.json")["processing"]["route"] == "batch"

@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from transcriber.batch import finish, schedule
+from transcriber.batch import finish, handover, schedule
 from transcriber.batch.handover import DONE, FOLLOW, RUNNING, SUBMIT, parse_time
 from transcriber.batch.job import Step, parse_step
 from transcriber.errors import ServiceThrottledError, TranscriberError
@@ -161,9 +161,28 @@ async def _follow(step: Step) -> str:
         )
         await step.save()
         return records.FAILED
+    if await handover.held_by_batch(service, step.info) is None:  # the job it followed is gone
+        return await _take_over(step)
     polls = int(step.batch.get("polls", 0)) + 1
     step.batch["polls"] = polls
     return await step.look_again(schedule.poll_delay(step.settings, polls))
+
+
+async def _take_over(step: Step) -> str:
+    """The followed batch job ended without an outcome or lost its claim: run this job's blob
+    through the pipeline again (it claims the version, and hands it to this job if need be)."""
+    from transcriber.jobs.runner import _finish
+    from transcriber.pipeline import process_blob
+
+    step.batch["state"] = DONE
+    if not await step.save():
+        return records.RUNNING
+    record_id, name = step.record["id"], step.info.name
+    outcome = await process_blob(step.service, name, step.invocation, step.options, record_id)
+    if outcome.status == "queued":
+        return records.RUNNING
+    record = await records.read_job(step.service, record_id) or step.record
+    return await _finish(step.service, record, outcome_status=outcome.status)
 
 
 async def _outcome_written(step: Step) -> bool:
