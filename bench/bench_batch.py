@@ -90,8 +90,6 @@ async def _run_job(host, name: str, connection: str) -> None:  # type: ignore[no
     """The blob event, then the jobs queue's messages as they become visible, until the outputs exist."""
     from azure.storage.blob.aio import BlobServiceClient
 
-    from devtools.dev.queue_delivery import deliver_queue
-
     delivery = await host.blob_event(AUDIO, name)
     if delivery.status != "succeeded":
         raise RuntimeError(f"{name}: {delivery.status} {delivery.errors}")
@@ -101,7 +99,7 @@ async def _run_job(host, name: str, connection: str) -> None:  # type: ignore[no
         while not await output.exists():
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{name}: no transcript after 30 minutes")
-            for done in await deliver_queue(host, "run_transcription_job", connection, QUEUE):
+            for done in await host.queue_listener("run_transcription_job").drain():
                 if done.status != "succeeded":
                     raise RuntimeError(f"{name}: a job message was {done.status}")
             await asyncio.sleep(0.3)

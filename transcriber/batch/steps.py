@@ -171,7 +171,7 @@ async def _follow(step: Step) -> str:
 async def _take_over(step: Step) -> str:
     """The followed batch job ended without an outcome or lost its claim: run this job's blob
     through the pipeline again (it claims the version, and hands it to this job if need be)."""
-    from transcriber.jobs.runner import _finish
+    from transcriber.jobs.outcome import end_job
     from transcriber.pipeline import process_blob
 
     step.batch["state"] = DONE
@@ -182,7 +182,7 @@ async def _take_over(step: Step) -> str:
     if outcome.status == "queued":
         return records.RUNNING
     record = await records.read_job(step.service, record_id) or step.record
-    return await _finish(step.service, record, outcome_status=outcome.status)
+    return await end_job(step.service, record, outcome_status=outcome.status)
 
 
 async def _outcome_written(step: Step) -> bool:
