@@ -70,6 +70,16 @@ def job_records(jobs: Jobs) -> dict[str, dict[str, Any]]:
     return {name: json.loads(body) for name, body in jobs.app.failures().items() if name.startswith("jobs/")}
 
 
+def no_record_and_no_held_claim(jobs: Jobs) -> None:
+    """Nothing but job records, and claims the batch job released (a claim stays as the
+    version's mark, transcriber.claims)."""
+    failures = jobs.app.failures()
+    assert [n for n in failures if not n.startswith(("jobs/", "claims/"))] == []
+    for name, body in failures.items():
+        if name.startswith("claims/"):
+            assert json.loads(body).get("state") == "released", name
+
+
 def submits(emulator: Any) -> list[Any]:
     return [entry for entry in emulator.requests() if entry.operation == "submit"]
 

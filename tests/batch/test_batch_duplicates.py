@@ -17,7 +17,15 @@ import pytest
 from azure.storage.queue import QueueClient
 
 from tests.app.jobs_queue import Jobs, deliver
-from tests.batch.batch_app import has_outputs, job_records, queue_connection, run_until, submits, use_emulator
+from tests.batch.batch_app import (
+    has_outputs,
+    job_records,
+    no_record_and_no_held_claim,
+    queue_connection,
+    run_until,
+    submits,
+    use_emulator,
+)
 from tests.batch.test_batch_route import recording, upload_file
 
 LIMIT = {"MAX_AUDIO_BYTES": str(1024 * 1024)}
@@ -41,7 +49,7 @@ def queued(jobs: Jobs) -> list[str]:
 def only_outcome(jobs: Jobs, name: str) -> None:
     """The version's transcript set and nothing else: no failure record, no claim left."""
     assert set(jobs.app.transcripts()) == {f"{name}.{ext}" for ext in ("json", "txt", "srt", "vtt")}
-    assert [n for n in jobs.app.failures() if not n.startswith("jobs/")] == []
+    no_record_and_no_held_claim(jobs)
 
 
 async def test_concurrent_and_repeated_blob_deliveries_make_one_submission_and_one_outcome(
