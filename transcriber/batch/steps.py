@@ -22,7 +22,7 @@ read the new one): the new version's own event transcribes it.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from transcriber.batch import finish, handover, schedule
 from transcriber.batch.handover import DONE, FOLLOW, RUNNING, SUBMIT, parse_time
@@ -96,7 +96,15 @@ async def _submit(step: Step, *, replacing: str | None = None) -> str:
     service, info = step.service, step.info
     if not await finish.still_there(step):
         return await finish.superseded(step)
-    step.batch["submitting"] = records.now()
+    started, look = step.batch.get("submitting"), step.batch.get("look")
+    timeout = timedelta(seconds=service.settings.claim_timeout_seconds)
+    if (
+        started
+        and step.batch.get("submittingLook") == look
+        and parse_time(started) > datetime.now(UTC) - timeout
+    ):
+        return records.RUNNING  # another delivery of this look is submitting (within a function's time)
+    step.batch.update(submitting=records.now(), submittingLook=look)
     if not await step.save():  # one of two concurrent deliveries submits
         return records.RUNNING
     url = await service.store.read_sas_url(info, schedule.sas_lifetime(step.settings))
