@@ -279,6 +279,9 @@ var appSettings = union(
     // Behind the firewall Speech cannot fetch a SAS URL (fast transcription documents no
     // trusted-service path to storage), so the app sends the audio's bytes.
     AUDIO_URL_ENABLED: vnetEnabled ? 'false' : 'true'
+    // Batch transcription reads the audio only by URL (a SAS), which the closed firewall refuses:
+    // behind it, audio over fast transcription's limits keeps its failure record.
+    BATCH_TRANSCRIPTION_ENABLED: vnetEnabled ? 'false' : 'true'
     ERASURE_QUEUE: erasureQueueName
     TRANSCRIPTION_JOBS_QUEUE: jobsQueueName
     HTTP_AUTH_MODE: authEnabled ? 'entra' : 'function'

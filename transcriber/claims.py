@@ -106,7 +106,9 @@ class Claimant:
                 return Claim(self.name, etag, created=True)
             age = datetime.now(UTC) - modified
             released = record.get("state") == RELEASED
-            if not released and age < timedelta(seconds=self.service.settings.claim_timeout_seconds):
+            # a batch job holds its claim for the whole batch wait (transcriber.batch.handover)
+            live = max(self.service.settings.claim_timeout_seconds, int(record.get("staleAfterSeconds") or 0))
+            if not released and age < timedelta(seconds=live):
                 return None
             try:
                 taken = await self._write(if_etag=etag)

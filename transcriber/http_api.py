@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from transcriber import formats
 from transcriber.audio_header import HEAD_BYTES
+from transcriber.batch import routing as batch_routing
 from transcriber.caller_auth import check_caller
 from transcriber.config import Settings
 from transcriber.errors import (
@@ -156,7 +157,16 @@ async def _run(
         info, head = await service.store.read_start(
             service.settings.audio_container, request.blob, HEAD_BYTES
         )
-        return await transcribe_blob(service, info, options, timeout=HTTP_TIMEOUT_SECONDS, head=head)
+        batch_routing.refuse_for_http(service.settings, info, head)  # 413 naming /api/transcriptions
+        try:
+            return await transcribe_blob(service, info, options, timeout=HTTP_TIMEOUT_SECONDS, head=head)
+        except AudioRejectedError as exc:
+            if batch_routing.rerouted(service.settings, exc):
+                raise batch_routing.BatchOnlyError(
+                    f"{exc.message}; POST it to {batch_routing.JOBS_ROUTE}, which transcribes it by batch",
+                    code="UseTranscriptionsJob",
+                ) from None
+            raise
     assert request.audio is not None
     return await transcribe_bytes(service, request.audio, options, timeout=HTTP_TIMEOUT_SECONDS)
 

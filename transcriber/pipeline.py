@@ -24,11 +24,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from transcriber import claims, formats
 from transcriber.audio_header import HEAD_BYTES
+from transcriber.batch import handover as batch_handover
+from transcriber.batch import routing as batch_routing
 from transcriber.blob_names import InvalidBlobNameError, check_blob_name
 from transcriber.errors import BlobNotFoundError, ServiceError, TranscriberError
 from transcriber.failure_records import failure_name, invalid_name_record, write_failure
@@ -86,10 +89,13 @@ async def process_blob(
     name: str,
     invocation: Invocation,
     options: TranscriptionRequestOptions | None = None,
+    job_id: str | None = None,
 ) -> BlobOutcome:
     """Transcribe one blob of the audio container, exactly once per blob version.
 
     `options` (a job's) replace the app's defaults; a version already transcribed stays as it is.
+    Audio over fast transcription's limits is handed to batch (`transcriber.batch`): the outcome
+    is "queued", and the batch job (`job_id`'s, for a job) writes the transcript set later.
     """
     settings, store = service.settings, service.store
     try:
@@ -109,14 +115,21 @@ async def process_blob(
         logger.warning("blob %s is gone before it could be transcribed", logged_name(name))
         return BlobOutcome("gone", name)
     claimant = claims.Claimant(service, info, invocation)
-    claim, record, checked = await _claim(service, claimant)
+    claim, record, checked = await _claim(service, claimant, job_id)
     if claim is None:
-        return BlobOutcome("skipped", name)
+        return BlobOutcome("skipped" if checked is not None else "queued", name)
     outcome = None
+    options = options or settings.defaults
     try:
-        outcome = await _transcribe(
-            service, info, invocation, head, options or settings.defaults, record, checked=checked
-        )
+        reason = batch_routing.over_fast_limits(settings, info, head) if settings.batch.enabled else None
+        if reason is None:
+            try:
+                outcome = await _transcribe(service, info, invocation, head, options, record, checked=checked)
+                return outcome
+            except batch_routing.UseBatch as use:  # the service's own limit error
+                reason = str(use)
+        outcome = BlobOutcome("queued", name)  # from here the hand-over releases the claim if it fails
+        await batch_handover.hand_over(service, info, claim, options, reason, job_id)
         return outcome
     finally:  # a success keeps its claim: the version's mark (transcriber.claims)
         if outcome is None or outcome.status == "failed":
@@ -124,10 +137,10 @@ async def process_blob(
 
 
 async def _claim(
-    service: TranscriptionService, claimant: claims.Claimant
-) -> tuple[claims.Claim | None, dict[str, Any] | None, bool]:
+    service: TranscriptionService, claimant: claims.Claimant, job_id: str | None = None
+) -> tuple[claims.Claim | None, dict[str, Any] | None, bool | None]:
     """The version's claim, the name's failure record and whether that was read (`checked`); no
-    claim when the version has its outcome.
+    claim when the version has its outcome, nor (with `checked` None) while a batch job holds it.
 
     A claim just created for a recent version is conclusive (nobody has touched the version):
     no outcome or record is read. Otherwise the outcome is checked before and after a takeover.
@@ -145,11 +158,41 @@ async def _claim(
         if claim is not None:
             return claim, record, True
         claim = await claimant.take()
+        if claim is None and await _batch_holds(service, info, job_id):
+            return None, None, None
         if claim is None:
             logger.info(
                 "%s (etag %s) is claimed by another delivery: waiting", logged_name(info.name), info.etag
             )
             await asyncio.sleep(claims.poll_seconds(service.settings.claim_timeout_seconds))
+
+
+async def _batch_holds(service: TranscriptionService, info: BlobInfo, job_id: str | None) -> bool:
+    """A batch job holds this version's claim (for hours): return at once; a job follows it."""
+    holder = await batch_handover.held_by_batch(service, info)
+    if holder is not None and job_id is not None and holder != job_id:
+        await batch_handover.follow(service, job_id, holder)
+    return holder is not None
+
+
+async def write_outcome(
+    service: TranscriptionService,
+    info: BlobInfo,
+    invocation: Invocation,
+    options: TranscriptionRequestOptions,
+    produce: Callable[[], Awaitable[Transcription]],
+) -> BlobOutcome:
+    """A transcription made elsewhere (a batch job's), or its error, recorded as this pipeline
+    records its own: the same outputs, failure records, notices; nothing when already done."""
+    done, record = await _done(service, info)
+    if done:
+        return BlobOutcome("skipped", info.name)
+    return await _transcribe(service, info, invocation, b"", options, record, checked=True, produce=produce)
+
+
+async def outcome_written(service: TranscriptionService, info: BlobInfo) -> bool:
+    """This version already has its transcript set or its final failure record."""
+    return (await _done(service, info))[0]
 
 
 async def _done(service: TranscriptionService, info: BlobInfo) -> tuple[bool, dict[str, Any] | None]:
@@ -178,17 +221,24 @@ async def _transcribe(
     record: dict[str, Any] | None,
     *,
     checked: bool,
+    produce: Callable[[], Awaitable[Transcription]] | None = None,
 ) -> BlobOutcome:
     """`record`: the name's failure record as read after claiming, when `checked`; unchecked, a
-    record can only be an earlier version's (the claim is conclusive)."""
+    record can only be an earlier version's (the claim is conclusive). `produce` (a batch job's)
+    gives the transcription instead of fast transcription."""
     settings, name = service.settings, info.name
     clock = time.perf_counter()
     try:
-        transcription = await transcribe_blob(service, info, options, head=head)
+        if produce is not None:
+            transcription = await produce()
+        else:
+            transcription = await transcribe_blob(service, info, options, head=head)
         outputs = await _write_outputs(
             service, info, transcription, clear_record=record is not None or not checked
         )
     except Exception as exc:
+        if produce is None and batch_routing.rerouted(settings, exc):
+            raise batch_routing.UseBatch(getattr(exc, "code", "")) from None
         error = exc if isinstance(exc, TranscriberError) else ServiceError(f"unexpected {type(exc).__name__}")
         if not isinstance(exc, TranscriberError):
             logger.exception("unexpected failure transcribing %s", logged_name(name))

@@ -24,6 +24,7 @@ from transcriber.speech import SpeechClient
 from transcriber.storage import BlobStore
 
 if TYPE_CHECKING:
+    from transcriber.batch.client import BatchClient
     from transcriber.telemetry import Telemetry
 
 logger = logging.getLogger(__name__)
@@ -51,6 +52,16 @@ class TranscriptionService:
     audio_memory: MemoryBudget
     jobs: JobQueue
     completions: JobQueue | None = None
+    _batch: BatchClient | None = None
+
+    @property
+    def batch(self) -> BatchClient:
+        """The batch transcription client (transcriber.batch), made on first use."""
+        if self._batch is None:
+            from transcriber.batch.client import BatchClient
+
+            self._batch = BatchClient(self.settings.speech, self.telemetry)
+        return self._batch
 
     @classmethod
     def create(cls, settings: Settings, telemetry: Telemetry) -> TranscriptionService:
@@ -72,6 +83,8 @@ class TranscriptionService:
         await self.speech.close()
         await self.store.close()
         await self.jobs.close()
+        if self._batch is not None:
+            await self._batch.close()
         if self.completions is not None:
             await self.completions.close()
 

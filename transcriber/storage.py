@@ -299,9 +299,14 @@ class BlobStore(StorageClient):
     async def _user_delegation_key(self, now: datetime, lifetime: timedelta) -> Any:
         key = self._delegation_key
         if key is None or _expiry(key) < now + lifetime + timedelta(minutes=5):
+            # a SAS is valid only while its key is: long enough for the SAS (a batch wait's), at
+            # most the 7 days Azure allows a user delegation key
+            valid = min(
+                max(timedelta(hours=2), lifetime + timedelta(minutes=10)), timedelta(days=7, minutes=-1)
+            )
             key = await self._call(
                 "GetUserDelegationKey",
-                self._client().get_user_delegation_key(now - timedelta(minutes=5), now + timedelta(hours=2)),
+                self._client().get_user_delegation_key(now - timedelta(minutes=5), now + valid),
             )
             self._delegation_key = key
         return key

@@ -37,6 +37,8 @@ class Transcription:
     delivery: str
     started_at: datetime
     latency_ms: float
+    route: str = "fast"  # or "batch" (transcriber.batch): audio over fast transcription's limits
+    api_version: str | None = None  # the batch API's, when it is not the fast API's
 
     @property
     def audio_seconds(self) -> float | None:
@@ -57,7 +59,8 @@ class Transcription:
         completed = self.started_at + timedelta(milliseconds=self.latency_ms)
         return {
             "endpointHost": service.settings.speech.host,
-            "apiVersion": service.settings.speech.api_version,
+            "apiVersion": self.api_version or service.settings.speech.api_version,
+            "route": self.route,
             "audioDelivery": self.delivery,
             "startedAt": _iso(self.started_at),
             "completedAt": _iso(completed),

@@ -4,7 +4,7 @@
     values      readers for one value (text, numbers, booleans, container names)
     settings    Settings.from_environ: the whole validated configuration
     bindings    what function_app needs at import to declare its triggers (never raises)
-    speech, telemetry, callers, jobs, defaults: one concern's settings each
+    speech, telemetry, callers, jobs, batch, defaults: one concern's settings each
 
 Storage connection settings are parsed by `transcriber.storage_connection`, which the Functions
 host's own naming dictates.
@@ -25,6 +25,7 @@ from transcriber.config.names import *  # noqa: F403 (every setting's name, as b
 from transcriber.errors import SettingError
 
 if TYPE_CHECKING:
+    from transcriber.config.batch import BatchSettings
     from transcriber.config.settings import InvalidSettingsError, Settings
     from transcriber.config.speech import SpeechSettings
     from transcriber.config.telemetry import PrivacySettings, TelemetrySettings
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
 # waits for that import: the whole configuration's modules load on first use instead (the
 # warm-up thread's, right after indexing).
 _LAZY = {
+    "BatchSettings": "batch",
     "InvalidSettingsError": "settings",
     "Settings": "settings",
     "SpeechSettings": "speech",
@@ -50,6 +52,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "BatchSettings",
     "CallerAuthSettings",
     "InvalidSettingsError",
     "PrivacySettings",

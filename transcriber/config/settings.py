@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from transcriber.config.batch import BatchSettings, read_batch
 from transcriber.config.bindings import erasure_queue, read_jobs_queue, trigger_source
 from transcriber.config.callers import CallerAuthSettings, caller_auth
 from transcriber.config.defaults import read_defaults, read_formats
@@ -78,6 +79,7 @@ class Settings:
     callback_max_attempts: int = 5
     callback_backoff_ms: int = 2000
     completion_queue: str | None = None
+    batch: BatchSettings = field(default_factory=BatchSettings)
 
     @property
     def containers(self) -> tuple[str, str, str]:
@@ -122,6 +124,7 @@ class Settings:
             "callback_max_attempts": lambda: integer(env, CALLBACK_MAX_ATTEMPTS, 5, minimum=1, maximum=10),
             "callback_backoff_ms": lambda: integer(env, CALLBACK_BACKOFF, 2000, minimum=0, maximum=60_000),
             "completion_queue": lambda: completion_queue(env),
+            "batch": lambda: read_batch(env),
         }
         values: dict[str, Any] = {}
         problems: list[SettingError] = []

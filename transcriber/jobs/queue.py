@@ -43,8 +43,8 @@ class JobQueue:
         """Queue one job; ServiceError when the queue cannot take it."""
         await self.send_json({"id": job_id})
 
-    async def send_json(self, document: dict[str, Any]) -> None:
-        """Send one JSON message; ServiceError when the queue cannot take it."""
+    async def send_json(self, document: dict[str, Any], *, delay_seconds: int = 0) -> None:
+        """Send one JSON message, visible after `delay_seconds`; ServiceError when the queue cannot take it."""
         from azure.core.exceptions import AzureError, ResourceExistsError
 
         fresh = self._client is None
@@ -54,7 +54,9 @@ class JobQueue:
             if fresh and self._create:
                 with contextlib.suppress(ResourceExistsError):
                     await self._client.create_queue()
-            await self._client.send_message(json.dumps(document, ensure_ascii=False))
+            await self._client.send_message(
+                json.dumps(document, ensure_ascii=False), visibility_timeout=delay_seconds or None
+            )
         except AzureError as exc:
             raise ServiceError(
                 f"queue {self.name} refused the message: {type(exc).__name__}", code="QueueError"

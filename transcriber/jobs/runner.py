@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 
+from transcriber.batch import steps as batch_steps
 from transcriber.errors import TranscriberError
 from transcriber.failure_records import failure_name
 from transcriber.jobs import records
@@ -47,6 +48,8 @@ def parse_message(text: str) -> str | None:
 async def run_job(
     service: TranscriptionService, text: str, dequeue_count: int, invocation: Invocation
 ) -> str:
+    if batch_steps.parse_step(text) is not None:  # a batch job's step (transcriber.batch)
+        return await batch_steps.run_step(service, text, dequeue_count, invocation)
     job_id = parse_message(text)
     if job_id is None:  # retrying cannot help, and a poison entry would only repeat it
         logger.warning("jobs queue: dropped a message that names no job")
@@ -70,11 +73,13 @@ async def run_job(
         await _clear_final_failure(service, name, record["source"]["etag"], record["retryFailedAt"])
     try:
         outcome = await process_blob(
-            service, name, retry, records.options_from_json(record.get("options", {}))
+            service, name, retry, records.options_from_json(record.get("options", {})), record["id"]
         )
     except TranscriberError as exc:
         await end_job(service, record, last_error=exc)
         raise
+    if outcome.status == "queued":  # batch has it: the job's batch steps end it
+        return records.RUNNING
     return await end_job(service, record, outcome_status=outcome.status)
 
 

@@ -1,0 +1,77 @@
+"""When a batch job looks again: doubling intervals, Retry-After, the wait's end and the SAS's end."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from transcriber.batch import schedule
+from transcriber.config import BatchSettings, Settings
+from transcriber.errors import SettingError
+
+SETTINGS = BatchSettings(poll_initial_seconds=30, poll_max_seconds=900, max_wait_hours=48)
+
+
+def test_looks_double_from_the_initial_interval_up_to_the_maximum() -> None:
+    assert [schedule.poll_delay(SETTINGS, n) for n in range(7)] == [30, 60, 120, 240, 480, 900, 900]
+
+
+@given(st.integers(min_value=0, max_value=10_000))
+def test_a_look_is_never_sooner_than_the_initial_nor_later_than_the_maximum(looks: int) -> None:
+    assert 30 <= schedule.poll_delay(SETTINGS, looks) <= 900
+
+
+def test_retry_after_is_honoured_as_the_service_says_and_never_zero() -> None:
+    assert schedule.throttled_delay(SETTINGS, 0, 7) == 7
+    assert schedule.throttled_delay(SETTINGS, 0, 0) == 1
+    assert schedule.throttled_delay(SETTINGS, 3, None) == 240
+
+
+def test_the_wait_ends_max_wait_hours_after_the_hand_over() -> None:
+    queued = datetime(2026, 12, 2, tzinfo=UTC)
+    assert schedule.deadline(SETTINGS, queued) == queued + timedelta(hours=48)
+
+
+def test_a_fresh_sas_only_for_a_transcription_not_started_whose_sas_ends_before_the_next_look() -> None:
+    now = datetime(2026, 12, 2, tzinfo=UTC)
+    soon = now + timedelta(minutes=20)
+    assert schedule.needs_fresh_sas("NotStarted", soon, now, 900)  # 15 min + 10 min margin > 20 min
+    assert not schedule.needs_fresh_sas("NotStarted", soon, now, 60)
+    assert not schedule.needs_fresh_sas("Running", now, now, 900)  # the service has read it
+
+
+def test_a_batch_claim_stays_live_for_the_whole_wait() -> None:
+    assert schedule.claim_hold_seconds(SETTINGS, 600) > 48 * 3600
+
+
+BASE = {
+    "AZURE_SPEECH_ENDPOINT": "https://x.cognitiveservices.azure.com",
+    "AudioStorage": "UseDevelopmentStorage=true",
+}
+
+
+def test_batch_settings_default_to_on_with_a_day_long_sas() -> None:
+    batch = Settings.from_environ(BASE).batch
+    assert batch.enabled and batch.sas_lifetime_hours == 24 and batch.max_wait_hours == 48
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("BATCH_SAS_LIFETIME_HOURS", "168"),  # a user delegation key lives at most 7 days
+        ("BATCH_MAX_WAIT_HOURS", "0"),
+        ("BATCH_POLL_INITIAL_SECONDS", "0"),
+        ("BATCH_TRANSCRIPTION_ENABLED", "maybe"),
+    ],
+)
+def test_bad_batch_settings_are_named(name: str, value: str) -> None:
+    with pytest.raises(SettingError, match=name):
+        Settings.from_environ({**BASE, name: value})
+
+
+def test_the_maximum_interval_may_not_be_below_the_initial_one() -> None:
+    with pytest.raises(SettingError, match="BATCH_POLL_MAX_SECONDS"):
+        Settings.from_environ({**BASE, "BATCH_POLL_INITIAL_SECONDS": "60", "BATCH_POLL_MAX_SECONDS": "30"})

@@ -1,0 +1,47 @@
+"""Settings of batch transcription, the route for audio over fast transcription's limits.
+
+BATCH_TRANSCRIPTION_ENABLED=false keeps the limits' refusal (a failure record, a 413).
+The SAS the service reads the audio with lives BATCH_SAS_LIFETIME_HOURS, within the 7 days a
+user delegation key (and so any SAS it signs) can live; the job gives up after
+BATCH_MAX_WAIT_HOURS; it looks at the status after BATCH_POLL_INITIAL_SECONDS, then twice as
+late each time, up to BATCH_POLL_MAX_SECONDS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from transcriber.config.names import (
+    BATCH_ENABLED,
+    BATCH_MAX_WAIT,
+    BATCH_POLL_INITIAL,
+    BATCH_POLL_MAX,
+    BATCH_SAS_LIFETIME,
+    MAX_DELEGATION_HOURS,
+)
+from transcriber.config.values import boolean, integer
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    """Batch transcription (transcriber.batch)."""
+
+    enabled: bool = True
+    sas_lifetime_hours: int = 24
+    max_wait_hours: int = 48
+    poll_initial_seconds: int = 30
+    poll_max_seconds: int = 900
+
+
+def read_batch(env: Mapping[str, str]) -> BatchSettings:
+    initial = integer(env, BATCH_POLL_INITIAL, 30, minimum=1, maximum=3600)
+    return BatchSettings(
+        enabled=bool(boolean(env, BATCH_ENABLED, default=True)),
+        # within its key's 7 days, with room for the key's margin (transcriber.storage)
+        sas_lifetime_hours=integer(env, BATCH_SAS_LIFETIME, 24, minimum=1, maximum=MAX_DELEGATION_HOURS - 1),
+        max_wait_hours=integer(env, BATCH_MAX_WAIT, 48, minimum=1, maximum=MAX_DELEGATION_HOURS),
+        poll_initial_seconds=initial,
+        # at least one look a day: the wait's end and a SAS's end stay in sight
+        poll_max_seconds=integer(env, BATCH_POLL_MAX, max(900, initial), minimum=initial, maximum=24 * 3600),
+    )
