@@ -43,12 +43,12 @@ async def batch(speech: RunningEmulator) -> Any:
 
 
 async def test_batch_gives_the_fast_routes_transcript(
-    speech: RunningEmulator, batch: BatchClient, corpus_http: str, caplog: pytest.LogCaptureFixture
+    speech: RunningEmulator, batch: BatchClient, corpus_host: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     for name in SDK_LOGGERS:  # the app quiets them (transcriber.privacy); here they speak at DEBUG
         caplog.set_level(logging.DEBUG, logger=name)
-    url = f"{corpus_http}/cards-001.wav?sv=2024&sp=r&sig=AUDIOSAS"
+    url = f"{corpus_host}/cards-001.wav?sv=2024&sp=r&sig=AUDIOSAS"
     submitted = await batch.submit(url, EN, "cards")
     assert (await wait(batch, submitted.id))[-1].status == "Succeeded"
     result = await batch.result(submitted.id)
@@ -78,12 +78,12 @@ async def test_batch_gives_the_fast_routes_transcript(
 
 
 async def test_a_job_that_stays_running_then_fails_keeps_the_service_code(
-    speech: RunningEmulator, batch: BatchClient, corpus_http: str
+    speech: RunningEmulator, batch: BatchClient, corpus_host: str
 ) -> None:
     speech.batch_script(
         not_started_polls=1, running_polls=3, fail_code="InvalidData", fail_message="bad audio"
     )
-    submitted = await batch.submit(f"{corpus_http}/cards-002.wav", EN, "x")
+    submitted = await batch.submit(f"{corpus_host}/cards-002.wav", EN, "x")
     seen = await wait(batch, submitted.id)
     assert [s.status for s in seen][-1] == "Failed" and "Running" in [s.status for s in seen]
     assert (seen[-1].error_code, seen[-1].error_message) == ("InvalidData", "bad audio")
@@ -93,9 +93,9 @@ async def test_a_job_that_stays_running_then_fails_keeps_the_service_code(
 
 
 async def test_throttled_polls_are_retried_and_a_long_retry_after_is_handed_back(
-    speech: RunningEmulator, batch: BatchClient, corpus_http: str
+    speech: RunningEmulator, batch: BatchClient, corpus_host: str
 ) -> None:
-    submitted = await batch.submit(f"{corpus_http}/cards-003.wav", EN, "x")
+    submitted = await batch.submit(f"{corpus_host}/cards-003.wav", EN, "x")
     speech.fail(429, count=2, retry_after=0, on=("status",))
     assert (await batch.status(submitted.id)).id == submitted.id
     assert [e.status for e in speech.requests() if e.operation == "status"][:3] == [429, 429, 200]
@@ -106,11 +106,11 @@ async def test_throttled_polls_are_retried_and_a_long_retry_after_is_handed_back
 
 
 async def test_token_auth_with_the_managed_identity(
-    speech_tokens: RunningEmulator, managed_identity_env: Any, corpus_http: str
+    speech_tokens: RunningEmulator, managed_identity_env: Any, corpus_host: str
 ) -> None:
     client = BatchClient(settings_for(speech_tokens, key=False), NullTelemetry(), retry_backoff_factor=0)
     try:
-        submitted = await client.submit(f"{corpus_http}/cards-001.wav", EN, "x")
+        submitted = await client.submit(f"{corpus_host}/cards-001.wav", EN, "x")
         await wait(client, submitted.id)
         result = await client.result(submitted.id)
     finally:

@@ -7,11 +7,8 @@ the emulator downloads, decodes and renders: it must stay far below the recordin
 
 from __future__ import annotations
 
-import threading
 import tracemalloc
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -20,27 +17,16 @@ import soundfile
 from devtools.long_audio import CACHE_DIR, large_recording, long_recording
 from devtools.speech_emulator import RunningEmulator
 from tests.emulator.batch_api import transcribe
+from tests.fixtures.file_server import serve_directory
 
 _MB = 1024 * 1024
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        """No access log."""
 
 
 @pytest.fixture(scope="module")
 def cache_host() -> Iterator[str]:
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(CACHE_DIR)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serve_directory(CACHE_DIR) as url:
+        yield url
 
 
 def _traced(emulator: RunningEmulator, url: str, **properties: object) -> tuple[dict, list, int]:

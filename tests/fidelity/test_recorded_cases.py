@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -15,29 +12,18 @@ import pytest
 
 from devtools.speech_emulator import RunningEmulator
 from tests.fidelity.facts import check_facts
+from tests.fixtures.file_server import serve_directory
 
 ROOT = Path(__file__).resolve().parents[2]
 CASES = json.loads((Path(__file__).parent / "cases.json").read_text(encoding="utf-8"))
 PATH = "/speechtotext/transcriptions:transcribe"
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        """No access log on stderr."""
-
-
 @pytest.fixture(scope="module")
 def audio_host() -> Iterator[str]:
     """The repository over plain http on loopback: where `audioUrl` points."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(ROOT)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serve_directory(ROOT) as url:
+        yield url
 
 
 def _definition(case: dict[str, Any], audio_host: str) -> str:
