@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -133,86 +132,59 @@ def _child(name: str) -> None:
 
 
 def _measure(env: dict[str, str], name: str) -> dict[str, float]:
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.bench_batch", "--child", name],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if out.returncode != 0:
-        raise RuntimeError(f"measurement of {name} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    from bench.stack import run_child
+
+    return run_child("bench.bench_batch", env, name)
 
 
 def main() -> None:
     from azure.storage.blob import BlobServiceClient
     from azure.storage.queue import QueueClient
 
-    from devtools.azurite import Azurite
-    from devtools.certs import create_tls_certificates
-    from devtools.speech_emulator import EmulatorConfig, running_emulator
-    from devtools.token_server import TokenServer
+    from bench.stack import identity_stack
 
-    with tempfile.TemporaryDirectory() as tmp:
-        certs = create_tls_certificates(Path(tmp))
-        config = EmulatorConfig(
-            engine="echo", cert_file=certs.cert, key_file=certs.key, refuse_keys=True, ca_file=certs.ca_bundle
+    with identity_stack() as (certs, azurite, identity_env), tempfile.TemporaryDirectory() as tmp:
+        verify = {"connection_verify": str(certs.ca_bundle)}
+        admin = BlobServiceClient.from_connection_string(azurite.connection_string, **verify)
+        for container in (AUDIO, TRANSCRIPTS, FAILURES):  # identity: the app creates none
+            admin.create_container(container)
+        QueueClient.from_connection_string(azurite.connection_string, QUEUE, **verify).create_queue()
+        for label, seconds in {"warm-up": 90, **RECORDINGS}.items():
+            path = _recording(Path(tmp) / f"{label}.wav", seconds)
+            with path.open("rb") as data:
+                admin.get_blob_client(AUDIO, f"{label}.wav").upload_blob(data, max_concurrency=4)
+            path.unlink()
+        env = {
+            **identity_env,
+            "TRANSCRIPTION_JOBS_QUEUE": QUEUE,
+            "MAX_AUDIO_SECONDS": "60",
+            "BATCH_POLL_INITIAL_SECONDS": "1",
+            "BATCH_POLL_MAX_SECONDS": "1",
+            "BENCH_ADMIN_CONNECTION": azurite.connection_string,
+        }
+        print(
+            f"{'batch route':<12}{'audio MB':>9}{'peak RSS MB':>12}{'heap peak MB':>14}"
+            f"{'Speech calls':>14}{'storage req.':>14}{'Speech/h':>10}{'storage/h':>11}"
         )
-        with (
-            Azurite(certs=certs, oauth=True) as azurite,
-            TokenServer() as tokens,
-            running_emulator(config) as speech,
-        ):
-            verify = {"connection_verify": str(certs.ca_bundle)}
-            admin = BlobServiceClient.from_connection_string(azurite.connection_string, **verify)
-            for container in (AUDIO, TRANSCRIPTS, FAILURES):  # identity: the app creates none
-                admin.create_container(container)
-            QueueClient.from_connection_string(azurite.connection_string, QUEUE, **verify).create_queue()
-            for label, seconds in {"warm-up": 90, **RECORDINGS}.items():
-                path = _recording(Path(tmp) / f"{label}.wav", seconds)
-                with path.open("rb") as data:
-                    admin.get_blob_client(AUDIO, f"{label}.wav").upload_blob(data, max_concurrency=4)
-                path.unlink()
-            env = {
-                **{k: v for k, v in os.environ.items() if not k.startswith(("AudioStorage", "AZURE_SPEECH"))},
-                **tokens.env(),
-                **certs.client_env(),
-                "AudioStorage__blobServiceUri": azurite.blob_endpoint,
-                "AudioStorage__queueServiceUri": azurite.queue_endpoint,
-                "AudioStorage__credential": "managedidentity",
-                "AZURE_SPEECH_ENDPOINT": speech.endpoint,
-                "BLOB_TRIGGER_SOURCE": "LogsAndContainerScan",
-                "TRANSCRIPTION_JOBS_QUEUE": QUEUE,
-                "MAX_AUDIO_SECONDS": "60",
-                "BATCH_POLL_INITIAL_SECONDS": "1",
-                "BATCH_POLL_MAX_SECONDS": "1",
-                "BENCH_ADMIN_CONNECTION": azurite.connection_string,
-            }
+        figures = {}
+        for label, seconds in RECORDINGS.items():
+            measured = _measure(env, f"{label}.wav")
+            hours = seconds / 3600
+            figures[label] = measured
             print(
-                f"{'batch route':<12}{'audio MB':>9}{'peak RSS MB':>12}{'heap peak MB':>14}"
-                f"{'Speech calls':>14}{'storage req.':>14}{'Speech/h':>10}{'storage/h':>11}"
+                f"{label:<12}{seconds * RATE * 2 / 1e6:>9.0f}{measured['peak_rss_mb']:>12.1f}{measured['heap_peak_mb']:>14.1f}"
+                f"{measured['speech']:>14.0f}{measured['storage']:>14.0f}"
+                f"{measured['speech'] / hours:>10.1f}{measured['storage'] / hours:>11.1f}"
             )
-            figures = {}
-            for label, seconds in RECORDINGS.items():
-                measured = _measure(env, f"{label}.wav")
-                hours = seconds / 3600
-                figures[label] = measured
-                print(
-                    f"{label:<12}{seconds * RATE * 2 / 1e6:>9.0f}{measured['peak_rss_mb']:>12.1f}{measured['heap_peak_mb']:>14.1f}"
-                    f"{measured['speech']:>14.0f}{measured['storage']:>14.0f}"
-                    f"{measured['speech'] / hours:>10.1f}{measured['storage'] / hours:>11.1f}"
-                )
-            short, long = figures["5 min"], figures["2.5 h"]
-            audio_mb = (RECORDINGS["2.5 h"] - RECORDINGS["5 min"]) * RATE * 2 / 1e6
-            print(
-                f"peak RSS 2.5 h / 5 min: {long['peak_rss_mb'] / short['peak_rss_mb']:.2f} "
-                f"({long['peak_rss_mb'] - short['peak_rss_mb']:+.1f} MB for {audio_mb:.0f} MB more audio: "
-                "the app never downloads it; what grows is the transcript, 30 times longer, "
-                f"heap peak {long['heap_peak_mb']:.1f} MB against {short['heap_peak_mb']:.1f} MB)"
-            )
-            admin.close()
+        short, long = figures["5 min"], figures["2.5 h"]
+        audio_mb = (RECORDINGS["2.5 h"] - RECORDINGS["5 min"]) * RATE * 2 / 1e6
+        print(
+            f"peak RSS 2.5 h / 5 min: {long['peak_rss_mb'] / short['peak_rss_mb']:.2f} "
+            f"({long['peak_rss_mb'] - short['peak_rss_mb']:+.1f} MB for {audio_mb:.0f} MB more audio: "
+            "the app never downloads it; what grows is the transcript, 30 times longer, "
+            f"heap peak {long['heap_peak_mb']:.1f} MB against {short['heap_peak_mb']:.1f} MB)"
+        )
+        admin.close()
 
 
 if __name__ == "__main__":

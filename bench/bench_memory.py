@@ -21,7 +21,6 @@ import asyncio
 import io
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import tracemalloc
@@ -96,82 +95,50 @@ def _measure(
         "AUDIO_URL_THRESHOLD_BYTES": str(threshold),
         "TRANSCRIPTS_CONTAINER": f"out-{delivery}",
     }
-    out = subprocess.run(
-        [sys.executable, "-m", "bench.bench_memory", "--child", name],
-        cwd=ROOT,
-        env=child_env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if out.returncode != 0:
-        raise RuntimeError(f"measurement of {name} failed:\n{out.stderr[-3000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    from bench.stack import run_child
+
+    return run_child("bench.bench_memory", child_env, name)
 
 
 def main() -> None:
     from azure.storage.blob import BlobServiceClient
 
-    from devtools.azurite import Azurite
-    from devtools.certs import create_tls_certificates
-    from devtools.speech_emulator import EmulatorConfig, running_emulator
-    from devtools.token_server import TokenServer
+    from bench.stack import identity_stack
 
-    with tempfile.TemporaryDirectory() as tmp:
-        certs = create_tls_certificates(Path(tmp))
-        emulator_config = EmulatorConfig(
-            engine="echo", cert_file=certs.cert, key_file=certs.key, refuse_keys=True, ca_file=certs.ca_bundle
+    with identity_stack() as (certs, azurite, identity_env), tempfile.TemporaryDirectory() as tmp:
+        admin = BlobServiceClient.from_connection_string(
+            azurite.connection_string, connection_verify=str(certs.ca_bundle)
         )
-        with (
-            Azurite(certs=certs, oauth=True) as azurite,
-            TokenServer() as tokens,
-            running_emulator(emulator_config) as speech,
-        ):
-            admin = BlobServiceClient.from_connection_string(
-                azurite.connection_string, connection_verify=str(certs.ca_bundle)
-            )
-            for container in (AUDIO, "out-url", "transcription-failures"):  # identity: the app creates none
-                admin.create_container(container)
-            admin.get_blob_client(AUDIO, "warm-up.wav").upload_blob(_wav(SIZES["1 MB"]))
-            for label, size in SIZES.items():
-                admin.get_blob_client(AUDIO, f"{label}.wav").upload_blob(_wav(size), max_concurrency=4)
-            env = {
-                **{k: v for k, v in os.environ.items() if not k.startswith(("AudioStorage", "AZURE_SPEECH"))},
-                **tokens.env(),
-                **certs.client_env(),
-                "AudioStorage__blobServiceUri": azurite.blob_endpoint,
-                "AudioStorage__queueServiceUri": azurite.queue_endpoint,
-                "AudioStorage__credential": "managedidentity",
-                "AZURE_SPEECH_ENDPOINT": speech.endpoint,
-                "BLOB_TRIGGER_SOURCE": "LogsAndContainerScan",
-                "OUTPUT_FORMATS": "txt",
-            }
-            print(f"{'URL mode':<10}{'blob':>8}{'peak RSS MB':>14}{'RSS growth MB':>15}{'heap peak MB':>14}")
-            results = {}
-            for label in SIZES:
-                figures = _measure(env, f"{label}.wav", "url", 0)
-                if not admin.get_blob_client("out-url", f"{label}.wav.json").exists():
-                    raise RuntimeError(f"{label}.wav was not transcribed")
-                results[label] = figures
-                print(
-                    f"{'url':<10}{label:>8}{figures['peak_rss_mb']:>14.1f}"
-                    f"{figures['rss_growth_mb']:>15.1f}{figures['heap_peak_mb']:>14.1f}"
-                )
-            small, large = results["1 MB"]["peak_rss_mb"], results["200 MB"]["peak_rss_mb"]
+        for container in (AUDIO, "out-url", "transcription-failures"):  # identity: the app creates none
+            admin.create_container(container)
+        admin.get_blob_client(AUDIO, "warm-up.wav").upload_blob(_wav(SIZES["1 MB"]))
+        for label, size in SIZES.items():
+            admin.get_blob_client(AUDIO, f"{label}.wav").upload_blob(_wav(size), max_concurrency=4)
+        env = {**identity_env, "OUTPUT_FORMATS": "txt"}
+        print(f"{'URL mode':<10}{'blob':>8}{'peak RSS MB':>14}{'RSS growth MB':>15}{'heap peak MB':>14}")
+        results = {}
+        for label in SIZES:
+            figures = _measure(env, f"{label}.wav", "url", 0)
+            if not admin.get_blob_client("out-url", f"{label}.wav.json").exists():
+                raise RuntimeError(f"{label}.wav was not transcribed")
+            results[label] = figures
             print(
-                f"URL mode peak RSS, 200 MB blob - 1 MB blob: {large - small:+.1f} MB (target: within 10 MB)"
+                f"{'url':<10}{label:>8}{figures['peak_rss_mb']:>14.1f}"
+                f"{figures['rss_growth_mb']:>15.1f}{figures['heap_peak_mb']:>14.1f}"
             )
-            legacy = Path(tmp) / "inputstream-app"
-            legacy.mkdir()
-            (legacy / "function_app.py").write_text(INPUT_STREAM_APP)
-            (legacy / "host.json").write_text((ROOT / "host.json").read_text())
-            admin.create_container("out-inputstream")
-            figures = _measure(env, "200 MB.wav", "inputstream", 0, legacy)
-            print(
-                "for comparison, func.InputStream, 200 MB blob, host and worker in one process: "
-                f"peak RSS {figures['peak_rss_mb']:.1f} MB ({figures['peak_rss_mb'] - large:+.1f} MB)"
-            )
-            admin.close()
+        small, large = results["1 MB"]["peak_rss_mb"], results["200 MB"]["peak_rss_mb"]
+        print(f"URL mode peak RSS, 200 MB blob - 1 MB blob: {large - small:+.1f} MB (target: within 10 MB)")
+        legacy = Path(tmp) / "inputstream-app"
+        legacy.mkdir()
+        (legacy / "function_app.py").write_text(INPUT_STREAM_APP)
+        (legacy / "host.json").write_text((ROOT / "host.json").read_text())
+        admin.create_container("out-inputstream")
+        figures = _measure(env, "200 MB.wav", "inputstream", 0, legacy)
+        print(
+            "for comparison, func.InputStream, 200 MB blob, host and worker in one process: "
+            f"peak RSS {figures['peak_rss_mb']:.1f} MB ({figures['peak_rss_mb'] - large:+.1f} MB)"
+        )
+        admin.close()
 
 
 if __name__ == "__main__":

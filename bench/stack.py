@@ -127,6 +127,44 @@ def _services(certs: TLSCertificates | None) -> Iterator[Stack]:
         emulator.wait(10)
 
 
+@contextmanager
+def identity_stack() -> Iterator[tuple[TLSCertificates, Azurite, dict[str, str]]]:
+    """As deployed: Azurite over https with OAuth, a local managed-identity token endpoint, and an
+    echo-engine emulator that refuses keys. Yields the certificates, Azurite (its connection
+    string is the admin's) and the environment an app process signs in with."""
+    from devtools.speech_emulator import EmulatorConfig, running_emulator
+    from devtools.token_server import TokenServer
+
+    with tempfile.TemporaryDirectory() as tmp:
+        certs = create_tls_certificates(Path(tmp))
+        config = EmulatorConfig(
+            engine="echo", cert_file=certs.cert, key_file=certs.key, refuse_keys=True, ca_file=certs.ca_bundle
+        )
+        with (
+            Azurite(certs=certs, oauth=True) as azurite,
+            TokenServer() as tokens,
+            running_emulator(config) as speech,
+        ):
+            yield (
+                certs,
+                azurite,
+                {
+                    **{
+                        k: v
+                        for k, v in os.environ.items()
+                        if not k.startswith(("AudioStorage", "AZURE_SPEECH"))
+                    },
+                    **tokens.env(),
+                    **certs.client_env(),
+                    "AudioStorage__blobServiceUri": azurite.blob_endpoint,
+                    "AudioStorage__queueServiceUri": azurite.queue_endpoint,
+                    "AudioStorage__credential": "managedidentity",
+                    "AZURE_SPEECH_ENDPOINT": speech.endpoint,
+                    "BLOB_TRIGGER_SOURCE": "LogsAndContainerScan",
+                },
+            )
+
+
 def run_child(module: str, env: dict[str, str], *args: str, cwd: Path = ROOT) -> dict[str, Any]:
     """Run `python -m <module> --child ...` in a fresh process; its last stdout line is JSON.
 
