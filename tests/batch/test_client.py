@@ -23,6 +23,7 @@ from transcriber.errors import (
     InvalidRequestError,
     ServiceError,
     ServiceThrottledError,
+    TranscriberError,
 )
 from transcriber.options import TranscriptionRequestOptions
 from transcriber.privacy import SDK_LOGGERS
@@ -452,3 +453,19 @@ async def test_one_dependency_per_call_named_like_the_fast_path(batch_service: F
         ("Azure AI Speech", "DELETE /speechtotext/transcriptions/{id}", "204", True),
     ]
     assert {d.target for d in telemetry.dependencies} == {batch_service.base_url.removeprefix("http://")}
+
+
+@pytest.mark.parametrize("status", [500, 503, 504])
+@pytest.mark.parametrize("retry_after", [None, "0"])
+async def test_a_submit_answered_5xx_is_never_retried(
+    batch_service: FakeBatchService, status: int, retry_after: str | None
+) -> None:
+    """The service may have made the transcription before answering 5xx: a retry could make a second."""
+    headers = {"Retry-After": retry_after} if retry_after else {}
+    batch_service.script(status, {"error": {"code": "InternalServerError", "message": "boom"}}, headers)
+    client = client_for(batch_service)
+    with pytest.raises(TranscriberError) as raised:  # 503 with Retry-After: ServiceThrottledError
+        await client.submit(AUDIO_URL, EN, "x")
+    await client.close()
+    assert raised.value.transient
+    assert [seen.path for seen in batch_service.seen] == ["/speechtotext/transcriptions:submit"]

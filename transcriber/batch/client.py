@@ -10,7 +10,7 @@ distributed tracing, and one Application Insights dependency per call, named lik
 
 Operations (Microsoft's "Transcriptions" REST reference, 2024-11-15): `POST
 /speechtotext/transcriptions:submit`, `GET /speechtotext/transcriptions/{id}`, `GET
-.../{id}/files`, `DELETE .../{id}`. A result file is fetched by its `links.contentUrl`, a SAS into
+.../{id}/files`, `DELETE .../{id}`, and the list `GET /speechtotext/transcriptions?filter=...`. A result file is fetched by its `links.contentUrl`, a SAS into
 Microsoft's storage, through a second pipeline that has no credential at all. Errors are translated
 as `transcriber.speech` translates the fast path's, so callers handle both routes alike.
 """
@@ -58,6 +58,7 @@ MAX_RESULT_BYTES = 256 * 1024 * 1024  # ~10 MB per hour of speech with word timi
 OP_SUBMIT = "POST /speechtotext/transcriptions:submit"
 OP_GET = "GET /speechtotext/transcriptions/{id}"
 OP_FILES = "GET /speechtotext/transcriptions/{id}/files"
+OP_LIST = "GET /speechtotext/transcriptions"
 OP_DELETE = "DELETE /speechtotext/transcriptions/{id}"
 OP_RESULT = "GET batch transcription result file"
 MAX_FILE_PAGES = 100
@@ -141,6 +142,31 @@ class BatchClient:
         if not result["durationMilliseconds"] and type(duration) is int and duration > 0:
             result["durationMilliseconds"] = duration  # the transcription's own, if the file had none
         return result
+
+    async def find(self, display_name: str) -> list[BatchStatus]:
+        """Transcriptions named `display_name` (`GET /transcriptions?filter=displayName eq '...'`).
+
+        The submit has no idempotency key: after a submit that failed where the service may have
+        created the transcription (a 5xx, a timeout), the job looks for it by its display name.
+        """
+        quoted = display_name.replace("'", "''")
+        url: str | None = f"{self._base}/transcriptions"
+        params: dict[str, str] | None = {
+            "api-version": self.api_version,
+            "filter": f"displayName eq '{quoted}'",
+        }
+        found: list[BatchStatus] = []
+        for _ in range(MAX_FILE_PAGES):
+            if url is None:
+                break
+            _, page = await self._call("GET", url, OP_LIST, params=params, absolute=True)
+            for entry in page.get("values") or []:
+                if isinstance(entry, dict) and entry.get("displayName") == display_name:
+                    found.append(parse_status(entry, None))
+            url, params = page.get("@nextLink"), None
+            if url is not None and not same_origin(str(url), self._base):
+                raise InvalidBatchResultError("the service's next-page link leaves its endpoint")
+        return found
 
     async def delete(self, transcription_id: str) -> None:
         """Delete the transcription and its result files; already gone (404) is fine."""

@@ -79,6 +79,7 @@ async def _end(step: Step, outcome_status: str) -> str:
     service = step.service
     if step.batch.get("transcription"):
         await delete_transcription(step, step.batch["transcription"])
+    await _delete_attempt(step)
     if step.batch.get("claim") and step.batch.get("claimEtag"):
         await claims.release(service, claims.Claim(step.batch["claim"], step.batch["claimEtag"]))
     step.batch["state"] = DONE
@@ -114,6 +115,21 @@ async def delete_transcription(step: Step, transcription_id: str) -> None:
         await step.service.batch.delete(transcription_id)
     except TranscriberError as exc:  # the service deletes it after its time to live anyway
         logger.warning("job %s: could not delete the batch transcription: %s", step.record["id"], exc.code)
+
+
+async def _delete_attempt(step: Step) -> None:
+    """A job ending after a submit that failed ambiguously: delete what that submit may have made."""
+    attempt = step.batch.pop("submitAttempt", None)
+    if not isinstance(attempt, dict) or not attempt.get("displayName"):
+        return
+    try:
+        found = await step.service.batch.find(str(attempt["displayName"]))
+    except TranscriberError as exc:  # the service deletes it after its time to live anyway
+        logger.warning("job %s: could not list batch transcriptions: %s", step.record["id"], exc.code)
+        return
+    for status in found:
+        if status.id != step.batch.get("transcription"):
+            await delete_transcription(step, status.id)
 
 
 def _attempt(step: Step) -> Invocation:

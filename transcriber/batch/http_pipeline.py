@@ -50,13 +50,24 @@ SDK_MONIKER = "transcriber-batch/1.0"
 
 
 class BoundedRetryPolicy(AsyncRetryPolicy):
-    """azure-core's retries, except that a Retry-After over `max_retry_after` is not slept through."""
+    """azure-core's retries, except that a Retry-After over `max_retry_after` is not slept through,
+    and a POST is retried only after a 429.
+
+    azure-core retries a POST on 500/503/504 (and on any status with Retry-After); the batch
+    submit has no idempotency key, so such a retry can create a second transcription that the
+    app would pay for and never delete. A 429 means the service created nothing. A POST that
+    raised (a read timeout, a dropped connection) is already not retried by azure-core (POST is
+    not in its method allow-list); the job's next look looks for the transcription it may have
+    made (`transcriber.batch.steps`).
+    """
 
     def __init__(self, *, max_retry_after: float, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.max_retry_after = max_retry_after
 
     def is_retry(self, settings: dict[str, Any], response: PipelineResponse) -> bool:
+        if response.http_request.method.upper() == "POST" and response.http_response.status_code != 429:
+            return False
         if not super().is_retry(settings, response):
             return False
         wait = self.get_retry_after(response)

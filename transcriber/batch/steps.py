@@ -8,6 +8,10 @@ function waits for the service.
 
 - submit: a read-only SAS URL for exactly the blob (BATCH_SAS_LIFETIME_HOURS), then
   `transcriptions:submit`; the service fetches the audio itself, so this app never downloads it.
+  The submit is never retried where the service may have created the transcription (5xx,
+  timeouts; `http_pipeline.BoundedRetryPolicy`): the record keeps the attempt's display name
+  (unique per look), and the next look lists transcriptions by that name and adopts what it
+  finds (deleting any second one) before it submits again.
 - look: NotStarted/Running look again later (a new SAS and a new submission if one not started
   would outlive its SAS); Succeeded writes the outputs through the blob pipeline's own code (same
   JSON shape, `processing.route: "batch"`, txt/SRT/VTT), Failed a final failure record with the
@@ -104,21 +108,52 @@ async def _submit(step: Step, *, replacing: str | None = None) -> str:
         and parse_time(started) > datetime.now(UTC) - timeout
     ):
         return records.RUNNING  # another delivery of this look is submitting (within a function's time)
-    step.batch.update(submitting=records.now(), submittingLook=look)
+    adopted = await _adopt_attempt(step)
+    if adopted is not None:
+        return await _submitted(step, *adopted, replacing=replacing)
+    expires = datetime.now(UTC) + schedule.sas_lifetime(step.settings)
+    name = f"transcriber job {step.record['id']} look {look}"
+    step.batch.update(
+        submitting=records.now(),
+        submittingLook=look,
+        submitAttempt={"displayName": name, "sasExpiresAt": expires.isoformat()},
+    )
     if not await step.save():  # one of two concurrent deliveries submits
         return records.RUNNING
     url = await service.store.read_sas_url(info, schedule.sas_lifetime(step.settings))
-    expires = datetime.now(UTC) + schedule.sas_lifetime(step.settings)
-    status = await service.batch.submit(
-        url, step.options, display_name=f"transcriber job {step.record['id']}"
-    )
-    if replacing is not None:
+    status = await service.batch.submit(url, step.options, display_name=name)
+    return await _submitted(step, status.id, expires.isoformat(), replacing=replacing)
+
+
+async def _adopt_attempt(step: Step) -> tuple[str, str] | None:
+    """After a submit that failed where the service may have made the transcription anyway (a
+    5xx, a timeout: the API has no idempotency key), look for it by the attempt's display name.
+
+    Returns (id, SAS expiry) of the one to keep; any others of that name are deleted, so the job
+    never leaves a transcription it pays for. None when the attempt made nothing.
+    """
+    attempt = step.batch.get("submitAttempt")
+    if not isinstance(attempt, dict) or not attempt.get("displayName"):
+        return None
+    found = await step.service.batch.find(str(attempt["displayName"]))
+    if not found:
+        step.batch.pop("submitAttempt", None)
+        return None
+    for extra in found[1:]:
+        await finish.delete_transcription(step, extra.id)
+    logger.info("job %s: adopted the transcription an earlier failed submit made", step.record["id"])
+    return found[0].id, str(attempt["sasExpiresAt"])
+
+
+async def _submitted(step: Step, transcription: str, sas_expires_at: str, *, replacing: str | None) -> str:
+    if replacing is not None and replacing != transcription:
         await finish.delete_transcription(step, replacing)
+    step.batch.pop("submitAttempt", None)
     step.batch.update(
         state=RUNNING,
-        transcription=status.id,
+        transcription=transcription,
         submittedAt=step.batch.get("submittedAt") or records.now(),
-        sasExpiresAt=expires.isoformat(),
+        sasExpiresAt=sas_expires_at,
         polls=0,
         errors=0,
     )
@@ -128,6 +163,10 @@ async def _submit(step: Step, *, replacing: str | None = None) -> str:
 
 async def _look(step: Step) -> str:
     service, now = step.service, datetime.now(UTC)
+    if step.batch.get("submitAttempt"):  # a replacement submit failed: did it make one anyway?
+        adopted = await _adopt_attempt(step)
+        if adopted is not None:
+            return await _submitted(step, *adopted, replacing=step.batch["transcription"])
     status = await service.batch.status(step.batch["transcription"])
     step.batch["errors"] = 0
     step.batch["serviceStatus"] = status.status

@@ -1,4 +1,4 @@
-"""The batch transcription routes: submit, get, delete, list files, get one file, file content.
+"""The batch transcription routes: submit, list, get, delete, list files, get one file, file content.
 
 Every Speech route checks, in order: an armed fault aimed at it (status, delay, drop), then the
 credential (the fast route's rules: key header, or a bearer token for the Cognitive Services
@@ -17,6 +17,7 @@ import asyncio
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from urllib.parse import quote, urlencode
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -36,6 +37,7 @@ from devtools.speech_emulator.batch.entities import (
     transcription_url,
 )
 from devtools.speech_emulator.batch.jobs import BatchJob
+from devtools.speech_emulator.batch.listing import page_bounds, parse_filter
 from devtools.speech_emulator.batch.process import run_job
 from devtools.speech_emulator.batch.spec import BATCH_API_VERSIONS, parse_submit
 from devtools.speech_emulator.errors import ServiceError
@@ -156,6 +158,26 @@ async def _get(request: Request, state: EmulatorState, entry: JournalEntry) -> R
     return _json(transcription_json(_base(request), job, job.poll()), entry, state.config.region)
 
 
+async def _list(request: Request, state: EmulatorState, entry: JournalEntry) -> Response:
+    """The reference's list: `values` and `@nextLink` (with skip/top/filter), newest first.
+
+    Each entity shows the status its own GET last showed: listing does not move a job on.
+    """
+    query = request.query_params
+    matches = parse_filter(query.get("filter"))
+    first, count = page_bounds(query.get("skip"), query.get("top"))
+    base = _base(request)
+    jobs = sorted(state.batch.all(), key=lambda job: job.created, reverse=True)
+    found = [body for body in (transcription_json(base, job, job.shown) for job in jobs) if matches(body)]
+    body: dict[str, object] = {"values": found[first : first + count]}
+    if first + count < len(found):
+        params = {"skip": str(first + count), "top": str(count), "api-version": str(entry.api_version)}
+        if query.get("filter"):
+            params["filter"] = query["filter"]
+        body["@nextLink"] = f"{base}/speechtotext/transcriptions?{urlencode(params, quote_via=quote)}"
+    return _json(body, entry, state.config.region)
+
+
 async def _delete(request: Request, state: EmulatorState, entry: JournalEntry) -> Response:
     try:
         uuid.UUID(request.path_params["id"])
@@ -223,6 +245,7 @@ def batch_routes() -> list[Route]:
     prefix = "/speechtotext/transcriptions"
     return [
         Route(f"{prefix}:submit", _endpoint("submit", _submit), methods=["POST"]),
+        Route(prefix, _endpoint("list", _list), methods=["GET"]),
         Route(f"{prefix}/{{id}}", _endpoint("status", _get), methods=["GET"]),
         Route(f"{prefix}/{{id}}", _endpoint("delete", _delete), methods=["DELETE"]),
         Route(f"{prefix}/{{id}}/files", _endpoint("files", _files), methods=["GET"]),
