@@ -137,3 +137,26 @@ async def test_a_transcription_not_started_before_its_sas_ends_is_submitted_agai
     )
     await run_until(jobs, has_outputs(jobs, "big.wav"))
     assert len(submits(echo)) == 2 and echo.batch_jobs() == []  # the first one deleted
+
+
+async def test_a_status_answers_retry_after_delays_the_next_look(
+    jobs: Jobs, echo: Any, big: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 200 status answer with Retry-After: the next look waits at least that long."""
+    from dataclasses import replace
+
+    from transcriber.batch.client import BatchClient
+
+    use_emulator(jobs, echo, monkeypatch, **LIMIT, BATCH_POLL_INITIAL_SECONDS="1", BATCH_POLL_MAX_SECONDS="4")
+    echo.batch_script(running_polls=1000)
+    real = BatchClient.status
+
+    async def status(self: BatchClient, transcription_id: str) -> Any:
+        return replace(await real(self, transcription_id), retry_after=90)
+
+    monkeypatch.setattr(BatchClient, "status", status)
+    upload_file(jobs, "big.wav", big)
+    await jobs.app.blob_event("big.wav")
+    await jobs.run()  # submitted; the first look in 1 s
+    await run_until(jobs, lambda: batch_record(jobs)["batch"].get("polls", 0) >= 1)
+    assert batch_record(jobs)["batch"]["nextDelaySeconds"] == 90

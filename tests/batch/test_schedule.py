@@ -30,6 +30,13 @@ def test_retry_after_is_honoured_as_the_service_says_and_never_zero() -> None:
     assert schedule.throttled_delay(SETTINGS, 3, None) == 240
 
 
+def test_a_status_answers_retry_after_is_a_minimum_wait_for_the_next_look() -> None:
+    assert schedule.look_delay(SETTINGS, 0, None) == 30
+    assert schedule.look_delay(SETTINGS, 0, 600) == 600  # later than the interval: the service's
+    assert schedule.look_delay(SETTINGS, 2, 7) == 120  # sooner: the interval
+    assert schedule.look_delay(SETTINGS, 0, 10**9) == schedule.MAX_VISIBILITY_SECONDS
+
+
 def test_the_wait_ends_max_wait_hours_after_the_hand_over() -> None:
     queued = datetime(2026, 12, 2, tzinfo=UTC)
     assert schedule.deadline(SETTINGS, queued) == queued + timedelta(hours=48)

@@ -29,6 +29,15 @@ def throttled_delay(settings: BatchSettings, looks: int, retry_after: int | None
     return max(1, min(int(retry_after), MAX_VISIBILITY_SECONDS))
 
 
+def look_delay(settings: BatchSettings, looks: int, retry_after: int | None) -> int:
+    """The next look after a status answer: the growing interval, but never before the
+    Retry-After the service sent with it (its minimum wait), within a queue's 7 days."""
+    delay = poll_delay(settings, looks)
+    if retry_after is None:
+        return delay
+    return max(delay, min(int(retry_after), MAX_VISIBILITY_SECONDS))
+
+
 def deadline(settings: BatchSettings, queued_at: datetime) -> datetime:
     """After this the job gives up (BATCH_MAX_WAIT_HOURS from the hand-over) with a failure record."""
     return queued_at + timedelta(hours=settings.max_wait_hours)

@@ -183,7 +183,7 @@ async def _look(step: Step) -> str:
             step, BatchTimedOutError(f"batch transcription did not finish within {hours} h")
         )
     polls = int(step.batch.get("polls", 0)) + 1
-    delay = schedule.poll_delay(step.settings, polls)
+    delay = schedule.look_delay(step.settings, polls, status.retry_after)
     if schedule.needs_fresh_sas(status.status, parse_time(step.batch["sasExpiresAt"]), now, delay):
         logger.info(
             "job %s: not started before its SAS ends: submitting again with a new one", step.record["id"]
