@@ -128,6 +128,16 @@ async def process_blob(
                 return outcome
             except batch_routing.UseBatch as use:  # the service's own limit error
                 reason = str(use)
+        refused = batch_routing.batch_option_error(options)
+        if refused is not None:  # an option batch lacks: a final failure record naming it, no SAS
+
+            async def refuse() -> Transcription:
+                raise refused
+
+            outcome = await _transcribe(
+                service, info, invocation, head, options, record, checked=checked, produce=refuse
+            )
+            return outcome
         outcome = BlobOutcome("queued", name)  # from here the hand-over releases the claim if it fails
         await batch_handover.hand_over(service, info, claim, options, reason, job_id)
         return outcome

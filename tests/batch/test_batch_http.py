@@ -99,3 +99,29 @@ async def test_a_job_following_a_batch_job_that_died_takes_the_version_over(
     status = await jobs.status_json(accepted["id"])
     assert status["status"] == "succeeded" and len(submits(echo)) == 1
     assert jobs.app.transcript_json("big.wav.json")["processing"]["route"] == "batch"
+
+
+async def test_a_job_asking_batch_for_a_phrase_list_is_refused_at_once_naming_it(
+    jobs: Jobs, echo: Any, big: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Batch has no phrase list: a 400 naming the option, before any job, SAS or submission."""
+    use_emulator(jobs, echo, monkeypatch, **LIMIT)
+    upload_file(jobs, "big.wav", big)
+    body = json.dumps({"blob": "big.wav", "phrases": ["Contoso"]}).encode()
+    response = await jobs.app.call("POST", "/api/transcriptions", body, {"Content-Type": "application/json"})
+    assert response.status_code == 400, response.get_body()
+    error = json.loads(response.get_body())["error"]
+    assert error["code"] == "OptionNotAvailableInBatch" and "phrases" in error["message"]
+    assert job_records(jobs) == {} and echo.requests() == []
+
+
+async def test_a_blob_event_whose_defaults_batch_lacks_ends_with_a_failure_naming_the_option(
+    jobs: Jobs, echo: Any, big: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_emulator(jobs, echo, monkeypatch, **LIMIT, TRANSCRIPTION_PHRASE_LIST="Contoso,Fabrikam")
+    upload_file(jobs, "big.wav", big)
+    await jobs.app.blob_event("big.wav")
+    failure = jobs.app.failure_json("big.wav")
+    assert failure["final"] is True and failure["error"]["code"] == "OptionNotAvailableInBatch"
+    assert "phrases" in failure["error"]["message"]
+    assert job_records(jobs) == {} and echo.requests() == [] and jobs.app.transcripts() == {}

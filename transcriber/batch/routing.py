@@ -4,14 +4,24 @@ Both are known before any audio moves: the size from the blob's properties, the 
 the container header in the first bytes (`transcriber.audio_header`). When the header declares
 none, the fast service's own limit error (`AudioLengthLimitExceeded`) sends the blob to batch.
 With BATCH_TRANSCRIPTION_ENABLED=false the limits refuse as they always did.
+
+Options batch lacks (a phrase list, enhanced mode...) are refused before any SAS or job is made:
+`POST /api/transcriptions` answers 400 naming the option; a blob event ends in a final failure
+record naming it (`batch_option_error`).
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from transcriber.audio_header import declared_seconds
+from transcriber.batch.submission import UnsupportedBatchOptionError, check_batch_options
 from transcriber.config import MAX_AUDIO_BYTES, MAX_AUDIO_SECONDS, Settings
 from transcriber.errors import AudioRejectedError, AudioTooLargeError
 from transcriber.storage import BlobInfo
+
+if TYPE_CHECKING:
+    from transcriber.options import TranscriptionRequestOptions
 
 # The fast service's codes for audio over its limits (measured: a 2 h 05 min recording, a 320 MB file).
 SERVICE_LIMIT_CODES = frozenset({"AudioLengthLimitExceeded", "AudioSizeLimitExceeded"})
@@ -59,3 +69,22 @@ def refuse_for_http(settings: Settings, info: BlobInfo, head: bytes) -> None:
         f"which transcribes it by batch and reports its status (BATCH_TRANSCRIPTION_ENABLED)",
         code="UseTranscriptionsJob",
     )
+
+
+def batch_option_error(options: TranscriptionRequestOptions) -> UnsupportedBatchOptionError | None:
+    """The error naming the first option batch transcription lacks, or None when it has them all."""
+    try:
+        check_batch_options(options)
+    except UnsupportedBatchOptionError as exc:
+        return exc
+    return None
+
+
+def refuse_batch_options(
+    settings: Settings, info: BlobInfo, head: bytes, options: TranscriptionRequestOptions
+) -> None:
+    """For a job about to be queued: a blob batch must take, with an option batch lacks, is a 400 now."""
+    if takes_batch(settings, info, head):
+        error = batch_option_error(options)
+        if error is not None:
+            raise error

@@ -16,6 +16,8 @@ from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit, urlunsplit
 
 from transcriber import formats
+from transcriber.audio_header import HEAD_BYTES
+from transcriber.batch import routing as batch_routing
 from transcriber.caller_auth import check_caller
 from transcriber.errors import BlobNotFoundError, InvalidRequestError, SettingError, TranscriberError
 from transcriber.http_api import HttpReply, error_reply
@@ -23,8 +25,10 @@ from transcriber.http_input import MAX_JSON_BYTES, RESPONSE_FORMATS, parse_reque
 from transcriber.jobs import records
 from transcriber.jobs.callbacks import check_callback_url
 from transcriber.jobs.outcome import job_audio_name
+from transcriber.options import OptionError, TranscriptionRequestOptions
 from transcriber.pipeline import JOB_AUDIO_PREFIX, output_name
 from transcriber.service import TranscriptionService, get_service
+from transcriber.storage import BlobInfo
 
 logger = logging.getLogger(__name__)
 
@@ -73,9 +77,16 @@ async def _create(
             raise InvalidRequestError(
                 f"blobs under {JOB_AUDIO_PREFIX} belong to jobs", code="InvalidBlobName"
             )
-        info = await store.properties(settings.audio_container, request.blob)
+        if settings.batch.enabled:  # the version and its header: the limits check reads both
+            info, head = await store.read_start(settings.audio_container, request.blob, HEAD_BYTES)
+            _refuse_batch_options(service, info, head, request.options)
+        else:
+            info = await store.properties(settings.audio_container, request.blob)
     else:
         assert request.audio is not None
+        if settings.batch.enabled:
+            probe = BlobInfo(settings.audio_container, job_audio_name(job_id), "", len(request.audio), None)
+            _refuse_batch_options(service, probe, request.audio[:HEAD_BYTES], request.options)
         await store.ensure_containers(settings.containers, create=settings.create_containers)
         name = job_audio_name(job_id)
         content_type = request.content_type or "application/octet-stream"
@@ -97,6 +108,18 @@ async def _create(
     await records.write_job(service, record, create=True)
     await service.jobs.send(job_id)
     return record
+
+
+def _refuse_batch_options(
+    service: TranscriptionService, info: BlobInfo, head: bytes, options: TranscriptionRequestOptions
+) -> None:
+    """Audio batch must take, with an option batch lacks (the caller's, or a default's): a 400
+    naming the option now, before any job, SAS or submission is made."""
+    try:
+        merged = options.with_defaults(service.settings.defaults)
+    except OptionError:  # a clash with a default: the caller's options, as the batch job takes them
+        merged = options
+    batch_routing.refuse_batch_options(service.settings, info, head, merged)
 
 
 def _callback_url(url: str, headers: Mapping[str, str], body: bytes) -> tuple[str | None, str, bytes]:
