@@ -74,3 +74,33 @@ def test_status_of_an_absent_blob_is_not_found(
 ) -> None:
     assert main(["status", "never-uploaded.wav"]) == exit_codes.NO_INPUT
     assert "not found" in capsys.readouterr().out
+
+
+def test_status_of_a_blob_a_batch_job_holds_shows_the_jobs_state_and_next_look(
+    cli_env: BlobContainers,
+    azurite: Azurite,
+    corpus: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("MAX_AUDIO_BYTES", "1024")  # every recording takes the batch route
+    monkeypatch.setenv("FAILURES_CONTAINER", cli_env.failures)  # this test's own, read back below
+    _upload(azurite, cli_env, "hearing.wav", (corpus / "cards-001.wav").read_bytes())
+    _process("hearing.wav")  # handed to a batch job, which has not submitted yet
+    code, record = _status("hearing.wav", capsys)
+    assert (code, record["state"]) == (exit_codes.TEMPORARY, "pending")
+    batch = record["batch"]
+    assert batch["state"] == "submitting" and batch["reason"] == "MAX_AUDIO_BYTES"  # type: ignore[index]
+    assert main(["status", "hearing.wav"]) == exit_codes.TEMPORARY
+    assert f"pending: batch job {batch['job']} submitting" in capsys.readouterr().out  # type: ignore[index]
+    # the job's later steps (written as the look step writes them): running, with its next look
+    with BlobServiceClient.from_connection_string(azurite.connection_string) as client:
+        blob = client.get_blob_client(cli_env.failures, f"jobs/{batch['job']}.json")  # type: ignore[index]
+        job = json.loads(blob.download_blob().readall())
+        job["batch"].update(state="running", serviceStatus="Running", nextLookAt="2026-12-02T03:00:00+00:00")
+        blob.upload_blob(json.dumps(job), overwrite=True)
+    code, record = _status("hearing.wav", capsys)
+    assert record["batch"]["state"] == "running"  # type: ignore[index]
+    assert record["batch"]["nextLookAt"] == "2026-12-02T03:00:00+00:00"  # type: ignore[index]
+    main(["status", "hearing.wav"])
+    assert "running, next look at 2026-12-02T03:00:00+00:00" in capsys.readouterr().out

@@ -52,5 +52,9 @@ def _describe(container: str, state: str, record: dict[str, object]) -> str:
         verb = "failed for good" if state == FAILED else f"retrying (attempt {record.get('attempts')})"
         return f"{where}: {verb}: {reason}"
     if state == PENDING:
+        batch = record.get("batch")
+        if isinstance(batch, dict):
+            when = f", next look at {batch['nextLookAt']}" if batch.get("nextLookAt") else ""
+            return f"{where}: pending: batch job {batch['job']} {batch['state']}{when}"
         return f"{where}: pending (no outcome yet for version {record['etag']})"
     return f"{where}: not found"
