@@ -128,7 +128,7 @@ async def process_blob(
                 return outcome
             except batch_routing.UseBatch as use:  # the service's own limit error
                 reason = str(use)
-        refused = batch_routing.batch_option_error(options)
+        refused = batch_routing.batch_option_error(options, settings.defaults)
         if refused is not None:  # an option batch lacks: a final failure record naming it, no SAS
 
             async def refuse() -> Transcription:

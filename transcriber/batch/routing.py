@@ -71,10 +71,21 @@ def refuse_for_http(settings: Settings, info: BlobInfo, head: bytes) -> None:
     )
 
 
-def batch_option_error(options: TranscriptionRequestOptions) -> UnsupportedBatchOptionError | None:
-    """The error naming the first option batch transcription lacks, or None when it has them all."""
+def batch_option_error(
+    options: TranscriptionRequestOptions, defaults: TranscriptionRequestOptions
+) -> UnsupportedBatchOptionError | None:
+    """The error naming the first option batch transcription lacks, or None when it has them all.
+
+    `options` over the app's `defaults`, as the batch job will take them (`batch.job.Step`).
+    """
+    from transcriber.options import OptionError
+
     try:
-        check_batch_options(options)
+        merged = options.with_defaults(defaults)
+    except OptionError:  # a clash with a default: the caller's options, as the batch job takes them
+        merged = options
+    try:
+        check_batch_options(merged)
     except UnsupportedBatchOptionError as exc:
         return exc
     return None
@@ -85,6 +96,6 @@ def refuse_batch_options(
 ) -> None:
     """For a job about to be queued: a blob batch must take, with an option batch lacks, is a 400 now."""
     if takes_batch(settings, info, head):
-        error = batch_option_error(options)
+        error = batch_option_error(options, settings.defaults)
         if error is not None:
             raise error

@@ -25,7 +25,6 @@ from transcriber.http_input import MAX_JSON_BYTES, RESPONSE_FORMATS, parse_reque
 from transcriber.jobs import records
 from transcriber.jobs.callbacks import check_callback_url
 from transcriber.jobs.outcome import job_audio_name
-from transcriber.options import OptionError, TranscriptionRequestOptions
 from transcriber.pipeline import JOB_AUDIO_PREFIX, output_name
 from transcriber.service import TranscriptionService, get_service
 from transcriber.storage import BlobInfo
@@ -79,14 +78,14 @@ async def _create(
             )
         if settings.batch.enabled:  # the version and its header: the limits check reads both
             info, head = await store.read_start(settings.audio_container, request.blob, HEAD_BYTES)
-            _refuse_batch_options(service, info, head, request.options)
+            batch_routing.refuse_batch_options(settings, info, head, request.options)
         else:
             info = await store.properties(settings.audio_container, request.blob)
     else:
         assert request.audio is not None
         if settings.batch.enabled:
             probe = BlobInfo(settings.audio_container, job_audio_name(job_id), "", len(request.audio), None)
-            _refuse_batch_options(service, probe, request.audio[:HEAD_BYTES], request.options)
+            batch_routing.refuse_batch_options(settings, probe, request.audio[:HEAD_BYTES], request.options)
         await store.ensure_containers(settings.containers, create=settings.create_containers)
         name = job_audio_name(job_id)
         content_type = request.content_type or "application/octet-stream"
@@ -108,18 +107,6 @@ async def _create(
     await records.write_job(service, record, create=True)
     await service.jobs.send(job_id)
     return record
-
-
-def _refuse_batch_options(
-    service: TranscriptionService, info: BlobInfo, head: bytes, options: TranscriptionRequestOptions
-) -> None:
-    """Audio batch must take, with an option batch lacks (the caller's, or a default's): a 400
-    naming the option now, before any job, SAS or submission is made."""
-    try:
-        merged = options.with_defaults(service.settings.defaults)
-    except OptionError:  # a clash with a default: the caller's options, as the batch job takes them
-        merged = options
-    batch_routing.refuse_batch_options(service.settings, info, head, merged)
 
 
 def _callback_url(url: str, headers: Mapping[str, str], body: bytes) -> tuple[str | None, str, bytes]:
