@@ -72,9 +72,7 @@ async def run_job(
     if record.get("retryFailedAt"):
         await _clear_final_failure(service, name, record["source"]["etag"], record["retryFailedAt"])
     try:
-        outcome = await process_blob(
-            service, name, retry, records.options_from_json(record.get("options", {})), record["id"]
-        )
+        outcome = await process_blob(service, name, retry, records.job_options(service, record), record["id"])
     except TranscriberError as exc:
         await end_job(service, record, last_error=exc)
         raise
