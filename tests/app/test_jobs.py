@@ -334,3 +334,45 @@ async def test_job_options_clashing_with_the_defaults_are_refused_like_api_trans
         assert response.status_code == 400 and error_code(response) == "InvalidRequest"
         assert "diarization" in json.loads(response.get_body())["error"]["message"]
     assert await jobs.run() == [] and jobs.app.speech.requests() == []
+
+
+@pytest.mark.parametrize("max_dequeue", [5, 3])
+async def test_job_poisoned_before_blob_max_attempts_still_ends_failed(
+    jobs: Jobs, corpus: Path, monkeypatch: pytest.MonkeyPatch, max_dequeue: int
+) -> None:
+    """BLOB_MAX_ATTEMPTS above the queue's maxDequeueCount (host.json's 5, or an app setting's
+    override): the try the queue poisons after is the job's last, so it never stays running."""
+    import dataclasses
+
+    monkeypatch.setenv("BLOB_MAX_ATTEMPTS", "10")
+    if max_dequeue != jobs.app.host.queues.max_dequeue_count:  # the host honours the override too
+        monkeypatch.setenv("AzureFunctionsJobHost__extensions__queues__maxDequeueCount", str(max_dequeue))
+        queues = dataclasses.replace(jobs.app.host.queues, max_dequeue_count=max_dequeue)
+        monkeypatch.setattr(jobs.app.host, "queues", queues)
+    jobs.app.speech.fail(500, count=1000)
+    accepted = await jobs.submit((corpus / "cards-001.wav").read_bytes(), "audio/wav")
+    [delivery] = await jobs.run()
+    assert delivery.status == "poisoned" and len(delivery.invocations) == max_dequeue
+    status = await jobs.status_json(accepted["id"])
+    assert status["status"] == "failed" and status["attempts"] == max_dequeue
+    record = jobs.app.failure_json(f"jobs/{accepted['id']}/audio")
+    assert record["final"] is True and record["attempts"] == max_dequeue
+    assert status["error"]["code"] == record["error"]["code"] and "retrying" not in status["error"]
+
+
+async def test_job_whose_outcome_cannot_be_recorded_ends_failed_when_poisoned(
+    jobs: Jobs, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fault before any failure record (here: the pipeline itself raising) on every try."""
+    from transcriber.errors import ServiceError
+    from transcriber.jobs import runner
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise ServiceError("storage is unreachable")
+
+    monkeypatch.setattr(runner, "process_blob", broken)
+    accepted = await jobs.submit((corpus / "cards-001.wav").read_bytes(), "audio/wav")
+    [delivery] = await jobs.run()
+    assert delivery.status == "poisoned"
+    status = await jobs.status_json(accepted["id"])
+    assert status["status"] == "failed" and status["error"]["code"] == ServiceError.code

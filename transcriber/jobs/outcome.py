@@ -48,12 +48,14 @@ async def end_job(
     *,
     outcome_status: str | None = None,
     last_error: TranscriberError | None = None,
+    last_try: bool = False,
 ) -> str:
     """Read the blob version's outcome into the job record; when final, clean up and tell.
 
     `record` is the job as read (queued or running); `outcome_status` the pipeline's (`gone`:
     the audio vanished before it could be read); `last_error` a transient error the queue will
-    retry. A record already finished (a redelivery) only gets what its end left undone (the
+    retry, unless this was the queue's `last_try` (the message is poisoned next: the job fails
+    with that error when no final record says more). A record already finished (a redelivery) only gets what its end left undone (the
     audio's removal, the callback). Returns the job's status.
     """
     name = record["source"]["name"]
@@ -63,7 +65,7 @@ async def end_job(
             record.clear()
             record.update(stored)
     if record["status"] not in records.FINISHED:
-        await _read_outcome(service, record, outcome_status, last_error)
+        await _read_outcome(service, record, outcome_status, last_error, last_try)
         await records.write_job(service, record)
         logger.info("job %s: %s", record["id"], record["status"])
         if record["status"] not in records.FINISHED:
@@ -85,6 +87,7 @@ async def _read_outcome(
     record: dict[str, Any],
     outcome_status: str | None,
     last_error: TranscriberError | None,
+    last_try: bool = False,
 ) -> None:
     """The version's outcome, whoever wrote it: its transcript set, or its final failure record.
 
@@ -106,6 +109,8 @@ async def _read_outcome(
         record.update(status=records.FAILED, error=found.get("error"))
     elif outcome_status == "gone":
         record.update(status=records.FAILED, error={"code": "BlobNotFound", "message": "the blob is gone"})
+    elif last_error is not None and last_try:  # no outcome was recorded, and the queue gives up
+        record.update(status=records.FAILED, error={"code": last_error.code, "message": last_error.message})
     elif last_error is not None:
         record["error"] = {"code": last_error.code, "message": last_error.message, "retrying": True}
 
