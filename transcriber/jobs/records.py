@@ -83,13 +83,17 @@ async def read_job(service: TranscriptionService, job_id: str) -> dict[str, Any]
     return await service.store.read_json(service.settings.failures_container, record_name(job_id))
 
 
-async def write_job(service: TranscriptionService, record: dict[str, Any], *, create: bool = False) -> None:
-    """Write the record; `create` refuses to replace an existing job (ids never collide in practice)."""
+async def write_job(
+    service: TranscriptionService, record: dict[str, Any], *, create: bool = False, if_etag: str | None = None
+) -> str:
+    """Write the record, returning its etag; `create` refuses to replace an existing job (ids never
+    collide in practice), `if_etag` a record changed since it was read (ConditionNotMetError)."""
     record["updatedAt"] = now()
-    await service.store.write(
+    return await service.store.write(
         service.settings.failures_container,
         record_name(record["id"]),
         json.dumps(record, ensure_ascii=False, indent=2),
         formats.CONTENT_TYPES["json"],
         if_absent=create,
+        if_etag=if_etag,
     )
