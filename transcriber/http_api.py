@@ -35,9 +35,8 @@ from transcriber.errors import (
     TranscriberError,
     UnsupportedMediaError,
 )
-from transcriber.http_input import TranscribeRequest, parse_request
-from transcriber.options import OptionError, TranscriptionRequestOptions
-from transcriber.redaction import redacted_cause
+from transcriber.http_input import TranscribeRequest, effective_options, parse_request
+from transcriber.options import TranscriptionRequestOptions
 from transcriber.rendering import encode_json, render_files
 from transcriber.service import Invocation, TranscriptionService, get_service
 from transcriber.transcription import Transcription, track, transcribe_blob, transcribe_bytes
@@ -111,7 +110,7 @@ async def _transcribe(
         request = await asyncio.to_thread(  # CPU-bound for big bodies: off the event loop
             parse_request, url, headers, body, max_bytes=settings.max_audio_bytes, blob_base_url=blob_base
         )
-        options = _with_defaults(request.options, settings.defaults)
+        options = effective_options(request.options, settings.defaults)
         transcription = await _run(service, request, options)
     except TranscriberError as exc:
         if not isinstance(exc, InvalidRequestError | UnsupportedMediaError | AudioTooLargeError):
@@ -138,16 +137,6 @@ async def _transcribe(
         latency_ms=transcription.latency_ms,
     )
     return await _render(transcription, request.response_format)
-
-
-def _with_defaults(
-    options: TranscriptionRequestOptions, defaults: TranscriptionRequestOptions
-) -> TranscriptionRequestOptions:
-    """The caller's options over the app's defaults; a clash between them is the caller's to fix."""
-    try:
-        return options.with_defaults(defaults)
-    except OptionError as exc:
-        raise InvalidRequestError(f"invalid option {exc}") from redacted_cause(exc)
 
 
 async def _run(

@@ -120,6 +120,20 @@ def _reject_unknown(names: list[str], kind: str) -> None:
     )
 
 
+def effective_options(
+    options: TranscriptionRequestOptions, defaults: TranscriptionRequestOptions
+) -> TranscriptionRequestOptions:
+    """The options a request runs with: the caller's over the app's defaults (Settings.defaults).
+
+    The one merge for /api/transcribe, a job when it is accepted and when it runs (fast or batch),
+    so a job transcribes as /api/transcribe would; a clash between them is the caller's to fix.
+    """
+    try:
+        return options.with_defaults(defaults)
+    except OptionError as exc:
+        raise InvalidRequestError(f"invalid option {exc}") from redacted_cause(exc)
+
+
 def _merge(target: dict[str, list[Any]], extra: Mapping[str, list[Any]]) -> None:
     _reject_unknown(list(extra), "field")
     for key, values in extra.items():

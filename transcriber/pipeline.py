@@ -255,7 +255,7 @@ async def _transcribe(
         same_version = bool(record) and record.get("source", {}).get("etag") == info.etag
         previous = int(record.get("attempts", 0)) if same_version and record else 0
         attempts = max(previous + 1, (invocation.retry_count or 0) + 1)
-        final = not error.transient or attempts >= settings.blob_max_attempts
+        final = not error.transient or attempts >= settings.blob_max_attempts or _last_try(invocation)
         await write_failure(service, info.as_record(), failure_name(name), error, attempts, final)
         if final:
             await _remove_outputs(service, name)
@@ -287,6 +287,12 @@ async def _transcribe(
     if await _erase_if_gone(service, name):
         return BlobOutcome("gone", name)
     return BlobOutcome("transcribed", name, outputs)
+
+
+def _last_try(invocation: Invocation) -> bool:
+    """The trigger will not deliver this again (a job's queue poisons it after this try)."""
+    tries = invocation.max_tries
+    return tries is not None and (invocation.retry_count or 0) + 1 >= tries
 
 
 async def _erase_if_gone(service: TranscriptionService, name: str) -> bool:

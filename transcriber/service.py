@@ -39,6 +39,7 @@ class Invocation:
     traceparent: str | None = None
     retry_count: int | None = None
     max_retry_count: int | None = None
+    max_tries: int | None = None  # the trigger's own last try (a queue's maxDequeueCount), if it has one
 
 
 @dataclass

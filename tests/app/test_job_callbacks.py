@@ -90,3 +90,64 @@ async def test_callback_when_no_hosts_are_allowed_is_a_400(
     body = json.dumps({"blob": "a.wav", "callbackUrl": "https://hooks.example/x"}).encode()
     response = await jobs.app.call("POST", URL, body, {"Content-Type": "application/json"})
     assert response.status_code == 400 and error_code(response) == "InvalidCallbackUrl"
+
+
+async def test_callback_is_sent_once_when_two_deliveries_end_the_job_at_the_same_moment(
+    jobs: Jobs, receiver: Receiver, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job that ended but whose callback was not yet sent (its sender died), delivered twice at
+    once: both read the record before either writes; the If-Match mark lets one of them send."""
+    import asyncio
+
+    from azure.storage.queue import QueueClient
+
+    from transcriber.jobs import outcome
+
+    jobs.app.upload("a.wav", (corpus / "cards-001.wav").read_bytes())
+    body = json.dumps({"blob": "a.wav", "callbackUrl": hook(receiver)}).encode()
+    accepted = await jobs.submit(body, "application/json")
+    await jobs.run()
+    record_name = f"jobs/{accepted['id']}.json"
+    failures = jobs.app.storage.get_container_client(jobs.app.containers.failures)
+    record = json.loads(failures.download_blob(record_name).readall())
+    assert record["status"] == "succeeded" and record.pop("callback")["delivered"] is True
+    failures.upload_blob(record_name, json.dumps(record), overwrite=True)  # as if it died before sending
+    receiver.calls.clear()
+
+    together = asyncio.Barrier(2)
+    remove_audio = outcome._remove_audio
+
+    async def in_step(service, job):  # both deliveries are past their reads before either goes on
+        await asyncio.wait_for(together.wait(), 30)
+        await remove_audio(service, job)
+
+    monkeypatch.setattr(outcome, "_remove_audio", in_step)
+    with QueueClient.from_connection_string(jobs.connection_string, jobs.queue) as queue:
+        for _ in range(2):
+            queue.send_message(json.dumps({"id": accepted["id"]}))
+    deliveries = await jobs.run()
+    assert [d.status for d in deliveries] == ["succeeded", "succeeded"]
+    assert len(receiver.calls) == 1
+    status = await jobs.status_json(accepted["id"])
+    assert status["status"] == "succeeded" and status["callback"]["delivered"] is True
+
+
+async def test_callback_mark_of_a_sender_that_died_long_ago_is_taken_over(
+    jobs: Jobs, receiver: Receiver, corpus: Path
+) -> None:
+    """A `sending` mark older than the claim timeout (the function timeout): its sender is gone."""
+    from tests.app.jobs_queue import deliver
+
+    jobs.app.upload("a.wav", (corpus / "cards-001.wav").read_bytes())
+    body = json.dumps({"blob": "a.wav", "callbackUrl": hook(receiver)}).encode()
+    accepted = await jobs.submit(body, "application/json")
+    await jobs.run()
+    record_name = f"jobs/{accepted['id']}.json"
+    failures = jobs.app.storage.get_container_client(jobs.app.containers.failures)
+    record = json.loads(failures.download_blob(record_name).readall())
+    for since, calls in (("2099-01-01T00:00:00.000Z", 1), ("2020-01-01T00:00:00.000Z", 2)):
+        record["callback"] = {"sending": True, "since": since}
+        failures.upload_blob(record_name, json.dumps(record), overwrite=True)
+        again = await deliver(jobs.app.host, json.dumps({"id": accepted["id"]}))
+        assert again.status == "succeeded" and len(receiver.calls) == calls
+    assert (await jobs.status_json(accepted["id"]))["callback"]["delivered"] is True

@@ -296,3 +296,83 @@ async def test_job_run_that_finds_its_audio_gone_after_its_end_reads_the_outcome
     await records.write_job(service, dict(stale))  # as if the first run's final write were still to land
     assert await end_job(service, dict(stale), outcome_status="gone") == "succeeded"  # outputs decide
     assert (await jobs.status_json(accepted["id"]))["status"] == "succeeded"
+
+
+async def test_job_runs_with_the_apps_defaults_as_api_transcribe_does(
+    jobs: Jobs, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A job stores its caller's options only; it runs them over the app's defaults, the same
+    definition /api/transcribe sends for the same request."""
+    monkeypatch.setenv("TRANSCRIPTION_LOCALES", "en-GB")
+    monkeypatch.setenv("TRANSCRIPTION_PROFANITY_MODE", "Masked")
+    audio = (corpus / "cards-001.wav").read_bytes()
+    direct = await jobs.app.call(
+        "POST",
+        "https://transcriber.azurewebsites.net/api/transcribe?profanity=Tags",
+        audio,
+        {"Content-Type": "audio/wav"},
+    )
+    assert direct.status_code == 200
+    accepted = await jobs.submit(audio, "audio/wav", "profanity=Tags")
+    [delivery] = await jobs.run()
+    assert delivery.status == "succeeded"
+    assert (await jobs.status_json(accepted["id"]))["status"] == "succeeded"
+    sync, job = jobs.app.speech.requests()
+    assert job.definition == sync.definition
+    assert job.definition["locales"] == ["en-GB"] and job.definition["profanityFilterMode"] == "Tags"
+    result = json.loads((await jobs.status(accepted["id"], "format=json")).get_body())
+    assert {phrase["locale"] for phrase in result["phrases"]} == {"en-GB"}
+
+
+async def test_job_options_clashing_with_the_defaults_are_refused_like_api_transcribe(
+    jobs: Jobs, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRANSCRIPTION_DIARIZATION_MAX_SPEAKERS", "3")
+    audio = (corpus / "cards-001.wav").read_bytes()
+    for url in ("https://transcriber.azurewebsites.net/api/transcribe", URL):
+        response = await jobs.app.call("POST", f"{url}?channels=0,1", audio, {"Content-Type": "audio/wav"})
+        assert response.status_code == 400 and error_code(response) == "InvalidRequest"
+        assert "diarization" in json.loads(response.get_body())["error"]["message"]
+    assert await jobs.run() == [] and jobs.app.speech.requests() == []
+
+
+@pytest.mark.parametrize("max_dequeue", [5, 3])
+async def test_job_poisoned_before_blob_max_attempts_still_ends_failed(
+    jobs: Jobs, corpus: Path, monkeypatch: pytest.MonkeyPatch, max_dequeue: int
+) -> None:
+    """BLOB_MAX_ATTEMPTS above the queue's maxDequeueCount (host.json's 5, or an app setting's
+    override): the try the queue poisons after is the job's last, so it never stays running."""
+    import dataclasses
+
+    monkeypatch.setenv("BLOB_MAX_ATTEMPTS", "10")
+    if max_dequeue != jobs.app.host.queues.max_dequeue_count:  # the host honours the override too
+        monkeypatch.setenv("AzureFunctionsJobHost__extensions__queues__maxDequeueCount", str(max_dequeue))
+        queues = dataclasses.replace(jobs.app.host.queues, max_dequeue_count=max_dequeue)
+        monkeypatch.setattr(jobs.app.host, "queues", queues)
+    jobs.app.speech.fail(500, count=1000)
+    accepted = await jobs.submit((corpus / "cards-001.wav").read_bytes(), "audio/wav")
+    [delivery] = await jobs.run()
+    assert delivery.status == "poisoned" and len(delivery.invocations) == max_dequeue
+    status = await jobs.status_json(accepted["id"])
+    assert status["status"] == "failed" and status["attempts"] == max_dequeue
+    record = jobs.app.failure_json(f"jobs/{accepted['id']}/audio")
+    assert record["final"] is True and record["attempts"] == max_dequeue
+    assert status["error"]["code"] == record["error"]["code"] and "retrying" not in status["error"]
+
+
+async def test_job_whose_outcome_cannot_be_recorded_ends_failed_when_poisoned(
+    jobs: Jobs, corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fault before any failure record (here: the pipeline itself raising) on every try."""
+    from transcriber.errors import ServiceError
+    from transcriber.jobs import runner
+
+    async def broken(*args: object, **kwargs: object) -> None:
+        raise ServiceError("storage is unreachable")
+
+    monkeypatch.setattr(runner, "process_blob", broken)
+    accepted = await jobs.submit((corpus / "cards-001.wav").read_bytes(), "audio/wav")
+    [delivery] = await jobs.run()
+    assert delivery.status == "poisoned"
+    status = await jobs.status_json(accepted["id"])
+    assert status["status"] == "failed" and status["error"]["code"] == ServiceError.code

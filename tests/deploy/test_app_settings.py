@@ -74,3 +74,16 @@ def test_app_settings_blob_attempts_always_match_host_poison_threshold(host_json
         app_settings(user_assigned=False).get(config.BLOB_MAX_ATTEMPTS, defaults["blob_max_attempts"])
     )
     assert attempts == host_json["extensions"]["blobs"]["poisonBlobThreshold"]
+
+
+def test_app_settings_blob_attempts_always_match_host_queue_dequeue_count(host_json: dict) -> None:
+    """A job's last try is the one after which its message is poisoned, and the app knows it."""
+    defaults = {f.name: f.default for f in dataclasses.fields(config.Settings)}
+    attempts = int(
+        app_settings(user_assigned=False).get(config.BLOB_MAX_ATTEMPTS, defaults["blob_max_attempts"])
+    )
+    assert attempts == host_json["extensions"]["queues"]["maxDequeueCount"]
+    from transcriber.config.jobs import max_dequeue_count  # the app reads host.json's, not a copy
+
+    assert max_dequeue_count({}) == host_json["extensions"]["queues"]["maxDequeueCount"]
+    assert max_dequeue_count({config.QUEUE_MAX_DEQUEUE_COUNT: "3"}) == 3

@@ -13,7 +13,7 @@ from typing import Any
 from transcriber.batch import handover
 from transcriber.errors import TranscriberError
 from transcriber.jobs import records
-from transcriber.options import OptionError, TranscriptionRequestOptions
+from transcriber.options import TranscriptionRequestOptions
 from transcriber.service import Invocation, TranscriptionService
 from transcriber.storage import BlobInfo, ConditionNotMetError
 
@@ -55,12 +55,8 @@ class Step:
 
     @property
     def options(self) -> TranscriptionRequestOptions:
-        """The job's options over the app's defaults (a job stores only what its caller gave)."""
-        options = records.options_from_json(self.record.get("options", {}))
-        try:
-            return options.with_defaults(self.service.settings.defaults)
-        except OptionError:  # a clash with a default: the caller's options, as given
-            return options
+        """The job's options over the app's defaults, as its fast run would use them."""
+        return records.job_options(self.service, self.record)
 
     async def save(self) -> bool:
         """Write the record If-Match; False when another delivery moved the job on first."""

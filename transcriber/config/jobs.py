@@ -1,12 +1,21 @@
-"""Settings of transcription jobs: callbacks (allowed hosts, signing secret) and the completion queue."""
+"""Settings of transcription jobs: callbacks (allowed hosts, signing secret), the completion queue,
+and the jobs queue's poison point (the host's maxDequeueCount)."""
 
 from __future__ import annotations
 
+import functools
+import json
 import re
 from collections.abc import Mapping
+from pathlib import Path
 
-from transcriber.config.names import CALLBACK_ALLOWED_HOSTS, CALLBACK_SECRET, COMPLETION_QUEUE
-from transcriber.config.values import container_name, get
+from transcriber.config.names import (
+    CALLBACK_ALLOWED_HOSTS,
+    CALLBACK_SECRET,
+    COMPLETION_QUEUE,
+    QUEUE_MAX_DEQUEUE_COUNT,
+)
+from transcriber.config.values import container_name, get, integer
 from transcriber.errors import SettingError
 
 
@@ -31,3 +40,30 @@ def callback_secret(env: Mapping[str, str]) -> str | None:
 def completion_queue(env: Mapping[str, str]) -> str | None:
     """The queue told of every finished blob or job; none means nobody is told."""
     return container_name(env, COMPLETION_QUEUE, "") if get(env, COMPLETION_QUEUE) else None
+
+
+DEFAULT_MAX_DEQUEUE_COUNT = 5  # the queues extension's default
+APP_ROOT = Path(__file__).resolve().parents[2]  # function_app.py and host.json (wwwroot in Azure)
+
+
+def max_dequeue_count(env: Mapping[str, str]) -> int:
+    """The try after which the host moves a queue message to `<queue>-poison`: a job's last try.
+
+    The host reads `extensions.queues.maxDequeueCount` from host.json, and an app setting
+    `AzureFunctionsJobHost__extensions__queues__maxDequeueCount` overrides it (Microsoft's
+    "host.json reference for Azure Functions 2.x and later", override host.json values); the
+    runtime passes the dequeue count but not this limit, so the app reads the same two places.
+    """
+    return integer(
+        env, QUEUE_MAX_DEQUEUE_COUNT, _host_json_max_dequeue_count(APP_ROOT / "host.json"), minimum=1
+    )
+
+
+@functools.cache
+def _host_json_max_dequeue_count(path: Path) -> int:
+    try:
+        document = json.loads(path.read_text())
+        value = document["extensions"]["queues"]["maxDequeueCount"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return DEFAULT_MAX_DEQUEUE_COUNT
+    return value if isinstance(value, int) and value >= 1 else DEFAULT_MAX_DEQUEUE_COUNT

@@ -15,7 +15,7 @@ from transcriber.config.batch import BatchSettings, read_batch
 from transcriber.config.bindings import erasure_queue, read_jobs_queue, trigger_source
 from transcriber.config.callers import CallerAuthSettings, caller_auth
 from transcriber.config.defaults import read_defaults, read_formats
-from transcriber.config.jobs import callback_hosts, callback_secret, completion_queue
+from transcriber.config.jobs import callback_hosts, callback_secret, completion_queue, max_dequeue_count
 from transcriber.config.names import (
     AUDIO_CONTAINER,
     AUDIO_MEMORY,
@@ -67,6 +67,7 @@ class Settings:
     url_enabled: bool = True
     sas_lifetime_minutes: int = 15
     blob_max_attempts: int = 5
+    queue_max_dequeue_count: int = 5
     create_containers: bool = False
     claim_timeout_seconds: int = 600
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
@@ -109,6 +110,7 @@ class Settings:
                 env, SAS_LIFETIME, 15, minimum=1, maximum=MAX_SAS_LIFETIME_MINUTES
             ),
             "blob_max_attempts": lambda: integer(env, BLOB_MAX_ATTEMPTS, 5, minimum=1, maximum=100),
+            "queue_max_dequeue_count": lambda: max_dequeue_count(env),
             "create_containers": lambda: boolean(env, CREATE_CONTAINERS, default=None),
             # host.json's functionTimeout (10 min): a claim older than that has no live holder
             "claim_timeout_seconds": lambda: integer(env, CLAIM_TIMEOUT, 600, minimum=1, maximum=24 * 3600),

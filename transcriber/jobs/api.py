@@ -21,7 +21,7 @@ from transcriber.batch import routing as batch_routing
 from transcriber.caller_auth import check_caller
 from transcriber.errors import BlobNotFoundError, InvalidRequestError, SettingError, TranscriberError
 from transcriber.http_api import HttpReply, error_reply
-from transcriber.http_input import MAX_JSON_BYTES, RESPONSE_FORMATS, parse_request
+from transcriber.http_input import MAX_JSON_BYTES, RESPONSE_FORMATS, effective_options, parse_request
 from transcriber.jobs import records
 from transcriber.jobs.callbacks import check_callback_url
 from transcriber.jobs.outcome import job_audio_name
@@ -70,6 +70,7 @@ async def _create(
     )
     if callback is not None:
         check_callback_url(settings, callback)
+    effective_options(request.options, settings.defaults)  # a clash is a 400 now, as /api/transcribe's
     job_id = records.new_job_id()
     if request.blob is not None:
         if request.blob.startswith(JOB_AUDIO_PREFIX):

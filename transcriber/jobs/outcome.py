@@ -10,7 +10,7 @@ version's outcome (whoever wrote it) and, once that is final (succeeded, or fail
   (`audioRemovedAt`), so the erasure function, which the deletion's BlobDeleted event reaches,
   keeps the job's transcripts and failure record (`transcriber.erasure`). While the job may
   still be retried (a transient failure) the audio stays: the next try reads it;
-- sends the completion message and the callback, once.
+- sends the completion message, and the callback at most once (`_claim_callback`).
 
 Job records, job outputs and any job audio left behind (a job that never ended) live for
 `jobRetentionDays` in Azure (a lifecycle rule on the `jobs/` prefixes, infra/app/storage.bicep).
@@ -19,6 +19,7 @@ Job records, job outputs and any job audio left behind (a job that never ended) 
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from transcriber.errors import TranscriberError
@@ -28,6 +29,7 @@ from transcriber.jobs.callbacks import InvalidCallbackError, send_callback
 from transcriber.jobs.completions import notify
 from transcriber.pipeline import JOB_AUDIO_PREFIX, output_name
 from transcriber.service import TranscriptionService
+from transcriber.storage_client import ConditionNotMetError
 
 logger = logging.getLogger(__name__)
 
@@ -48,12 +50,14 @@ async def end_job(
     *,
     outcome_status: str | None = None,
     last_error: TranscriberError | None = None,
+    last_try: bool = False,
 ) -> str:
     """Read the blob version's outcome into the job record; when final, clean up and tell.
 
     `record` is the job as read (queued or running); `outcome_status` the pipeline's (`gone`:
     the audio vanished before it could be read); `last_error` a transient error the queue will
-    retry. A record already finished (a redelivery) only gets what its end left undone (the
+    retry, unless this was the queue's `last_try` (the message is poisoned next: the job fails
+    with that error when no final record says more). A record already finished (a redelivery) only gets what its end left undone (the
     audio's removal, the callback). Returns the job's status.
     """
     name = record["source"]["name"]
@@ -63,7 +67,7 @@ async def end_job(
             record.clear()
             record.update(stored)
     if record["status"] not in records.FINISHED:
-        await _read_outcome(service, record, outcome_status, last_error)
+        await _read_outcome(service, record, outcome_status, last_error, last_try)
         await records.write_job(service, record)
         logger.info("job %s: %s", record["id"], record["status"])
         if record["status"] not in records.FINISHED:
@@ -71,7 +75,7 @@ async def end_job(
         message = {"kind": "job", "id": record["id"], "blob": name, "status": record["status"]}
         await notify(service, message)
     await _remove_audio(service, record)
-    if record.get("callbackUrl") and "callback" not in record:
+    if record.get("callbackUrl") and await _claim_callback(service, record):
         try:
             record["callback"] = await send_callback(service.settings, record)
         except InvalidCallbackError as exc:
@@ -80,11 +84,52 @@ async def end_job(
     return str(record["status"])
 
 
+async def _claim_callback(service: TranscriptionService, record: dict[str, Any]) -> bool:
+    """Whether this delivery sends the callback: it marked the stored record first, If-Match.
+
+    Two deliveries of one job ending at once both reach here; only the one whose conditional
+    write lands sends, the other sees the mark. A mark left by a sender that died (older than
+    the claim timeout, the function timeout) is taken over, so a callback is never lost for good.
+    """
+    for _ in range(5):  # each lost race is another delivery's write: read again and decide
+        found = await service.store.read_record(
+            service.settings.failures_container, records.record_name(record["id"])
+        )
+        if found is None:
+            return False
+        stored, etag, _ = found
+        mark = stored.get("callback")
+        if mark is not None and not _stale(service, mark):
+            record.clear()
+            record.update(stored)
+            return False
+        stored["callback"] = {"sending": True, "since": records.now()}
+        try:
+            await records.write_job(service, stored, if_etag=etag)
+        except ConditionNotMetError:
+            continue
+        record.clear()
+        record.update(stored)
+        return True
+    return False
+
+
+def _stale(service: TranscriptionService, mark: dict[str, Any]) -> bool:
+    if not mark.get("sending"):
+        return False
+    try:
+        since = datetime.fromisoformat(str(mark.get("since")).replace("Z", "+00:00"))
+    except ValueError:  # not a mark this app wrote
+        return True
+    return datetime.now(UTC) - since > timedelta(seconds=service.settings.claim_timeout_seconds)
+
+
 async def _read_outcome(
     service: TranscriptionService,
     record: dict[str, Any],
     outcome_status: str | None,
     last_error: TranscriberError | None,
+    last_try: bool = False,
 ) -> None:
     """The version's outcome, whoever wrote it: its transcript set, or its final failure record.
 
@@ -106,6 +151,8 @@ async def _read_outcome(
         record.update(status=records.FAILED, error=found.get("error"))
     elif outcome_status == "gone":
         record.update(status=records.FAILED, error={"code": "BlobNotFound", "message": "the blob is gone"})
+    elif last_error is not None and last_try:  # no outcome was recorded, and the queue gives up
+        record.update(status=records.FAILED, error={"code": last_error.code, "message": last_error.message})
     elif last_error is not None:
         record["error"] = {"code": last_error.code, "message": last_error.message, "retrying": True}
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
 import re
 import uuid
 from datetime import UTC, datetime
@@ -16,12 +17,14 @@ from typing import Any
 
 from transcriber import formats
 from transcriber.errors import InvalidRequestError
+from transcriber.http_input import effective_options
 from transcriber.options import TranscriptionRequestOptions
 from transcriber.service import TranscriptionService
 
 JOBS_PREFIX = "jobs/"
 QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
 FINISHED = (SUCCEEDED, FAILED)
+logger = logging.getLogger(__name__)
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -59,17 +62,38 @@ def options_from_json(document: dict[str, Any]) -> TranscriptionRequestOptions:
     return TranscriptionRequestOptions(**values)
 
 
+def job_options(service: TranscriptionService, record: dict[str, Any]) -> TranscriptionRequestOptions:
+    """What a job transcribes with, on every route: its caller's options over the app's defaults.
+
+    A record keeps only what its caller gave (backfill: nothing), merged as /api/transcribe merges
+    (`http_input.effective_options`, checked when the job was accepted). Should the defaults have
+    changed since into a clash, the caller's options run as given rather than fail the job.
+    """
+    options = options_from_json(record.get("options", {}))
+    try:
+        return effective_options(options, service.settings.defaults)
+    except InvalidRequestError as exc:
+        logger.warning(
+            "job %s: its options clash with the app's defaults (%s); its own apply", record["id"], exc.message
+        )
+        return options
+
+
 async def read_job(service: TranscriptionService, job_id: str) -> dict[str, Any] | None:
     return await service.store.read_json(service.settings.failures_container, record_name(job_id))
 
 
-async def write_job(service: TranscriptionService, record: dict[str, Any], *, create: bool = False) -> None:
-    """Write the record; `create` refuses to replace an existing job (ids never collide in practice)."""
+async def write_job(
+    service: TranscriptionService, record: dict[str, Any], *, create: bool = False, if_etag: str | None = None
+) -> str:
+    """Write the record, returning its etag; `create` refuses to replace an existing job (ids never
+    collide in practice), `if_etag` a record changed since it was read (ConditionNotMetError)."""
     record["updatedAt"] = now()
-    await service.store.write(
+    return await service.store.write(
         service.settings.failures_container,
         record_name(record["id"]),
         json.dumps(record, ensure_ascii=False, indent=2),
         formats.CONTENT_TYPES["json"],
         if_absent=create,
+        if_etag=if_etag,
     )

@@ -3,8 +3,9 @@
 `transcriber.pipeline.process_blob` does the work, so a job keeps the blob trigger's invariant
 (one transcript set or one failure record per blob version) and its claims: a job and a blob
 event for the same version make one Speech call. Transient failures raise, so the queue
-redelivers (dequeue count = attempt); after maxDequeueCount the message goes to the poison queue,
-and the last attempt's final failure record has already marked the job failed. Every run ends in
+redelivers (dequeue count = attempt); after maxDequeueCount the message goes to the poison queue.
+That try is the job's last whatever BLOB_MAX_ATTEMPTS says (`Invocation.max_tries`): its failure
+record is final, and the job reads failed (with the last error's code when no record was written). Every run ends in
 `transcriber.jobs.outcome.end_job` (the outcome recorded, the job's own audio removed once final).
 """
 
@@ -14,7 +15,7 @@ import json
 import logging
 
 from transcriber.batch import steps as batch_steps
-from transcriber.errors import TranscriberError
+from transcriber.errors import ServiceError, TranscriberError
 from transcriber.failure_records import failure_name
 from transcriber.jobs import records
 from transcriber.jobs.outcome import end_job
@@ -68,15 +69,16 @@ async def run_job(
         invocation_id=invocation.invocation_id,
         traceparent=invocation.traceparent,
         retry_count=dequeue_count - 1,
+        max_tries=service.settings.queue_max_dequeue_count,
     )
+    last_try = dequeue_count >= service.settings.queue_max_dequeue_count
     if record.get("retryFailedAt"):
         await _clear_final_failure(service, name, record["source"]["etag"], record["retryFailedAt"])
     try:
-        outcome = await process_blob(
-            service, name, retry, records.options_from_json(record.get("options", {})), record["id"]
-        )
-    except TranscriberError as exc:
-        await end_job(service, record, last_error=exc)
+        outcome = await process_blob(service, name, retry, records.job_options(service, record), record["id"])
+    except Exception as exc:  # the queue retries; after its last try the job reads failed, not running
+        error = exc if isinstance(exc, TranscriberError) else ServiceError(f"unexpected {type(exc).__name__}")
+        await end_job(service, record, last_error=error, last_try=last_try)
         raise
     if outcome.status == "queued":  # batch has it: the job's batch steps end it
         return records.RUNNING
