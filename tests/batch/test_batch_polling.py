@@ -6,6 +6,7 @@ message the app sent with a visibility timeout, delivered only once it is visibl
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -160,3 +161,33 @@ async def test_a_status_answers_retry_after_delays_the_next_look(
     await jobs.run()  # submitted; the first look in 1 s
     await run_until(jobs, lambda: batch_record(jobs)["batch"].get("polls", 0) >= 1)
     assert batch_record(jobs)["batch"]["nextDelaySeconds"] == 90
+
+
+async def test_a_step_that_raises_on_every_try_fails_the_job_on_the_queues_last_try(
+    jobs: Jobs, echo: Any, big: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A poisoned step message would end the chain of looks: the job must not stay `running`."""
+    from transcriber.batch import steps
+
+    use_emulator(jobs, echo, monkeypatch, **LIMIT, BATCH_POLL_INITIAL_SECONDS="1")
+    upload_file(jobs, "big.wav", big)
+    await jobs.app.blob_event("big.wav")
+    [submitted] = await jobs.run()
+    assert submitted.status == "succeeded"
+
+    async def broken_look(step: Any) -> str:
+        raise RuntimeError("a bug in the look step")
+
+    monkeypatch.setattr(steps, "_look", broken_look)
+    deliveries = []
+    for _ in range(60):  # the look is visible a second after the submit
+        deliveries += await jobs.run()
+        if has_final_failure(jobs, "big.wav")():
+            break
+        await asyncio.sleep(0.5)
+    [looked] = [d for d in deliveries if len(d.invocations) > 1]
+    assert looked.status == "succeeded" and len(looked.invocations) == 5  # host.json's maxDequeueCount
+    assert jobs.poisoned() == []
+    assert batch_record(jobs)["status"] == "failed"
+    assert jobs.app.failure_json("big.wav")["error"]["code"] == "ServiceError"
+    assert echo.batch_jobs() == [] and jobs.app.transcripts() == {}

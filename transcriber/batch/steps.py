@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from transcriber.batch import finish, handover, schedule
 from transcriber.batch.handover import DONE, FOLLOW, RUNNING, SUBMIT, parse_time
 from transcriber.batch.job import Step, parse_step
-from transcriber.errors import ServiceThrottledError, TranscriberError
+from transcriber.errors import ServiceError, ServiceThrottledError, TranscriberError
 from transcriber.jobs import records
 from transcriber.service import Invocation, TranscriptionService
 
@@ -68,6 +68,21 @@ async def run_step(
         ):  # our own earlier try saved the look, then lost its send
             await step.send_current()
         return str(record["status"])
+    try:
+        return await _step(step, job_id)
+    except Exception as exc:  # the queue retries it; its last try ends the job, never leaves it running
+        if dequeue_count < service.settings.queue_max_dequeue_count:
+            raise
+        error = exc if isinstance(exc, TranscriberError) else ServiceError(f"unexpected {type(exc).__name__}")
+        logger.warning(
+            "job %s: batch step failed on the queue's last try (%s); the job fails", job_id, error.code
+        )
+        return await finish.failed(step, error)
+
+
+async def _step(step: Step, job_id: str) -> str:
+    """One step of the job's state machine: submit, look, or follow another job's outcome."""
+    service, record = step.service, step.record
     state = step.batch.get("state")
     try:
         if state == SUBMIT:
