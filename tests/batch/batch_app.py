@@ -13,13 +13,18 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import numpy as np
 import pytest
+import soundfile as sf
 
 from tests.app.jobs_queue import Jobs
 
+# Over this lowered fast limit, a minute of 16 kHz audio (`recording`) takes the batch route.
+LIMIT = {"MAX_AUDIO_BYTES": str(1024 * 1024)}
 # Short looks, so a job that waits for a while finishes within a test.
 FAST_POLLS = {"BATCH_POLL_INITIAL_SECONDS": "1", "BATCH_POLL_MAX_SECONDS": "2"}
 
@@ -113,3 +118,21 @@ def storage_spy(monkeypatch: pytest.MonkeyPatch) -> Iterator[StorageSpy]:
 
     monkeypatch.setattr(aiohttp.ClientSession, "_request", spying)
     yield spy
+
+
+def recording(path: Path, seconds: float, rate: int = 8000) -> Path:
+    """A mono 16-bit WAV of `seconds` (quiet noise), written a minute at a time."""
+    rng = np.random.default_rng(16)
+    with sf.SoundFile(path, "w", samplerate=rate, channels=1, subtype="PCM_16", format="WAV") as out:
+        left = int(seconds * rate)
+        while left:
+            frames = min(left, 60 * rate)
+            out.write((rng.standard_normal(frames) * 50).astype(np.int16))
+            left -= frames
+    return path
+
+
+def upload_file(jobs: Jobs, name: str, path: Path) -> None:
+    blob = jobs.app.storage.get_blob_client(jobs.app.containers.audio, name)
+    with path.open("rb") as data:
+        blob.upload_blob(data, overwrite=True, max_concurrency=4)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,27 +17,16 @@ from azure.storage.queue import QueueClient
 
 from tests.app.jobs_queue import Jobs, deliver
 from tests.batch.batch_app import (
+    LIMIT,
     has_outputs,
     job_records,
     no_record_and_no_held_claim,
     queue_connection,
     run_until,
     submits,
+    upload_file,
     use_emulator,
 )
-from tests.batch.test_batch_route import recording, upload_file
-
-LIMIT = {"MAX_AUDIO_BYTES": str(1024 * 1024)}
-
-
-@pytest.fixture
-def echo(speech_emulator_factory: Callable[..., Any]) -> Any:
-    return speech_emulator_factory(engine="echo")
-
-
-@pytest.fixture
-def big(tmp_path: Path) -> Path:
-    return recording(tmp_path / "big.wav", 60, rate=16000)
 
 
 def queued(jobs: Jobs) -> list[str]:

@@ -12,20 +12,15 @@ import pytest
 from azure.storage.queue import QueueClient
 
 from tests.app.jobs_queue import Jobs
-from tests.batch.batch_app import job_records, queue_connection, run_until, submits, use_emulator
-from tests.batch.test_batch_route import recording, upload_file
-
-LIMIT = {"MAX_AUDIO_BYTES": str(1024 * 1024)}
-
-
-@pytest.fixture
-def echo(speech_emulator_factory: Callable[..., Any]) -> Any:
-    return speech_emulator_factory(engine="echo")
-
-
-@pytest.fixture
-def big(tmp_path: Path) -> Path:
-    return recording(tmp_path / "big.wav", 60, rate=16000)
+from tests.batch.batch_app import (
+    LIMIT,
+    job_records,
+    queue_connection,
+    run_until,
+    submits,
+    upload_file,
+    use_emulator,
+)
 
 
 def job_ended(jobs: Jobs, job_id: str) -> Callable[[], bool]:

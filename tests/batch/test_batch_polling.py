@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,26 +16,15 @@ import pytest
 
 from tests.app.jobs_queue import Jobs
 from tests.batch.batch_app import (
+    LIMIT,
     has_final_failure,
     has_outputs,
     job_records,
     run_until,
     submits,
+    upload_file,
     use_emulator,
 )
-from tests.batch.test_batch_route import recording, upload_file
-
-LIMIT = {"MAX_AUDIO_BYTES": str(1024 * 1024)}
-
-
-@pytest.fixture
-def echo(speech_emulator_factory: Callable[..., Any]) -> Any:
-    return speech_emulator_factory(engine="echo")
-
-
-@pytest.fixture
-def big(tmp_path: Path) -> Path:
-    return recording(tmp_path / "big.wav", 60, rate=16000)  # 1.9 MB: over the lowered limit
 
 
 def batch_record(jobs: Jobs) -> dict[str, Any]:

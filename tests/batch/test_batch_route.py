@@ -20,9 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
-import soundfile as sf
 
 from tests.app.jobs_queue import Jobs
 from tests.batch.batch_app import (
@@ -30,8 +28,10 @@ from tests.batch.batch_app import (
     has_final_failure,
     has_outputs,
     no_record_and_no_held_claim,
+    recording,
     run_until,
     submits,
+    upload_file,
     use_emulator,
 )
 from transcriber.audio_header import HEAD_BYTES
@@ -40,34 +40,11 @@ LONG_SECONDS = 2.5 * 3600
 BLOCK_MS = 30_000  # the echo engine's batch block
 
 
-def recording(path: Path, seconds: float, rate: int = 8000) -> Path:
-    """A mono 16-bit WAV of `seconds` (quiet noise), written a minute at a time."""
-    rng = np.random.default_rng(16)
-    with sf.SoundFile(path, "w", samplerate=rate, channels=1, subtype="PCM_16", format="WAV") as out:
-        left = int(seconds * rate)
-        while left:
-            frames = min(left, 60 * rate)
-            out.write((rng.standard_normal(frames) * 50).astype(np.int16))
-            left -= frames
-    return path
-
-
 @pytest.fixture(scope="module")
 def long_recording() -> Path:
     from devtools.long_audio import long_recording
 
     return long_recording(LONG_SECONDS / 3600)
-
-
-@pytest.fixture
-def echo(speech_emulator_factory: Callable[..., Any]) -> Any:
-    return speech_emulator_factory(engine="echo")
-
-
-def upload_file(jobs: Jobs, name: str, path: Path) -> None:
-    blob = jobs.app.storage.get_blob_client(jobs.app.containers.audio, name)
-    with path.open("rb") as data:
-        blob.upload_blob(data, overwrite=True, max_concurrency=4)
 
 
 def timestamps(text: str) -> list[int]:

@@ -6,7 +6,6 @@ display name (`GET /speechtotext/transcriptions?filter=displayName eq '...'`) an
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,28 +13,17 @@ import pytest
 
 from tests.app.jobs_queue import Jobs
 from tests.batch.batch_app import (
+    LIMIT,
     has_final_failure,
     has_outputs,
     job_records,
     run_until,
     submits,
+    upload_file,
     use_emulator,
 )
-from tests.batch.test_batch_route import recording, upload_file
 from transcriber.batch.client import BatchClient
 from transcriber.errors import ServiceError
-
-LIMIT = {"MAX_AUDIO_BYTES": str(1024 * 1024)}
-
-
-@pytest.fixture
-def echo(speech_emulator_factory: Callable[..., Any]) -> Any:
-    return speech_emulator_factory(engine="echo")
-
-
-@pytest.fixture
-def big(tmp_path: Path) -> Path:
-    return recording(tmp_path / "big.wav", 60, rate=16000)
 
 
 def made_then_failed(monkeypatch: pytest.MonkeyPatch, count: int = 1) -> list[str]:
