@@ -55,6 +55,18 @@ def client_for(service: FakeBatchService, telemetry: Any = None, **kwargs: Any) 
     return client
 
 
+async def succeeded_result_error(service: FakeBatchService) -> ServiceError:
+    """What result() raises for a transcription the service reports Succeeded (with the doc's file)."""
+    client = client_for(service)
+    submitted = await client.submit(AUDIO_URL, EN, "x")
+    service.states[submitted.id] = ["Succeeded"]
+    service.results[submitted.id] = DOC_RESULT
+    with pytest.raises(ServiceError) as raised:
+        await client.result(submitted.id)
+    await client.close()
+    return raised.value
+
+
 async def test_submit_sends_the_reference_body_with_the_key(batch_service: FakeBatchService) -> None:
     client = client_for(batch_service)
     options = TranscriptionRequestOptions(locales=("en-US", "de-DE"), max_speakers=3, profanity="Removed")
@@ -331,38 +343,20 @@ async def test_a_file_that_failed_inside_a_succeeded_job_keeps_the_report_code(
 
 async def test_a_content_url_that_is_not_https_is_never_fetched(batch_service: FakeBatchService) -> None:
     batch_service.content_scheme_host = "http://storage.example.invalid"
-    client = client_for(batch_service)
-    submitted = await client.submit(AUDIO_URL, EN, "x")
-    batch_service.states[submitted.id] = ["Succeeded"]
-    batch_service.results[submitted.id] = DOC_RESULT
-    with pytest.raises(ServiceError) as raised:
-        await client.result(submitted.id)
-    await client.close()
-    assert raised.value.code == "InvalidBatchResult" and not raised.value.transient
+    error = await succeeded_result_error(batch_service)
+    assert error.code == "InvalidBatchResult" and not error.transient
 
 
 async def test_an_expired_result_sas_is_transient(batch_service: FakeBatchService) -> None:
-    client = client_for(batch_service)
-    submitted = await client.submit(AUDIO_URL, EN, "x")
-    batch_service.states[submitted.id] = ["Succeeded"]
-    batch_service.results[submitted.id] = DOC_RESULT
     batch_service.result_scripted.append((403, {"no": "access"}, {}))
-    with pytest.raises(ServiceError) as raised:
-        await client.result(submitted.id)
-    await client.close()
-    assert raised.value.transient and raised.value.code == "BatchResultHttp403"
+    error = await succeeded_result_error(batch_service)
+    assert error.transient and error.code == "BatchResultHttp403"
 
 
 async def test_a_next_page_link_off_the_endpoint_is_not_followed(batch_service: FakeBatchService) -> None:
     batch_service.next_link_origin = "https://elsewhere.example.invalid"
-    client = client_for(batch_service)
-    submitted = await client.submit(AUDIO_URL, EN, "x")
-    batch_service.states[submitted.id] = ["Succeeded"]
-    batch_service.results[submitted.id] = DOC_RESULT
-    with pytest.raises(ServiceError) as raised:
-        await client.result(submitted.id)
-    await client.close()
-    assert raised.value.code == "InvalidBatchResult" and not raised.value.transient
+    error = await succeeded_result_error(batch_service)
+    assert error.code == "InvalidBatchResult" and not error.transient
 
 
 async def test_a_service_that_does_not_answer_in_time_is_a_timeout(batch_service: FakeBatchService) -> None:
