@@ -68,7 +68,7 @@ def _child(kind: str, mode: str) -> None:
         from transcriber.service import Invocation, get_service
 
         host = FunctionsHost.start(ROOT)
-        await asyncio.to_thread(warmup.wait_for_warm_up)
+        await asyncio.to_thread(warmup.join_warm_up)
         assert (await host.blob_event(AUDIO, "warm-up.wav")).status == "succeeded"
         service = get_service()
         body = _wav(SIZE) if kind == "http" else None

@@ -51,14 +51,14 @@ def _child(kind: str, prefix: str, arrival: str, app_dir: str) -> None:
         host = await FunctionsHost.start_on_loop(app_dir)  # init imports and indexes function_app
         indexed = time.perf_counter()
         try:
-            from transcriber.warmup import wait_for_warm_up
+            from transcriber.warmup import join_warm_up
         except ImportError:  # the app before #12 had no warm-up
-            wait_for_warm_up = None  # type: ignore[assignment]
+            join_warm_up = None  # type: ignore[assignment]
         warm_up_done: list[float] = []
 
         async def watch_warm_up() -> None:
-            if wait_for_warm_up is not None:
-                await asyncio.to_thread(wait_for_warm_up)
+            if join_warm_up is not None:
+                await asyncio.to_thread(join_warm_up)
                 warm_up_done.append(time.perf_counter())
 
         watcher = asyncio.create_task(watch_warm_up())

@@ -152,9 +152,9 @@ def _child(prefix: str, app_dir: str, debug: str) -> None:
         loop = asyncio.get_running_loop()
         host = await FunctionsHost.start_on_loop(app_dir)
         try:
-            from transcriber.warmup import wait_for_warm_up
+            from transcriber.warmup import join_warm_up
 
-            await asyncio.to_thread(wait_for_warm_up)
+            await asyncio.to_thread(join_warm_up)
         except ImportError:  # the app before #12 had no warm-up
             pass
         await asyncio.sleep(0.5)  # the host's start-up; the warm-up's start-up checks finish

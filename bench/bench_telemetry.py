@@ -44,7 +44,7 @@ def _child(mode: str, sequential: str, concurrent: str) -> None:
         from transcriber.service import process_telemetry
 
         host = FunctionsHost.start(ROOT)
-        await asyncio.to_thread(warmup.wait_for_warm_up)
+        await asyncio.to_thread(warmup.join_warm_up)
         headers = {"Content-Type": "audio/wav", "x-functions-key": host.keys.function_key}
 
         async def invoke() -> float:

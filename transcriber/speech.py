@@ -160,7 +160,7 @@ class SpeechClient:
                     request, retry_total=0, connection_timeout=timeout, read_timeout=timeout
                 )
         except Exception as exc:
-            raise _translate(exc) from exc
+            raise translate_error(exc) from exc
         status = response.status_code
         if status in (401, 403):
             code, message = _response_error(response.text(), status)
@@ -188,7 +188,7 @@ class SpeechClient:
         except TranscriberError:
             raise
         except Exception as exc:  # every SDK, transport and credential failure is translated here
-            raise _translate(exc) from redacted_cause(exc)
+            raise translate_error(exc) from redacted_cause(exc)
         try:
             return await parse_json(body)  # plain data, off the loop when big: no SDK models
         except ValueError as exc:
@@ -203,8 +203,9 @@ class SpeechClient:
             await close()
 
 
-def _translate(exc: Exception) -> TranscriberError:
-    """Map an SDK exception to a transcriber error, keeping the service's code."""
+def translate_error(exc: Exception) -> TranscriberError:
+    """Map an azure-core exception from Speech to a transcriber error, keeping the service's code;
+    the fast and batch routes (`transcriber.batch.wire`) share it, so both raise alike."""
     from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError
 
     if isinstance(exc, TimeoutError):

@@ -16,9 +16,12 @@ makes that loop's service (clients, no connections yet) on the loop and starts t
 default executor (aiohttp's per-request hop). Imported outside an event loop (a script's plain
 `import function_app`) nothing is started.
 
-Every entry point calls `wait_for_warm_up()` before its own lazy imports: an invocation arriving
-early waits for the imports it needs anyway, instead of racing the thread for them. Anything
-that fails here is left for the invocation to report.
+Every entry point calls `wait_for_warm_up()` before its own lazy imports. An invocation arriving
+while the thread still works (the request that woke the app, sent as soon as indexing is over)
+stops it after its current step and waits for that step only: it never imports beside the
+thread (two threads importing circular modules can deadlock), and it does not wait for modules
+and connections it may not need (the other triggers', the start-up checks); what the warm-up
+left undone, invocations do lazily. Anything that fails here is left for the invocation to report.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MODULES", "check_settings", "start_warm_up", "wait_for_warm_up"]
+__all__ = ["MODULES", "check_settings", "join_warm_up", "start_warm_up", "wait_for_warm_up"]
 
 MODULES = (
     # Indexing has loaded this one already (it resolves the blob trigger's annotation); named
@@ -57,6 +60,7 @@ TOKEN_MODULES = ("azure.identity.aio",)
 _started: threading.Thread | None = None
 _scheduled: threading.Thread | None = None
 _lock = threading.Lock()
+_stop = threading.Event()  # an invocation arrived: end after the current step
 _background: set[asyncio.Task[None]] = set()
 CHECK_TIMEOUT_S = 10.0
 
@@ -79,8 +83,19 @@ def start_warm_up(environ: Mapping[str, str] | None = None) -> threading.Thread 
 
 
 def wait_for_warm_up() -> None:
-    """Block until the warm-up's imports are done (at once when there is none, or it finished);
-    one scheduled but not yet begun begins now."""
+    """An invocation's first step: the warm-up, if still working, stops after its current step,
+    and this blocks until it has (at once when there is none, or it finished)."""
+    _stop.set()
+    _join()
+
+
+def join_warm_up() -> None:
+    """Block until the warm-up has done all it will do, without cutting it short (for tests and
+    benchmarks that watch it)."""
+    _join()
+
+
+def _join() -> None:
     thread = _begin()
     if thread is not None and thread.is_alive() and thread is not threading.current_thread():
         thread.join()
@@ -109,6 +124,8 @@ def check_settings(environ: Mapping[str, str] | None = None) -> Settings | None:
 
 def _warm_up(environ: dict[str, str], loop: asyncio.AbstractEventLoop) -> None:
     try:
+        if _stop.is_set():
+            return
         settings = check_settings(environ)  # in the host's start-up log, right after indexing
         if settings is None:
             return
@@ -116,7 +133,11 @@ def _warm_up(environ: dict[str, str], loop: asyncio.AbstractEventLoop) -> None:
         if settings.storage.uses_token or not settings.speech.api_key or settings.telemetry.entra_auth:
             modules += TOKEN_MODULES
         for module in modules:
+            if _stop.is_set():
+                return
             getattr(importlib.import_module(module), "__file__", None)  # executes a lazy module
+        if _stop.is_set():
+            return
         import platform
 
         platform.platform()  # azure-core's User-Agent; on Linux the first call runs `uname -p`
@@ -125,7 +146,7 @@ def _warm_up(environ: dict[str, str], loop: asyncio.AbstractEventLoop) -> None:
             from transcriber.service import get_telemetry
 
             get_telemetry(settings.telemetry)
-        if not loop.is_closed():
+        if not loop.is_closed() and not _stop.is_set():
             loop.call_soon_threadsafe(_prepare_loop, environ)
     except Exception as exc:  # a bad setting or a missing package: the invocation will say so
         logger.debug("warm-up stopped early: %s: %s", type(exc).__name__, exc)

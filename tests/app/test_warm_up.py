@@ -48,7 +48,7 @@ async def main():
     import function_app
     from transcriber import service, warmup
     assert "azure.storage.blob.aio" not in sys.modules  # not paid by the import itself
-    await asyncio.to_thread(warmup.wait_for_warm_up)
+    await asyncio.to_thread(warmup.join_warm_up)
     await asyncio.sleep(0.1)
     loaded = all(m in sys.modules for m in warmup.MODULES)
     print(loaded, asyncio.get_running_loop() in service._services)
@@ -68,6 +68,25 @@ async def main():
 asyncio.run(main())
 """
     assert run(code) == "{200}"
+
+
+def test_warm_up_an_invocation_arriving_first_stops_it_and_imports_only_what_it_needs() -> None:
+    """The request that woke the app does not wait for the other triggers' modules or the
+    start-up checks: the warm-up ends after its current step, and nothing imports beside it."""
+    code = """
+import asyncio, sys
+async def main():
+    import function_app
+    from transcriber import warmup
+    function_app.wait_for_warm_up()  # an invocation before the warm-up's first step
+    thread = warmup._started
+    print(thread is not None and not thread.is_alive(), "azure.storage.blob.aio" in sys.modules)
+    await asyncio.sleep(0.3)
+    warmup.join_warm_up()
+    print("azure.storage.blob.aio" in sys.modules, bool(function_app and warmup._background))
+asyncio.run(main())
+"""
+    assert run(code).splitlines() == ["True False", "False False"]
 
 
 def test_warm_up_imported_outside_an_event_loop_starts_no_thread() -> None:
@@ -101,7 +120,7 @@ async def main():
     from devtools.functions_host import FunctionsHost
     from transcriber import service, storage_client, warmup
     host = await FunctionsHost.start_on_loop(".")
-    await asyncio.to_thread(warmup.wait_for_warm_up)
+    await asyncio.to_thread(warmup.join_warm_up)
     while not service._services or warmup._background:
         await asyncio.sleep(0.01)
     store = service._services[asyncio.get_running_loop()].store

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from transcriber.errors import InvalidRequestError, ServiceError, TranscriberError
+from transcriber.errors import InvalidRequestError, ServiceError
 from transcriber.redaction import redact
 from transcriber.rendering import parse_json
+from transcriber.speech import translate_error as translate
 
 __all__ = [
     "STATUSES",
@@ -91,11 +92,6 @@ def raise_for_file(response: Any) -> None:
     raise ServiceError(f"the batch result file could not be read ({status})", code=f"BatchResultHttp{status}")
 
 
-def translate(exc: Exception) -> TranscriberError:
-    """The fast path's translation itself (`transcriber.speech`), so both routes raise alike."""
-    from transcriber.speech import _translate
-
-    return _translate(exc)
 
 
 def retry_seconds(value: str | None) -> int | None:
