@@ -173,16 +173,16 @@ async def test_erasure_recording_deleted_while_it_is_transcribed_leaves_nothing(
 async def test_erasure_bad_file_deleted_while_it_is_checked_leaves_no_record(
     deployed: AppUnderTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from transcriber import pipeline
+    from transcriber.pipeline import recording
 
     deployed.upload("racing-notes.wav", b"typed notes", "text/plain")
-    original = pipeline.write_failure
+    original = recording.write_failure
 
     async def delete_first(*args: object, **kwargs: object) -> None:
         delete_audio(deployed, "racing-notes.wav")
         await deliver(deployed, blob_event(deployed.containers.audio, "racing-notes.wav"))
         await original(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "write_failure", delete_first)
+    monkeypatch.setattr(recording, "write_failure", delete_first)
     await deployed.blob_event("racing-notes.wav")
     assert deployed.transcripts() == {} and records(deployed) == set()

@@ -1,0 +1,82 @@
+"""One worker per blob version: the version's claim, and whether the version has its outcome.
+
+Concurrent deliveries race for the claim (`transcriber.claims`); the others wait until the
+holder's outcome is written (then return) or its claim goes stale (then take over), so a holder
+that died still leaves an outcome, and a delivery never reports success for nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from transcriber import claims
+from transcriber.batch import handover as batch_handover
+from transcriber.failure_records import failure_name
+from transcriber.pipeline.names import logged_name, output_name
+from transcriber.service import TranscriptionService
+from transcriber.storage import BlobInfo
+
+logger = logging.getLogger(__name__)
+
+
+async def claim_version(
+    service: TranscriptionService, claimant: claims.Claimant, job_id: str | None = None
+) -> tuple[claims.Claim | None, dict[str, Any] | None, bool | None]:
+    """The version's claim, the name's failure record and whether that was read (`checked`); no
+    claim when the version has its outcome, nor (with `checked` None) while a batch job holds it.
+
+    A claim just created for a recent version is conclusive (nobody has touched the version):
+    no outcome or record is read. Otherwise the outcome is checked before and after a takeover.
+    """
+    info = claimant.info
+    claim = await claimant.create()
+    if claim is not None and claims.conclusive(claim, info):
+        return claim, None, False
+    while True:
+        done, record = await version_done(service, info)
+        if done:
+            if claim is not None and claim.took_over:  # finished just before we took it over
+                await claimant.release(claim)
+            return None, None, True
+        if claim is not None:
+            return claim, record, True
+        claim = await claimant.take()
+        if claim is None and await _batch_holds(service, info, job_id):
+            return None, None, None
+        if claim is None:
+            logger.info(
+                "%s (etag %s) is claimed by another delivery: waiting", logged_name(info.name), info.etag
+            )
+            await asyncio.sleep(claims.poll_seconds(service.settings.claim_timeout_seconds))
+
+
+async def _batch_holds(service: TranscriptionService, info: BlobInfo, job_id: str | None) -> bool:
+    """A batch job holds this version's claim (for hours): return at once; a job follows it."""
+    holder = await batch_handover.held_by_batch(service, info)
+    if holder is not None and job_id is not None and holder != job_id:
+        await batch_handover.follow(service, job_id, holder)
+    return holder is not None
+
+
+async def outcome_written(service: TranscriptionService, info: BlobInfo) -> bool:
+    """This version already has its transcript set or its final failure record."""
+    return (await version_done(service, info))[0]
+
+
+async def version_done(service: TranscriptionService, info: BlobInfo) -> tuple[bool, dict[str, Any] | None]:
+    """Whether this version already has its transcript set or its final failure record, and the
+    name's failure record (two independent reads, at once)."""
+    settings = service.settings
+    etag, record = await asyncio.gather(
+        service.store.source_etag(settings.transcripts_container, output_name(info.name, "json")),
+        service.store.read_json(settings.failures_container, failure_name(info.name)),
+    )
+    if etag == info.etag:
+        logger.info("%s (etag %s) is already transcribed; nothing to do", logged_name(info.name), info.etag)
+        return True, record
+    if record and record.get("source", {}).get("etag") == info.etag and record.get("final"):
+        logger.info("%s (etag %s) already failed for good; nothing to do", logged_name(info.name), info.etag)
+        return True, record
+    return False, record
