@@ -13,13 +13,14 @@ import logging
 import os
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from transcriber import privacy
 from transcriber.config import Settings, TelemetrySettings
 from transcriber.jobs.queue import JobQueue
 from transcriber.memory_budget import MemoryBudget
+from transcriber.output_slots import OutputSlots
 from transcriber.speech import SpeechClient
 from transcriber.storage import BlobStore
 
@@ -53,6 +54,7 @@ class TranscriptionService:
     audio_memory: MemoryBudget
     jobs: JobQueue
     completions: JobQueue | None = None
+    output_slots: OutputSlots = field(default_factory=OutputSlots)
     _batch: BatchClient | None = None
 
     @property

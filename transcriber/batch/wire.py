@@ -92,8 +92,6 @@ def raise_for_file(response: Any) -> None:
     raise ServiceError(f"the batch result file could not be read ({status})", code=f"BatchResultHttp{status}")
 
 
-
-
 def retry_seconds(value: str | None) -> int | None:
     try:
         return max(0, int(float(value))) if value is not None else None

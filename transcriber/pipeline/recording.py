@@ -148,32 +148,34 @@ async def _write_outputs(
 ) -> list[str]:
     """Formats and the removal of the name's failure record (`clear_record`) at once, then the
     JSON: the JSON (with the source etag) marks the set complete, so no crash leaves a complete
-    set beside a record. Formats are rendered off the loop when long."""
+    set beside a record. Formats are rendered off the loop when long; a few blobs at a time
+    render and write (`transcriber.output_slots`)."""
     settings = service.settings
     document: dict[str, Any] = {
         **transcription.result,
         "source": info.as_record(),
         "processing": transcription.processing_record(service),
     }
-    files = await render_files(transcription.result, settings.output_formats, document)
-    written = [output_name(info.name, fmt) for fmt in settings.output_formats]
-    await asyncio.gather(
-        *(
-            service.store.write(
-                settings.transcripts_container, name, files[fmt], formats.CONTENT_TYPES[fmt], info.etag
-            )
-            for fmt, name in zip(settings.output_formats, written, strict=True)
-        ),
-        *(
-            [service.store.delete(settings.failures_container, failure_name(info.name))]
-            if clear_record
-            else []
-        ),
-    )
-    name = output_name(info.name, "json")
-    await service.store.write(
-        settings.transcripts_container, name, files["json"], formats.CONTENT_TYPES["json"], info.etag
-    )
+    async with service.output_slots.turn():
+        files = await render_files(transcription.result, settings.output_formats, document)
+        written = [output_name(info.name, fmt) for fmt in settings.output_formats]
+        await asyncio.gather(
+            *(
+                service.store.write(
+                    settings.transcripts_container, name, files[fmt], formats.CONTENT_TYPES[fmt], info.etag
+                )
+                for fmt, name in zip(settings.output_formats, written, strict=True)
+            ),
+            *(
+                [service.store.delete(settings.failures_container, failure_name(info.name))]
+                if clear_record
+                else []
+            ),
+        )
+        name = output_name(info.name, "json")
+        await service.store.write(
+            settings.transcripts_container, name, files["json"], formats.CONTENT_TYPES["json"], info.etag
+        )
     return [name, *written]
 
 
