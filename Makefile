@@ -60,9 +60,11 @@ emulator: $(PY_STAMP)
 bench: setup
 	$(PY) -m bench
 
+# ruff, and the core's layers and no import cycles (.importlinter, docs/ARCHITECTURE.md)
 lint: $(PY_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 # Re-pin requirements.txt from requirements.in (hashes included). Add UPGRADE=1 to move every
 # package to its newest allowed version, or UPGRADE=<package> for one.

@@ -4,7 +4,7 @@ The core (`transcriber/`) knows nothing of azure.functions. Only the trigger's c
 source are read at import (the host needs them to index the functions). Every other setting is
 read and validated on first use, so a bad one shows up in /api/health and in each invocation's
 error rather than as an app that will not start. The core and the SDKs are imported on a
-warm-up thread started at the end of this import (`transcriber.warmup`), so that neither the
+warm-up thread started at the end of this import (`transcriber.entry.warmup`), so that neither the
 import (the host waits for it) nor the first invocation pays for them.
 """
 
@@ -18,14 +18,15 @@ from typing import TYPE_CHECKING
 
 import azure.functions as func
 
-from transcriber import config, privacy
-from transcriber.redaction import install_log_redaction
-from transcriber.warmup import check_settings, start_warm_up, wait_for_warm_up
+from transcriber import config
+from transcriber.domain import privacy
+from transcriber.domain.redaction import install_log_redaction
+from transcriber.entry.warmup import check_settings, start_warm_up, wait_for_warm_up
 
 install_log_redaction()  # every log record, the SDKs' included, loses its secrets
 if TYPE_CHECKING:
-    from transcriber.http_api import HttpReply
-    from transcriber.service import Invocation
+    from transcriber.entry.http.edge import HttpReply
+    from transcriber.services import Invocation
 
 
 def _lazy_module(name: str) -> ModuleType:
@@ -76,7 +77,7 @@ async def transcribe_blob(blob: blob_sdk.BlobClient, context: func.Context) -> N
     the content; only its name is used here, the core reads what it needs with its aio client.
     """
     wait_for_warm_up()
-    from transcriber.pipeline import handle_blob
+    from transcriber.entry.triggers import handle_blob
 
     await handle_blob(blob.blob_name, _invocation(context))
 
@@ -86,7 +87,7 @@ async def transcribe_blob(blob: blob_sdk.BlobClient, context: func.Context) -> N
 async def transcribe(req: func.HttpRequest, context: func.Context) -> func.HttpResponse:
     """Transcribe audio sent in the body, as a multipart file, or named as a blob."""
     wait_for_warm_up()
-    from transcriber.http_api import handle_transcribe
+    from transcriber.entry.http.transcribe import handle_transcribe
 
     reply = await handle_transcribe(req.url, dict(req.headers), req.get_body(), _invocation(context))
     return _response(reply)
@@ -97,7 +98,7 @@ async def transcribe(req: func.HttpRequest, context: func.Context) -> func.HttpR
 async def erase_transcripts(message: func.QueueMessage, context: func.Context) -> None:
     """A recording was deleted (Event Grid BlobDeleted, queued): delete its transcripts too."""
     wait_for_warm_up()
-    from transcriber.erasure import handle_deleted_event
+    from transcriber.entry.triggers import handle_deleted_event
 
     await handle_deleted_event(message.get_body())
 
@@ -107,7 +108,7 @@ async def erase_transcripts(message: func.QueueMessage, context: func.Context) -
 async def create_transcription(req: func.HttpRequest) -> func.HttpResponse:
     """Accept audio (body, multipart or a blob name) as a job: 202 with its Location at once."""
     wait_for_warm_up()
-    from transcriber.jobs.api import create_job
+    from transcriber.entry.http.jobs import create_job
 
     return _response(await create_job(req.url, dict(req.headers), req.get_body()))
 
@@ -117,7 +118,7 @@ async def create_transcription(req: func.HttpRequest) -> func.HttpResponse:
 async def transcription_status(req: func.HttpRequest) -> func.HttpResponse:
     """A job's status; with `?format=` its result."""
     wait_for_warm_up()
-    from transcriber.jobs.api import job_status
+    from transcriber.entry.http.jobs import job_status
 
     return _response(await job_status(req.url, dict(req.headers), req.route_params.get("id", "")))
 
@@ -127,7 +128,7 @@ async def transcription_status(req: func.HttpRequest) -> func.HttpResponse:
 async def run_transcription_job(message: func.QueueMessage, context: func.Context) -> None:
     """A job from the jobs queue: transcribe its blob; a raise lets the queue retry, then poison it."""
     wait_for_warm_up()
-    from transcriber.jobs.runner import handle_job_message
+    from transcriber.entry.triggers import handle_job_message
 
     text = message.get_body().decode("utf-8", "replace")
     await handle_job_message(text, message.dequeue_count or 1, _invocation(context))
@@ -138,7 +139,7 @@ async def run_transcription_job(message: func.QueueMessage, context: func.Contex
 async def create_upload(req: func.HttpRequest) -> func.HttpResponse:
     """An upload URL (create+write SAS, https, short-lived) for one new blob under uploads/."""
     wait_for_warm_up()
-    from transcriber.uploads import create_upload as make_upload
+    from transcriber.entry.http.uploads import create_upload as make_upload
 
     return _response(await make_upload(dict(req.headers), req.get_body()))
 
@@ -148,7 +149,7 @@ async def create_upload(req: func.HttpRequest) -> func.HttpResponse:
 def health_check(req: func.HttpRequest) -> func.HttpResponse:
     """Anonymous and cheap: is the configuration valid? Says only the status."""
     wait_for_warm_up()
-    from transcriber.http_api import health
+    from transcriber.entry.http.health import health
 
     return _response(health(req.url))
 
@@ -158,13 +159,13 @@ def health_check(req: func.HttpRequest) -> func.HttpResponse:
 async def health_deep(req: func.HttpRequest) -> func.HttpResponse:
     """With a key: Speech and storage reached with the app's credentials (cached briefly)."""
     wait_for_warm_up()
-    from transcriber.http_api import health_deep
+    from transcriber.entry.http.health import health_deep
 
     return _response(await health_deep())
 
 
 def _invocation(context: func.Context) -> Invocation:
-    from transcriber.service import Invocation
+    from transcriber.services import Invocation
 
     trace = getattr(context, "trace_context", None)
     retry = getattr(context, "retry_context", None)

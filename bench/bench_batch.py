@@ -60,8 +60,7 @@ def _count_app_requests() -> list[str]:
 
     import aiohttp
 
-    from transcriber import pipeline
-    from transcriber.jobs import runner
+    from transcriber.entry import triggers
 
     in_app: contextvars.ContextVar[bool] = contextvars.ContextVar("in_app", default=False)
     seen: list[str] = []
@@ -80,8 +79,8 @@ def _count_app_requests() -> list[str]:
         return run
 
     aiohttp.ClientSession._request = counting  # type: ignore[method-assign]
-    pipeline.handle_blob = marked(pipeline.handle_blob)  # type: ignore[method-assign]
-    runner.handle_job_message = marked(runner.handle_job_message)  # type: ignore[method-assign]
+    triggers.handle_blob = marked(triggers.handle_blob)  # type: ignore[method-assign]
+    triggers.handle_job_message = marked(triggers.handle_job_message)  # type: ignore[method-assign]
     return seen
 
 

@@ -18,6 +18,7 @@ import json
 import sys
 
 from bench.stack import AUDIO, ROOT, local_stack, run_child, verdict
+from transcriber.adapters.speech_models import transcription_options
 
 SIZE = 200_000_000
 GOAL = 1.3
@@ -53,7 +54,7 @@ async def _old_path(service: object, info: object | None, body: bytes | None) ->
         blob = service.store._client().get_blob_client(info.container, info.name)  # type: ignore[attr-defined]
         body = await (await blob.download_blob()).readall()
     client = service.speech._get_client()  # type: ignore[attr-defined]
-    options = service.settings.defaults.to_sdk()  # type: ignore[attr-defined]
+    options = transcription_options(service.settings.defaults)
     await client.transcribe(TranscriptionContent(definition=options, audio=("audio", body)))
 
 
@@ -64,8 +65,8 @@ def _child(kind: str, mode: str) -> None:
 
     async def run() -> dict[str, float]:
         from devtools.functions_host import FunctionsHost
-        from transcriber import warmup
-        from transcriber.service import Invocation, get_service
+        from transcriber.entry import warmup
+        from transcriber.services import Invocation, get_service
 
         host = FunctionsHost.start(ROOT)
         await asyncio.to_thread(warmup.join_warm_up)
@@ -80,7 +81,7 @@ def _child(kind: str, mode: str) -> None:
             delivery = await host.blob_event(AUDIO, "big.wav")
             assert delivery.status == "succeeded", delivery.errors
         else:
-            from transcriber.http_api import handle_transcribe
+            from transcriber.entry.http.transcribe import handle_transcribe
 
             headers = {"content-type": "audio/wav"}
             reply = await handle_transcribe(

@@ -57,7 +57,7 @@ def _child(phase: str) -> None:
         import function_app  # noqa: F401  (the app as the worker loads it: its warm-up starts)
 
         # a warmed worker; no import here may race the warm-up thread's (a _DeadlockError)
-        warmup = sys.modules.get("transcriber.warmup")  # the app before #12 had none
+        warmup = sys.modules.get("transcriber.entry.warmup")  # the app before #12 had none
         getattr(warmup, "join_warm_up", lambda: None)()
         from bench.request_count import RequestCounter
 
@@ -71,8 +71,8 @@ def _child(phase: str) -> None:
 
     async def measure(counter: Any) -> dict[str, object]:
         from bench.proc_cpu import CpuSample, parse_pids
-        from transcriber.pipeline import handle_blob
-        from transcriber.service import Invocation
+        from transcriber.entry.triggers import handle_blob
+        from transcriber.services import Invocation
 
         stand_ins = parse_pids(os.environ.get("BENCH_STAND_IN_PIDS", ""))
         count, limit = PHASES[phase]

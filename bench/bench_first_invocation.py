@@ -51,7 +51,7 @@ def _child(kind: str, prefix: str, arrival: str, app_dir: str) -> None:
         host = await FunctionsHost.start_on_loop(app_dir)  # init imports and indexes function_app
         indexed = time.perf_counter()
         try:
-            from transcriber.warmup import join_warm_up
+            from transcriber.entry.warmup import join_warm_up
         except ImportError:  # the app before #12 had no warm-up
             join_warm_up = None  # type: ignore[assignment]
         warm_up_done: list[float] = []

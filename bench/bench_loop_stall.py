@@ -152,7 +152,7 @@ def _child(prefix: str, app_dir: str, debug: str) -> None:
         loop = asyncio.get_running_loop()
         host = await FunctionsHost.start_on_loop(app_dir)
         try:
-            from transcriber.warmup import join_warm_up
+            from transcriber.entry.warmup import join_warm_up
 
             await asyncio.to_thread(join_warm_up)
         except ImportError:  # the app before #12 had no warm-up

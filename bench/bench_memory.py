@@ -32,7 +32,7 @@ AUDIO = "audio-in"
 INPUT_STREAM_APP = """
 import azure.functions as func
 
-from transcriber.service import Invocation
+from transcriber.services import Invocation
 
 app = func.FunctionApp()
 
@@ -40,7 +40,7 @@ app = func.FunctionApp()
 @app.blob_trigger(arg_name="blob", path="audio-in/{name}", connection="AudioStorage",
                   source=func.BlobSource.LOGS_AND_CONTAINER_SCAN)
 async def transcribe_blob(blob: func.InputStream, context: func.Context) -> None:
-    from transcriber.pipeline import handle_blob
+    from transcriber.entry.triggers import handle_blob
 
     name = (blob.name or "").split("/", 1)[-1]
     await handle_blob(name, Invocation(context.function_name, context.invocation_id))

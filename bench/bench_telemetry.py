@@ -40,8 +40,8 @@ def _child(mode: str, sequential: str, concurrent: str) -> None:
 
     async def run() -> dict[str, object]:
         from devtools.functions_host import FunctionsHost
-        from transcriber import warmup
-        from transcriber.service import process_telemetry
+        from transcriber.entry import warmup
+        from transcriber.services import process_telemetry
 
         host = FunctionsHost.start(ROOT)
         await asyncio.to_thread(warmup.join_warm_up)

@@ -22,7 +22,7 @@ from azure.storage.blob import BlobServiceClient, ContentSettings
 from devtools.azurite import Azurite
 from devtools.functions_host import FunctionsHost
 from devtools.speech_emulator import EmulatorConfig, running_emulator
-from transcriber.service import reset_service
+from transcriber.services import reset_service
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "jfk.wav"

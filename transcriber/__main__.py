@@ -1,8 +1,8 @@
-"""`python -m transcriber`: the command line (see transcriber.cli)."""
+"""`python -m transcriber`: the command line (see transcriber.entry.cli)."""
 
 import sys
 
 if __name__ == "__main__":  # importing this module (a packaging check does) runs nothing
-    from transcriber.cli import main
+    from transcriber.entry.cli import main
 
     sys.exit(main())

@@ -106,7 +106,7 @@ async def _serve(host: DevHost, port: int, connection: str, poll_seconds: float)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        from transcriber.service import reset_service
+        from transcriber.services import reset_service
 
         await reset_service()
 

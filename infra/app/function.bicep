@@ -153,7 +153,7 @@ resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
 // Entra ID sign-in for callers (learn.microsoft.com/azure/app-service/configure-authentication-provider-aad):
 // the platform validates the bearer token (issuer, audience) before a request reaches the app,
 // answers 401 without one, and passes the caller's claims in X-MS-CLIENT-PRINCIPAL; the app
-// then requires the app role in TRANSCRIBE_APP_ROLE (transcriber/caller_auth.py). The health
+// then requires the app role in TRANSCRIBE_APP_ROLE (transcriber/entry/http/callers.py). The health
 // endpoint and the blob extension's Event Grid webhook stay reachable without a token.
 var audiences = empty(authAllowedAudiences) ? ['api://${authClientId}', authClientId] : authAllowedAudiences
 

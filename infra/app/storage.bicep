@@ -35,7 +35,7 @@ param jobRetentionPrefixes array = []
 @maxValue(36500)
 param jobRetentionDays int = 0
 
-@description('Container whose `claims/` blobs (the per-version claims of transcriber/claims.py) a lifecycle rule deletes after `claimRetentionDays`; empty for none.')
+@description('Container whose `claims/` blobs (the per-version claims of transcriber/flows/claims.py) a lifecycle rule deletes after `claimRetentionDays`; empty for none.')
 param claimsContainerName string = ''
 
 @description('Days after its last modification that a claim is deleted; at least 2, since the app trusts a newly created claim for versions written in the last 12 hours.')
@@ -176,7 +176,7 @@ var jobsRule = {
     }
   }
 }
-// Claims: a successful version keeps its claim as its mark (transcriber/claims.py); they go
+// Claims: a successful version keeps its claim as its mark (transcriber/flows/claims.py); they go
 // after claimRetentionDays, long after any duplicate delivery of that version could arrive.
 var claimsRule = {
   name: 'claims'

@@ -13,7 +13,7 @@ import pytest
 import soundfile as sf
 
 from tests.fixtures.functions import AppUnderTest as Deployed
-from transcriber.storage import BlobStore
+from transcriber.adapters.blob_store import BlobStore
 
 SPEECH = "sense_and_sensibility_01_austen_64kb-0870.wav"  # ~230 KB: several 64 KiB chunks
 REFERENCE = "and mister john dashwood had then leisure to consider how much there might be prudently in his power to do for them"

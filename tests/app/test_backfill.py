@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.app.jobs_queue import Jobs
-from transcriber.cli import main
+from transcriber.entry.cli import main
 
 
 async def backfill(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, int]:

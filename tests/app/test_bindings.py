@@ -126,7 +126,7 @@ def test_import_function_app_loads_none_of_the_cores_sdks() -> None:
     # azure-storage-blob and azure-identity) is imported; the core's SDKs wait for first use.
     script = (
         "import sys, function_app\n"
-        "heavy = ('azure.ai.transcription', 'opencensus', 'opentelemetry', 'multipart', 'transcriber.service')\n"
+        "heavy = ('azure.ai.transcription', 'opencensus', 'opentelemetry', 'multipart', 'transcriber.services')\n"
         "print([m for m in sys.modules if m.startswith(heavy)])\n"
     )
     out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True)

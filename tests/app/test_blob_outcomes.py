@@ -12,10 +12,9 @@ import pytest
 
 from devtools.functions_host import BlobDelivery
 from tests.fixtures.functions import AppUnderTest as Deployed
-from transcriber import privacy
-from transcriber.blob_names import name_key
-from transcriber.claims import claim_name
-from transcriber.storage import BlobInfo
+from transcriber.domain import privacy
+from transcriber.domain.blob_info import BlobInfo
+from transcriber.domain.names import claim_name, name_key
 
 SET = ("json", "txt", "srt", "vtt")
 

@@ -154,7 +154,7 @@ async def test_erasure_recording_deleted_while_it_is_transcribed_leaves_nothing(
     deployed: AppUnderTest, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Its BlobDeleted event is handled before the transcripts exist; they must not outlive it."""
-    from transcriber.speech import SpeechClient
+    from transcriber.adapters.speech import SpeechClient
 
     deployed.upload("racing.wav", (corpus / "cards-001.wav").read_bytes())
     original = SpeechClient.transcribe
@@ -173,7 +173,7 @@ async def test_erasure_recording_deleted_while_it_is_transcribed_leaves_nothing(
 async def test_erasure_bad_file_deleted_while_it_is_checked_leaves_no_record(
     deployed: AppUnderTest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from transcriber.pipeline import recording
+    from transcriber.flows import outcomes as recording
 
     deployed.upload("racing-notes.wav", b"typed notes", "text/plain")
     original = recording.write_failure

@@ -15,7 +15,7 @@ from azure.storage.queue import QueueClient
 from devtools.azurite import Azurite
 from devtools.functions_host.poison import POISON_QUEUE
 from tests.fixtures.functions import AppUnderTest as Deployed
-from transcriber import privacy
+from transcriber.domain import privacy
 
 
 async def test_host_blob_worker_gets_a_reference_never_the_bytes(

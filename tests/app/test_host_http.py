@@ -14,7 +14,8 @@ from devtools.functions_host import FrontEndLimits
 from devtools.functions_host.limits import MAX_REQUEST_BYTES
 from tests.fixtures.functions import HTTP_URL
 from tests.fixtures.functions import AppUnderTest as Deployed
-from transcriber import http_api
+from transcriber.entry.http import health as http_health
+from transcriber.entry.http import transcribe as http_transcribe
 
 
 async def test_host_http_body_over_100_mb_is_413_before_the_worker(
@@ -117,7 +118,7 @@ async def test_host_http_sync_function_runs_off_the_loop_async_ones_share_it(
 ) -> None:
     threads: list[str] = []
     loops: list[object] = []
-    health, handle_transcribe = http_api.health, http_api.handle_transcribe
+    health, handle_transcribe = http_health.health, http_transcribe.handle_transcribe
 
     def on_thread(*args: Any) -> Any:
         threads.append(threading.current_thread().name)
@@ -127,8 +128,8 @@ async def test_host_http_sync_function_runs_off_the_loop_async_ones_share_it(
         loops.append(asyncio.get_running_loop())
         return await handle_transcribe(*args)
 
-    monkeypatch.setattr(http_api, "health", on_thread)
-    monkeypatch.setattr(http_api, "handle_transcribe", on_loop)
+    monkeypatch.setattr(http_health, "health", on_thread)
+    monkeypatch.setattr(http_transcribe, "handle_transcribe", on_loop)
     audio = (corpus / "cards-001.wav").read_bytes()
     responses = await asyncio.gather(
         deployed.call("GET", "https://transcriber.azurewebsites.net/api/health"),

@@ -163,7 +163,7 @@ async def test_http_bad_configuration_is_500_naming_the_setting(
     deployed: Deployed, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("OUTPUT_FORMATS", "docx")
-    from transcriber.service import reset_service
+    from transcriber.services import reset_service
 
     await reset_service()
     response = await deployed.post((corpus / "cards-001.wav").read_bytes(), "audio/wav")

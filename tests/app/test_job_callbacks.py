@@ -101,7 +101,7 @@ async def test_callback_is_sent_once_when_two_deliveries_end_the_job_at_the_same
 
     from azure.storage.queue import QueueClient
 
-    from transcriber.jobs import outcome
+    from transcriber.flows.jobs import outcome
 
     jobs.app.upload("a.wav", (corpus / "cards-001.wav").read_bytes())
     body = json.dumps({"blob": "a.wav", "callbackUrl": hook(receiver)}).encode()

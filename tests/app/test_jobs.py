@@ -283,9 +283,9 @@ async def test_job_run_that_finds_its_audio_gone_after_its_end_reads_the_outcome
     jobs: Jobs, corpus: Path
 ) -> None:
     """The late duplicate: the job ended (audio removed) but this run's record was read before."""
-    from transcriber.jobs import records
-    from transcriber.jobs.outcome import end_job
-    from transcriber.service import get_service
+    from transcriber.flows.jobs import records
+    from transcriber.flows.jobs.outcome import end_job
+    from transcriber.services import get_service
 
     accepted = await jobs.submit((corpus / "cards-001.wav").read_bytes(), "audio/wav")
     service = get_service()
@@ -364,8 +364,8 @@ async def test_job_whose_outcome_cannot_be_recorded_ends_failed_when_poisoned(
     jobs: Jobs, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A fault before any failure record (here: the pipeline itself raising) on every try."""
-    from transcriber.errors import ServiceError
-    from transcriber.jobs import runner
+    from transcriber.domain.errors import ServiceError
+    from transcriber.flows import job_queue as runner
 
     async def broken(*args: object, **kwargs: object) -> None:
         raise ServiceError("storage is unreachable")

@@ -11,7 +11,7 @@ import soundfile
 import webvtt
 
 from tests.fixtures.functions import AppUnderTest as Deployed
-from transcriber.formats import NO_SPEECH
+from transcriber.domain.formats import NO_SPEECH
 
 
 def silence(seconds: float) -> bytes:

@@ -15,8 +15,9 @@ import pytest
 from devtools.ingestion import INSTRUMENTATION_KEY, IngestionServer
 from tests.fixtures.functions import AppUnderTest
 from tests.telemetry.scenarios import base, operation, properties
-from transcriber import config, privacy
-from transcriber.service import process_telemetry
+from transcriber import config
+from transcriber.domain import privacy
+from transcriber.services import process_telemetry
 
 TRACE_ID, SPAN_ID = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
 TRACEPARENT = f"00-{TRACE_ID}-{SPAN_ID}-01"

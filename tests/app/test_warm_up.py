@@ -46,7 +46,8 @@ def test_warm_up_imported_in_the_worker_loop_loads_sdks_and_prepares_that_loops_
 import asyncio, sys
 async def main():
     import function_app
-    from transcriber import service, warmup
+    from transcriber import services as service
+    from transcriber.entry import warmup
     assert "azure.storage.blob.aio" not in sys.modules  # not paid by the import itself
     await asyncio.to_thread(warmup.join_warm_up)
     await asyncio.sleep(0.1)
@@ -77,7 +78,7 @@ def test_warm_up_an_invocation_arriving_first_stops_it_and_imports_only_what_it_
 import asyncio, sys
 async def main():
     import function_app
-    from transcriber import warmup
+    from transcriber.entry import warmup
     function_app.wait_for_warm_up()  # an invocation before the warm-up's first step
     thread = warmup._started
     print(thread is not None and not thread.is_alive(), "azure.storage.blob.aio" in sys.modules)
@@ -100,7 +101,7 @@ def test_warm_up_begins_only_after_the_import_and_indexing_step() -> None:
 import asyncio
 async def main():
     import function_app
-    from transcriber import warmup
+    from transcriber.entry import warmup
     during_import = warmup._started
     await asyncio.sleep(0)
     print(during_import is None, warmup._started is not None)
@@ -118,7 +119,9 @@ def test_warm_up_on_the_worker_loop_checks_containers_and_reaches_speech_once(
 import asyncio
 async def main():
     from devtools.functions_host import FunctionsHost
-    from transcriber import service, storage_client, warmup
+    from transcriber import services as service
+    from transcriber.adapters import blob_client as storage_client
+    from transcriber.entry import warmup
     host = await FunctionsHost.start_on_loop(".")
     await asyncio.to_thread(warmup.join_warm_up)
     while not service._services or warmup._background:
@@ -155,9 +158,9 @@ async def test_container_check_concurrent_callers_check_each_container_once(
     azurite: Any, blob_containers: Any, speech: Any, monkeypatch: Any
 ) -> None:
     """The warm-up's check and a first invocation arriving meanwhile share one check per name."""
-    from transcriber import storage_client
+    from transcriber.adapters import blob_client as storage_client
     from transcriber.config import Settings
-    from transcriber.service import TranscriptionService, get_telemetry
+    from transcriber.services import TranscriptionService, get_telemetry
 
     env = {
         **blob_containers.settings(),

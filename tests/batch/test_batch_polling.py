@@ -134,7 +134,7 @@ async def test_a_status_answers_retry_after_delays_the_next_look(
     """A 200 status answer with Retry-After: the next look waits at least that long."""
     from dataclasses import replace
 
-    from transcriber.batch.client import BatchClient
+    from transcriber.adapters.batch.client import BatchClient
 
     use_emulator(jobs, echo, monkeypatch, **LIMIT, BATCH_POLL_INITIAL_SECONDS="1", BATCH_POLL_MAX_SECONDS="4")
     echo.batch_script(running_polls=1000)
@@ -155,7 +155,7 @@ async def test_a_step_that_raises_on_every_try_fails_the_job_on_the_queues_last_
     jobs: Jobs, echo: Any, big: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A poisoned step message would end the chain of looks: the job must not stay `running`."""
-    from transcriber.batch import steps
+    from transcriber.flows import batch_steps as steps
 
     use_emulator(jobs, echo, monkeypatch, **LIMIT, BATCH_POLL_INITIAL_SECONDS="1")
     upload_file(jobs, "big.wav", big)

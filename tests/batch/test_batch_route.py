@@ -34,7 +34,7 @@ from tests.batch.batch_app import (
     upload_file,
     use_emulator,
 )
-from transcriber.audio_header import HEAD_BYTES
+from transcriber.domain.audio_header import HEAD_BYTES
 
 LONG_SECONDS = 2.5 * 3600
 BLOCK_MS = 30_000  # the echo engine's batch block

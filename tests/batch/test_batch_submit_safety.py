@@ -22,8 +22,8 @@ from tests.batch.batch_app import (
     upload_file,
     use_emulator,
 )
-from transcriber.batch.client import BatchClient
-from transcriber.errors import ServiceError
+from transcriber.adapters.batch.client import BatchClient
+from transcriber.domain.errors import ServiceError
 
 
 def made_then_failed(monkeypatch: pytest.MonkeyPatch, count: int = 1) -> list[str]:

@@ -15,18 +15,18 @@ from tests.batch.fake_service import SAS_SECRET, FakeBatchService
 from tests.batch.samples import AUDIO_URL, DOC_RESULT
 from tests.fixtures.batch_service import RecordingTelemetry, speech_settings
 from tests.fixtures.speech import AsyncStaticTokenCredential, speech_token
-from transcriber.batch.client import BatchClient, BatchStatus
-from transcriber.batch.submission import UnsupportedBatchOptionError
-from transcriber.errors import (
+from transcriber.adapters.batch.client import BatchClient, BatchStatus
+from transcriber.domain.errors import (
     AudioRejectedError,
     AuthenticationError,
     InvalidRequestError,
     ServiceError,
     ServiceThrottledError,
     TranscriberError,
+    UnsupportedBatchOptionError,
 )
-from transcriber.options import TranscriptionRequestOptions
-from transcriber.privacy import SDK_LOGGERS
+from transcriber.domain.options import TranscriptionRequestOptions
+from transcriber.domain.privacy import SDK_LOGGERS
 
 EN = TranscriptionRequestOptions(locales=("en-US",))
 
@@ -411,7 +411,7 @@ async def test_no_sas_in_any_log_record(
     batch_service: FakeBatchService, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    for name in SDK_LOGGERS:  # the app quiets them (transcriber.privacy); here they speak at DEBUG
+    for name in SDK_LOGGERS:  # the app quiets them (transcriber.domain.privacy); here they speak at DEBUG
         caplog.set_level(logging.DEBUG, logger=name)
     batch_service.script(429, {"error": {"code": "TooManyRequests", "message": "slow"}}, {"Retry-After": "0"})
     client = client_for(batch_service)

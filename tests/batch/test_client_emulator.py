@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 
 from devtools.speech_emulator import RunningEmulator
-from transcriber.batch.client import BatchClient, BatchStatus
+from transcriber.adapters.batch.client import BatchClient, BatchStatus
+from transcriber.adapters.speech import SpeechClient
+from transcriber.adapters.telemetry import NullTelemetry
 from transcriber.config import SpeechSettings
-from transcriber.errors import AudioRejectedError, ServiceThrottledError
-from transcriber.options import TranscriptionRequestOptions
-from transcriber.privacy import SDK_LOGGERS
-from transcriber.speech import SpeechClient
-from transcriber.telemetry import NullTelemetry
+from transcriber.domain.errors import AudioRejectedError, ServiceThrottledError
+from transcriber.domain.options import TranscriptionRequestOptions
+from transcriber.domain.privacy import SDK_LOGGERS
 
 EN = TranscriptionRequestOptions(locales=("en-US",))
 
@@ -46,7 +46,7 @@ async def test_batch_gives_the_fast_routes_transcript(
     speech: RunningEmulator, batch: BatchClient, corpus_host: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    for name in SDK_LOGGERS:  # the app quiets them (transcriber.privacy); here they speak at DEBUG
+    for name in SDK_LOGGERS:  # the app quiets them (transcriber.domain.privacy); here they speak at DEBUG
         caplog.set_level(logging.DEBUG, logger=name)
     url = f"{corpus_host}/cards-001.wav?sv=2024&sp=r&sig=AUDIOSAS"
     submitted = await batch.submit(url, EN, "cards")

@@ -8,7 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.batch.samples import DOC_RESULT, SDK_SAMPLE_RESULT
-from transcriber.batch.results import TICKS_PER_MILLISECOND, BatchResultError, ticks_to_ms, to_fast_shape
+from transcriber.adapters.batch.results import (
+    TICKS_PER_MILLISECOND,
+    BatchResultError,
+    ticks_to_ms,
+    to_fast_shape,
+)
 
 FAST_PHRASE_KEYS = ["offsetMilliseconds", "durationMilliseconds", "text", "words", "locale", "confidence"]
 

@@ -7,10 +7,10 @@ import wave
 
 import pytest
 
-from transcriber.batch import routing
 from transcriber.config import Settings
-from transcriber.errors import AudioRejectedError, AudioTooLargeError
-from transcriber.storage import BlobInfo
+from transcriber.domain.blob_info import BlobInfo
+from transcriber.domain.errors import AudioRejectedError, AudioTooLargeError
+from transcriber.flows import routing
 
 BASE = {
     "AZURE_SPEECH_ENDPOINT": "https://x.cognitiveservices.azure.com",

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transcriber.batch import schedule
 from transcriber.config import BatchSettings, Settings
-from transcriber.errors import SettingError
+from transcriber.domain.errors import SettingError
+from transcriber.flows.batch import schedule
 
 SETTINGS = BatchSettings(poll_initial_seconds=30, poll_max_seconds=900, max_wait_hours=48)
 

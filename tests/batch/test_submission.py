@@ -5,14 +5,14 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transcriber.batch.submission import (
+from transcriber.adapters.batch.submission import (
     CHANNELS_PROPERTY,
-    UnsupportedBatchOptionError,
     batch_definition,
     check_batch_options,
     requested_channels,
 )
-from transcriber.options import OptionError, TranscriptionRequestOptions
+from transcriber.domain.errors import UnsupportedBatchOptionError
+from transcriber.domain.options import OptionError, TranscriptionRequestOptions
 
 URL = "https://account.blob.core.windows.net/audio-in/a.wav?sv=2024&sp=r&sig=S"
 _locales = st.lists(st.sampled_from(["en-US", "de-DE", "fr-FR", "es-ES", "ja-JP", "pt-BR"]), min_size=1, max_size=6, unique=True)  # fmt: skip

@@ -21,7 +21,7 @@ from devtools.functions_host import FunctionsHost
 from devtools.speech_emulator import RunningEmulator
 from tests.fixtures.functions import AppUnderTest
 from tests.fixtures.storage import BlobContainers
-from transcriber.service import reset_service
+from transcriber.services import reset_service
 
 CHAOS_BLOBS = int(os.environ.get("CHAOS_BLOBS") or 300)
 CHAOS_SEED = int(os.environ.get("CHAOS_SEED") or random.SystemRandom().randrange(2**32))

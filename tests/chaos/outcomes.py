@@ -11,7 +11,7 @@ from azure.storage.blob import BlobServiceClient
 
 from tests.chaos.population import ChaosBlob
 from tests.fixtures.storage import BlobContainers
-from transcriber.blob_names import name_key
+from transcriber.domain.names import name_key
 
 FORMATS = ("json", "txt", "srt", "vtt")
 

@@ -15,7 +15,7 @@ import pytest
 import webvtt
 
 from tests.fixtures.storage import BlobContainers
-from transcriber.cli import exit_codes, main
+from transcriber.entry.cli import exit_codes, main
 
 ROOT = Path(__file__).resolve().parents[2]
 JFK = ROOT / "samples" / "jfk.wav"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from transcriber.audio_check import check_audio
-from transcriber.errors import AudioRejectedError, UnsupportedMediaError
+from transcriber.domain.audio_check import check_audio
+from transcriber.domain.errors import AudioRejectedError, UnsupportedMediaError
 
 
 @pytest.mark.parametrize("name", ["jfk.flac", "cards-001.wav", "hotwords.mp3", "stereo_diarization.wav"])

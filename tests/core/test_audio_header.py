@@ -12,7 +12,7 @@ import soundfile as sf
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transcriber.audio_header import HEAD_BYTES, declared_seconds
+from transcriber.domain.audio_header import HEAD_BYTES, declared_seconds
 
 
 def encoded(fmt: str, seconds: float, *, channels: int = 1, rate: int = 16000) -> bytes:

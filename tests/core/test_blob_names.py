@@ -10,7 +10,8 @@ from azure.storage.blob import BlobClient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transcriber.blob_names import MAX_NAME, InvalidBlobNameError, check_blob_name
+from transcriber.domain.errors import InvalidBlobNameError
+from transcriber.domain.names import MAX_NAME, check_blob_name
 
 ACCOUNT = "https://account.blob.core.windows.net"
 

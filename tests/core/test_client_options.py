@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from transcriber.client_options import client_options
+from transcriber.adapters.client_options import client_options
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from transcriber.config import Settings, trigger_binding, trigger_source
-from transcriber.errors import SettingError
+from transcriber.domain.errors import SettingError
 
 BASE = {
     "AZURE_SPEECH_ENDPOINT": "https://contoso.cognitiveservices.azure.com",

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transcriber.erasure import deleted_blob_name
-from transcriber.errors import InvalidRequestError
+from transcriber.domain.errors import InvalidRequestError
+from transcriber.entry.triggers import deleted_blob_name
 
 PREFIX = "/blobServices/default/containers/audio-in/blobs/"
 

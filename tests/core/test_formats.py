@@ -8,8 +8,8 @@ import itertools
 import pysrt
 import webvtt
 
-from transcriber.formats import NO_SPEECH, cues, to_srt, to_text, to_vtt
-from transcriber.subtitles import CUE_MAX_MS, LINE_CHARS
+from transcriber.domain.formats import NO_SPEECH, cues, to_srt, to_text, to_vtt
+from transcriber.domain.subtitles import CUE_MAX_MS, LINE_CHARS
 
 
 def phrase(offset: int, duration: int, text: str, **extra: object) -> dict[str, object]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from transcriber.config import InvalidSettingsError, Settings
-from transcriber.http_api import health, health_deep
+from transcriber.entry.http.health import health, health_deep
 
 KEY = "Zm9vYmFyYmF6cXV4c2VjcmV0a2V5LXRoYXQtbXVzdC1uZXZlci1sZWFr"
 PASTED = f"DefaultEndpointsProtocol=https;AccountName=acct;AccountKey={KEY};EndpointSuffix=core.windows.net"

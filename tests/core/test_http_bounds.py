@@ -7,10 +7,10 @@ import threading
 
 import pytest
 
-from transcriber import http_api
-from transcriber.errors import InvalidRequestError
-from transcriber.http_input import MAX_JSON_BYTES, MAX_JSON_DEPTH, parse_request
-from transcriber.multipart_form import MAX_FIELD_BYTES, MAX_PARTS
+from transcriber.domain.errors import InvalidRequestError
+from transcriber.entry.http import transcribe as http_transcribe
+from transcriber.entry.http.multipart_form import MAX_FIELD_BYTES, MAX_PARTS
+from transcriber.entry.http.request import MAX_JSON_BYTES, MAX_JSON_DEPTH, parse_request
 
 BASE = "http://127.0.0.1:10000/devstoreaccount1/audio-in"
 URL = "https://app.azurewebsites.net/api/transcribe"
@@ -75,15 +75,15 @@ async def test_http_parsing_runs_off_the_event_loop(monkeypatch: pytest.MonkeyPa
         threads.append(threading.current_thread())
         raise InvalidRequestError("stop here")
 
-    monkeypatch.setattr(http_api, "parse_request", recording)
+    monkeypatch.setattr(http_transcribe, "parse_request", recording)
     monkeypatch.setenv("AZURE_SPEECH_ENDPOINT", "https://contoso.cognitiveservices.azure.com")
     monkeypatch.setenv("AudioStorage", "UseDevelopmentStorage=true")
     monkeypatch.delenv("APPLICATIONINSIGHTS_CONNECTION_STRING", raising=False)
-    from transcriber.service import Invocation, reset_service
+    from transcriber.services import Invocation, reset_service
 
     await reset_service()
     try:
-        reply = await http_api.handle_transcribe(URL, {}, b"x", Invocation("transcribe"))
+        reply = await http_transcribe.handle_transcribe(URL, {}, b"x", Invocation("transcribe"))
     finally:
         await reset_service()
     assert reply.status == 400 and threads and threads[0] is not threading.main_thread()

@@ -6,8 +6,13 @@ import json
 
 import pytest
 
-from transcriber.errors import AudioTooLargeError, InvalidRequestError, NoAudioError, UnsupportedMediaError
-from transcriber.http_input import parse_request
+from transcriber.domain.errors import (
+    AudioTooLargeError,
+    InvalidRequestError,
+    NoAudioError,
+    UnsupportedMediaError,
+)
+from transcriber.entry.http.request import parse_request
 
 BASE = "http://127.0.0.1:10000/devstoreaccount1/audio-in"
 URL = "https://app.azurewebsites.net/api/transcribe"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from transcriber.memory_budget import MemoryBudget
+from transcriber.domain.memory_budget import MemoryBudget
 
 
 async def test_memory_budget_holds_at_most_the_limit_at_once() -> None:

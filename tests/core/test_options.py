@@ -8,16 +8,17 @@ from typing import Any
 import pytest
 from azure.ai.transcription._utils.utils import serialize_multipart_data_entry
 
+from transcriber.adapters.speech_models import transcription_options
 from transcriber.config import Settings
-from transcriber.errors import SettingError
-from transcriber.options import OptionError, TranscriptionRequestOptions
+from transcriber.domain.errors import SettingError
+from transcriber.domain.options import OptionError, TranscriptionRequestOptions
 
 BASE = {"AZURE_SPEECH_ENDPOINT": "http://127.0.0.1:1", "AudioStorage": "UseDevelopmentStorage=true"}
 
 
 def sent(options: TranscriptionRequestOptions) -> dict[str, Any]:
     """The definition JSON exactly as the SDK's multipart serializer writes it."""
-    return json.loads(serialize_multipart_data_entry(options.to_sdk()))
+    return json.loads(serialize_multipart_data_entry(transcription_options(options)))
 
 
 def test_options_diarization_is_sent_enabled_though_the_sdk_model_marks_it_read_only() -> None:

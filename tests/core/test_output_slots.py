@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transcriber.output_slots import OutputSlots
+from transcriber.domain.output_turns import OutputSlots
 
 
 async def test_output_slots_at_most_two_write_at_once_and_all_write() -> None:

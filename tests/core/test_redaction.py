@@ -11,8 +11,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from transcriber.errors import ServiceError
-from transcriber.redaction import install_log_redaction, redact, redacted_cause
+from transcriber.domain.errors import ServiceError
+from transcriber.domain.redaction import install_log_redaction, redact, redacted_cause
 
 SECRET = st.text(
     alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=", min_size=16, max_size=64

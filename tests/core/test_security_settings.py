@@ -8,10 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from transcriber import privacy
-from transcriber.caller_auth import roles
 from transcriber.config import PrivacySettings, Settings, http_auth_mode
-from transcriber.errors import CallerUnauthorizedError, SettingError
+from transcriber.domain import privacy
+from transcriber.domain.errors import CallerUnauthorizedError, SettingError
+from transcriber.entry.http.callers import roles
 
 BASE = {
     "AZURE_SPEECH_ENDPOINT": "https://contoso.cognitiveservices.azure.com",

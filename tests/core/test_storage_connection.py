@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from transcriber.errors import SettingError
-from transcriber.storage_connection import StorageConnection
+from transcriber.config.storage_connection import StorageConnection
+from transcriber.domain.errors import SettingError
 
 
 def parse(env: dict[str, str]) -> StorageConnection:

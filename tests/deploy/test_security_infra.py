@@ -415,7 +415,7 @@ def test_retention_is_optional_and_deletes_audio_and_transcripts_after_the_days_
 
 
 def test_claims_go_after_days_and_never_sooner_than_the_app_trusts_a_new_claim() -> None:
-    from transcriber.claims import FRESH_VERSION_WINDOW
+    from transcriber.flows.claims import FRESH_VERSION_WINDOW
 
     variables = storage_variables()
     assert variables["claimRules"] == Conditional(
@@ -445,7 +445,7 @@ def test_blob_names_stay_out_of_telemetry_unless_a_parameter_allows_them() -> No
 
 
 def test_job_records_outputs_and_leftover_audio_expire_after_job_retention_days() -> None:
-    """Jobs live 30 days by default (transcriber/jobs/outcome.py removes job audio at once)."""
+    """Jobs live 30 days by default (transcriber/flows/jobs/outcome.py removes job audio at once)."""
     assert defaults()["jobRetentionDays"] == 30
     assert defaults("app/storage.bicep")["jobRetentionDays"] == 0  # nothing unless main asks
     variables = storage_variables()
@@ -460,15 +460,13 @@ def test_job_records_outputs_and_leftover_audio_expire_after_job_retention_days(
     params = body(module("storage"))["params"]
     assert params["jobRetentionDays"] == Expression("jobRetentionDays")
     # the app's own names: job audio, job outputs, job records, their failure records
-    from transcriber.failure_records import failure_name
-    from transcriber.jobs.outcome import job_audio_name
-    from transcriber.jobs.records import record_name
+    from transcriber.domain.names import failure_name, job_audio_name, job_record_name
 
     audio = job_audio_name("0" * 32)
     names = {
         "audioContainerName": audio,
         "transcriptsContainerName": f"{audio}.json",
-        "failuresContainerName": (record_name("0" * 32), failure_name(audio)),
+        "failuresContainerName": (job_record_name("0" * 32), failure_name(audio)),
     }
     prefixes = [p.text.strip("'") for p in params["jobRetentionPrefixes"]]
     for container, found in names.items():

@@ -20,7 +20,7 @@ from azure.core.credentials import AzureKeyCredential
 
 from devtools.speech_emulator import API_VERSIONS, ECHO_TEXT, RunningEmulator
 from tests.emulator.conftest import AIOHTTP_BYTES_WARNING, FAST_RETRIES, wav
-from transcriber.sdk_models import diarization
+from transcriber.adapters.speech_models import diarization
 
 
 def raw(pipeline_response: Any, deserialized: Any, headers: Any) -> tuple[Any, Any]:

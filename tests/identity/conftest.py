@@ -24,7 +24,7 @@ from tests.app.callback_receiver import receiver  # noqa: F401 - a fixture for t
 from tests.app.jobs_queue import Jobs, empty_queues, trigger_queue
 from tests.fixtures.functions import AppUnderTest
 from tests.fixtures.storage import BlobContainers
-from transcriber.service import reset_service
+from transcriber.services import reset_service
 
 
 @dataclass

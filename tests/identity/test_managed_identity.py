@@ -14,7 +14,7 @@ import pytest
 
 from devtools.functions_host import HostStorageError
 from tests.identity.conftest import IdentityApp
-from transcriber.storage import BlobStore
+from transcriber.adapters.blob_store import BlobStore
 
 COGNITIVE = "https://cognitiveservices.azure.com"
 STORAGE = "https://storage.azure.com"
@@ -107,7 +107,7 @@ async def test_identity_blob_under_threshold_sends_bytes(
 async def test_identity_sas_failure_falls_back_to_bytes(
     identity_app: IdentityApp, corpus: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from transcriber.errors import ServiceError
+    from transcriber.domain.errors import ServiceError
 
     async def refuse(self: BlobStore, info: object, lifetime: object) -> str:
         raise ServiceError("user delegation key refused", code="StorageError")

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.identity.conftest import IdentityApp
-from transcriber.speech import SpeechClient
+from transcriber.adapters.speech import SpeechClient
 
 
 async def test_sas_url_is_https_read_only_and_expires_within_its_lifetime(

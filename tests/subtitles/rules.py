@@ -8,7 +8,13 @@ from dataclasses import dataclass
 import pysrt
 import webvtt
 
-from transcriber.subtitles import CUE_MAX_MS, CUE_MIN_GAP_MS, CUE_MIN_MS, LINE_CHARS, MAX_CHARS_PER_SECOND
+from transcriber.domain.subtitles import (
+    CUE_MAX_MS,
+    CUE_MIN_GAP_MS,
+    CUE_MIN_MS,
+    LINE_CHARS,
+    MAX_CHARS_PER_SECOND,
+)
 
 
 @dataclass(frozen=True)

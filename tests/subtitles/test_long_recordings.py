@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.subtitles.rules import read_srt, read_vtt, violations
-from transcriber.formats import to_srt, to_text, to_vtt
-from transcriber.subtitles import CUE_MIN_MS, PARAGRAPH_CHARS
+from transcriber.domain.formats import to_srt, to_text, to_vtt
+from transcriber.domain.subtitles import CUE_MIN_MS, PARAGRAPH_CHARS
 
 
 def tiled(result: dict[str, Any], times: int) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.subtitles.rules import read_srt, read_vtt, violations
-from transcriber.formats import to_srt, to_text, to_vtt
+from transcriber.domain.formats import to_srt, to_text, to_vtt
 
 LABEL = re.compile(r"Speaker \d+: ")
 DASH = re.compile(r"^- ")  # a two-speaker cue opens each speaker's line with a dash

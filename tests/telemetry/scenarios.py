@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from transcriber.telemetry import Telemetry, TranscriptionEvent
+from transcriber.adapters.telemetry import Telemetry, TranscriptionEvent
 
 TRACEPARENT_A = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
 TRACEPARENT_B = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"

@@ -8,8 +8,8 @@ from dataclasses import replace
 import pytest
 
 from tests.telemetry.scenarios import completed_event, failed_event
-from transcriber.telemetry import EVENT_COMPLETED, EVENT_FAILED, parse_traceparent, scrub
-from transcriber.telemetry.correlation import new_correlation
+from transcriber.adapters.telemetry import EVENT_COMPLETED, EVENT_FAILED, parse_traceparent, scrub
+from transcriber.adapters.telemetry.correlation import new_correlation
 
 
 def test_transcription_event_completed_name_is_transcription_completed() -> None:

@@ -14,7 +14,7 @@ import pytest
 from devtools.ingestion import IngestionServer
 from tests.fixtures.telemetry import MakeTelemetry
 from tests.telemetry.scenarios import TRACEPARENT_A, transcribe_blob
-from transcriber.telemetry import NullTelemetry, create_telemetry
+from transcriber.adapters.telemetry import NullTelemetry, create_telemetry
 
 BACKENDS = pytest.mark.parametrize("backend", ["opencensus", "opentelemetry"])
 FLUSH_TIMEOUT_S = 0.5
@@ -59,7 +59,7 @@ def test_invocation_ingestion_stalled_never_waits_and_a_flush_gives_up_in_bounde
     # Invocations queue their items and move on, before and while the export is stuck.
     assert timed(lambda: transcribe_blob(telemetry, TRACEPARENT_A)) < 0.2
     assert timed(lambda: transcribe_blob(telemetry, TRACEPARENT_A)) < 0.2
-    with caplog.at_level(logging.WARNING, logger="transcriber.telemetry"):
+    with caplog.at_level(logging.WARNING, logger="transcriber.adapters.telemetry"):
         assert timed(lambda: telemetry.flush()) < BOUND_S
     assert "did not finish within" in caplog.text
     assert timed(telemetry.shutdown) < 0.5 + 0.5
@@ -95,7 +95,7 @@ def test_create_telemetry_empty_connection_string_is_null() -> None:
 
 def test_import_telemetry_no_connection_string_loads_no_exporter_library() -> None:
     code = (
-        "import sys; from transcriber.telemetry import create_telemetry; create_telemetry(None);"
+        "import sys; from transcriber.adapters.telemetry import create_telemetry; create_telemetry(None);"
         "loaded = [m for m in ('opencensus', 'opentelemetry', 'azure.monitor', 'azure.core') if m in sys.modules];"
         "assert not loaded, loaded"
     )
@@ -106,7 +106,7 @@ def test_import_telemetry_no_connection_string_loads_no_exporter_library() -> No
 def test_create_telemetry_invalid_connection_string_logs_and_turns_telemetry_off(
     backend: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.ERROR, logger="transcriber.telemetry"):
+    with caplog.at_level(logging.ERROR, logger="transcriber.adapters.telemetry"):
         telemetry = create_telemetry(
             "InstrumentationKey=not-a-guid;IngestionEndpoint=http://127.0.0.1:9/", backend
         )

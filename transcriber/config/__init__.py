@@ -6,7 +6,7 @@
     bindings    what function_app needs at import to declare its triggers (never raises)
     speech, telemetry, callers, jobs, batch, defaults: one concern's settings each
 
-Storage connection settings are parsed by `transcriber.storage_connection`, which the Functions
+Storage connection settings are parsed by `transcriber.config.storage_connection`, which the Functions
 host's own naming dictates.
 """
 
@@ -21,8 +21,8 @@ from transcriber.config.bindings import (
     trigger_source,
 )
 from transcriber.config.callers import CallerAuthSettings, caller_auth, http_auth_mode
-from transcriber.config.names import *  # noqa: F403 (every setting's name, as before the split)
-from transcriber.errors import SettingError
+from transcriber.domain.errors import SettingError
+from transcriber.domain.setting_names import *  # noqa: F403 (every setting's name, as before the split)
 
 if TYPE_CHECKING:
     from transcriber.config.batch import BatchSettings

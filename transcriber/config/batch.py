@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from transcriber.config.names import (
+from transcriber.config.values import boolean, integer
+from transcriber.domain.setting_names import (
     BATCH_ENABLED,
     BATCH_MAX_WAIT,
     BATCH_POLL_INITIAL,
@@ -20,12 +21,11 @@ from transcriber.config.names import (
     BATCH_SAS_LIFETIME,
     MAX_DELEGATION_HOURS,
 )
-from transcriber.config.values import boolean, integer
 
 
 @dataclass(frozen=True)
 class BatchSettings:
-    """Batch transcription (transcriber.batch)."""
+    """Batch transcription (transcriber.flows.batch)."""
 
     enabled: bool = True
     sas_lifetime_hours: int = 24
@@ -38,7 +38,7 @@ def read_batch(env: Mapping[str, str]) -> BatchSettings:
     initial = integer(env, BATCH_POLL_INITIAL, 30, minimum=1, maximum=3600)
     return BatchSettings(
         enabled=bool(boolean(env, BATCH_ENABLED, default=True)),
-        # within its key's 7 days, with room for the key's margin (transcriber.storage)
+        # within its key's 7 days, with room for the key's margin (transcriber.adapters.blob_store)
         sas_lifetime_hours=integer(env, BATCH_SAS_LIFETIME, 24, minimum=1, maximum=MAX_DELEGATION_HOURS - 1),
         max_wait_hours=integer(env, BATCH_MAX_WAIT, 48, minimum=1, maximum=MAX_DELEGATION_HOURS),
         poll_initial_seconds=initial,

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from transcriber.config.names import (
+from transcriber.config.values import container_name, get
+from transcriber.domain.errors import SettingError
+from transcriber.domain.setting_names import (
     AUDIO_CONTAINER,
     BLOB_TRIGGER_SOURCE,
     ERASURE_QUEUE,
     JOBS_QUEUE,
     TRIGGER_SOURCES,
 )
-from transcriber.config.values import container_name, get
-from transcriber.errors import SettingError
 
 
 def trigger_source(env: Mapping[str, str]) -> str:

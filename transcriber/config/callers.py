@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from transcriber.config.names import HTTP_AUTH_MODE, HTTP_AUTH_MODES, TRANSCRIBE_APP_ROLE
 from transcriber.config.values import get
-from transcriber.errors import SettingError
+from transcriber.domain.errors import SettingError
+from transcriber.domain.setting_names import HTTP_AUTH_MODE, HTTP_AUTH_MODES, TRANSCRIBE_APP_ROLE
 
 
 @dataclass(frozen=True)

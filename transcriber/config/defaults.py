@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from transcriber.config.names import (
+from transcriber.config.values import get, without_value
+from transcriber.domain.errors import SettingError
+from transcriber.domain.options import OptionError, TranscriptionRequestOptions
+from transcriber.domain.setting_names import (
     BIASING_WEIGHT,
     CHANNELS,
     DIARIZATION,
@@ -20,9 +23,6 @@ from transcriber.config.names import (
     TASK,
     TIMESTAMPS,
 )
-from transcriber.config.values import get, without_value
-from transcriber.errors import SettingError
-from transcriber.options import OptionError, TranscriptionRequestOptions
 
 
 def read_defaults(env: Mapping[str, str]) -> TranscriptionRequestOptions:

@@ -9,14 +9,14 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from transcriber.config.names import (
+from transcriber.config.values import container_name, get, integer
+from transcriber.domain.errors import SettingError
+from transcriber.domain.setting_names import (
     CALLBACK_ALLOWED_HOSTS,
     CALLBACK_SECRET,
     COMPLETION_QUEUE,
     QUEUE_MAX_DEQUEUE_COUNT,
 )
-from transcriber.config.values import container_name, get, integer
-from transcriber.errors import SettingError
 
 
 def callback_hosts(env: Mapping[str, str]) -> tuple[str, ...]:

@@ -16,7 +16,13 @@ from transcriber.config.bindings import erasure_queue, read_jobs_queue, trigger_
 from transcriber.config.callers import CallerAuthSettings, caller_auth
 from transcriber.config.defaults import read_defaults, read_formats
 from transcriber.config.jobs import callback_hosts, callback_secret, completion_queue, max_dequeue_count
-from transcriber.config.names import (
+from transcriber.config.speech import SpeechSettings, read_speech
+from transcriber.config.storage_connection import StorageConnection
+from transcriber.config.telemetry import PrivacySettings, TelemetrySettings, read_privacy, read_telemetry
+from transcriber.config.values import boolean, container_name, integer
+from transcriber.domain.errors import SettingError, TranscriberError
+from transcriber.domain.options import TranscriptionRequestOptions
+from transcriber.domain.setting_names import (
     AUDIO_CONTAINER,
     AUDIO_MEMORY,
     BLOB_MAX_ATTEMPTS,
@@ -39,12 +45,6 @@ from transcriber.config.names import (
     URL_ENABLED,
     URL_THRESHOLD,
 )
-from transcriber.config.speech import SpeechSettings, read_speech
-from transcriber.config.telemetry import PrivacySettings, TelemetrySettings, read_privacy, read_telemetry
-from transcriber.config.values import boolean, container_name, integer
-from transcriber.errors import SettingError, TranscriberError
-from transcriber.options import TranscriptionRequestOptions
-from transcriber.storage_connection import StorageConnection
 
 
 @dataclass(frozen=True)

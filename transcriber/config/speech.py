@@ -6,7 +6,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from transcriber.config.names import (
+from transcriber.config.values import get, integer
+from transcriber.domain.errors import SettingError
+from transcriber.domain.setting_names import (
     API_VERSIONS,
     CLIENT_ID,
     DEFAULT_API_VERSION,
@@ -15,8 +17,6 @@ from transcriber.config.names import (
     SPEECH_ENDPOINT,
     SPEECH_TIMEOUT,
 )
-from transcriber.config.values import get, integer
-from transcriber.errors import SettingError
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from transcriber.config.names import (
+from transcriber.config.values import boolean, get
+from transcriber.domain.errors import SettingError
+from transcriber.domain.privacy import PrivacySettings
+from transcriber.domain.setting_names import (
     APPINSIGHTS_AUTH,
     APPINSIGHTS_CONNECTION,
     INCLUDE_BLOB_NAMES,
@@ -13,8 +16,6 @@ from transcriber.config.names import (
     TELEMETRY_BACKEND,
     TELEMETRY_BACKENDS,
 )
-from transcriber.config.values import boolean, get
-from transcriber.errors import SettingError
 
 
 @dataclass(frozen=True)
@@ -25,14 +26,6 @@ class TelemetrySettings:
     backend: str
     entra_auth: bool
     client_id: str | None
-
-
-@dataclass(frozen=True)
-class PrivacySettings:
-    """Blob names are personal data: telemetry and logs carry a keyed hash unless names are allowed."""
-
-    include_blob_names: bool = False
-    name_key: str | None = None
 
 
 def read_telemetry(env: Mapping[str, str]) -> TelemetrySettings:

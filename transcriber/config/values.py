@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from transcriber.errors import SettingError
+from transcriber.domain.errors import SettingError
 
 
 def get(env: Mapping[str, str], name: str) -> str | None:

@@ -1,0 +1,302 @@
+"""Azure AI Speech batch transcription (REST API 2024-11-15) on azure-core's async pipeline.
+
+`azure-ai-transcription` has no batch methods, so this module builds the pipeline the SDK would:
+retries honouring Retry-After (a wait longer than `max_retry_after` goes back to the caller, whose
+job waits through queue visibility instead of a sleeping function), a bearer token for
+https://cognitiveservices.azure.com/.default from the same credential as the fast path (or the
+Ocp-Apim-Subscription-Key header when a key is set), User-Agent, request logging that redacts
+query strings (no body logging: the submit body and the file list carry SAS URLs), azure-core's
+distributed tracing, and one Application Insights dependency per call, named like the fast path's.
+
+Operations (Microsoft's "Transcriptions" REST reference, 2024-11-15): `POST
+/speechtotext/transcriptions:submit`, `GET /speechtotext/transcriptions/{id}`, `GET
+.../{id}/files`, `DELETE .../{id}`, and the list `GET /speechtotext/transcriptions?filter=...`. A result file is fetched by its `links.contentUrl`, a SAS into
+Microsoft's storage, through a second pipeline that has no credential at all. Errors are translated
+as `transcriber.adapters.speech` translates the fast path's, so callers handle both routes alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from transcriber.adapters.batch.http_pipeline import safe_content_url, same_origin
+from transcriber.adapters.batch.results import BatchResultError, to_fast_shape
+from transcriber.adapters.batch.submission import batch_definition, requested_channels
+from transcriber.adapters.batch.wire import (
+    BatchStatus,
+    http_error,
+    parse_body,
+    parse_status,
+    raise_for_file,
+    transcription_path,
+    translate,
+)
+from transcriber.domain.errors import (
+    AudioRejectedError,
+    InvalidBatchResultError,
+    ServiceError,
+    TranscriberError,
+)
+from transcriber.domain.redaction import redacted_cause
+
+if TYPE_CHECKING:
+    from azure.core.pipeline import AsyncPipeline
+
+    from transcriber.adapters.telemetry import Telemetry
+    from transcriber.config import SpeechSettings
+    from transcriber.domain.options import TranscriptionRequestOptions
+
+__all__ = ["BATCH_API_VERSION", "BatchClient", "BatchStatus"]
+
+BATCH_API_VERSION = "2024-11-15"
+SPEECH_SCOPE = "https://cognitiveservices.azure.com/.default"
+MAX_RETRY_AFTER_SECONDS = 60
+MAX_RESULT_BYTES = 256 * 1024 * 1024  # ~10 MB per hour of speech with word timings
+OP_SUBMIT = "POST /speechtotext/transcriptions:submit"
+OP_GET = "GET /speechtotext/transcriptions/{id}"
+OP_FILES = "GET /speechtotext/transcriptions/{id}/files"
+OP_LIST = "GET /speechtotext/transcriptions"
+OP_DELETE = "DELETE /speechtotext/transcriptions/{id}"
+OP_RESULT = "GET batch transcription result file"
+MAX_FILE_PAGES = 100
+# Result files up to this many phrases are converted on the loop; longer ones (2.5 h: ~0.3 s of
+# CPU) on a thread of our own, as transcriber.domain.rendering does, so other invocations keep running.
+INLINE_PHRASES = 64
+_executor: ThreadPoolExecutor | None = None
+
+
+class BatchClient:
+    """Submits, watches, fetches and deletes batch transcriptions; one per process, like SpeechClient."""
+
+    def __init__(
+        self,
+        settings: SpeechSettings,
+        telemetry: Telemetry,
+        credential: Any = None,
+        *,
+        api_version: str = BATCH_API_VERSION,
+        max_retry_after: float = MAX_RETRY_AFTER_SECONDS,
+        retry_backoff_factor: float = 0.8,
+        max_result_bytes: int = MAX_RESULT_BYTES,
+    ) -> None:
+        self.settings = settings
+        self.api_version = api_version
+        self._telemetry = telemetry
+        self._credential = credential
+        self._owns_credential = credential is None
+        self._max_retry_after = max_retry_after
+        self._backoff = retry_backoff_factor
+        self._max_result_bytes = max_result_bytes
+        self._base = settings.endpoint.rstrip("/") + "/speechtotext"
+        self._api: AsyncPipeline | None = None
+        self._files: AsyncPipeline | None = None
+
+    # -- operations ------------------------------------------------------------------------
+    async def submit(
+        self, audio_url: str, options: TranscriptionRequestOptions, display_name: str
+    ) -> BatchStatus:
+        """Start transcribing the audio at `audio_url` (a read-only SAS URL); 201 -> NotStarted."""
+        body = batch_definition(audio_url, options, display_name)
+        response, payload = await self._call("POST", "/transcriptions:submit", OP_SUBMIT, body=body)
+        return parse_status(payload, response)
+
+    async def status(self, transcription_id: str) -> BatchStatus:
+        """The transcription's status; Failed carries the service's error code and message."""
+        response, payload = await self._call("GET", transcription_path(transcription_id), OP_GET)
+        return parse_status(payload, response)
+
+    async def result(self, transcription_id: str) -> dict[str, Any]:
+        """The Succeeded transcription's result file, converted to the fast-transcription shape."""
+        _, transcription = await self._call("GET", transcription_path(transcription_id), OP_GET)
+        state = parse_status(transcription, None)
+        if state.status == "Failed":
+            raise AudioRejectedError(
+                f"batch transcription failed: {state.error_message or 'no reason given'}",
+                code=state.error_code or "BatchTranscriptionFailed",
+            )
+        if state.status != "Succeeded":
+            raise ServiceError(
+                f"batch transcription is {state.status}, not Succeeded", code="BatchNotFinished"
+            )
+        url = await self._result_url(transcription_id)
+        document = await self._download(url)
+        locale = transcription.get("locale")
+        convert = partial(
+            to_fast_shape,
+            document,
+            locale=locale if isinstance(locale, str) else None,
+            channels=requested_channels(transcription),
+        )
+        try:
+            phrases = document.get("recognizedPhrases")
+            if not isinstance(phrases, list) or len(phrases) <= INLINE_PHRASES:
+                result = convert()
+            else:
+                result = await asyncio.get_running_loop().run_in_executor(_converter(), convert)
+        except BatchResultError as exc:
+            raise InvalidBatchResultError(f"the batch result file is not usable: {exc}") from exc
+        duration = (transcription.get("properties") or {}).get("durationMilliseconds")
+        if not result["durationMilliseconds"] and type(duration) is int and duration > 0:
+            result["durationMilliseconds"] = duration  # the transcription's own, if the file had none
+        return result
+
+    async def find(self, display_name: str) -> list[BatchStatus]:
+        """Transcriptions named `display_name` (`GET /transcriptions?filter=displayName eq '...'`).
+
+        The submit has no idempotency key: after a submit that failed where the service may have
+        created the transcription (a 5xx, a timeout), the job looks for it by its display name.
+        """
+        quoted = display_name.replace("'", "''")
+        url: str | None = f"{self._base}/transcriptions"
+        params: dict[str, str] | None = {
+            "api-version": self.api_version,
+            "filter": f"displayName eq '{quoted}'",
+        }
+        found: list[BatchStatus] = []
+        for _ in range(MAX_FILE_PAGES):
+            if url is None:
+                break
+            _, page = await self._call("GET", url, OP_LIST, params=params, absolute=True)
+            for entry in page.get("values") or []:
+                if isinstance(entry, dict) and entry.get("displayName") == display_name:
+                    found.append(parse_status(entry, None))
+            url, params = page.get("@nextLink"), None
+            if url is not None and not same_origin(str(url), self._base):
+                raise InvalidBatchResultError("the service's next-page link leaves its endpoint")
+        return found
+
+    async def delete(self, transcription_id: str) -> None:
+        """Delete the transcription and its result files; already gone (404) is fine."""
+        await self._call("DELETE", transcription_path(transcription_id), OP_DELETE, ok=(200, 204, 404))
+
+    async def close(self) -> None:
+        """Close both connection pools, and the credential if this client made it; idempotent."""
+        pipelines, self._api, self._files = (self._api, self._files), None, None
+        for pipeline in pipelines:
+            if pipeline is not None:
+                await pipeline.__aexit__(None, None, None)
+        if self._owns_credential and self._credential is not None:
+            credential, self._credential = self._credential, None
+            close = getattr(credential, "close", None)
+            if close is not None:
+                await close()
+
+    # -- internals -------------------------------------------------------------------------
+    async def _result_url(self, transcription_id: str) -> str:
+        """The `Transcription` file's content URL, following @nextLink pages on our endpoint.
+
+        Without one the audio file failed: the report file's errorKind is the service's code.
+        """
+        url: str | None = f"{self._base}{transcription_path(transcription_id)}/files"
+        params: dict[str, str] | None = {"api-version": self.api_version}
+        report: str | None = None
+        for _ in range(MAX_FILE_PAGES):
+            if url is None:
+                break
+            _, page = await self._call("GET", url, OP_FILES, params=params, absolute=True)
+            for entry in page.get("values") or []:
+                content = (entry.get("links") or {}).get("contentUrl") if isinstance(entry, dict) else None
+                if isinstance(content, str) and entry.get("kind") == "Transcription":
+                    return content
+                if isinstance(content, str) and entry.get("kind") == "TranscriptionReport":
+                    report = content
+            url, params = page.get("@nextLink"), None
+            if url is not None and not same_origin(str(url), self._base):
+                raise InvalidBatchResultError("the service's next-page link leaves its endpoint")
+        code, message = "NoTranscriptionFile", "batch transcription produced no transcription file"
+        if report is not None:
+            details = (await self._download(report)).get("details") if report else None
+            failed = [d for d in details or [] if isinstance(d, dict) and d.get("status") != "Succeeded"]
+            if failed:
+                code = str(failed[0].get("errorKind") or code)
+                message = f"batch transcription failed: {failed[0].get('errorMessage') or code}"
+        raise AudioRejectedError(message, code=code)
+
+    async def _download(self, url: str) -> dict[str, Any]:
+        """GET a result file by its SAS URL, without our credential, within `max_result_bytes`."""
+        from azure.core.rest import HttpRequest
+
+        if not safe_content_url(url, self._base):
+            raise InvalidBatchResultError("the service gave a result URL that is not https")
+        pipeline = self._pipelines()[1]
+        try:
+            async with asyncio.timeout(self.settings.timeout_seconds):
+                request = HttpRequest("GET", url)
+                response = (await pipeline.run(request, stream=True, dependency_name=OP_RESULT)).http_response
+                if response.status_code != 200:
+                    await response.read()
+                    raise_for_file(response)
+                chunks, size = [], 0
+                async for chunk in response.iter_bytes():
+                    size += len(chunk)
+                    if size > self._max_result_bytes:
+                        await response.close()
+                        raise InvalidBatchResultError(
+                            "the batch result file is too large", code="BatchResultTooLarge"
+                        )
+                    chunks.append(chunk)
+        except TranscriberError:
+            raise
+        except Exception as exc:
+            raise translate(exc) from redacted_cause(exc)
+        document = await parse_body(b"".join(chunks))
+        if not isinstance(document, dict):
+            raise InvalidBatchResultError("the batch result file is not a JSON object")
+        return document
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        operation: str,
+        *,
+        body: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+        absolute: bool = False,
+        ok: tuple[int, ...] = (200, 201),
+    ) -> tuple[Any, dict[str, Any]]:
+        from azure.core.rest import HttpRequest
+
+        url = path if absolute else self._base + path
+        query = {"api-version": self.api_version} if params is None and not absolute else params
+        request = HttpRequest(method, url, params=query, json=body, headers={"Accept": "application/json"})
+        pipeline = self._pipelines()[0]
+        try:
+            async with asyncio.timeout(self.settings.timeout_seconds):
+                response = (await pipeline.run(request, stream=True, dependency_name=operation)).http_response
+                content = await response.read()
+        except TranscriberError:
+            raise
+        except Exception as exc:  # every transport, retry and credential failure is translated here
+            raise translate(exc) from redacted_cause(exc)
+        if response.status_code not in ok:
+            raise translate(http_error(response))
+        if not content or response.status_code in (204, 404):
+            return response, {}
+        payload = await parse_body(content)
+        if not isinstance(payload, dict):
+            raise ServiceError("Azure AI Speech answered with JSON that is not an object")
+        return response, payload
+
+    def _pipelines(self) -> tuple[AsyncPipeline, AsyncPipeline]:
+        if self._api is None or self._files is None:
+            from transcriber.adapters.batch.http_pipeline import api_pipeline, files_pipeline
+
+            if self._credential is None:
+                from transcriber.adapters.identity import speech_credential
+
+                self._credential = speech_credential(self.settings)
+            retry = {"max_retry_after": self._max_retry_after, "retry_backoff_factor": self._backoff}
+            self._api = api_pipeline(self._credential, SPEECH_SCOPE, self._telemetry, self.settings, **retry)
+            self._files = files_pipeline(self._telemetry, self.settings, **retry)
+        return self._api, self._files
+
+
+def _converter() -> ThreadPoolExecutor:
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transcriber-batch-result")
+    return _executor

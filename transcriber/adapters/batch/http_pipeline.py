@@ -1,0 +1,168 @@
+"""The two azure-core pipelines of the batch client: the Speech API's, and a credential-free one.
+
+The API pipeline is the one `azure-ai-transcription`'s generated client builds (request id,
+User-Agent, redirects, retries, authentication, distributed tracing, header clean-up on
+cross-origin redirects, HTTP logging), with two changes:
+- retries honour Retry-After only up to `max_retry_after` seconds; a longer wait is the caller's
+  (a queued job waits through message visibility instead of holding a Functions worker);
+- no NetworkTraceLoggingPolicy: it logs bodies, and the submit body and the file list hold SAS
+  URLs. HttpLoggingPolicy logs method, URL with every query value but api-version redacted, and
+  allow-listed headers only.
+A dependency policy outside the retries records one Application Insights dependency per call,
+as `transcriber.adapters.speech` does for the fast path (host only, no query string).
+
+The files pipeline fetches result files by their SAS `contentUrl`: no credential policy at all,
+so neither our token nor our key can reach Microsoft's (or anyone's) storage.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from azure.core.credentials import AzureKeyCredential
+from azure.core.pipeline import AsyncPipeline
+from azure.core.pipeline.policies import (
+    AsyncBearerTokenCredentialPolicy,
+    AsyncHTTPPolicy,
+    AsyncRedirectPolicy,
+    AsyncRetryPolicy,
+    AzureKeyCredentialPolicy,
+    DistributedTracingPolicy,
+    HttpLoggingPolicy,
+    RequestIdPolicy,
+    SensitiveHeaderCleanupPolicy,
+    UserAgentPolicy,
+)
+from azure.core.pipeline.transport import AioHttpTransport
+
+if TYPE_CHECKING:
+    from azure.core.pipeline import PipelineRequest, PipelineResponse
+
+    from transcriber.adapters.telemetry import Telemetry
+    from transcriber.config import SpeechSettings
+
+__all__ = ["KEY_HEADER", "api_pipeline", "files_pipeline", "safe_content_url", "same_origin"]
+
+KEY_HEADER = "Ocp-Apim-Subscription-Key"
+SDK_MONIKER = "transcriber-batch/1.0"
+
+
+class BoundedRetryPolicy(AsyncRetryPolicy):
+    """azure-core's retries, except that a Retry-After over `max_retry_after` is not slept through,
+    and a POST is retried only after a 429.
+
+    azure-core retries a POST on 500/503/504 (and on any status with Retry-After); the batch
+    submit has no idempotency key, so such a retry can create a second transcription that the
+    app would pay for and never delete. A 429 means the service created nothing. A POST that
+    raised (a read timeout, a dropped connection) is already not retried by azure-core (POST is
+    not in its method allow-list); the job's next look looks for the transcription it may have
+    made (`transcriber.flows.batch_steps`).
+    """
+
+    def __init__(self, *, max_retry_after: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.max_retry_after = max_retry_after
+
+    def is_retry(self, settings: dict[str, Any], response: PipelineResponse) -> bool:
+        if response.http_request.method.upper() == "POST" and response.http_response.status_code != 429:
+            return False
+        if not super().is_retry(settings, response):
+            return False
+        wait = self.get_retry_after(response)
+        return wait is None or wait <= self.max_retry_after
+
+
+class DependencyPolicy(AsyncHTTPPolicy):
+    """One Application Insights dependency per call (all its tries), named by the caller."""
+
+    def __init__(self, telemetry: Telemetry, dependency_type: str) -> None:
+        super().__init__()
+        self._telemetry = telemetry
+        self._type = dependency_type
+
+    async def send(self, request: PipelineRequest) -> PipelineResponse:
+        name = request.context.options.pop("dependency_name", None) or request.http_request.method
+        url = request.http_request.url
+        with self._telemetry.dependency(type=self._type, target=url, name=name) as dependency:
+            response = await self.next.send(request)
+            status = response.http_response.status_code
+            dependency.result_code = str(status)
+            dependency.success = status < 400 or (status == 404 and request.http_request.method == "DELETE")
+            return response
+
+
+def api_pipeline(
+    credential: Any,
+    scope: str,
+    telemetry: Telemetry,
+    settings: SpeechSettings,
+    *,
+    max_retry_after: float,
+    retry_backoff_factor: float,
+) -> AsyncPipeline:
+    """The Speech batch API's pipeline: bearer token for `scope`, or the key header."""
+    if isinstance(credential, AzureKeyCredential):
+        auth: Any = AzureKeyCredentialPolicy(credential, KEY_HEADER)
+    else:
+        auth = AsyncBearerTokenCredentialPolicy(credential, scope)
+    policies = [
+        RequestIdPolicy(),
+        UserAgentPolicy(sdk_moniker=SDK_MONIKER),
+        DependencyPolicy(telemetry, "Azure AI Speech"),
+        AsyncRedirectPolicy(),
+        BoundedRetryPolicy(max_retry_after=max_retry_after, retry_backoff_factor=retry_backoff_factor),
+        auth,
+        DistributedTracingPolicy(),
+        SensitiveHeaderCleanupPolicy(),
+        HttpLoggingPolicy(),
+    ]
+    return AsyncPipeline(_transport(settings), policies)
+
+
+def files_pipeline(
+    telemetry: Telemetry, settings: SpeechSettings, *, max_retry_after: float, retry_backoff_factor: float
+) -> AsyncPipeline:
+    """Result files by SAS URL: retries and logging, never a credential."""
+    policies = [
+        RequestIdPolicy(),
+        UserAgentPolicy(sdk_moniker=SDK_MONIKER),
+        DependencyPolicy(telemetry, "Azure blob"),
+        AsyncRedirectPolicy(),
+        BoundedRetryPolicy(max_retry_after=max_retry_after, retry_backoff_factor=retry_backoff_factor),
+        DistributedTracingPolicy(),
+        HttpLoggingPolicy(),
+    ]
+    return AsyncPipeline(_transport(settings), policies)
+
+
+def _transport(settings: SpeechSettings) -> AioHttpTransport:
+    """The app's aio client options (`transcriber.adapters.client_options`: the environment only for a proxy)."""
+    from transcriber.adapters.client_options import client_options
+
+    return AioHttpTransport(
+        connection_timeout=settings.timeout_seconds, read_timeout=settings.timeout_seconds, **client_options()
+    )
+
+
+def same_origin(url: str, base: str) -> bool:
+    a, b = urlsplit(url), urlsplit(base)
+    return (a.scheme, a.netloc) == (b.scheme, b.netloc)
+
+
+def safe_content_url(url: str, base: str) -> bool:
+    """https, or plain http between loopback addresses only (a local emulator)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https" and parts.hostname:
+        return True
+    return parts.scheme == "http" and _loopback(parts.hostname) and _loopback(urlsplit(base).hostname)
+
+
+def _loopback(host: str | None) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return host is not None and ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

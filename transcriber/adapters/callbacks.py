@@ -1,0 +1,101 @@
+"""Job callbacks: a signed POST of `{"id", "status"}` when a job finishes, never the transcript.
+
+A `callbackUrl` must be https, carry no user info, and name a host listed in
+CALLBACK_ALLOWED_HOSTS (checked when the job is accepted and again before each send, so removing
+a host stops its callbacks). The body is signed with HMAC-SHA256 over `<timestamp>.<body>` with
+CALLBACK_SIGNING_SECRET:
+
+    X-Transcriber-Timestamp: 1764629000
+    X-Transcriber-Signature: sha256=<hex digest>
+
+Receivers recompute the digest, compare in constant time and refuse old timestamps. A send is
+retried on connection errors, 408, 429 and 5xx with exponential backoff (CALLBACK_MAX_ATTEMPTS,
+CALLBACK_BACKOFF_MILLISECONDS); redirects are not followed (they could leave the allowed hosts).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from transcriber.config import Settings
+from transcriber.domain.errors import InvalidCallbackError
+
+logger = logging.getLogger(__name__)
+MAX_URL_CHARS = 2048
+SIGNATURE_HEADER = "X-Transcriber-Signature"
+TIMESTAMP_HEADER = "X-Transcriber-Timestamp"
+RETRIED_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+
+
+def check_callback_url(settings: Settings, url: object) -> str:
+    if not isinstance(url, str) or not url or len(url) > MAX_URL_CHARS:
+        raise InvalidCallbackError(f"callbackUrl must be an https URL of at most {MAX_URL_CHARS} characters")
+    if not settings.callback_allowed_hosts:
+        raise InvalidCallbackError("callbacks are off here (CALLBACK_ALLOWED_HOSTS is not set)")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise InvalidCallbackError("callbackUrl is not a valid URL") from None
+    if parts.scheme != "https" or not parts.hostname:
+        raise InvalidCallbackError("callbackUrl must be an https URL")
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        raise InvalidCallbackError("callbackUrl must not carry user information")
+    if any(ord(c) < 33 or c == "\\" for c in url):
+        raise InvalidCallbackError("callbackUrl must not contain spaces, control characters or backslashes")
+    host = parts.hostname.lower()
+    allowed = settings.callback_allowed_hosts
+    if host not in allowed and (port is None or f"{host}:{port}" not in allowed):
+        raise InvalidCallbackError("callbackUrl's host is not in CALLBACK_ALLOWED_HOSTS")
+    return url
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def callback_body(record: dict[str, Any]) -> bytes:
+    """Only the id and status: the callback may cross a trust boundary the transcript must not."""
+    return json.dumps({"id": record["id"], "status": record["status"]}).encode()
+
+
+async def send_callback(settings: Settings, record: dict[str, Any]) -> dict[str, Any]:
+    """POST the signed status; returns what to record (`delivered`, `attempts`, last `status`)."""
+    import aiohttp
+
+    url = check_callback_url(settings, record["callbackUrl"])
+    assert settings.callback_secret is not None  # config requires it with allowed hosts
+    body = callback_body(record)
+    result: dict[str, Any] = {"delivered": False, "attempts": 0}
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        for attempt in range(1, settings.callback_max_attempts + 1):
+            result["attempts"] = attempt
+            timestamp = str(int(time.time()))
+            headers = {
+                "Content-Type": "application/json",
+                TIMESTAMP_HEADER: timestamp,
+                SIGNATURE_HEADER: sign(settings.callback_secret, timestamp, body),
+            }
+            try:
+                async with session.post(url, data=body, headers=headers, allow_redirects=False) as response:
+                    result["status"] = response.status
+                    if 200 <= response.status < 300:
+                        result["delivered"] = True
+                        return result
+                    if response.status not in RETRIED_STATUSES:
+                        break
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                result["status"] = type(exc).__name__
+            if attempt < settings.callback_max_attempts:
+                await asyncio.sleep(settings.callback_backoff_ms / 1000 * 2 ** (attempt - 1))
+    logger.warning("job %s: callback not delivered after %d attempt(s)", record["id"], result["attempts"])
+    return result

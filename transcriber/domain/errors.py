@@ -1,0 +1,223 @@
+"""The transcriber's errors, one base with a specific class per cause.
+
+    TranscriberError               code, message, transient
+    ├── SettingError               a setting is missing or invalid (names the setting)
+    ├── CallerUnauthorizedError    no Entra ID sign-in where one is required (401)
+    ├── CallerForbiddenError       signed in without the required app role (403)
+    ├── InvalidRequestError        malformed options, JSON or form; bounds exceeded (own codes)
+    │   ├── NoAudioError           nothing to transcribe was sent
+    │   └── InvalidBlobNameError   (transcriber.domain.names) a name that could leave its container
+    ├── AudioTooLargeError         over MAX_AUDIO_BYTES
+    ├── UnsupportedMediaError      content that is not audio
+    ├── BlobNotFoundError          the named blob does not exist
+    ├── AudioRejectedError         the service refused the audio or options (permanent 4xx)
+    │   └── AudioTooLongError      declares a duration over MAX_AUDIO_SECONDS
+    ├── ServiceThrottledError      429 / 503 from the service (transient, may carry Retry-After)
+    ├── ServiceError               any other service failure: 5xx, timeouts, connection errors
+    └── AuthenticationError        no token or key the service or storage accepts
+
+Where an SDK error is translated, the chain carries `redaction.redacted_cause(exc)`, never the
+SDK's own text: the host logs the whole chain.
+
+`transient` decides what happens to a blob: transient errors raise so the Functions host
+retries; permanent ones leave a failure record. HTTP status codes are chosen in one place,
+`transcriber.entry.http.edge`.
+"""
+
+from __future__ import annotations
+
+from transcriber.domain.redaction import redact
+
+
+class TranscriberError(Exception):
+    """Base of every error the core raises on purpose."""
+
+    code = "TranscriptionFailed"
+    transient = False
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        message = redact(message)
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class SettingError(TranscriberError):
+    """An app setting is missing or invalid; the message names it."""
+
+    code = "InvalidConfiguration"
+
+    def __init__(self, setting: str, problem: str) -> None:
+        super().__init__(f"setting {setting}: {problem}")
+        self.setting = setting
+
+
+class InvalidRequestError(TranscriberError):
+    """The caller's options, JSON or form cannot be understood."""
+
+    code = "InvalidRequest"
+
+
+class NoAudioError(InvalidRequestError):
+    """The request carried no audio and named no blob."""
+
+    code = "NoAudio"
+
+
+class InvalidBlobNameError(InvalidRequestError):
+    """A blob name that could reach outside its container, or that no output name could fit."""
+
+    code = "InvalidBlobName"
+
+
+class AudioTooLargeError(TranscriberError):
+    """The audio is larger than the configured limit."""
+
+    code = "AudioTooLarge"
+
+
+class UnsupportedMediaError(TranscriberError):
+    """The content is not audio (by content type or by its first bytes)."""
+
+    code = "UnsupportedMediaType"
+
+
+class CallerUnauthorizedError(TranscriberError):
+    """The caller is not signed in (HTTP 401)."""
+
+    code = "Unauthorized"
+
+
+class CallerForbiddenError(TranscriberError):
+    """The caller is signed in but lacks the app role (HTTP 403)."""
+
+    code = "Forbidden"
+
+
+class BlobNotFoundError(TranscriberError):
+    """The named blob does not exist in the audio container."""
+
+    code = "BlobNotFound"
+
+
+class ConflictError(TranscriberError):
+    """The request would replace something that exists (HTTP 409)."""
+
+    code = "Conflict"
+
+
+class AudioRejectedError(TranscriberError):
+    """The Speech service refused the audio or the options: retrying cannot help."""
+
+    code = "AudioRejected"
+
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
+        super().__init__(message, code=code)
+        self.status = status
+
+
+class AudioTooLongError(AudioRejectedError):
+    """The audio's header declares a duration over the service's limit."""
+
+    code = "AudioLengthLimitExceeded"
+
+
+class ServiceThrottledError(TranscriberError):
+    """The Speech service asked us to slow down (429, or 503 with Retry-After)."""
+
+    code = "TooManyRequests"
+    transient = True
+
+    def __init__(
+        self, message: str, *, code: str | None = None, status: int = 429, retry_after: int | None = None
+    ) -> None:
+        super().__init__(message, code=code)
+        self.status = status
+        self.retry_after = retry_after
+
+
+class ServiceError(TranscriberError):
+    """The Speech service or storage failed in a way a later try may not."""
+
+    code = "ServiceError"
+    transient = True
+
+
+class AuthenticationError(TranscriberError):
+    """No credential was accepted: a managed identity, role or key problem, not the audio."""
+
+    code = "AuthenticationFailed"
+    transient = True
+
+
+class ConditionNotMetError(ConflictError):
+    """A conditional write found the blob there (create) or changed (replace, delete)."""
+
+    code = "ConditionNotMet"
+
+
+class ContainerMissingError(ServiceError):
+    """A container the app writes to does not exist, and the app may not create it."""
+
+    code = "ContainerMissing"
+
+
+class BlobExistsError(ConflictError):
+    """The upload would replace a blob that is already there."""
+
+    code = "BlobExists"
+
+
+class InvalidJobIdError(InvalidRequestError):
+    """A job id that no job of this app could have."""
+
+    code = "InvalidJobId"
+
+
+class BatchOnlyError(AudioTooLargeError):
+    """/api/transcribe was asked for audio only batch can take: 413, naming the jobs route."""
+
+
+class BatchTimedOutError(TranscriberError):
+    """The service did not finish within BATCH_MAX_WAIT_HOURS."""
+
+    code = "BatchTimedOut"
+
+
+class JobNotFoundError(BlobNotFoundError):
+    """No job has this id."""
+
+    code = "JobNotFound"
+
+
+class JobNotFinishedError(InvalidRequestError):
+    """A result was asked for before the job succeeded."""
+
+    code = "JobNotSucceeded"
+
+
+class InvalidCallbackError(InvalidRequestError):
+    """A callbackUrl that is not https or names a host not in CALLBACK_ALLOWED_HOSTS."""
+
+    code = "InvalidCallbackUrl"
+
+
+class UnsupportedBatchOptionError(InvalidRequestError):
+    """An option batch transcription does not have; `option` names it."""
+
+    code = "OptionNotAvailableInBatch"
+
+    def __init__(self, option: str, problem: str) -> None:
+        super().__init__(f"{option}: {problem}")
+        self.option = option
+
+
+class InvalidBatchResultError(ServiceError):
+    """The service's files or result file cannot be used; fetching them again will not change that.
+
+    Not transient: a blob gets a failure record with this code instead of endless retries.
+    """
+
+    code = "InvalidBatchResult"
+    transient = False

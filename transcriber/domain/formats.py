@@ -1,0 +1,104 @@
+"""Plain text, SRT and WebVTT from a fast transcription result.
+
+Cue layout and timing live in `transcriber.domain.subtitles`; this module only writes the formats.
+Silence still gives valid, non-empty files: one `[no speech detected]` cue (or line), so a
+player, an editor or a script never meets a 0-byte subtitle file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from transcriber.domain import subtitles
+from transcriber.domain.subtitles import Cue
+
+NO_SPEECH = "[no speech detected]"
+
+CONTENT_TYPES = {
+    "json": "application/json",
+    "text": "text/plain; charset=utf-8",
+    "txt": "text/plain; charset=utf-8",
+    "srt": "application/x-subrip; charset=utf-8",
+    "vtt": "text/vtt; charset=utf-8",
+}
+
+
+def cues(result: dict[str, Any]) -> Iterator[Cue]:
+    """The result's cues, or one NO_SPEECH cue over the start of the audio when nothing was said."""
+    words = subtitles.timed_words(result)
+    if words:
+        yield from subtitles.cues(words)
+        return
+    duration = int(result.get("durationMilliseconds") or 0)
+    end = min(max(duration, subtitles.CUE_MIN_MS), subtitles.CUE_MAX_MS)
+    yield Cue(0, end, NO_SPEECH, None, (NO_SPEECH,))
+
+
+def to_text(result: dict[str, Any]) -> str:
+    """Paragraphs separated by a blank line, each new speaker or channel named."""
+    grouped = subtitles.paragraphs(result)
+    if not grouped:
+        combined = " ".join((c.get("text") or "").strip() for c in result.get("combinedPhrases") or [])
+        return f"{combined.strip() or NO_SPEECH}\n"
+    blocks = []
+    previous: str | None = None
+    for paragraph in grouped:
+        named = paragraph.label is not None and paragraph.label != previous
+        blocks.append(f"{paragraph.label}: {paragraph.text}" if named else paragraph.text)
+        previous = paragraph.label
+    return "\n\n".join(blocks) + "\n"
+
+
+def to_srt(result: dict[str, Any], laid_out: Iterable[Cue] | None = None) -> str:
+    """SubRip: numbered cues, `HH:MM:SS,mmm --> HH:MM:SS,mmm`."""
+    blocks = []
+    for number, cue in enumerate(cues(result) if laid_out is None else laid_out, start=1):
+        timing = f"{_timestamp(cue.start_ms, ',')} --> {_timestamp(cue.end_ms, ',')}"
+        blocks.append(f"{number}\n{timing}\n{cue.shown}\n")
+    return "\n".join(blocks)
+
+
+def to_vtt(result: dict[str, Any], laid_out: Iterable[Cue] | None = None) -> str:
+    """WebVTT: `HH:MM:SS.mmm` cues; a speaker or channel is also a voice span for styling."""
+    blocks = ["WEBVTT\n"]
+    for cue in cues(result) if laid_out is None else laid_out:
+        text = "\n".join(_escape_vtt(line) for line in cue.lines or (cue.text,))
+        if cue.label:
+            text = f"<v {_escape_vtt(cue.label)}>{text}</v>"
+        blocks.append(f"{_timestamp(cue.start_ms, '.')} --> {_timestamp(cue.end_ms, '.')}\n{text}\n")
+    return "\n".join(blocks)
+
+
+RENDERERS = {"txt": to_text, "text": to_text, "srt": to_srt, "vtt": to_vtt}
+
+
+def render(result: dict[str, Any], fmt: str) -> str:
+    """Render one of txt/text/srt/vtt."""
+    return RENDERERS[fmt](result)
+
+
+def render_many(result: dict[str, Any], fmts: Iterable[str]) -> dict[str, str]:
+    """Each of `fmts`; SRT and VTT share one layout of the cues (the costly part)."""
+    fmts = tuple(fmts)
+    laid_out = list(cues(result)) if "srt" in fmts and "vtt" in fmts else None
+    return {
+        fmt: to_srt(result, laid_out)
+        if fmt == "srt"
+        else to_vtt(result, laid_out)
+        if fmt == "vtt"
+        else render(result, fmt)
+        for fmt in fmts
+    }
+
+
+def _escape_vtt(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _timestamp(ms: int, separator: str) -> str:
+    ms = max(0, int(ms))
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}{separator}{millis:03d}"

@@ -1,0 +1,108 @@
+"""Blob names are personal data (they are often people's names): keep them out of telemetry and logs.
+
+Every log line and telemetry event that would name a blob names `blob_id(name)` instead: an
+HMAC-SHA256 of the name under `TELEMETRY_NAME_KEY`, so one recording's lines and events can be
+joined, and someone holding a name can find its lines (`python -m transcriber.domain.privacy <name>`
+with the key set), but the names cannot be read back. `TELEMETRY_INCLUDE_BLOB_NAMES=true`
+puts names back. Without a key a random one is drawn per process: the ids still hide names, but
+do not match across instances or restarts.
+
+The Azure SDKs log every request URL (blob names included) at INFO; `quiet_sdk_logging` keeps
+them at WARNING. Call `configure` once the settings are read; anyone may call `blob_label`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+import sys
+from dataclasses import dataclass
+
+__all__ = ["blob_id", "blob_label", "configure", "names_included", "quiet_sdk_logging"]
+
+ID_PREFIX = "blob-"
+# azure-core's request/response lines and urllib3's connection lines (the sync storage client
+# of the SDK-type blob binding) carry URLs with blob names. Not `azure` as a whole: the Functions
+# runtime logs as `azure.functions`, and its INFO lines are the function's own.
+SDK_LOGGERS = (
+    "azure.core",
+    "azure.core.pipeline.policies.http_logging_policy",
+    "azure.storage",
+    "azure.identity",
+    "azure.ai",
+    "azure.monitor",
+    "urllib3",
+    "aiohttp",
+)
+
+_state: dict[str, object] = {"key": secrets.token_bytes(32), "include": False}
+
+
+@dataclass(frozen=True)
+class PrivacySettings:
+    """Blob names are personal data: telemetry and logs carry a keyed hash unless names are allowed."""
+
+    include_blob_names: bool = False
+    name_key: str | None = None
+
+
+def configure(settings: PrivacySettings) -> None:
+    """Use the deployment's key and choice; also quiets the SDKs' request logging."""
+    key = settings.name_key.encode("utf-8") if settings.name_key else _state["key"]
+    _state.update(key=key, include=settings.include_blob_names)
+    quiet_sdk_logging()
+
+
+def names_included() -> bool:
+    return bool(_state["include"])
+
+
+def blob_id(name: str) -> str:
+    """A stable, keyed stand-in for a blob name: `blob-` and 16 hex digits."""
+    key = _state["key"]
+    assert isinstance(key, bytes)
+    digest = hmac.new(key, name.encode("utf-8"), hashlib.sha256).hexdigest()
+    return f"{ID_PREFIX}{digest[:16]}"
+
+
+def blob_label(name: str) -> str:
+    """What a log line or event may say about a blob: its name if allowed, else its id."""
+    return name if names_included() else blob_id(name)
+
+
+def quiet_sdk_logging() -> None:
+    """Azure SDK loggers at WARNING: their INFO lines carry full request URLs."""
+    for logger_name in SDK_LOGGERS:
+        logger = logging.getLogger(logger_name)
+        if logger.level == logging.NOTSET or logger.level < logging.WARNING:
+            logger.setLevel(logging.WARNING)
+
+
+def main(argv: list[str]) -> int:
+    """Print the id of each name given, under TELEMETRY_NAME_KEY (to find a recording's lines)."""
+    key = os.environ.get("TELEMETRY_NAME_KEY", "").strip()
+    if not key or not argv:
+        print(
+            "usage: TELEMETRY_NAME_KEY=<key> python -m transcriber.domain.privacy <blob name>...",
+            file=sys.stderr,
+        )
+        return 2
+    configure(PrivacySettings(include_blob_names=False, name_key=key))
+    for name in argv:
+        print(f"{blob_id(name)}\t{name}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
+
+
+def logged_name(name: str) -> str:
+    """How a blob name appears in logs: its keyed id unless names are allowed.
+
+    Control characters are escaped, so a hostile name cannot forge a log line.
+    """
+    return "".join(c if c.isprintable() else ascii(c)[1:-1] for c in blob_label(name))

@@ -1,0 +1,38 @@
+"""Subtitles people can read: cues and lines laid out by the rules of broadcast style guides.
+
+words.py       the result's words with times and the speaker or channel saying them
+segment.py     words -> cues (1-7 s, two lines of 42, at most 20 characters a second)
+lines.py       one cue's text -> at most two balanced lines
+paragraphs.py  phrases -> paragraphs for the plain-text transcript
+"""
+
+from transcriber.domain.subtitles.lines import LINE_CHARS, MAX_LINES, break_lines
+from transcriber.domain.subtitles.paragraphs import PARAGRAPH_CHARS, PARAGRAPH_PAUSE_MS, Paragraph, paragraphs
+from transcriber.domain.subtitles.segment import (
+    CUE_MAX_MS,
+    CUE_MIN_GAP_MS,
+    CUE_MIN_MS,
+    MAX_CHARS_PER_SECOND,
+    Cue,
+    cues,
+)
+from transcriber.domain.subtitles.words import TimedWord, has_speech, timed_words
+
+__all__ = [
+    "CUE_MAX_MS",
+    "CUE_MIN_GAP_MS",
+    "CUE_MIN_MS",
+    "LINE_CHARS",
+    "MAX_CHARS_PER_SECOND",
+    "MAX_LINES",
+    "PARAGRAPH_CHARS",
+    "PARAGRAPH_PAUSE_MS",
+    "Cue",
+    "Paragraph",
+    "TimedWord",
+    "break_lines",
+    "cues",
+    "has_speech",
+    "paragraphs",
+    "timed_words",
+]

@@ -1,0 +1,1 @@
+"""Entry points: the only layer that knows HTTP requests, queue messages and argv."""

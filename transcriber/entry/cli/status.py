@@ -1,0 +1,60 @@
+"""`status NAME`: a blob's outcome, for people (one line) or scripts (--json, and the exit code)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Mapping
+
+from transcriber.domain.errors import TranscriberError
+from transcriber.entry.cli import exit_codes
+from transcriber.flows.status import FAILED, NOT_FOUND, PENDING, RETRYING, TRANSCRIBED, blob_status
+from transcriber.services import get_service, reset_service
+
+EXIT_BY_STATE = {
+    TRANSCRIBED: exit_codes.OK,
+    FAILED: exit_codes.FAILED,
+    RETRYING: exit_codes.TEMPORARY,
+    PENDING: exit_codes.TEMPORARY,
+    NOT_FOUND: exit_codes.NO_INPUT,
+}
+
+
+async def run_status(args: argparse.Namespace, environ: Mapping[str, str]) -> int:
+    name = args.name.strip().lstrip("/")
+    if not name or len(name) > 1024:
+        print("error: NAME must be a blob name of 1 to 1024 characters", file=sys.stderr)
+        return exit_codes.USAGE
+    service = get_service(environ)
+    container = service.settings.audio_container
+    try:
+        status = await blob_status(service, name)
+    except TranscriberError as exc:
+        print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+        return exit_codes.for_error(exc)
+    finally:
+        await reset_service()
+    if args.json:
+        print(json.dumps(status.as_record(), ensure_ascii=False))
+    else:
+        print(_describe(container, status.state, status.as_record()))
+    return EXIT_BY_STATE[status.state]
+
+
+def _describe(container: str, state: str, record: dict[str, object]) -> str:
+    where = f"{container}/{record['name']}"
+    if state == TRANSCRIBED:
+        return f"{where}: transcribed -> " + ", ".join(map(str, record["outputs"]))  # type: ignore[call-overload]
+    if state in (FAILED, RETRYING):
+        error = record.get("error") or {}
+        reason = f"{error.get('code')}: {error.get('message')}" if isinstance(error, dict) else ""
+        verb = "failed for good" if state == FAILED else f"retrying (attempt {record.get('attempts')})"
+        return f"{where}: {verb}: {reason}"
+    if state == PENDING:
+        batch = record.get("batch")
+        if isinstance(batch, dict):
+            when = f", next look at {batch['nextLookAt']}" if batch.get("nextLookAt") else ""
+            return f"{where}: pending: batch job {batch['job']} {batch['state']}{when}"
+        return f"{where}: pending (no outcome yet for version {record['etag']})"
+    return f"{where}: not found"

@@ -1,0 +1,1 @@
+"""The HTTP functions' core: one edge (`edge.serve`) and a module per route."""

@@ -1,0 +1,98 @@
+"""The HTTP plumbing, once: the service, the caller check, telemetry's scope, error to status.
+
+Every handler runs through `serve`; `error_reply` is the one place where errors become HTTP
+statuses. Every error body is `{"error": {"code", "message"}}`, with no secret and no stack trace.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractAsyncContextManager, nullcontext
+from dataclasses import dataclass, field
+
+from transcriber.domain.errors import (
+    AudioRejectedError,
+    AudioTooLargeError,
+    AuthenticationError,
+    BlobNotFoundError,
+    CallerForbiddenError,
+    CallerUnauthorizedError,
+    ConflictError,
+    InvalidRequestError,
+    ServiceError,
+    ServiceThrottledError,
+    SettingError,
+    TranscriberError,
+    UnsupportedMediaError,
+)
+from transcriber.entry.http.callers import check_caller
+from transcriber.services import Invocation, TranscriptionService, get_service
+
+logger = logging.getLogger(__name__)
+
+STATUS_BY_ERROR: list[tuple[type[TranscriberError], int]] = [
+    (SettingError, 500),
+    (InvalidRequestError, 400),
+    (CallerUnauthorizedError, 401),
+    (CallerForbiddenError, 403),
+    (BlobNotFoundError, 404),
+    (ConflictError, 409),
+    (AudioTooLargeError, 413),
+    (UnsupportedMediaError, 415),
+    (AudioRejectedError, 422),
+    (ServiceThrottledError, 429),
+    (AuthenticationError, 502),
+    (ServiceError, 502),
+]
+
+
+@dataclass(frozen=True)
+class HttpReply:
+    """What the function returns, independent of azure.functions."""
+
+    status: int
+    body: str
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def error_reply(error: TranscriberError) -> HttpReply:
+    """The one mapping from error to status."""
+    status = next((code for kind, code in STATUS_BY_ERROR if isinstance(error, kind)), 500)
+    headers: dict[str, str] = {}
+    if isinstance(error, ServiceThrottledError):
+        status = error.status if error.status in (429, 503) else 429
+        headers["Retry-After"] = str(error.retry_after if error.retry_after is not None else 10)
+    body = json.dumps({"error": {"code": error.code, "message": error.message}})
+    return HttpReply(status, body, "application/json", headers)
+
+
+Handler = Callable[[TranscriptionService], Awaitable[HttpReply]]
+
+
+async def serve(
+    headers: Mapping[str, str], handle: Handler, *, invocation: Invocation | None = None
+) -> HttpReply:
+    """Run `handle` with the process's service for a caller who may call (`callers`), inside the
+    invocation's telemetry scope when one is given; any TranscriberError becomes its reply."""
+    try:
+        service = get_service()
+    except SettingError as exc:
+        logger.error("configuration error: %s", exc.message)
+        return error_reply(exc)
+    scope: AbstractAsyncContextManager[object] = nullcontext()
+    if invocation is not None:
+        scope = service.telemetry.invocation(
+            name=invocation.function,
+            traceparent=invocation.traceparent,
+            invocation_id=invocation.invocation_id,
+        )
+    async with scope:
+        try:
+            check_caller(headers, service.settings.caller_auth, os.environ)
+            return await handle(service)
+        except TranscriberError as exc:
+            return error_reply(exc)

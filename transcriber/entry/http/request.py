@@ -1,0 +1,220 @@
+"""What an HTTP caller sent: audio (raw body, multipart file or a blob name) and options.
+
+Parsing is strict and bounded, and happens before any audio moves, so a malformed or hostile
+request costs little: JSON bodies are at most MAX_JSON_BYTES and MAX_JSON_DEPTH deep, multipart
+bodies are bounded by `transcriber.entry.http.multipart_form`, blob names pass `transcriber.domain.names`.
+Repeated query parameters are read from the URL itself because a flat params mapping would keep
+only one `locale`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from transcriber.domain.errors import (
+    AudioTooLargeError,
+    InvalidBlobNameError,
+    InvalidRequestError,
+    NoAudioError,
+    UnsupportedMediaError,
+)
+from transcriber.domain.names import check_blob_name
+from transcriber.domain.options import OptionError, TranscriptionRequestOptions
+from transcriber.domain.redaction import redacted_cause
+from transcriber.domain.transcribe_request import TranscribeRequest
+from transcriber.entry.http.multipart_form import parse_form
+
+RESPONSE_FORMATS = ("json", "text", "srt", "vtt")
+# Enhanced mode (task, target_language, prompt, model, timestamps, style) and biasing_weight: see options.py.
+SCALAR_OPTIONS = (
+    "diarization",
+    "profanity",
+    "biasing_weight",
+    "task",
+    "target_language",
+    "model",
+    "timestamps",
+    "style",
+)
+OPTION_FIELDS = ("locale", "locales", "channels", "phrases", "prompt", "format", *SCALAR_OPTIONS)
+MAX_JSON_BYTES = 64 * 1024
+MAX_JSON_DEPTH = 16
+MAX_URL_CHARS = 8 * 1024
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+QUERY_ONLY = ("code",)  # the function key, read by the Functions host
+RAW_AUDIO_TYPES = ("application/octet-stream",)
+
+
+def parse_request(
+    url: str, headers: Mapping[str, str], body: bytes, *, max_bytes: int, blob_base_url: str
+) -> TranscribeRequest:
+    """Turn the raw request into audio or a blob name plus validated options."""
+    if len(body) > max_bytes:
+        container = blob_base_url.rstrip("/").rsplit("/", 1)[-1]
+        raise AudioTooLargeError(
+            f"the request body is {len(body)} bytes; the limit is {max_bytes}. For larger recordings, "
+            f"upload the file to the {container!r} container (it is transcribed there, with no size "
+            f'limit of ours) or POST {{"blob": "<name>"}} naming a blob in it'
+        )
+    if len(url) > MAX_URL_CHARS:
+        raise InvalidRequestError(f"the URL is over {MAX_URL_CHARS} characters", code="UrlTooLong")
+    query = parse_qs(urlsplit(url).query, keep_blank_values=True)
+    _reject_unknown([k for k in query if k not in QUERY_ONLY], "query parameter")
+    fields: dict[str, list[Any]] = {k: v for k, v in query.items() if k in OPTION_FIELDS}
+    content_type = _header(headers, "content-type")
+    mime = content_type.split(";", 1)[0].strip().lower()
+    audio: bytes | None = None
+    audio_type: str | None = None
+    blob: str | None = None
+    if mime == "multipart/form-data":
+        form = parse_form(content_type, body)
+        _merge(fields, form.fields)
+        audio = form.audio
+    elif mime == "application/json" or mime.endswith("+json"):
+        document = _parse_json(body)
+        blob = _blob_name(document.pop("blob", None), blob_base_url)
+        _merge(fields, {key: [value] for key, value in document.items()})
+    elif mime.startswith(("audio/", "video/")) or mime in RAW_AUDIO_TYPES or (not mime and body):
+        audio, audio_type = body, mime or None
+    elif body:
+        raise UnsupportedMediaError(
+            f"content type {mime!r} is not audio; send audio/*, application/octet-stream, "
+            "multipart/form-data with an 'audio' file, or JSON naming a blob"
+        )
+    if blob is None and not audio:
+        raise NoAudioError(
+            "no audio: send it as the body, as a multipart 'audio' file, or name a blob in JSON"
+        )
+    return TranscribeRequest(_options(fields), _format(fields), audio, blob, audio_type)
+
+
+def _header(headers: Mapping[str, str], name: str) -> str:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return ""
+
+
+def _reject_unknown(names: list[str], kind: str) -> None:
+    """A typo (`fromat=srt`) must not be ignored silently: name every unknown one, with a guess."""
+    unknown = [name for name in names if name not in OPTION_FIELDS]
+    if not unknown:
+        return
+    hints = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, OPTION_FIELDS, n=1)
+        hints.append(f"{name!r} (did you mean {close[0]!r}?)" if close else repr(name))
+    raise InvalidRequestError(
+        f"unknown {kind}{'s' if len(unknown) > 1 else ''} {', '.join(hints)}; "
+        f"expected one of {', '.join(OPTION_FIELDS)}"
+    )
+
+
+def _merge(target: dict[str, list[Any]], extra: Mapping[str, list[Any]]) -> None:
+    _reject_unknown(list(extra), "field")
+    for key, values in extra.items():
+        target[key] = list(values)
+
+
+def _parse_json(body: bytes) -> dict[str, Any]:
+    if len(body) > MAX_JSON_BYTES:
+        raise InvalidRequestError(f"JSON bodies are at most {MAX_JSON_BYTES} bytes", code="JsonTooLarge")
+    if _depth(body) > MAX_JSON_DEPTH:
+        raise InvalidRequestError(f"JSON bodies nest at most {MAX_JSON_DEPTH} levels", code="JsonTooDeep")
+    try:
+        document = json.loads(body or b"null")
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise InvalidRequestError(f"the body is not valid JSON: {exc}") from redacted_cause(exc)
+    if not isinstance(document, dict):
+        raise InvalidRequestError('the JSON body must be an object such as {"blob": "meeting.wav"}')
+    return document
+
+
+def _depth(body: bytes) -> int:
+    """How deep arrays and objects nest, outside strings: bounded before json.loads recurses."""
+    depth = deepest = 0
+    for byte in _JSON_STRING.sub(b'""', body):
+        if byte in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in b"]}":
+            depth -= 1
+    return deepest
+
+
+def _blob_name(value: Any, blob_base_url: str) -> str | None:
+    """A name in the audio container; a URL only when it points into that container."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidRequestError("'blob' must be the non-empty name of a blob in the audio container")
+    value = value.strip()
+    if value.lower().startswith(("http://", "https://")):
+        prefix = blob_base_url.rstrip("/") + "/"
+        if not value.startswith(prefix) or "?" in value:
+            raise InvalidRequestError(
+                "'blob' URLs must point into the configured storage account's audio container"
+            )
+        value = unquote(value[len(prefix) :])
+    try:
+        return check_blob_name(value)
+    except InvalidBlobNameError as exc:
+        raise InvalidBlobNameError(f"'blob': {exc.message}") from None
+
+
+def parse_options(fields: Mapping[str, list[Any]]) -> TranscriptionRequestOptions:
+    """Options from fields (each name to its values), as the query, form and JSON give them."""
+    return _options(fields)
+
+
+def _options(fields: Mapping[str, list[Any]]) -> TranscriptionRequestOptions:
+    def one(name: str) -> Any:
+        values = fields.get(name)
+        if values and len(values) > 1:
+            raise InvalidRequestError(f"option {name!r} was given more than once")
+        return values[0] if values else None
+
+    locales = [*fields.get("locale", []), *fields.get("locales", [])]
+    prompts = fields.get("prompt")
+    try:
+        return TranscriptionRequestOptions.parse(
+            locales=[str(v) for v in _flatten(locales)] or None,
+            channels=_flatten(fields["channels"]) if "channels" in fields else None,
+            phrases=_phrases(fields.get("phrases")),
+            prompt=[str(v) for v in _flatten(prompts)] if prompts else None,  # one prompt per value
+            **{name: _scalar(one(name), name) for name in SCALAR_OPTIONS},
+        )
+    except OptionError as exc:
+        raise InvalidRequestError(f"invalid option {exc}") from redacted_cause(exc)
+
+
+def _phrases(values: list[Any] | None) -> str | list[str] | None:
+    """One string is a comma-separated list; a JSON list or repeated fields keep each phrase whole."""
+    if not values:
+        return None
+    flat = _flatten(values)
+    return str(flat[0]) if len(values) == 1 and not isinstance(values[0], list) else [str(v) for v in flat]
+
+
+def _flatten(values: list[Any]) -> list[Any]:
+    return [item for value in values for item in (value if isinstance(value, list) else [value])]
+
+
+def _scalar(value: Any, name: str) -> Any:
+    if isinstance(value, (dict, list)):
+        raise InvalidRequestError(f"option {name!r} must be a single value")
+    return None if value is None else str(value)
+
+
+def _format(fields: Mapping[str, list[Any]]) -> str:
+    values = fields.get("format") or ["json"]
+    value = str(values[-1]).strip().lower()
+    value = "text" if value == "txt" else value
+    if value not in RESPONSE_FORMATS:
+        raise InvalidRequestError(f"format must be one of {', '.join(RESPONSE_FORMATS)}, not {value!r}")
+    return value

@@ -1,0 +1,115 @@
+"""Backfill: queue a job for every blob version without an outcome (and, asked, final failures).
+
+Event Grid reports only new uploads, so blobs stored before the deployment, and versions whose
+failure was final, are never transcribed again on their own. Each queued version gets a job
+whose id is derived from the blob name, its etag and (for a retry) the failure record's time, and
+the record is created with `If-None-Match: *`: a second run finds those jobs and queues nothing
+new, while a retry that failed again can be retried by a later run. Job audio (`jobs/`) is its
+jobs' business and is left alone. Sends are paced to `rate` jobs per second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from transcriber.domain.blob_info import BlobInfo
+from transcriber.domain.errors import ConditionNotMetError, InvalidBlobNameError
+from transcriber.domain.names import JOB_AUDIO_PREFIX, check_blob_name, failure_name, name_key, output_name
+from transcriber.flows.jobs import records
+from transcriber.services import TranscriptionService
+
+logger = logging.getLogger(__name__)
+# Summary keys, in the order they are reported
+QUEUED, WOULD_QUEUE, RETRIED, WOULD_RETRY = "queued", "would queue", "retried", "would retry"
+TRANSCRIBED, FAILED, ALREADY_QUEUED, SKIPPED = (
+    "already transcribed",
+    "failed (final)",
+    "already queued",
+    "skipped",
+)
+
+
+async def backfill(
+    service: TranscriptionService,
+    *,
+    prefix: str | None = None,
+    retry_failed: bool = False,
+    dry_run: bool = False,
+    rate: float = 10.0,
+    on_total: Callable[[int], None] = lambda total: None,
+    on_blob: Callable[[str], None] = lambda outcome: None,
+) -> Counter[str]:
+    """Decide and queue per blob version; returns how many blobs ended in each summary key."""
+    settings = service.settings
+    if prefix is not None:
+        check_blob_name(prefix.rstrip("/") or "x")  # a prefix obeys the name rules too
+    await service.store.ensure_containers(
+        (settings.transcripts_container, settings.failures_container), create=settings.create_containers
+    )
+    blobs = await service.store.list_blobs(settings.audio_container, prefix)
+    on_total(len(blobs))
+    summary: Counter[str] = Counter()
+    started, sent = time.monotonic(), 0
+    for info in blobs:
+        outcome, job = await _decide(service, info, retry_failed)
+        if job is not None and dry_run:
+            outcome = WOULD_RETRY if job.get("retryFailedAt") else WOULD_QUEUE
+        elif job is not None:
+            await _pace(started, sent, rate)
+            outcome = await _queue(service, job)
+            sent += 1
+        summary[outcome] += 1
+        on_blob(outcome)
+    return summary
+
+
+async def _decide(
+    service: TranscriptionService, info: BlobInfo, retry_failed: bool
+) -> tuple[str, dict[str, Any] | None]:
+    settings, store = service.settings, service.store
+    try:
+        check_blob_name(info.name)
+    except InvalidBlobNameError:
+        return SKIPPED, None  # the blob trigger leaves it a record under invalid/
+    if info.name.startswith(JOB_AUDIO_PREFIX):
+        return SKIPPED, None
+    if await store.source_etag(settings.transcripts_container, output_name(info.name, "json")) == info.etag:
+        return TRANSCRIBED, None
+    failure = await store.read_json(settings.failures_container, failure_name(info.name))
+    failed_at = None
+    if failure and failure.get("final") and failure.get("source", {}).get("etag") == info.etag:
+        if not retry_failed:
+            return FAILED, None
+        failed_at = str(failure.get("failedAt"))
+    key = name_key(f"{info.name}\n{info.etag}\n{failed_at or ''}")[:32]
+    job: dict[str, Any] = {
+        "id": key,
+        "status": records.QUEUED,
+        "createdAt": records.now(),
+        "source": info.as_record(),
+        "options": {},
+        "attempts": 0,
+        "origin": "backfill",
+    }
+    if failed_at is not None:
+        job["retryFailedAt"] = failed_at
+    return ALREADY_QUEUED, job
+
+
+async def _queue(service: TranscriptionService, job: dict[str, Any]) -> str:
+    try:
+        await records.write_job(service, job, create=True)
+    except ConditionNotMetError:
+        return ALREADY_QUEUED
+    await service.jobs.send(job["id"])
+    return RETRIED if job.get("retryFailedAt") else QUEUED
+
+
+async def _pace(started: float, sent: int, rate: float) -> None:
+    if rate > 0:
+        await asyncio.sleep(max(0.0, started + sent / rate - time.monotonic()))

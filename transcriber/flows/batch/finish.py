@@ -1,0 +1,143 @@
+"""The end of a batch job: the version's outcome through the blob pipeline's own code, then clean-up.
+
+Succeeded writes the outputs as a fast transcription does (`pipeline.write_outcome` with the batch
+result: same JSON shape, `processing.route: "batch"`, txt/SRT/VTT, the failure record removed,
+the completion notice); a failure writes the final failure record the same way. Then the
+service's transcription is deleted, the claim released and the job record ended. A blob
+overwritten or deleted meanwhile writes nothing for the old version: its new version's own event
+transcribes it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from transcriber.domain.errors import BlobNotFoundError, TranscriberError
+from transcriber.flows import claims
+from transcriber.flows.batch.handover import DONE, parse_time
+from transcriber.flows.batch.job import Step
+from transcriber.flows.jobs import records
+from transcriber.flows.transcribe import Transcription
+from transcriber.services import Invocation
+
+logger = logging.getLogger(__name__)
+
+
+async def succeeded(step: Step) -> str:
+    from transcriber.flows.outcomes import write_outcome
+
+    service, info = step.service, step.info
+    if not await still_there(step):
+        return await superseded(step)
+    transcription_id = step.batch["transcription"]
+    submitted = parse_time(step.batch["submittedAt"])
+
+    async def produce() -> Transcription:
+        result = await service.batch.result(transcription_id)
+        latency = (datetime.now(UTC) - submitted) / timedelta(milliseconds=1)
+        return Transcription(
+            result,
+            step.options,
+            "url",
+            submitted,
+            latency,
+            route="batch",
+            api_version=service.batch.api_version,
+        )
+
+    outcome = await write_outcome(service, info, _attempt(step), step.options, produce)
+    return await _end(step, outcome.status)
+
+
+async def failed(step: Step, error: TranscriberError) -> str:
+    """A final failure record for the version (unless it is gone or replaced), then the end."""
+    from transcriber.flows.outcomes import write_outcome
+
+    service, info = step.service, step.info
+    if not await still_there(step):
+        return await superseded(step)
+    final = error if not error.transient else _permanent(error)
+
+    async def produce() -> Transcription:
+        raise final
+
+    await write_outcome(service, info, _attempt(step), step.options, produce)
+    logger.warning("job %s: batch transcription failed: %s", step.record["id"], error.code)
+    return await _end(step, "failed")
+
+
+def _permanent(error: TranscriberError) -> TranscriberError:
+    """The last of BLOB_MAX_ATTEMPTS transient errors, as a final record's error (same code)."""
+    return TranscriberError(f"{error.message} (after {error.code} on every try)", code=error.code)
+
+
+async def _end(step: Step, outcome_status: str) -> str:
+    """Delete the service's transcription, release the claim, end the job record."""
+    from transcriber.flows.jobs.outcome import end_job
+
+    service = step.service
+    if step.batch.get("transcription"):
+        await delete_transcription(step, step.batch["transcription"])
+    await _delete_attempt(step)
+    if step.batch.get("claim") and step.batch.get("claimEtag"):
+        await claims.release(service, claims.Claim(step.batch["claim"], step.batch["claimEtag"]))
+    step.batch["state"] = DONE
+    if step.record.get("origin") == "blob":  # a blob event's job: the outputs are its only result
+        step.record["status"] = records.FAILED if outcome_status in ("failed", "gone") else records.SUCCEEDED
+        await step.save()
+        return str(step.record["status"])
+    return await end_job(service, step.record, outcome_status=outcome_status)
+
+
+async def superseded(step: Step) -> str:
+    """The blob was overwritten or deleted mid-batch: nothing is written for the old version."""
+    logger.warning("job %s: the blob changed or was deleted during batch transcription", step.record["id"])
+    if step.record.get("origin") != "blob":
+        step.record["error"] = {
+            "code": "AudioChanged",
+            "message": "the blob was replaced or deleted meanwhile",
+        }
+    return await _end(step, "gone")
+
+
+async def still_there(step: Step) -> bool:
+    info = step.info
+    try:
+        current = await step.service.store.properties(info.container, info.name)
+    except BlobNotFoundError:
+        return False
+    return current.etag == info.etag
+
+
+async def delete_transcription(step: Step, transcription_id: str) -> None:
+    try:
+        await step.service.batch.delete(transcription_id)
+    except TranscriberError as exc:  # the service deletes it after its time to live anyway
+        logger.warning("job %s: could not delete the batch transcription: %s", step.record["id"], exc.code)
+
+
+async def _delete_attempt(step: Step) -> None:
+    """A job ending after a submit that failed ambiguously: delete what that submit may have made."""
+    attempt = step.batch.pop("submitAttempt", None)
+    if not isinstance(attempt, dict) or not attempt.get("displayName"):
+        return
+    try:
+        found = await step.service.batch.find(str(attempt["displayName"]))
+    except TranscriberError as exc:  # the service deletes it after its time to live anyway
+        logger.warning("job %s: could not list batch transcriptions: %s", step.record["id"], exc.code)
+        return
+    for status in found:
+        if status.id != step.batch.get("transcription"):
+            await delete_transcription(step, status.id)
+
+
+def _attempt(step: Step) -> Invocation:
+    """Attempts as the pipeline counts them: the step's consecutive errors so far."""
+    invocation = step.invocation
+    return Invocation(
+        function=invocation.function,
+        invocation_id=invocation.invocation_id,
+        traceparent=invocation.traceparent,
+        retry_count=int(step.batch.get("errors", 0)),
+    )

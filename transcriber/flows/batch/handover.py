@@ -1,0 +1,183 @@
+"""The blob pipeline hands a blob version to batch: a job record, its claim, its first message.
+
+No function waits for batch. The delivery that holds the version's claim (`transcriber.flows.claims`)
+writes the job record, rewrites the claim so that the *job* holds it (its body names the job and
+how long it stays live: the whole batch wait), queues the job's first step and returns. Other
+deliveries of that version find the claim held by a batch job and return at once (a blob event)
+or follow the job (an HTTP job, `follow`); the job releases the claim once the version's
+outcome (its transcript set or its failure record) is written.
+
+A blob event's batch job has an id derived from the version (name and etag), so a second
+hand-over of the same version (a holder that died between two steps) restarts the same job
+rather than starting another; an HTTP job keeps its own id and record.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from transcriber.domain.blob_info import BlobInfo
+from transcriber.domain.errors import ConditionNotMetError, TranscriberError
+from transcriber.domain.names import claim_name
+from transcriber.domain.options import TranscriptionRequestOptions
+from transcriber.flows.batch import schedule
+from transcriber.flows.claims import HELD, Claim, release
+from transcriber.flows.jobs import records
+from transcriber.services import TranscriptionService
+
+logger = logging.getLogger(__name__)
+SUBMIT, RUNNING, FOLLOW, DONE = "submit", "running", "follow", "done"
+
+
+def version_job_id(info: BlobInfo) -> str:
+    """The batch job of one blob version (32 hex digits, like every job id; no name data)."""
+    return hashlib.sha256(
+        f"{info.container}\n{info.name}\n{info.etag}".encode("utf-8", "surrogatepass")
+    ).hexdigest()[:32]
+
+
+def message(job_id: str, look: int) -> dict[str, Any]:
+    """A batch step's queue message: the job and which look of it this is (older ones are dropped)."""
+    return {"id": job_id, "batch": look}
+
+
+async def held_by_batch(service: TranscriptionService, info: BlobInfo) -> str | None:
+    """The id of the live batch job holding this version's claim, if one holds it.
+
+    The job record is the holder: a job whose next look is overdue by more than two function
+    timeouts has lost its message (poisoned, or the queue lost it), so its claim is marked
+    released (If-Match) and the delivery asking takes the version over, restarting the same job.
+    """
+    settings = service.settings
+    found = await service.store.read_record(settings.failures_container, claim_name(info))
+    job = found[0].get("job") if found else None
+    if found is None or not isinstance(job, str):
+        return None
+    record = await records.read_job(service, job)
+    batch = (record or {}).get("batch") or {}
+    due = batch.get("nextLookAt") or batch.get("queuedAt")
+    overdue = datetime.now(UTC) - timedelta(seconds=2 * settings.claim_timeout_seconds)
+    if record is None or record.get("status") in records.FINISHED or (due and parse_time(due) < overdue):
+        logger.warning("job %s holds a claim but looks at it no more: taking the version over", job)
+        await release(service, Claim(claim_name(info), found[1]))  # marked released: taken at once
+        return None
+    return job
+
+
+async def hand_over(
+    service: TranscriptionService,
+    info: BlobInfo,
+    claim: Claim,
+    options: TranscriptionRequestOptions,
+    reason: str,
+    job_id: str | None = None,
+) -> str:
+    """Queue the version's batch job and give it the claim; returns the job id.
+
+    On any failure the claim is marked released (whatever its etag by then) and the error raised, so
+    the delivery is retried and nothing is left claimed by a job that was never queued.
+    """
+    settings, store = service.settings, service.store
+    current = claim
+    try:
+        record = await _job_record(service, info, options, job_id)
+        earlier = record.get("batch") or {}
+        look = int(earlier.get("look", -1)) + 1  # a restarted job's old messages go stale
+        if earlier.get("transcription"):  # a restarted job's submission: nobody looks at it any more
+            await _forget(service, str(earlier["transcription"]))
+        body = {
+            "owner": uuid.uuid4().hex,
+            "state": HELD,
+            "job": record["id"],
+            "claimedAt": records.now(),
+            "staleAfterSeconds": schedule.claim_hold_seconds(settings.batch, settings.claim_timeout_seconds),
+            "source": {"container": info.container, "etag": info.etag},
+        }
+        etag = await store.write(
+            settings.failures_container, claim.name, json.dumps(body), "application/json", if_etag=claim.etag
+        )
+        current = Claim(claim.name, etag)
+        record.update(status=records.RUNNING)
+        record["batch"] = {
+            "state": SUBMIT,
+            "look": look,
+            "reason": reason,
+            "queuedAt": records.now(),
+            "claim": claim.name,
+            "claimEtag": etag,
+            "errors": 0,
+            "nextLookAt": records.now(),
+        }
+        await records.write_job(service, record)
+        await service.jobs.send_json(message(record["id"], look))
+    except BaseException:
+        await release(service, current)
+        raise
+    logger.info(
+        "job %s: over fast transcription's limits (%s): batch transcription queued", record["id"], reason
+    )
+    return str(record["id"])
+
+
+async def follow(service: TranscriptionService, job_id: str, batch_job: str) -> None:
+    """An HTTP job whose blob version another batch job holds: look at the outcome on a schedule."""
+    record = await records.read_job(service, job_id)
+    if record is None:
+        return
+    look = int(record.get("batch", {}).get("look", -1)) + 1
+    record.update(status=records.RUNNING)
+    record["batch"] = {
+        "state": FOLLOW,
+        "look": look,
+        "queuedAt": records.now(),
+        "holder": batch_job,
+        "errors": 0,
+    }
+    await records.write_job(service, record)
+    await service.jobs.send_json(
+        message(job_id, look), delay_seconds=schedule.poll_delay(service.settings.batch, 0)
+    )
+
+
+async def _job_record(
+    service: TranscriptionService, info: BlobInfo, options: TranscriptionRequestOptions, job_id: str | None
+) -> dict[str, Any]:
+    """The HTTP job's own record, or the blob version's job record (created, or the earlier one)."""
+    if job_id is not None:
+        record = await records.read_job(service, job_id)
+        if record is not None:
+            return record
+    record = {
+        "id": job_id or version_job_id(info),
+        "status": records.QUEUED,
+        "createdAt": records.now(),
+        "source": info.as_record(),
+        "options": records.options_to_json(options),
+        "attempts": 0,
+        "origin": "blob" if job_id is None else "http",
+    }
+    if job_id is None:
+        try:
+            await records.write_job(service, record, create=True)
+        except ConditionNotMetError:  # a holder that died after creating it: the same job, restarted
+            earlier = await records.read_job(service, record["id"])
+            if earlier is not None:
+                return earlier
+    return record
+
+
+async def _forget(service: TranscriptionService, transcription_id: str) -> None:
+    try:
+        await service.batch.delete(transcription_id)
+    except TranscriberError as exc:  # the service deletes it after its time to live anyway
+        logger.warning("could not delete an abandoned batch transcription: %s", exc.code)
+
+
+def parse_time(value: str) -> datetime:
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

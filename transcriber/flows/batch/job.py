@@ -1,0 +1,91 @@
+"""One delivery of one batch look: the job record as read (with its etag), saved If-Match.
+
+A step's message names the job and its look number; only the record's current look is acted on.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from transcriber.domain import names
+from transcriber.domain.blob_info import BlobInfo
+from transcriber.domain.errors import ConditionNotMetError, TranscriberError
+from transcriber.domain.options import TranscriptionRequestOptions
+from transcriber.flows.batch import handover
+from transcriber.flows.jobs import records
+from transcriber.services import Invocation, TranscriptionService
+
+logger = logging.getLogger(__name__)
+
+
+def parse_step(text: str) -> tuple[str, int] | None:
+    """(job id, look) of a batch step's message; None for any other message."""
+    try:
+        document = json.loads(text)
+        look = document.get("batch") if isinstance(document, dict) else None
+        if isinstance(look, bool) or not isinstance(look, int) or look < 0:
+            return None
+        return names.check_job_id(document.get("id")), look
+    except (ValueError, TranscriberError):
+        return None
+
+
+class Step:
+    """One delivery of one look: the record as read (with its etag) and how to move it on."""
+
+    def __init__(
+        self, service: TranscriptionService, record: dict[str, Any], etag: str, invocation: Invocation
+    ):
+        self.service, self.record, self.etag, self.invocation = service, record, etag, invocation
+        self.batch: dict[str, Any] = record["batch"]
+        self.settings = service.settings.batch
+
+    @property
+    def info(self) -> BlobInfo:
+        source = self.record["source"]
+        return BlobInfo(
+            source["container"],
+            source["name"],
+            source["etag"],
+            int(source["size"]),
+            source.get("contentType"),
+        )
+
+    @property
+    def options(self) -> TranscriptionRequestOptions:
+        """The job's options over the app's defaults, as its fast run would use them."""
+        return records.job_options(self.service, self.record)
+
+    async def save(self) -> bool:
+        """Write the record If-Match; False when another delivery moved the job on first."""
+        self.record["updatedAt"] = records.now()
+        try:
+            self.etag = await self.service.store.write(
+                self.service.settings.failures_container,
+                names.job_record_name(self.record["id"]),
+                json.dumps(self.record, ensure_ascii=False, indent=2),
+                "application/json",
+                if_etag=self.etag,
+            )
+        except ConditionNotMetError:
+            logger.info("job %s: moved on by another delivery; this one stops", self.record["id"])
+            return False
+        return True
+
+    async def look_again(self, delay: int) -> str:
+        """Record the next look, then queue it (a lost send is re-sent by the retried delivery)."""
+        self.batch["look"] = int(self.batch["look"]) + 1
+        self.batch["nextDelaySeconds"] = delay
+        self.batch["nextLookAt"] = (datetime.now(UTC) + timedelta(seconds=delay)).isoformat()
+        if await self.save():
+            await self.send_current()
+        return records.RUNNING
+
+    async def send_current(self) -> None:
+        await self.service.jobs.send_json(
+            handover.message(self.record["id"], int(self.batch["look"])),
+            delay_seconds=int(self.batch.get("nextDelaySeconds", 0)),
+        )

@@ -1,0 +1,257 @@
+"""A batch job's steps, one queue message each: submit, look at the status, finish.
+
+Each message names the job and its look number; the job record (under `jobs/` in the failures
+container, written `If-Match`) says which look is current, so a duplicate message, a second chain
+or a look overtaken by another is dropped, and concurrent deliveries of one look make one step.
+The next look is a new message with a visibility timeout (`transcriber.flows.batch.schedule`): no
+function waits for the service.
+
+- submit: a read-only SAS URL for exactly the blob (BATCH_SAS_LIFETIME_HOURS), then
+  `transcriptions:submit`; the service fetches the audio itself, so this app never downloads it.
+  The submit is never retried where the service may have created the transcription (5xx,
+  timeouts; `http_pipeline.BoundedRetryPolicy`): the record keeps the attempt's display name
+  (unique per look), and the next look lists transcriptions by that name and adopts what it
+  finds (deleting any second one) before it submits again.
+- look: NotStarted/Running look again later (a new SAS and a new submission if one not started
+  would outlive its SAS); Succeeded writes the outputs through the blob pipeline's own code (same
+  JSON shape, `processing.route: "batch"`, txt/SRT/VTT), Failed a final failure record with the
+  service's code; BATCH_MAX_WAIT_HOURS ends the wait with a `BatchTimedOut` failure record.
+- 429 waits for Retry-After; other transient errors look again, and after BLOB_MAX_ATTEMPTS in a
+  row end as a final failure record (the pipeline counts attempts the same way for both routes).
+- finish: the service's transcription is deleted, the claim released, the job record ended.
+A blob overwritten or deleted meanwhile writes nothing for the old version (the service may have
+read the new one): the new version's own event transcribes it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from transcriber.domain import names
+from transcriber.domain.errors import (
+    BatchTimedOutError,
+    ServiceError,
+    ServiceThrottledError,
+    TranscriberError,
+)
+from transcriber.flows.batch import finish, handover, schedule
+from transcriber.flows.batch.handover import DONE, FOLLOW, RUNNING, SUBMIT, parse_time
+from transcriber.flows.batch.job import Step, parse_step
+from transcriber.flows.jobs import records
+from transcriber.services import Invocation, TranscriptionService
+
+logger = logging.getLogger(__name__)
+
+
+async def run_step(
+    service: TranscriptionService, text: str, dequeue_count: int, invocation: Invocation
+) -> str:
+    """The jobs queue's entry for batch steps; returns the job's status."""
+    parsed = parse_step(text)
+    if parsed is None:
+        logger.warning("jobs queue: dropped a batch message that names no job")
+        return "refused"
+    job_id, look = parsed
+    found = await service.store.read_record(
+        service.settings.failures_container, names.job_record_name(job_id)
+    )
+    if found is None or "batch" not in found[0]:
+        logger.warning("jobs queue: batch job %s has no record; dropped", job_id)
+        return "missing"
+    record, etag, _ = found
+    step = Step(service, record, etag, invocation)
+    current = int(step.batch.get("look", 0))
+    if record["status"] in records.FINISHED or step.batch.get("state") == DONE:
+        return str(record["status"])
+    if look != current:
+        if (
+            look == current - 1 and dequeue_count > 1
+        ):  # our own earlier try saved the look, then lost its send
+            await step.send_current()
+        return str(record["status"])
+    try:
+        return await _step(step, job_id)
+    except Exception as exc:  # the queue retries it; its last try ends the job, never leaves it running
+        if dequeue_count < service.settings.queue_max_dequeue_count:
+            raise
+        error = exc if isinstance(exc, TranscriberError) else ServiceError(f"unexpected {type(exc).__name__}")
+        logger.warning(
+            "job %s: batch step failed on the queue's last try (%s); the job fails", job_id, error.code
+        )
+        return await finish.failed(step, error)
+
+
+async def _step(step: Step, job_id: str) -> str:
+    """One step of the job's state machine: submit, look, or follow another job's outcome."""
+    service, record = step.service, step.record
+    state = step.batch.get("state")
+    try:
+        if state == SUBMIT:
+            return await _submit(step)
+        if state == RUNNING:
+            return await _look(step)
+        if state == FOLLOW:
+            return await _follow(step)
+    except ServiceThrottledError as exc:
+        logger.info("job %s: batch throttled (429); looking again after %s s", job_id, exc.retry_after)
+        return await step.look_again(
+            schedule.throttled_delay(step.settings, int(step.batch.get("polls", 0)), exc.retry_after)
+        )
+    except TranscriberError as exc:
+        if exc.code == "QueueError":  # the next look was saved but not sent: the retried delivery sends it
+            raise
+        if not exc.transient:
+            return await finish.failed(step, exc)
+        step.batch["errors"] = int(step.batch.get("errors", 0)) + 1
+        step.batch["lastError"] = {"code": exc.code, "message": exc.message}
+        if step.batch["errors"] >= service.settings.blob_max_attempts:
+            return await finish.failed(step, exc)
+        logger.warning("job %s: batch step failed (%s); looking again", job_id, exc.code)
+        return await step.look_again(schedule.poll_delay(step.settings, int(step.batch["errors"])))
+    logger.warning("job %s: unknown batch state; dropped", job_id)
+    return str(record["status"])
+
+
+async def _submit(step: Step, *, replacing: str | None = None) -> str:
+    service, info = step.service, step.info
+    if not await finish.still_there(step):
+        return await finish.superseded(step)
+    started, look = step.batch.get("submitting"), step.batch.get("look")
+    timeout = timedelta(seconds=service.settings.claim_timeout_seconds)
+    if (
+        started
+        and step.batch.get("submittingLook") == look
+        and parse_time(started) > datetime.now(UTC) - timeout
+    ):
+        return records.RUNNING  # another delivery of this look is submitting (within a function's time)
+    adopted = await _adopt_attempt(step)
+    if adopted is not None:
+        return await _submitted(step, *adopted, replacing=replacing)
+    expires = datetime.now(UTC) + schedule.sas_lifetime(step.settings)
+    name = f"transcriber job {step.record['id']} look {look}"
+    step.batch.update(
+        submitting=records.now(),
+        submittingLook=look,
+        submitAttempt={"displayName": name, "sasExpiresAt": expires.isoformat()},
+    )
+    if not await step.save():  # one of two concurrent deliveries submits
+        return records.RUNNING
+    url = await service.store.read_sas_url(info, schedule.sas_lifetime(step.settings))
+    status = await service.batch.submit(url, step.options, display_name=name)
+    return await _submitted(step, status.id, expires.isoformat(), replacing=replacing)
+
+
+async def _adopt_attempt(step: Step) -> tuple[str, str] | None:
+    """After a submit that failed where the service may have made the transcription anyway (a
+    5xx, a timeout: the API has no idempotency key), look for it by the attempt's display name.
+
+    Returns (id, SAS expiry) of the one to keep; any others of that name are deleted, so the job
+    never leaves a transcription it pays for. None when the attempt made nothing.
+    """
+    attempt = step.batch.get("submitAttempt")
+    if not isinstance(attempt, dict) or not attempt.get("displayName"):
+        return None
+    found = await step.service.batch.find(str(attempt["displayName"]))
+    if not found:
+        step.batch.pop("submitAttempt", None)
+        return None
+    for extra in found[1:]:
+        await finish.delete_transcription(step, extra.id)
+    logger.info("job %s: adopted the transcription an earlier failed submit made", step.record["id"])
+    return found[0].id, str(attempt["sasExpiresAt"])
+
+
+async def _submitted(step: Step, transcription: str, sas_expires_at: str, *, replacing: str | None) -> str:
+    if replacing is not None and replacing != transcription:
+        await finish.delete_transcription(step, replacing)
+    step.batch.pop("submitAttempt", None)
+    step.batch.update(
+        state=RUNNING,
+        transcription=transcription,
+        submittedAt=step.batch.get("submittedAt") or records.now(),
+        sasExpiresAt=sas_expires_at,
+        polls=0,
+        errors=0,
+    )
+    logger.info("job %s: batch transcription submitted", step.record["id"])
+    return await step.look_again(schedule.poll_delay(step.settings, 0))
+
+
+async def _look(step: Step) -> str:
+    service, now = step.service, datetime.now(UTC)
+    if step.batch.get("submitAttempt"):  # a replacement submit failed: did it make one anyway?
+        adopted = await _adopt_attempt(step)
+        if adopted is not None:
+            return await _submitted(step, *adopted, replacing=step.batch["transcription"])
+    status = await service.batch.status(step.batch["transcription"])
+    step.batch["errors"] = 0
+    step.batch["serviceStatus"] = status.status
+    if status.status == "Succeeded":
+        return await finish.succeeded(step)
+    if status.status == "Failed":
+        error = TranscriberError(
+            status.error_message or "batch transcription failed", code=status.error_code or "BatchFailed"
+        )
+        return await finish.failed(step, error)
+    if now >= schedule.deadline(step.settings, parse_time(step.batch["queuedAt"])):
+        hours = step.settings.max_wait_hours
+        return await finish.failed(
+            step, BatchTimedOutError(f"batch transcription did not finish within {hours} h")
+        )
+    polls = int(step.batch.get("polls", 0)) + 1
+    delay = schedule.look_delay(step.settings, polls, status.retry_after)
+    if schedule.needs_fresh_sas(status.status, parse_time(step.batch["sasExpiresAt"]), now, delay):
+        logger.info(
+            "job %s: not started before its SAS ends: submitting again with a new one", step.record["id"]
+        )
+        return await _submit(step, replacing=step.batch["transcription"])
+    step.batch["polls"] = polls
+    return await step.look_again(delay)
+
+
+async def _follow(step: Step) -> str:
+    """An HTTP job whose version another batch job transcribes: done when that outcome is written."""
+    from transcriber.flows.jobs.outcome import (
+        end_job,  # the end of every job: outcome, audio, notice, callback
+    )
+
+    service = step.service
+    if await _outcome_written(step):
+        step.batch["state"] = DONE
+        return await end_job(service, step.record, outcome_status="transcribed")
+    if datetime.now(UTC) >= schedule.deadline(step.settings, parse_time(step.batch["queuedAt"])):
+        step.batch["state"] = DONE
+        step.record.update(
+            status=records.FAILED, error={"code": BatchTimedOutError.code, "message": "no outcome"}
+        )
+        await step.save()
+        return records.FAILED
+    if await handover.held_by_batch(service, step.info) is None:  # the job it followed is gone
+        return await _take_over(step)
+    polls = int(step.batch.get("polls", 0)) + 1
+    step.batch["polls"] = polls
+    return await step.look_again(schedule.poll_delay(step.settings, polls))
+
+
+async def _take_over(step: Step) -> str:
+    """The followed batch job ended without an outcome or lost its claim: run this job's blob
+    through the pipeline again (it claims the version, and hands it to this job if need be)."""
+    from transcriber.flows.blob import process_blob
+    from transcriber.flows.jobs.outcome import end_job
+
+    step.batch["state"] = DONE
+    if not await step.save():
+        return records.RUNNING
+    record_id, name = step.record["id"], step.info.name
+    outcome = await process_blob(step.service, name, step.invocation, step.options, record_id)
+    if outcome.status == "queued":
+        return records.RUNNING
+    record = await records.read_job(step.service, record_id) or step.record
+    return await end_job(step.service, record, outcome_status=outcome.status)
+
+
+async def _outcome_written(step: Step) -> bool:
+    from transcriber.flows.outcomes import outcome_written
+
+    return await outcome_written(step.service, step.info)

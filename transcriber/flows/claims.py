@@ -1,0 +1,137 @@
+"""One worker per blob version: a claim is a small blob created with `If-None-Match: *`.
+
+Concurrent deliveries of one version race to create `claims/<name key>/<etag>.json` in the
+failures container; Azure lets exactly one create succeed (409 for the rest), so one Speech
+call is made. Not a lease on the user's blob: that would block their next upload.
+- A claim older than the function timeout has no live holder (the host ends every invocation
+  by then) and is taken over with an `If-Match` replace, which again only one contender wins.
+- A failed attempt marks its claim `released` (`If-Match`), so the next delivery takes it over
+  at once and reads the failure record's attempt count.
+- A success leaves the claim as it is: it is the version's mark that a delivery got this far, so
+  a create that succeeds (`created`) proves that no delivery of this version ever did, and
+  `conclusive` lets the success path skip every read of outcomes and records.
+  infra/app/storage.bicep's lifecycle rule deletes claims after `claimRetentionDays` (at least
+  2); a version written more than FRESH_VERSION_WINDOW ago may have lost its claim, so its
+  create proves nothing and the full checks run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from transcriber.domain.blob_info import BlobInfo
+from transcriber.domain.errors import ConditionNotMetError
+from transcriber.domain.names import claim_name
+from transcriber.services import Invocation, TranscriptionService
+
+logger = logging.getLogger(__name__)
+HELD, RELEASED = "held", "released"
+# Shorter than any lifecycle rule keeps a claim (retentionDays >= 1, claimRetentionDays >= 2).
+FRESH_VERSION_WINDOW = timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A held claim: its blob, that blob's etag, and how it was had (created, or taken over)."""
+
+    name: str
+    etag: str
+    took_over: bool = False
+    created: bool = False
+
+
+def conclusive(claim: Claim, info: BlobInfo) -> bool:
+    """The claim was created just now for a version too recent to have lost an earlier claim:
+    no delivery of this version ever started, so it has no outcome and no failure record."""
+    if not claim.created or info.last_modified is None:
+        return False
+    return datetime.now(UTC) - info.last_modified < FRESH_VERSION_WINDOW
+
+
+class Claimant:
+    """One delivery's attempts at a version's claim, all under one owner id (so a create whose
+    reply was lost and retried is recognised as its own)."""
+
+    def __init__(self, service: TranscriptionService, info: BlobInfo, invocation: Invocation) -> None:
+        self.service, self.info, self.invocation = service, info, invocation
+        self.owner = uuid.uuid4().hex
+        self.name = claim_name(info)
+
+    def _body(self) -> str:
+        return json.dumps(
+            {
+                "owner": self.owner,
+                "state": HELD,
+                "invocationId": self.invocation.invocation_id,
+                "claimedAt": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                "source": {"container": self.info.container, "etag": self.info.etag},
+            }
+        )
+
+    async def _write(self, **condition: object) -> str:
+        container = self.service.settings.failures_container
+        return await self.service.store.write(
+            container, self.name, self._body(), "application/json", **condition
+        )
+
+    async def create(self) -> Claim | None:
+        """The claim if nobody had it (`created`), else None: one conditional create."""
+        try:
+            return Claim(self.name, await self._write(if_absent=True), created=True)
+        except ConditionNotMetError:
+            return None
+
+    async def take(self) -> Claim | None:
+        """The existing claim when it is ours, released or stale; None while a live holder has it."""
+        store, container = self.service.store, self.service.settings.failures_container
+        for _ in range(3):  # held, or deleted between a create and our read
+            found = await store.read_record(container, self.name)
+            if found is None:
+                claim = await self.create()
+                if claim is not None:
+                    return claim
+                continue
+            record, etag, modified = found
+            if record.get("owner") == self.owner:  # our own create, whose first reply was lost and retried
+                return Claim(self.name, etag, created=True)
+            age = datetime.now(UTC) - modified
+            released = record.get("state") == RELEASED
+            # a batch job holds its claim for the whole batch wait (transcriber.flows.batch.handover)
+            live = max(self.service.settings.claim_timeout_seconds, int(record.get("staleAfterSeconds") or 0))
+            if not released and age < timedelta(seconds=live):
+                return None
+            try:
+                taken = await self._write(if_etag=etag)
+            except ConditionNotMetError:
+                return None  # another delivery took it over first
+            if not released:
+                logger.warning("took over a stale claim (%.0f s old) on a blob version", age.total_seconds())
+            return Claim(self.name, taken, took_over=True)
+        return None
+
+    async def release(self, claim: Claim) -> None:
+        await release(self.service, claim)
+
+
+async def release(service: TranscriptionService, claim: Claim) -> None:
+    """After a failed attempt (or a hand-over that ends without an outcome): mark the claim
+    released unless someone took it over, so the next delivery goes on at once. Never delete a
+    claim: a version whose claim is gone looks untouched to its next delivery (`conclusive`).
+    A failure here only delays the next delivery (the claim goes stale)."""
+    body = json.dumps({"state": RELEASED, "releasedAt": datetime.now(UTC).isoformat(timespec="milliseconds")})
+    try:
+        await service.store.write(
+            service.settings.failures_container, claim.name, body, "application/json", if_etag=claim.etag
+        )
+    except Exception as exc:
+        logger.warning("could not release a claim: %s", getattr(exc, "message", type(exc).__name__))
+
+
+def poll_seconds(claim_timeout_seconds: int) -> float:
+    """How long a waiting delivery sleeps between looks: short, jittered, well inside the timeout."""
+    return min(2.0, claim_timeout_seconds / 4) * random.uniform(0.5, 1.0)

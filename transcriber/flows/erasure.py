@@ -1,0 +1,89 @@
+"""Erasure: a recording deleted from the audio container takes its transcript set and failure record with it.
+
+Event Grid delivers `Microsoft.Storage.BlobDeleted` for the audio container to a storage queue
+(infra/app/eventgrid.bicep); the `erase_transcripts` queue trigger hands each name here
+(`transcriber.entry.triggers`).
+- Idempotent: deleting what is already gone is a no-op, so duplicate and retried deliveries are
+  harmless.
+- A recording uploaded again under the same name before the event is handled keeps its new
+  transcripts: nothing is erased while a blob of that name exists.
+- Every format is removed, not only those OUTPUT_FORMATS names now, since that setting may have
+  changed since the transcripts were written. Lifecycle (retention) deletions arrive the same way.
+- Audio a job removed itself once it ended (`transcriber.flows.jobs.outcome`, `audioRemovedAt` in its
+  record) keeps the job's outputs: the caller asked for those, and they expire with the job's
+  other blobs (`jobRetentionDays`). Job audio deleted by anyone else is erased like any recording.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from transcriber.config import FORMATS
+from transcriber.domain.errors import BlobNotFoundError, InvalidRequestError
+from transcriber.domain.names import failure_name, output_name
+from transcriber.domain.privacy import blob_label
+from transcriber.services import TranscriptionService
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ErasureOutcome:
+    """What happened: erased (the names deleted, maybe none), kept (re-uploaded) or ignored."""
+
+    status: str
+    name: str | None
+    deleted: list[str] = field(default_factory=list)
+
+
+async def erase_transcripts(service: TranscriptionService, name: str) -> ErasureOutcome:
+    """Delete the transcript set and failure record of audio blob `name`, unless it exists again."""
+    settings = service.settings
+    if await _audio_exists(service, name):
+        logger.info("%s exists again; its transcripts stay", blob_label(name))
+        return ErasureOutcome("kept", name)
+    if await _removed_by_its_job(service, name):
+        logger.info("%s was removed by its job once it ended; the job's outputs stay", blob_label(name))
+        return ErasureOutcome("kept", name)
+    deleted = []
+    outputs = [(settings.transcripts_container, output_name(name, fmt)) for fmt in ("json", *FORMATS)]
+    for container, output in [*outputs, (settings.failures_container, failure_name(name))]:
+        if await service.store.delete(container, output):
+            deleted.append(output)
+    logger.info("erased %s: %d transcript files and records deleted", blob_label(name), len(deleted))
+    return ErasureOutcome("erased", name, deleted)
+
+
+async def erase_if_gone(service: TranscriptionService, name: str) -> bool:
+    """After the pipeline writes outputs: if the recording was deleted meanwhile, erase them now.
+
+    Its BlobDeleted event may have been handled before the outputs existed; a deletion after
+    this check raises an event that finds them. True when something was erased.
+    """
+    if await _audio_exists(service, name):
+        return False
+    return bool((await erase_transcripts(service, name)).deleted)
+
+
+async def _removed_by_its_job(service: TranscriptionService, name: str) -> bool:
+    """`jobs/<id>/audio`, deleted by job <id> itself when it ended (its record says so)."""
+    from transcriber.domain.names import job_audio_name
+    from transcriber.flows.jobs import records
+
+    job_id = name.split("/")[1] if name.count("/") == 2 else ""
+    try:
+        if name != job_audio_name(job_id):
+            return False
+    except InvalidRequestError:  # not a job id: not job audio
+        return False
+    record = await records.read_job(service, job_id)
+    return bool(record and record.get("audioRemovedAt") and record["source"]["name"] == name)
+
+
+async def _audio_exists(service: TranscriptionService, name: str) -> bool:
+    try:
+        await service.store.properties(service.settings.audio_container, name)
+    except BlobNotFoundError:
+        return False
+    return True

@@ -1,0 +1,48 @@
+"""Failure records: why a blob version has no transcript, in the failures container.
+
+`failed/<name>.json` for a source blob, `invalid/<sha256 of the name>.json` for an event that
+named a blob no client may touch (its name may not fit, or may not be safe to use as a path).
+Claims (`claims/...`, `transcriber.flows.claims`) share the container under their own prefix, so no
+source name can make a record's name collide with another's.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from transcriber.domain import formats
+from transcriber.domain.errors import TranscriberError
+from transcriber.services import TranscriptionService
+
+logger = logging.getLogger(__name__)
+
+
+async def write_failure(
+    service: TranscriptionService,
+    source: dict[str, Any],
+    record_name: str,
+    error: TranscriberError,
+    attempts: int,
+    final: bool,
+) -> None:
+    """A readable record of why; failing to write it must not hide the original error."""
+    record = {
+        "error": {"code": error.code, "message": error.message},
+        "transient": error.transient,
+        "attempts": attempts,
+        "final": final,
+        "source": source,
+        "failedAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+    }
+    try:
+        await service.store.write(
+            service.settings.failures_container,
+            record_name,
+            json.dumps(record, ensure_ascii=False, indent=2),
+            formats.CONTENT_TYPES["json"],
+        )
+    except TranscriberError as exc:
+        logger.error("could not write a failure record (%s): %s", error.code, exc.message)

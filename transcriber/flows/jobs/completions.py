@@ -1,0 +1,47 @@
+"""Completion messages: one per finished blob version and one per finished job, when
+COMPLETION_QUEUE is set, so downstream systems need not poll.
+
+    {"kind": "blob", "blob": "meeting.wav", "etag": "...", "status": "succeeded",
+     "outputs": ["meeting.wav.json", ...]}                     (or "failed" with "error")
+    {"kind": "job", "id": "<job id>", "blob": "...", "status": "succeeded"}
+
+Sent after the outcome is written. Best effort: a queue that refuses is logged, and the outcome
+stands (the transcript's BlobCreated event, see README, is the at-least-once signal).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from transcriber.domain.blob_info import BlobInfo
+from transcriber.domain.errors import TranscriberError
+from transcriber.services import TranscriptionService
+
+logger = logging.getLogger(__name__)
+
+
+async def notify(service: TranscriptionService, message: dict[str, Any]) -> None:
+    if service.completions is None:
+        return
+    try:
+        await service.completions.send_json(message)
+    except TranscriberError as exc:
+        logger.error("completion message not sent (%s): %s", exc.code, exc.message)
+
+
+async def notify_blob(
+    service: TranscriptionService,
+    info: BlobInfo,
+    status: str,
+    *,
+    outputs: list[str] | None = None,
+    error: TranscriberError | None = None,
+) -> None:
+    """A blob version's outcome is written (`succeeded` with its outputs, or `failed` for good)."""
+    message: dict[str, Any] = {"kind": "blob", "blob": info.name, "etag": info.etag, "status": status}
+    if outputs is not None:
+        message["outputs"] = outputs
+    if error is not None:
+        message["error"] = {"code": error.code, "message": error.message}
+    await notify(service, message)

@@ -1,0 +1,69 @@
+"""A job accepted: its audio stored (or its blob checked), its record written, its message queued.
+
+POST /api/transcriptions parses like /api/transcribe (same bounds, options and blob-name checks);
+body audio is stored under `jobs/<id>/audio` in the audio container (a name only its job owns,
+removed when the job ends: `transcriber.flows.jobs.outcome`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from transcriber.adapters.callbacks import check_callback_url
+from transcriber.domain import names
+from transcriber.domain.audio_header import HEAD_BYTES
+from transcriber.domain.blob_info import BlobInfo
+from transcriber.domain.errors import InvalidRequestError
+from transcriber.domain.names import JOB_AUDIO_PREFIX, job_audio_name
+from transcriber.domain.options import effective_options
+from transcriber.domain.transcribe_request import TranscribeRequest
+from transcriber.flows import routing
+from transcriber.flows.jobs import records
+from transcriber.services import TranscriptionService
+
+
+async def accept_job(
+    service: TranscriptionService, request: TranscribeRequest, callback: str | None
+) -> dict[str, Any]:
+    """The new job's record, once its audio is stored and its message queued."""
+    settings, store = service.settings, service.store
+    if callback is not None:
+        check_callback_url(settings, callback)
+    effective_options(request.options, settings.defaults)  # a clash is a 400 now, as /api/transcribe's
+    job_id = names.new_job_id()
+    if request.blob is not None:
+        if request.blob.startswith(JOB_AUDIO_PREFIX):
+            raise InvalidRequestError(
+                f"blobs under {JOB_AUDIO_PREFIX} belong to jobs", code="InvalidBlobName"
+            )
+        if settings.batch.enabled:  # the version and its header: the limits check reads both
+            info, head = await store.read_start(settings.audio_container, request.blob, HEAD_BYTES)
+            routing.refuse_batch_options(settings, info, head, request.options)
+        else:
+            info = await store.properties(settings.audio_container, request.blob)
+    else:
+        assert request.audio is not None
+        if settings.batch.enabled:
+            probe = BlobInfo(settings.audio_container, job_audio_name(job_id), "", len(request.audio), None)
+            routing.refuse_batch_options(settings, probe, request.audio[:HEAD_BYTES], request.options)
+        await store.ensure_containers(settings.containers, create=settings.create_containers)
+        name = job_audio_name(job_id)
+        content_type = request.content_type or "application/octet-stream"
+        await store.write(settings.audio_container, name, request.audio, content_type, if_absent=True)
+        info = await store.properties(settings.audio_container, name)
+    await store.ensure_containers(
+        (settings.transcripts_container, settings.failures_container), create=settings.create_containers
+    )
+    record: dict[str, Any] = {
+        "id": job_id,
+        "status": records.QUEUED,
+        "createdAt": records.now(),
+        "source": info.as_record(),
+        "options": records.options_to_json(request.options),
+        "attempts": 0,
+    }
+    if callback is not None:
+        record["callbackUrl"] = callback
+    await records.write_job(service, record, create=True)
+    await service.jobs.send(job_id)
+    return record

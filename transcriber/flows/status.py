@@ -1,0 +1,97 @@
+"""A blob's outcome, read back from storage: what `python -m transcriber status NAME` reports.
+
+Every blob version ends with one transcript set (`<name>.json` carrying the source etag) or one
+failure record (`failed/<name>.json` in the failures container); until then it is pending, or retrying after a transient
+failure. An outcome written for an older version of the blob does not count for the current one.
+A pending version that a batch job holds (the version's claim names the job) shows that job's
+state: submitting, submitted (the service has not started), running, with its next look.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from transcriber.domain.blob_info import BlobInfo
+from transcriber.domain.errors import BlobNotFoundError
+from transcriber.domain.names import claim_name, failure_name, output_name
+from transcriber.flows.claims import HELD
+from transcriber.services import TranscriptionService
+
+TRANSCRIBED, FAILED, RETRYING, PENDING, NOT_FOUND = (
+    "transcribed",
+    "failed",
+    "retrying",
+    "pending",
+    "not-found",
+)
+
+
+@dataclass(frozen=True)
+class BlobStatus:
+    """Where one blob stands; `outputs` names its transcript set or its failure record."""
+
+    name: str
+    state: str
+    etag: str | None = None
+    outputs: list[str] = field(default_factory=list)
+    error: dict[str, Any] | None = None
+    attempts: int | None = None
+    batch: dict[str, Any] | None = None
+
+    def as_record(self) -> dict[str, Any]:
+        record: dict[str, Any] = {"name": self.name, "state": self.state, "etag": self.etag}
+        if self.outputs:
+            record["outputs"] = self.outputs
+        if self.error is not None:
+            record["error"] = self.error
+        if self.attempts is not None:
+            record["attempts"] = self.attempts
+        if self.batch is not None:
+            record["batch"] = self.batch
+        return record
+
+
+async def blob_status(service: TranscriptionService, name: str) -> BlobStatus:
+    """Read the audio blob's current version and whichever outcome matches it."""
+    settings, store = service.settings, service.store
+    try:
+        info = await store.properties(settings.audio_container, name)
+    except BlobNotFoundError:
+        return BlobStatus(name, NOT_FOUND)
+    transcripts = settings.transcripts_container
+    if await store.source_etag(transcripts, output_name(name, "json")) == info.etag:
+        formats = ("json", *settings.output_formats)
+        return BlobStatus(name, TRANSCRIBED, info.etag, [output_name(name, fmt) for fmt in formats])
+    record = await store.read_json(settings.failures_container, failure_name(name))
+    if record and record.get("source", {}).get("etag") == info.etag:
+        state = FAILED if record.get("final") else RETRYING
+        return BlobStatus(
+            name, state, info.etag, [failure_name(name)], record.get("error"), record.get("attempts")
+        )
+    return BlobStatus(name, PENDING, info.etag, batch=await _batch_job(service, info))
+
+
+async def _batch_job(service: TranscriptionService, info: BlobInfo) -> dict[str, Any] | None:
+    """The batch job holding this version, as the job record says (read only: nothing is taken over)."""
+    from transcriber.flows.jobs.records import FINISHED, read_job
+
+    claim = await service.store.read_json(service.settings.failures_container, claim_name(info))
+    job_id = claim.get("job") if claim and claim.get("state") == HELD else None
+    if not isinstance(job_id, str):
+        return None
+    record = await read_job(service, job_id)
+    batch = (record or {}).get("batch")
+    if not record or not isinstance(batch, dict) or record.get("status") in FINISHED:
+        return None
+    if batch.get("state") == "submit":
+        state = "submitting"
+    else:
+        state = "running" if batch.get("serviceStatus") == "Running" else "submitted"
+    shown = {"job": job_id, "state": state, "reason": batch.get("reason")}
+    for key in ("submittedAt", "nextLookAt", "polls"):
+        if batch.get(key) is not None:
+            shown[key] = batch[key]
+    if batch.get("lastError") and batch.get("errors"):
+        shown["lastError"] = batch["lastError"]
+    return shown

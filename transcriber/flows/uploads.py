@@ -1,0 +1,49 @@
+"""An upload URL for one new blob under `uploads/` in the audio container (POST /api/uploads).
+
+HTTP bodies stop at the Functions front end's 100 MB; a client that PUTs straight to storage is
+bound only by the storage limits and the Speech service's (which fetches big files by SAS URL).
+The URL is a user-delegation SAS (no account key in Azure) for that one blob, create and write
+only, https only, valid for UPLOAD_SAS_LIFETIME_MINUTES (at most 60). The blob trigger does the
+rest, so the upload ends, like any other, with one transcript set or one failure record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from transcriber.domain.errors import BlobExistsError, BlobNotFoundError, InvalidBlobNameError
+from transcriber.domain.names import UPLOADS_PREFIX, check_blob_name
+from transcriber.services import TranscriptionService
+
+
+@dataclass(frozen=True)
+class UploadGrant:
+    """Where and until when the caller may create its blob."""
+
+    container: str
+    blob: str
+    url: str
+    expires_at: datetime
+
+
+def upload_name(name: str) -> str:
+    """`uploads/<name>`, every form of it checked like any blob name."""
+    try:
+        return check_blob_name(UPLOADS_PREFIX + check_blob_name(name.strip()))
+    except InvalidBlobNameError as exc:
+        raise InvalidBlobNameError(f"'name': {exc.message}") from None
+
+
+async def grant_upload(service: TranscriptionService, name: str) -> UploadGrant:
+    """A create+write SAS for `uploads/<name>`; BlobExistsError when that blob is there already."""
+    settings = service.settings
+    blob = upload_name(name)
+    try:
+        await service.store.properties(settings.audio_container, blob)
+        raise BlobExistsError(f"{blob} already exists: choose another name")
+    except BlobNotFoundError:
+        pass
+    lifetime = timedelta(minutes=settings.upload_sas_lifetime_minutes)
+    url = await service.store.upload_sas_url(settings.audio_container, blob, lifetime)
+    return UploadGrant(settings.audio_container, blob, url, datetime.now(UTC) + lifetime)
