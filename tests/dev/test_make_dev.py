@@ -231,9 +231,9 @@ def test_make_dev_keeps_data_and_receipts_across_a_restart(tmp_path: Path) -> No
         assert "transcribe_blob  " not in second.log()  # no invocation: its receipt says it is done
 
 
-def readme_curl_commands(first_heading: str, last_heading: str) -> list[list[str]]:
-    """The curl commands of README's sh blocks between two headings, as a shell splits them."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+def api_doc_curl_commands(first_heading: str, last_heading: str) -> list[list[str]]:
+    """The curl commands of docs/API.md's sh blocks between two headings, as a shell splits them."""
+    text = (ROOT / "docs" / "API.md").read_text(encoding="utf-8")
     section = text[text.index(first_heading) : text.index(last_heading)]
     commands = []
     for block in re.findall(r"```sh\n(.*?)```", section, re.S):
@@ -246,7 +246,7 @@ def readme_curl_commands(first_heading: str, last_heading: str) -> list[list[str
 
 
 def run_curl(words: list[str], base: str, values: dict[str, str]) -> httpx.Response:
-    """What curl does with the flags README uses (-i, -X, -H, -d, --data-binary @file)."""
+    """What curl does with the flags docs/API.md uses (-i, -X, -H, -d, --data-binary @file)."""
     method, headers, body, url = None, {}, None, None
     args = iter(words[1:])
     for arg in args:
@@ -262,7 +262,7 @@ def run_curl(words: list[str], base: str, values: dict[str, str]) -> httpx.Respo
             body = (ROOT / data[1:]).read_bytes() if data.startswith("@") else data.encode()
             headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
         elif arg.startswith("-"):
-            raise AssertionError(f"README uses a curl flag this test does not know: {arg}")
+            raise AssertionError(f"docs/API.md uses a curl flag this test does not know: {arg}")
         else:
             url = arg
     assert url is not None, words
@@ -273,10 +273,10 @@ def run_curl(words: list[str], base: str, values: dict[str, str]) -> httpx.Respo
     return httpx.request(method, url, content=body, headers=headers, timeout=60)
 
 
-def test_make_dev_runs_the_readme_job_and_upload_examples(dev: Dev) -> None:
-    """README's curl steps for /api/transcriptions and /api/uploads, as they are written."""
-    jobs = readme_curl_commands("## Jobs: answer at once", "### Uploads past 100 MB")
-    uploads = readme_curl_commands("### Uploads past 100 MB", "### Backfill and retry")
+def test_make_dev_runs_the_api_doc_job_and_upload_examples(dev: Dev) -> None:
+    """docs/API.md's curl steps for /api/transcriptions and /api/uploads, as they are written."""
+    jobs = api_doc_curl_commands("## Jobs: answer at once", "### Uploads past 100 MB")
+    uploads = api_doc_curl_commands("### Uploads past 100 MB", "### Backfill and retry")
     assert [c[c.index("-X") + 1] if "-X" in c else "GET" for c in jobs] == ["POST", "GET", "GET", "POST"]
     assert [c[c.index("-X") + 1] for c in uploads] == ["POST", "PUT", "POST"]
     values: dict[str, str] = {}
@@ -294,7 +294,7 @@ def test_make_dev_runs_the_readme_job_and_upload_examples(dev: Dev) -> None:
     dev.wait_for("run_transcription_job succeeded", timeout=5)  # the host's queue listener ran it
     srt = run_curl(jobs[2], dev.base, values)
     assert srt.status_code == 200 and "country" in srt.text.lower()
-    refused = run_curl(jobs[3], dev.base, values)  # README: without CALLBACK_ALLOWED_HOSTS, a 400
+    refused = run_curl(jobs[3], dev.base, values)  # docs/API.md: without CALLBACK_ALLOWED_HOSTS, a 400
     assert refused.status_code == 400 and refused.json()["error"]["code"] == "InvalidCallbackUrl"
 
     upload = run_curl(uploads[0], dev.base, values)
