@@ -15,6 +15,8 @@ from transcriber.domain.subtitles import Cue
 
 NO_SPEECH = "[no speech detected]"
 
+# What a response (or a job's `?format=`) can be; `txt` is read as `text`.
+RESPONSE_FORMATS = ("json", "text", "srt", "vtt")
 CONTENT_TYPES = {
     "json": "application/json",
     "text": "text/plain; charset=utf-8",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from transcriber.domain.formats import RESPONSE_FORMATS
+from transcriber.domain.option_fields import OPTION_FIELDS
 from transcriber.entry.cli import backfill, exit_codes
-from transcriber.entry.http.request import OPTION_FIELDS, RESPONSE_FORMATS
 
 # Flags for the HTTP API's option fields; a field without an entry here still gets a flag.
 OPTION_HELP = {

@@ -18,11 +18,11 @@ from typing import Any
 
 from transcriber import config
 from transcriber.domain import formats
-from transcriber.domain.errors import InvalidRequestError, TranscriberError
-from transcriber.domain.options import OptionError, TranscriptionRequestOptions
+from transcriber.domain.errors import TranscriberError
+from transcriber.domain.option_fields import options_from_fields
+from transcriber.domain.options import TranscriptionRequestOptions, effective_options
 from transcriber.entry.cli import exit_codes
 from transcriber.entry.cli.parser import option_fields
-from transcriber.entry.http.request import parse_options
 from transcriber.flows.transcribe import transcribe_bytes
 from transcriber.services import TranscriptionService, get_service, reset_service
 
@@ -59,10 +59,7 @@ async def run_transcribe(args: argparse.Namespace, environ: Mapping[str, str]) -
 
 def _options(args: argparse.Namespace, service: TranscriptionService) -> TranscriptionRequestOptions:
     fields = {name: getattr(args, name) for name in option_fields() if getattr(args, name)}
-    try:
-        return parse_options(fields).with_defaults(service.settings.defaults)
-    except OptionError as exc:
-        raise InvalidRequestError(f"invalid option {exc}") from exc
+    return effective_options(options_from_fields(fields), service.settings.defaults)
 
 
 async def _one(

@@ -22,9 +22,10 @@ from transcriber.domain.errors import (
     SettingError,
     TranscriberError,
 )
+from transcriber.domain.formats import RESPONSE_FORMATS
 from transcriber.domain.names import output_name
 from transcriber.entry.http.edge import HttpReply, serve
-from transcriber.entry.http.request import MAX_JSON_BYTES, RESPONSE_FORMATS, parse_request
+from transcriber.entry.http.request import MAX_JSON_BYTES, parse_request
 from transcriber.flows.jobs import records
 from transcriber.flows.jobs.intake import accept_job
 from transcriber.services import TranscriptionService

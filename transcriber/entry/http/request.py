@@ -23,25 +23,13 @@ from transcriber.domain.errors import (
     NoAudioError,
     UnsupportedMediaError,
 )
+from transcriber.domain.formats import RESPONSE_FORMATS
 from transcriber.domain.names import check_blob_name
-from transcriber.domain.options import OptionError, TranscriptionRequestOptions
+from transcriber.domain.option_fields import OPTION_FIELDS, options_from_fields
 from transcriber.domain.redaction import redacted_cause
 from transcriber.domain.transcribe_request import TranscribeRequest
 from transcriber.entry.http.multipart_form import parse_form
 
-RESPONSE_FORMATS = ("json", "text", "srt", "vtt")
-# Enhanced mode (task, target_language, prompt, model, timestamps, style) and biasing_weight: see options.py.
-SCALAR_OPTIONS = (
-    "diarization",
-    "profanity",
-    "biasing_weight",
-    "task",
-    "target_language",
-    "model",
-    "timestamps",
-    "style",
-)
-OPTION_FIELDS = ("locale", "locales", "channels", "phrases", "prompt", "format", *SCALAR_OPTIONS)
 MAX_JSON_BYTES = 64 * 1024
 MAX_JSON_DEPTH = 16
 MAX_URL_CHARS = 8 * 1024
@@ -90,7 +78,7 @@ def parse_request(
         raise NoAudioError(
             "no audio: send it as the body, as a multipart 'audio' file, or name a blob in JSON"
         )
-    return TranscribeRequest(_options(fields), _format(fields), audio, blob, audio_type)
+    return TranscribeRequest(options_from_fields(fields), _format(fields), audio, blob, audio_type)
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:
@@ -165,50 +153,6 @@ def _blob_name(value: Any, blob_base_url: str) -> str | None:
         return check_blob_name(value)
     except InvalidBlobNameError as exc:
         raise InvalidBlobNameError(f"'blob': {exc.message}") from None
-
-
-def parse_options(fields: Mapping[str, list[Any]]) -> TranscriptionRequestOptions:
-    """Options from fields (each name to its values), as the query, form and JSON give them."""
-    return _options(fields)
-
-
-def _options(fields: Mapping[str, list[Any]]) -> TranscriptionRequestOptions:
-    def one(name: str) -> Any:
-        values = fields.get(name)
-        if values and len(values) > 1:
-            raise InvalidRequestError(f"option {name!r} was given more than once")
-        return values[0] if values else None
-
-    locales = [*fields.get("locale", []), *fields.get("locales", [])]
-    prompts = fields.get("prompt")
-    try:
-        return TranscriptionRequestOptions.parse(
-            locales=[str(v) for v in _flatten(locales)] or None,
-            channels=_flatten(fields["channels"]) if "channels" in fields else None,
-            phrases=_phrases(fields.get("phrases")),
-            prompt=[str(v) for v in _flatten(prompts)] if prompts else None,  # one prompt per value
-            **{name: _scalar(one(name), name) for name in SCALAR_OPTIONS},
-        )
-    except OptionError as exc:
-        raise InvalidRequestError(f"invalid option {exc}") from redacted_cause(exc)
-
-
-def _phrases(values: list[Any] | None) -> str | list[str] | None:
-    """One string is a comma-separated list; a JSON list or repeated fields keep each phrase whole."""
-    if not values:
-        return None
-    flat = _flatten(values)
-    return str(flat[0]) if len(values) == 1 and not isinstance(values[0], list) else [str(v) for v in flat]
-
-
-def _flatten(values: list[Any]) -> list[Any]:
-    return [item for value in values for item in (value if isinstance(value, list) else [value])]
-
-
-def _scalar(value: Any, name: str) -> Any:
-    if isinstance(value, (dict, list)):
-        raise InvalidRequestError(f"option {name!r} must be a single value")
-    return None if value is None else str(value)
 
 
 def _format(fields: Mapping[str, list[Any]]) -> str:
