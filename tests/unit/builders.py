@@ -10,15 +10,14 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from tests.unit.fakes import FakeBlobStore, FakeJobQueue, FakeSpeech, FaultPlan, RecordingTelemetry
-from transcriber.claims import claim_name
+from transcriber.adapters.blob_store import ETAG_METADATA, BlobStore
+from transcriber.adapters.queues import JobQueue
+from transcriber.adapters.speech import SpeechClient
 from transcriber.config import Settings
-from transcriber.failure_records import failure_name
-from transcriber.jobs.queue import JobQueue
-from transcriber.memory_budget import MemoryBudget
-from transcriber.pipeline import output_name
-from transcriber.service import Invocation, TranscriptionService
-from transcriber.speech import SpeechClient
-from transcriber.storage import ETAG_METADATA, BlobInfo, BlobStore
+from transcriber.domain.blob_info import BlobInfo
+from transcriber.domain.memory_budget import MemoryBudget
+from transcriber.domain.names import claim_name, failure_name, output_name
+from transcriber.services import Invocation, TranscriptionService
 
 ENVIRON = {
     "AZURE_SPEECH_ENDPOINT": "https://speech.example.invalid",
@@ -92,7 +91,7 @@ class World:
         return Outcome(tuple(present), tuple(stale), record)
 
     def claim(self, name: str, etag: str) -> dict[str, Any] | None:
-        """The version's claim record (`transcriber.claims`), if it has one."""
+        """The version's claim record (`transcriber.flows.claims`), if it has one."""
         info = BlobInfo(self.settings.audio_container, name, etag, 0, None)
         stored = self.store.blob(self.settings.failures_container, claim_name(info))
         return json.loads(stored.data) if stored else None

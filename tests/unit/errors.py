@@ -1,8 +1,9 @@
-"""The errors the real clients raise, as `transcriber.storage_client` and `transcriber.speech` translate them."""
+"""The errors the real clients raise, as `transcriber.adapters.blob_client` and
+`transcriber.adapters.speech` translate them."""
 
 from __future__ import annotations
 
-from transcriber.errors import AudioRejectedError, ServiceError, ServiceThrottledError
+from transcriber.domain.errors import AudioRejectedError, ServiceError, ServiceThrottledError
 
 
 def storage_busy() -> ServiceError:

@@ -15,10 +15,14 @@ from hypothesis import strategies as st
 
 from tests.unit.builders import ENVIRON
 from transcriber.config import Settings
-from transcriber.enhanced_options import MAI_MODELS, STYLES, TIMESTAMPS
-from transcriber.errors import InvalidRequestError
-from transcriber.http_input import effective_options
-from transcriber.options import PROFANITY_MODES, OptionError, TranscriptionRequestOptions
+from transcriber.domain.errors import InvalidRequestError
+from transcriber.domain.option_values import MAI_MODELS, STYLES, TIMESTAMPS
+from transcriber.domain.options import (
+    PROFANITY_MODES,
+    OptionError,
+    TranscriptionRequestOptions,
+    effective_options,
+)
 
 FIELDS = tuple(f.name for f in fields(TranscriptionRequestOptions))
 SETTINGS = {  # the parser's keyword -> the app setting that gives its default

@@ -1,11 +1,12 @@
 """An in-memory BlobStore: the methods the flows call, with Azurite's answers.
 
-As `transcriber.storage` translates them: a missing blob or container is BlobNotFoundError
-(None or False where the real one expects absence); a failed `if_absent` (409) or `if_etag`
-(412, also for a missing blob) is ConditionNotMetError; a read of a version that has changed is
-a 412 the real client does not expect, so a transient ServiceError. Etags change on every write,
-come quoted from `write`/`read_record` and bare in BlobInfo, and match either way (as Azurite's
-If-Match does); last-modified times have whole seconds, as the service's headers do.
+As `transcriber.adapters.blob_store` translates them: a missing blob or container is
+BlobNotFoundError (None or False where the real one expects absence); a failed `if_absent`
+(409) or `if_etag` (412, also for a missing blob) is ConditionNotMetError; a read of a version
+that has changed is a 412 the real client does not expect, so a transient ServiceError. Etags
+change on every write, come quoted from `write`/`read_record` and bare in BlobInfo, and match
+either way (as Azurite's If-Match does); last-modified times have whole seconds, as the
+service's headers do.
 """
 
 from __future__ import annotations
@@ -18,10 +19,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.unit.fakes.faults import FaultPlan
-from transcriber.blob_names import InvalidBlobNameError, check_blob_name
-from transcriber.errors import BlobNotFoundError, ServiceError
-from transcriber.storage import ETAG_METADATA, BlobInfo, ConditionNotMetError, ContainerMissingError
-from transcriber.storage_connection import StorageConnection
+from transcriber.adapters.blob_store import ETAG_METADATA
+from transcriber.config.storage_connection import StorageConnection
+from transcriber.domain.blob_info import BlobInfo
+from transcriber.domain.errors import (
+    BlobNotFoundError,
+    ConditionNotMetError,
+    ContainerMissingError,
+    InvalidBlobNameError,
+    ServiceError,
+)
+from transcriber.domain.names import check_blob_name
 
 _etags = itertools.count(0x1000)
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.unit.fakes.faults import FaultPlan
-from transcriber.errors import ServiceError
+from transcriber.domain.errors import ServiceError
 
 MAX_MESSAGE_BYTES = 64 * 1024  # Azure Queue Storage refuses larger messages (413)
 MAX_DELAY_SECONDS = 7 * 24 * 3600  # and visibility timeouts over seven days (400)

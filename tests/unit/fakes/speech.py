@@ -1,8 +1,9 @@
 """An in-memory SpeechClient: fast transcription answering a canned result, or the app's errors.
 
-It builds the request's `definition` as the real client does (`options.to_sdk()`), so options the
-SDK cannot express fail alike; errors are raised as `transcriber.speech.translate_error` gives
-them (ServiceThrottledError, ServiceError, AudioRejectedError, AuthenticationError).
+It builds the request's `definition` as the real client does (`transcription_options`), so
+options the SDK cannot express fail alike; errors are raised as
+`transcriber.adapters.speech.translate_error` gives them (ServiceThrottledError, ServiceError,
+AudioRejectedError, AuthenticationError).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.unit.fakes.faults import FaultPlan
+from transcriber.adapters.speech_models import transcription_options
 from transcriber.config import SpeechSettings
-from transcriber.options import TranscriptionRequestOptions
+from transcriber.domain.options import TranscriptionRequestOptions
 
 
 def canned_result(text: str = "hello from the fake service", seconds: float = 1.0) -> dict[str, Any]:
@@ -82,7 +84,7 @@ class FakeSpeech:
         return await self._answer("transcribe_url", SpeechRequest(None, audio_url, options))
 
     async def _answer(self, operation: str, request: SpeechRequest) -> dict[str, Any]:
-        request.options.to_sdk()  # the definition, built before anything is sent
+        transcription_options(request.options)  # the definition, built before anything is sent
         self.requests.append(request)
         self.faults.begin(operation)
         await asyncio.sleep(self.delay)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from transcriber.telemetry import NullTelemetry
-from transcriber.telemetry.correlation import Correlation
-from transcriber.telemetry.dependency import DependencyRecord
-from transcriber.telemetry.events import MetricPoint
+from transcriber.adapters.telemetry import NullTelemetry
+from transcriber.adapters.telemetry.correlation import Correlation
+from transcriber.adapters.telemetry.dependency import DependencyRecord
+from transcriber.adapters.telemetry.events import MetricPoint
 
 
 class RecordingTelemetry(NullTelemetry):

@@ -6,9 +6,13 @@ import pytest
 
 from tests.unit.builders import World
 from tests.unit.errors import storage_busy
-from transcriber.blob_names import InvalidBlobNameError
-from transcriber.errors import BlobNotFoundError, ServiceError
-from transcriber.storage import ConditionNotMetError, ContainerMissingError
+from transcriber.domain.errors import (
+    BlobNotFoundError,
+    ConditionNotMetError,
+    ContainerMissingError,
+    InvalidBlobNameError,
+    ServiceError,
+)
 
 
 async def test_conditional_writes_refuse_as_azurite_does(world: World) -> None:

@@ -8,12 +8,11 @@ import pytest
 
 from tests.unit.builders import TRANSCRIPT_FORMATS, World, blob_invocation, build, wav
 from tests.unit.errors import speech_rejected, speech_throttled, storage_busy
-from transcriber.claims import HELD, RELEASED
-from transcriber.errors import ServiceError, ServiceThrottledError
-from transcriber.failure_records import invalid_name_record
-from transcriber.pipeline import process_blob
-from transcriber.storage import ContainerMissingError
-from transcriber.telemetry import EVENT_COMPLETED, EVENT_FAILED
+from transcriber.adapters.telemetry import EVENT_COMPLETED, EVENT_FAILED
+from transcriber.domain.errors import ContainerMissingError, ServiceError, ServiceThrottledError
+from transcriber.domain.names import invalid_name_record
+from transcriber.flows.blob import process_blob
+from transcriber.flows.claims import HELD, RELEASED
 
 
 async def deliver(world: World, name: str, retry_count: int | None = None) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from tests.unit.builders import TRANSCRIPT_FORMATS, World, blob_invocation
-from transcriber.erasure import erase_transcripts
-from transcriber.pipeline import process_blob
+from transcriber.flows.blob import process_blob
+from transcriber.flows.erasure import erase_transcripts
 
 
 async def test_erasure_deletes_the_set_and_is_idempotent(world: World) -> None:

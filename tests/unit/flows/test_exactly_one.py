@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 
 from tests.unit.builders import TRANSCRIPT_FORMATS, World, blob_invocation, build, wav
 from tests.unit.errors import speech_failed, speech_rejected, speech_throttled, storage_busy
-from transcriber.failure_records import FAILED_PREFIX
-from transcriber.pipeline import output_name, process_blob
+from transcriber.domain.names import FAILED_PREFIX, output_name
+from transcriber.flows.blob import process_blob
 
 NAME = "song.wav"
 POISON_BLOB_THRESHOLD = 5
