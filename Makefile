@@ -18,7 +18,7 @@ EMULATOR_PORT ?= 5055
 
 N ?= 1000
 
-.PHONY: all setup test chaos dev demo emulator bench lint clean requirements
+.PHONY: all setup test unit chaos dev demo emulator bench lint clean requirements
 
 all: test
 
@@ -42,6 +42,10 @@ setup: $(PY_STAMP) $(NODE_STAMP)
 
 test: setup
 	$(PY) -m pytest
+
+# The fast tier: the flows on in-memory fakes of storage, queues and Speech; no sockets, no services.
+unit: $(PY_STAMP)
+	$(PY) -m pytest tests/unit -q
 
 # Exactly-one outcomes under duplicates, faults and a storage restart, with N blobs (CI runs 300).
 chaos: setup
