@@ -18,7 +18,7 @@ EMULATOR_PORT ?= 5055
 
 N ?= 1000
 
-.PHONY: all setup test unit chaos dev demo emulator bench lint clean requirements
+.PHONY: all setup test unit integration app deploy stress chaos dev demo emulator bench lint clean requirements
 
 all: test
 
@@ -40,6 +40,7 @@ $(NODE_STAMP): package.json package-lock.json
 
 setup: $(PY_STAMP) $(NODE_STAMP)
 
+# Every tier (docs/TESTS.md), as CI runs it.
 test: setup
 	$(PY) -m pytest
 
@@ -47,9 +48,25 @@ test: setup
 unit: $(PY_STAMP)
 	$(PY) -m pytest tests/unit -q
 
+# Real SDKs against Azurite, the Speech emulator and the local token and ingestion servers.
+integration: setup
+	$(PY) -m pytest tests/integration -q
+
+# The app through the local Functions host (Microsoft's worker runtime), and make dev end to end.
+app: setup
+	$(PY) -m pytest tests/app -q
+
+# Bicep, the deployment package, requirements, app settings and the docs; nothing running.
+deploy: $(PY_STAMP)
+	$(PY) -m pytest tests/deploy -q
+
+# Chaos (the one-outcome rule under faults and restarts), fuzzing, and fidelity to the live service.
+stress: setup
+	$(PY) -m pytest tests/stress -q
+
 # Exactly-one outcomes under duplicates, faults and a storage restart, with N blobs (CI runs 300).
 chaos: setup
-	CHAOS_BLOBS=$(N) $(PY) -m pytest tests/chaos -q
+	CHAOS_BLOBS=$(N) $(PY) -m pytest tests/stress/chaos -q
 
 dev: setup
 	$(PY) -m devtools.dev --functions-port $(FUNCTIONS_PORT) --emulator-port $(EMULATOR_PORT) \

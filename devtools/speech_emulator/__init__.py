@@ -2,7 +2,7 @@
 
 Speaks `POST /speechtotext/transcriptions:transcribe` closely enough for the real
 `azure-ai-transcription` SDK (sync and aio), shaped as the live service's recorded answers are
-(tests/fidelity), backed by the offline pocketsphinx engine (US English, reported under any of the
+(tests/stress/fidelity), backed by the offline pocketsphinx engine (US English, reported under any of the
 service's locales) or a fixed-transcript `echo` engine. In-process use:
 
     with running_emulator(EmulatorConfig(key="k")) as emu:

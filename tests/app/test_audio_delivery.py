@@ -83,7 +83,7 @@ async def test_blob_over_size_limit_refused_at_once_with_failure_record_naming_t
     deployed: Deployed, corpus: Path, monkeypatch: pytest.MonkeyPatch, store_reads: list[str]
 ) -> None:
     monkeypatch.setenv("MAX_AUDIO_BYTES", "100000")
-    monkeypatch.setenv("BATCH_TRANSCRIPTION_ENABLED", "false")  # batch on: tests/batch
+    monkeypatch.setenv("BATCH_TRANSCRIPTION_ENABLED", "false")  # batch on: tests/app/batch
     await deployed.restart()
     deployed.upload("big.wav", (corpus / SPEECH).read_bytes())
     await deployed.blob_event("big.wav")
@@ -98,7 +98,7 @@ async def test_blob_over_size_limit_refused_at_once_with_failure_record_naming_t
 async def test_blob_declaring_three_hours_refused_after_reading_only_its_start(
     deployed: Deployed, store_reads: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("BATCH_TRANSCRIPTION_ENABLED", "false")  # batch on: tests/batch
+    monkeypatch.setenv("BATCH_TRANSCRIPTION_ENABLED", "false")  # batch on: tests/app/batch
     deployed.upload("long.wav", wav_declaring(3 * 3600))
     await deployed.blob_event("long.wav")
 

@@ -14,7 +14,7 @@ import pytest
 
 from devtools.ingestion import INSTRUMENTATION_KEY, IngestionServer
 from tests.fixtures.functions import AppUnderTest
-from tests.telemetry.scenarios import base, operation, properties
+from tests.integration.telemetry.scenarios import base, operation, properties
 from transcriber import config
 from transcriber.domain import privacy
 from transcriber.services import process_telemetry

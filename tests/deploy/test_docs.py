@@ -129,7 +129,7 @@ def test_docs_relative_links_resolve_to_files_and_headings() -> None:
 
 def test_readme_examples_are_the_documented_ones() -> None:
     """README's one example per API is taken from the reference pages (whose job and upload
-    examples tests/dev/test_make_dev.py runs), so the two never drift apart."""
+    examples tests/app/dev/test_make_dev.py runs), so the two never drift apart."""
     documented = [command for page in (ROOT / "docs").glob("*.md") for command in sh_commands(page)]
     examples = sh_commands(README, "## One example per API", "## One outcome per blob version")
     assert len(examples) >= 8

@@ -1,0 +1,316 @@
+"""`make dev`'s entry point as a subprocess: curl-able HTTP on its port, uploads transcribed within
+30 s, the host's retries and poison queue, Ctrl-C stopping everything."""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+from azure.storage.blob import BlobServiceClient
+from azure.storage.queue import QueueClient
+
+from devtools.dev.services import connection_string
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [sock.getsockname()[1] for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+@dataclass
+class Dev:
+    process: subprocess.Popen[str]
+    ports: list[int]
+    output: list[str] = field(default_factory=list)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.ports[0]}"
+
+    @property
+    def connection(self) -> str:
+        return connection_string(*self.ports[1:4])
+
+    @property
+    def emulator(self) -> str:
+        return f"http://127.0.0.1:{self.ports[4]}"
+
+    def log(self) -> str:
+        return "".join(self.output)
+
+    def wait_for(self, text: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.log():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} not printed; make dev said:\n{self.log()}")
+            time.sleep(0.1)
+
+
+@contextlib.contextmanager
+def running_dev(folder: Path, ports: list[int]) -> Iterator[Dev]:
+    """`python -m devtools.dev` with its settings and Azurite data in `folder`, stopped with Ctrl-C."""
+    command = [sys.executable, "-m", "devtools.dev", "--settings", str(folder / "local.settings.json")]
+    command += ["--data-dir", str(folder / "azurite"), "--functions-port", str(ports[0])]
+    command += ["--azurite-blob-port", str(ports[1]), "--azurite-queue-port", str(ports[2])]
+    command += ["--azurite-table-port", str(ports[3]), "--emulator-port", str(ports[4])]
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AZURE_", "AudioStorage", "APPLICATIONINSIGHTS"))
+    }
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    running = Dev(process, ports)
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            running.output.append(line)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        running.wait_for("Ready: ", timeout=90)
+        yield running
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        reader.join(5)
+        assert process.stdout is not None
+        process.stdout.close()
+
+
+@pytest.fixture
+def dev(tmp_path: Path) -> Iterator[Dev]:
+    with running_dev(tmp_path, free_ports(5)) as running:
+        yield running
+
+
+def wait_for_outputs(storage: BlobServiceClient, names: set[str], timeout: float) -> set[str]:
+    transcripts = storage.get_container_client("transcripts")
+    deadline = time.monotonic() + timeout
+    while True:
+        found = {b.name for b in transcripts.list_blobs()}
+        if names <= found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.25)
+
+
+def test_make_dev_serves_http_and_transcribes_uploads_within_30_s(dev: Dev, tmp_path: Path) -> None:
+    assert (tmp_path / "local.settings.json").exists()  # made from the sample
+    audio = (ROOT / "samples" / "jfk.wav").read_bytes()
+    response = httpx.post(
+        f"{dev.base}/api/transcribe?format=srt",
+        content=audio,
+        headers={"Content-Type": "audio/wav"},
+        timeout=60,
+    )
+    assert response.status_code == 200 and "country" in response.text.lower()
+    assert httpx.get(f"{dev.base}/api/health/deep", timeout=10).json()["status"] == "ok"  # no key locally
+    assert httpx.get(f"{dev.base}/api/nowhere", timeout=10).status_code == 404
+
+    with BlobServiceClient.from_connection_string(dev.connection) as storage:
+        storage.get_blob_client("audio-in", "calls/monday.wav").upload_blob(audio)
+        uploaded = time.monotonic()
+        transcripts = storage.get_container_client("transcripts")
+        while time.monotonic() - uploaded < 30:
+            names = {b.name for b in transcripts.list_blobs()}
+            if "calls/monday.wav.json" in names:
+                break
+            time.sleep(0.25)
+        assert {"calls/monday.wav.json", "calls/monday.wav.srt"} <= names, dev.log()
+        text = transcripts.download_blob("calls/monday.wav.txt").readall().decode()
+    assert "country" in text.lower()
+    dev.wait_for("transcribe_blob  succeeded", timeout=5)
+    assert "transcribe       200" in dev.log()  # one line per invocation: function, outcome, duration
+    assert "Request URL" not in dev.log()  # no SDK request logging on the console
+
+
+def test_make_dev_retries_a_failing_blob_then_poisons_it(dev: Dev) -> None:
+    fault = {"kind": "status", "status": 429, "count": 1000, "retryAfter": 0}
+    assert httpx.post(f"{dev.emulator}/_emulator/faults", json=fault, timeout=5).status_code < 300
+    with BlobServiceClient.from_connection_string(dev.connection) as storage:
+        storage.get_blob_client("audio-in", "busy.wav").upload_blob(
+            (ROOT / "samples" / "jfk.wav").read_bytes()
+        )
+        dev.wait_for("transcribe_blob  poisoned", timeout=60)
+        record = json.loads(
+            storage.get_blob_client("transcription-failures", "failed/busy.wav.json")
+            .download_blob()
+            .readall()
+        )
+    assert record["final"] is True and record["attempts"] == 5
+    with QueueClient.from_connection_string(dev.connection, "webjobs-blobtrigger-poison") as queue:
+        [message] = list(queue.receive_messages())
+    poison = json.loads(base64.b64decode(message.content))
+    assert (poison["ContainerName"], poison["BlobName"], poison["Type"]) == (
+        "audio-in",
+        "busy.wav",
+        "BlobTrigger",
+    )
+
+
+def test_make_dev_ctrl_c_stops_everything(dev: Dev) -> None:
+    dev.process.send_signal(signal.SIGINT)
+    assert dev.process.wait(20) == 0
+    dev.wait_for("Stopped the app", timeout=1)
+    for port in dev.ports:
+        with socket.socket() as sock:
+            assert sock.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still served"
+
+
+def test_make_dev_concurrent_uploads_and_a_new_version_all_end_with_their_transcript(
+    dev: Dev, corpus: Path
+) -> None:
+    files = [
+        "cards-001.wav",
+        "cards-002.wav",
+        "cards-003.wav",
+        "sense_and_sensibility_01_austen_64kb-0880.wav",
+    ]
+    with BlobServiceClient.from_connection_string(dev.connection) as storage:
+        for name in files:
+            storage.get_blob_client("audio-in", name).upload_blob((corpus / name).read_bytes())
+        again = storage.get_blob_client("audio-in", "cards-001.wav")
+        etag = again.upload_blob((corpus / "cards-003.wav").read_bytes(), overwrite=True)["etag"].strip('"')
+        wanted = {f"{name}.json" for name in files}
+        assert wanted <= wait_for_outputs(storage, wanted, timeout=45), dev.log()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:  # the newer version is delivered too, and wins
+            record = json.loads(
+                storage.get_blob_client("transcripts", "cards-001.wav.json").download_blob().readall()
+            )
+            if record["source"]["etag"] == etag:
+                break
+            time.sleep(0.25)
+    assert record["source"]["etag"] == etag and "seven" in record["combinedPhrases"][0]["text"].lower()
+
+
+def test_make_dev_keeps_data_and_receipts_across_a_restart(tmp_path: Path) -> None:
+    ports = free_ports(5)
+    audio = (ROOT / "samples" / "jfk.wav").read_bytes()
+    with (
+        running_dev(tmp_path, ports) as first,
+        BlobServiceClient.from_connection_string(first.connection) as storage,
+    ):
+        storage.get_blob_client("audio-in", "kept.wav").upload_blob(audio)
+        assert "kept.wav.json" in wait_for_outputs(storage, {"kept.wav.json"}, timeout=30), first.log()
+    with running_dev(tmp_path, ports) as second:
+        time.sleep(3)  # several scans
+        with BlobServiceClient.from_connection_string(second.connection) as storage:
+            assert storage.get_blob_client("audio-in", "kept.wav").exists()
+        assert "transcribe_blob  " not in second.log()  # no invocation: its receipt says it is done
+
+
+def api_doc_curl_commands(first_heading: str, last_heading: str) -> list[list[str]]:
+    """The curl commands of docs/API.md's sh blocks between two headings, as a shell splits them."""
+    text = (ROOT / "docs" / "API.md").read_text(encoding="utf-8")
+    section = text[text.index(first_heading) : text.index(last_heading)]
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", section, re.S):
+        joined = re.sub(r"\\\n\s*", " ", block)
+        for line in joined.splitlines():
+            words = shlex.split(line, comments=True)
+            if words and words[0] == "curl":
+                commands.append(words)
+    return commands
+
+
+def run_curl(words: list[str], base: str, values: dict[str, str]) -> httpx.Response:
+    """What curl does with the flags docs/API.md uses (-i, -X, -H, -d, --data-binary @file)."""
+    method, headers, body, url = None, {}, None, None
+    args = iter(words[1:])
+    for arg in args:
+        if arg == "-i":
+            continue
+        if arg == "-X":
+            method = next(args)
+        elif arg == "-H":
+            name, _, value = next(args).partition(":")
+            headers[name.strip()] = value.strip()
+        elif arg in ("-d", "--data-binary"):
+            data = next(args)
+            body = (ROOT / data[1:]).read_bytes() if data.startswith("@") else data.encode()
+            headers.setdefault("Content-Type", "application/x-www-form-urlencoded")
+        elif arg.startswith("-"):
+            raise AssertionError(f"docs/API.md uses a curl flag this test does not know: {arg}")
+        else:
+            url = arg
+    assert url is not None, words
+    for placeholder, value in values.items():
+        url = url.replace(placeholder, value)
+    url = url.replace("http://127.0.0.1:7071", base)
+    method = method or ("POST" if body is not None else "GET")
+    return httpx.request(method, url, content=body, headers=headers, timeout=60)
+
+
+def test_make_dev_runs_the_api_doc_job_and_upload_examples(dev: Dev) -> None:
+    """docs/API.md's curl steps for /api/transcriptions and /api/uploads, as they are written."""
+    jobs = api_doc_curl_commands("## Jobs: answer at once", "### Uploads past 100 MB")
+    uploads = api_doc_curl_commands("### Uploads past 100 MB", "### Backfill and retry")
+    assert [c[c.index("-X") + 1] if "-X" in c else "GET" for c in jobs] == ["POST", "GET", "GET", "POST"]
+    assert [c[c.index("-X") + 1] for c in uploads] == ["POST", "PUT", "POST"]
+    values: dict[str, str] = {}
+
+    accepted = run_curl(jobs[0], dev.base, values)
+    assert accepted.status_code == 202 and accepted.json()["status"] == "queued"
+    location = accepted.headers["Location"]
+    values["<id>"] = accepted.json()["id"]
+    assert location == f"{dev.base}/api/transcriptions/{values['<id>']}"
+    deadline = time.monotonic() + 60
+    while (status := run_curl(jobs[1], dev.base, values).json())["status"] not in ("succeeded", "failed"):
+        assert time.monotonic() < deadline, dev.log()
+        time.sleep(0.25)
+    assert status["status"] == "succeeded", dev.log()
+    dev.wait_for("run_transcription_job succeeded", timeout=5)  # the host's queue listener ran it
+    srt = run_curl(jobs[2], dev.base, values)
+    assert srt.status_code == 200 and "country" in srt.text.lower()
+    refused = run_curl(jobs[3], dev.base, values)  # docs/API.md: without CALLBACK_ALLOWED_HOSTS, a 400
+    assert refused.status_code == 400 and refused.json()["error"]["code"] == "InvalidCallbackUrl"
+
+    upload = run_curl(uploads[0], dev.base, values)
+    assert upload.status_code == 201, upload.text
+    values["<uploadUrl>"] = upload.json()["uploadUrl"]
+    put = run_curl(uploads[1], dev.base, values)
+    assert put.status_code == 201, put.text
+    assert run_curl(uploads[1], dev.base, values).status_code == 409  # If-None-Match: never replaced
+    with BlobServiceClient.from_connection_string(dev.connection) as storage:
+        found = wait_for_outputs(storage, {"uploads/2026/board-meeting.wav.json"}, 60)
+    assert "uploads/2026/board-meeting.wav.json" in found, dev.log()
+    job = run_curl(uploads[2], dev.base, values)
+    assert job.status_code == 202
+    values["<id>"] = job.json()["id"]
+    deadline = time.monotonic() + 30
+    while (status := run_curl(jobs[1], dev.base, values).json())["status"] not in ("succeeded", "failed"):
+        assert time.monotonic() < deadline, dev.log()
+        time.sleep(0.25)
+    assert status["status"] == "succeeded", dev.log()

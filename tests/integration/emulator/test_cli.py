@@ -1,0 +1,118 @@
+"""`python -m devtools.speech_emulator`: starts, prints where and with which key, stops on SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+
+import httpx
+import pytest
+from azure.ai.transcription import TranscriptionClient
+from azure.ai.transcription.models import TranscriptionContent
+from azure.core.credentials import AzureKeyCredential
+from azure.core.exceptions import ClientAuthenticationError
+
+from tests.integration.emulator.batch_api import body, submit, wait
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture
+def cli() -> Iterator[subprocess.Popen[str]]:
+    """The emulator as a child process: echo engine, any free port, no --key."""
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "devtools.speech_emulator",
+            "--port",
+            "0",
+            "--engine",
+            "echo",
+            "--log-level",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(10)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+def test_cli_without_key_prints_endpoint_and_generated_key_then_stops_on_sigterm(
+    cli: subprocess.Popen[str],
+) -> None:
+    assert cli.stdout is not None
+    endpoint = cli.stdout.readline().strip().rsplit(" ", 1)[-1]
+    key = cli.stdout.readline().strip().rsplit(" ", 1)[-1]
+    assert endpoint.startswith("http://127.0.0.1:") and len(key) >= 24
+    with TranscriptionClient(endpoint, AzureKeyCredential(key)) as client:
+        assert client.transcribe(TranscriptionContent(audio=b"x")).phrases
+    with (
+        TranscriptionClient(endpoint, AzureKeyCredential("guess")) as client,
+        pytest.raises(ClientAuthenticationError),
+    ):
+        client.transcribe(TranscriptionContent(audio=b"x"))
+    cli.send_signal(signal.SIGTERM)
+    assert cli.wait(10) == 0
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (["--cert", "c.pem"], "cert_file and key_file go together"),
+        (["--refuse-keys"], "refuse_keys needs https"),
+        (["--engine", "whisper"], "invalid choice"),
+    ],
+)
+def test_cli_bad_arguments_exit_with_status_2(arguments: list[str], message: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "devtools.speech_emulator", "--port", "0", *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2 and message in done.stderr
+
+
+def test_cli_serves_batch_transcription_scripted_over_the_control_route(
+    cli: subprocess.Popen[str], corpus_host: str
+) -> None:
+    assert cli.stdout is not None
+    endpoint = cli.stdout.readline().strip().rsplit(" ", 1)[-1]
+    key = cli.stdout.readline().strip().rsplit(" ", 1)[-1]
+    armed = httpx.post(f"{endpoint}/_emulator/faults", json={"kind": "batch", "runningPolls": 2}, timeout=10)
+    assert armed.status_code == 200
+    emulator = SimpleNamespace(endpoint=endpoint, key=key)
+    answer = submit(emulator, body(f"{corpus_host}/cards-001.wav"))  # type: ignore[arg-type]
+    status, seen = wait(emulator, answer.headers["Location"])  # type: ignore[arg-type]
+    assert seen[:2] == ["Running", "Running"] and seen[-1] == "Succeeded"  # at least two Running answers
+    assert status["properties"]["durationMilliseconds"] == 1095
+    cli.send_signal(signal.SIGTERM)
+    assert cli.wait(10) == 0
+
+
+def test_cli_batch_limits_are_validated() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "devtools.speech_emulator", "--port", "0", "--batch-max-bytes", "0"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2 and "must be positive" in done.stderr

@@ -1,0 +1,121 @@
+"""POST /api/uploads: a user-delegation SAS for one new blob, used as a client would, over https.
+
+Azurite runs with `--oauth basic` over https and the app signs in with managed identity, so the
+SAS is a real user-delegation SAS checked by storage; the upload then goes through the host's
+blob trigger to a transcript.
+"""
+
+from __future__ import annotations
+
+import json
+import ssl
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from azure.core.exceptions import HttpResponseError
+from azure.storage.blob import BlobClient
+
+from tests.integration.identity.conftest import IdentityApp
+
+URL = "https://transcriber.azurewebsites.net/api/uploads"
+
+
+async def ask(app: IdentityApp, body: object) -> tuple[int, dict]:
+    response = await app.call("POST", URL, json.dumps(body).encode(), {"Content-Type": "application/json"})
+    return response.status_code, json.loads(response.get_body())
+
+
+def client(url: str, ca_bundle: str) -> BlobClient:
+    return BlobClient.from_blob_url(url, connection_verify=ca_bundle)
+
+
+async def test_upload_through_the_sas_url_triggers_a_transcript(
+    identity_app: IdentityApp, corpus: Path, tls_certs
+) -> None:
+    status, reply = await ask(identity_app, {"name": "calls/jfk.flac"})
+    assert status == 201 and reply["blob"] == "uploads/calls/jfk.flac" and reply["method"] == "PUT"
+    sas = parse_qs(urlsplit(reply["uploadUrl"]).query)
+    assert sas["sp"] == ["cw"] and sas["spr"] == ["https"] and "skoid" in sas  # user delegation
+    assert "sr" in sas and sas["sr"] == ["b"]  # one blob, not the container
+    expiry = datetime.fromisoformat(sas["se"][0].replace("Z", "+00:00"))
+    assert expiry - datetime.now(UTC) <= timedelta(minutes=15, seconds=5)
+    uploader = client(reply["uploadUrl"], str(tls_certs.ca_bundle))
+    uploader.upload_blob((corpus / "jfk.flac").read_bytes(), content_type="audio/flac")
+    with pytest.raises(HttpResponseError) as refused:  # write only: no reading back
+        uploader.download_blob().readall()
+    assert refused.value.status_code == 403
+    delivery = await identity_app.blob_event("uploads/calls/jfk.flac")
+    assert delivery.status == "succeeded"
+    assert "country" in identity_app.transcripts()["uploads/calls/jfk.flac.txt"].decode().lower()
+
+
+async def test_upload_with_the_headers_given_never_replaces_a_blob(
+    identity_app: IdentityApp, tls_certs
+) -> None:
+    status, reply = await ask(identity_app, {"name": "once.wav"})
+    assert status == 201 and reply["headers"] == {"x-ms-blob-type": "BlockBlob", "If-None-Match": "*"}
+
+    def put(data: bytes) -> int:  # a plain client doing what the reply says
+        headers = {**reply["headers"], "Content-Type": "audio/wav"}
+        response = httpx.put(
+            reply["uploadUrl"],
+            content=data,
+            headers=headers,
+            verify=ssl.create_default_context(cafile=str(tls_certs.ca_bundle)),
+        )
+        return response.status_code
+
+    assert put(b"RIFF first") == 201
+    assert put(b"RIFF second") == 409  # the same SAS, the same headers: nothing is replaced
+    blob = identity_app.storage.get_blob_client(identity_app.containers.audio, "uploads/once.wav")
+    assert blob.download_blob().readall() == b"RIFF first"
+
+
+async def test_upload_sas_is_for_that_one_blob_only(identity_app: IdentityApp, tls_certs) -> None:
+    status, reply = await ask(identity_app, {"name": "a.wav"})
+    assert status == 201
+    other = reply["uploadUrl"].replace("/uploads/a.wav?", "/uploads/b.wav?")
+    with pytest.raises(HttpResponseError) as refused:
+        client(other, str(tls_certs.ca_bundle)).upload_blob(b"RIFF")
+    assert refused.value.status_code == 403
+
+
+async def test_upload_of_an_existing_name_is_a_409_conflict(identity_app: IdentityApp) -> None:
+    identity_app.upload("uploads/taken.wav", b"RIFF....WAVE")
+    response = await identity_app.call(
+        "POST", URL, json.dumps({"name": "taken.wav"}).encode(), {"Content-Type": "application/json"}
+    )
+    assert response.status_code == 409 and response.headers["Content-Type"].startswith("application/json")
+    error = json.loads(response.get_body())["error"]
+    assert error["code"] == "BlobExists" and "uploads/taken.wav" in error["message"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": "../escape.wav"},
+        {"name": "%2e%2e/x.wav"},
+        {"name": "/abs.wav"},
+        {"name": "a\\b.wav"},
+        {"name": "x\x00.wav"},
+        {"name": "x" * 1100},
+        {"name": ""},
+        {"name": 5},
+        {"name": "a.wav", "container": "other"},
+        ["a.wav"],
+    ],
+)
+async def test_upload_with_hostile_name_is_refused(identity_app: IdentityApp, body: object) -> None:
+    status, reply = await ask(identity_app, body)
+    assert status == 400 and reply["error"]["code"] in ("InvalidBlobName", "InvalidRequest")
+    assert "uploadUrl" not in reply
+
+
+async def test_upload_needs_the_function_key(identity_app: IdentityApp) -> None:
+    response = await identity_app.host.http(
+        "POST", URL, b'{"name": "a.wav"}', {"Content-Type": "application/json"}
+    )
+    assert response.status_code == 401
