@@ -3,7 +3,7 @@ before they are used (their output in the failure), in-process servers; all stop
 
 from devtools.services.in_process import ServerThread, UvicornThread, serving
 from devtools.services.ports import LOOPBACK, free_port, free_ports, listening_socket, port_of
-from devtools.services.processes import ChildService, ServiceError, answers_http, answers_tcp, spawn, stop
+from devtools.services.processes import ChildService, ServiceError, answers_http, answers_tcp
 
 __all__ = [
     "LOOPBACK",
@@ -18,6 +18,4 @@ __all__ = [
     "listening_socket",
     "port_of",
     "serving",
-    "spawn",
-    "stop",
 ]

@@ -30,7 +30,7 @@ from pathlib import Path
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["ChildService", "ServiceError", "answers_http", "answers_tcp", "spawn", "stop"]
+__all__ = ["ChildService", "ServiceError", "answers_http", "answers_tcp"]
 
 _PR_SET_PDEATHSIG = 1
 # Loaded in the parent: the child must not dlopen between fork and exec.
