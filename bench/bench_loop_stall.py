@@ -28,7 +28,6 @@ import logging
 import random
 import re
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.stack import AUDIO, ROOT, local_stack, run_child, verdict
+from devtools.local_services import ChildService
 
 GOAL_MS = 20.0
 TRIALS = 4
@@ -199,21 +199,9 @@ def _hour_speech(body: bytes) -> Iterator[str]:
     with tempfile.NamedTemporaryFile(suffix=".json") as file:
         file.write(body)
         file.flush()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "bench.canned_speech", file.name],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        try:
-            assert server.stdout is not None
-            found = re.search(r"endpoint: (\S+)", server.stdout.readline())
-            if found is None:
-                raise RuntimeError("the Speech stand-in did not start")
-            yield found.group(1)
-        finally:
-            server.terminate()
-            server.wait(10)
+        command = [sys.executable, "-m", "bench.canned_speech", file.name]
+        with ChildService("the Speech stand-in", command, cwd=ROOT) as server:
+            yield server.wait_for_output(r"endpoint: (\S+)", timeout=60).group(1)
 
 
 def _slowest(messages: list[str], count: int = 3) -> list[str]:

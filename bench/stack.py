@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import ssl
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from typing import Any
 
 from devtools.azurite import Azurite
 from devtools.certs import TLSCertificates, create_tls_certificates
+from devtools.local_services import ChildService
 
 ROOT = Path(__file__).resolve().parent.parent
 SPEECH_KEY = "bench-speech-key"
@@ -92,39 +92,11 @@ def local_stack(*, tls: bool = False) -> Iterator[Stack]:
 @contextmanager
 def _services(certs: TLSCertificates | None) -> Iterator[Stack]:
     tls = ["--cert", str(certs.cert), "--key-file", str(certs.key)] if certs else []
-    emulator = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "devtools.speech_emulator",
-            "--port",
-            "0",
-            "--engine",
-            "echo",
-            "--key",
-            SPEECH_KEY,
-            *tls,
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert emulator.stdout is not None
-        endpoint = None
-        for line in emulator.stdout:
-            found = re.search(r"endpoint: (\S+)", line)
-            if found:
-                endpoint = found.group(1)
-                break
-        if endpoint is None:
-            raise RuntimeError("the Speech emulator did not start")
+    command = [sys.executable, "-m", "devtools.speech_emulator", "--port", "0", "--engine", "echo"]
+    with ChildService("the Speech emulator", [*command, "--key", SPEECH_KEY, *tls], cwd=ROOT) as emulator:
+        endpoint = emulator.wait_for_output(r"endpoint: (\S+)", timeout=60).group(1)
         with Azurite(certs=certs) as azurite:
             yield Stack(azurite, endpoint, certs, emulator.pid)
-    finally:
-        emulator.terminate()
-        emulator.wait(10)
 
 
 @contextmanager

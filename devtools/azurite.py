@@ -2,31 +2,26 @@
 
 Azurite is started with port 0 and reports the ports it got ("... successfully listening at
 http://127.0.0.1:40673"), so nothing races for a pre-picked port. It runs in its own process
-group and dies with the thread that started it (see `devtools.process_group`), so a crashed
+group and dies with the thread that started it (see `devtools.local_services`), so a crashed
 or killed test run leaves no Azurite behind. `python -m devtools.azurite` runs one until Ctrl-C.
 """
 
 from __future__ import annotations
 
 import argparse
-import collections
 import logging
 import os
 import re
 import shutil
 import signal
 import ssl
-import subprocess
 import tempfile
 import threading
-import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from devtools import process_group
 from devtools.certs import TLSCertificates, create_tls_certificates
+from devtools.local_services import ChildService, ServiceError, answers_http
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +35,7 @@ _REPO_AZURITE = Path(__file__).resolve().parent.parent / "node_modules" / ".bin"
 _LISTENING = re.compile(r"Azurite (Blob|Queue) service is successfully listening at (\S+)")
 
 
-class AzuriteError(RuntimeError):
+class AzuriteError(ServiceError):
     """Azurite could not be found or did not become ready; the message carries its output."""
 
 
@@ -98,11 +93,10 @@ class Azurite:
             for service, port in zip(("blob", "queue", "table"), ports, strict=True)
             if port
         }
-        self._output: collections.deque[str] = collections.deque(maxlen=log_lines)
+        self.log_lines = log_lines
         self._endpoints: dict[str, str] = {}
-        self._ready = threading.Event()
-        self._process: subprocess.Popen[str] | None = None
-        self._reader: threading.Thread | None = None
+        self._service: ChildService | None = None
+        self._log = ""  # the last run's output, once stopped
 
     # -- lifecycle -------------------------------------------------------------------------
     def command(self) -> list[str]:
@@ -121,18 +115,25 @@ class Azurite:
 
     def start(self) -> Azurite:
         """Start Azurite and return once both endpoints answer HTTP, or raise `AzuriteError`."""
-        if self._process is not None:
+        if self._service is not None:
             raise AzuriteError("Azurite already started")
         self._endpoints.clear()
-        self._ready.clear()
         # In-memory persistence writes no files; a neutral cwd keeps any stray log out of the repo.
         if self.location is not None:
             self.location.mkdir(parents=True, exist_ok=True)
-        self._process = process_group.spawn(self.command(), cwd=tempfile.gettempdir())
-        self._reader = threading.Thread(target=self._read_output, name="azurite-output", daemon=True)
-        self._reader.start()
+        self._service = ChildService(
+            "Azurite",
+            self.command(),
+            cwd=tempfile.gettempdir(),
+            log_lines=self.log_lines,
+            on_line=self._read_line,
+            output_logger=logger,
+        ).start()
         try:
-            self._wait_until_ready(time.monotonic() + self.startup_timeout)
+            self._service.wait_until(self._answers, self.startup_timeout)
+        except ServiceError as exc:
+            self.stop()
+            raise AzuriteError(str(exc)) from exc
         except BaseException:
             self.stop()
             raise
@@ -154,12 +155,10 @@ class Azurite:
                 service: urlsplit(self._endpoints[service.capitalize()]).netloc.rsplit(":", 1)[1]
                 for service in ("blob", "queue")
             }
-        process, self._process = self._process, None
-        if process is not None:
-            process_group.stop(process, timeout)
-        if self._reader is not None:
-            self._reader.join(timeout)
-            self._reader = None
+        if self._service is not None:
+            self._log = self._service.log()
+            self._service.stop(timeout)
+            self._service = None
         self._endpoints.clear()
 
     def __enter__(self) -> Azurite:
@@ -172,7 +171,7 @@ class Azurite:
     @property
     def pid(self) -> int | None:
         """Process id (= process group id) while running."""
-        return self._process.pid if self._process is not None else None
+        return self._service.pid if self._service is not None else None
 
     @property
     def scheme(self) -> str:
@@ -198,7 +197,7 @@ class Azurite:
 
     def log(self) -> str:
         """Azurite's recent output (startup lines and access log)."""
-        return "".join(self._output)
+        return self._service.log() if self._service is not None else self._log
 
     # -- internals -------------------------------------------------------------------------
     def _endpoint(self, service: str) -> str:
@@ -209,44 +208,19 @@ class Azurite:
     def _listening(self) -> bool:
         return {"Blob", "Queue"} <= self._endpoints.keys()
 
-    def _read_output(self) -> None:
-        process = self._process
-        assert process is not None and process.stdout is not None
-        for line in process.stdout:
-            self._output.append(line)
-            logger.debug("azurite: %s", line.rstrip())
-            match = _LISTENING.search(line)
-            if match:
-                self._endpoints[match.group(1)] = match.group(2).rstrip("/")
-                if self._listening():
-                    self._ready.set()
-        process.stdout.close()
-        self._ready.set()  # EOF: wake the waiter, which then sees the exit code
+    def _read_line(self, line: str) -> None:
+        match = _LISTENING.search(line)
+        if match:
+            self._endpoints[match.group(1)] = match.group(2).rstrip("/")
 
-    def _wait_until_ready(self, deadline: float) -> None:
-        process = self._process
-        assert process is not None
-        self._ready.wait(max(0.0, deadline - time.monotonic()))
-        while True:
-            if process.poll() is not None:
-                raise AzuriteError(f"Azurite exited with code {process.returncode}:\n{self.log()}")
-            if self._listening() and all(map(self._answers, (self.blob_endpoint, self.queue_endpoint))):
-                return
-            if time.monotonic() > deadline:
-                raise AzuriteError(f"Azurite not ready after {self.startup_timeout:.0f} s:\n{self.log()}")
-            time.sleep(0.05)
-
-    def _answers(self, url: str) -> bool:
-        """Any HTTP status (even 403 for no credentials) proves the server is serving."""
-        context = ssl.create_default_context(cafile=str(self.certs.ca_bundle)) if self.certs else None
-        try:
-            with urllib.request.urlopen(f"{url}?comp=list", timeout=2, context=context):
-                return True
-        except urllib.error.HTTPError:
-            return True
-        except OSError as exc:
-            logger.debug("Azurite not answering yet at %s: %s", url, exc)
+    def _answers(self) -> bool:
+        """Both endpoints printed and answering HTTP (any status, even 403 for no credentials)."""
+        if not self._listening():
             return False
+        context = ssl.create_default_context(cafile=str(self.certs.ca_bundle)) if self.certs else None
+        return all(
+            answers_http(f"{url}?comp=list", context) for url in (self.blob_endpoint, self.queue_endpoint)
+        )
 
 
 def main(argv: list[str] | None = None) -> None:

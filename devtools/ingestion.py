@@ -36,6 +36,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from devtools.certs import TLSCertificates, create_tls_certificates
+from devtools.local_services import UvicornThread, listening_socket
 
 logger = logging.getLogger(__name__)
 
@@ -100,10 +101,8 @@ class IngestionServer:
         self._stall_seconds = 0.0
         self._released = threading.Event()
         app = Starlette(routes=[Route("/{path:path}", self._track, methods=["POST"])])
-        config = uvicorn.Config(
+        self._config = uvicorn.Config(
             app,
-            host=host,
-            port=0,
             log_config=None,
             log_level="warning",
             access_log=False,
@@ -114,32 +113,26 @@ class IngestionServer:
             ssl_certfile=str(certs.cert) if certs else None,
             ssl_keyfile=str(certs.key) if certs else None,
         )
-        self._server = uvicorn.Server(config)
-        self._thread: threading.Thread | None = None
+        self._server: UvicornThread | None = None
         self.port = 0
 
     # -- lifecycle --------------------------------------------------------------------------
     def start(self, timeout_s: float = 10.0) -> IngestionServer:
-        """Serve on a free port in a daemon thread; raises if not listening within `timeout_s`."""
-        self._thread = threading.Thread(target=self._server.run, name="ingestion-server", daemon=True)
-        self._thread.start()
-        deadline = time.monotonic() + timeout_s
-        while not self._server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError("ingestion server did not start (see the uvicorn log above)")
-            time.sleep(0.01)
-        self.port = self._server.servers[0].sockets[0].getsockname()[1]
+        """Serve on a free port in a daemon thread; `ServiceError` if not serving within `timeout_s`."""
+        self._server = UvicornThread(
+            uvicorn.Server(self._config), listening_socket(self.host), name="ingestion server"
+        )
+        self.port = self._server.port
+        self._server.start(timeout_s)
         logger.info("ingestion server listening at %s", self.url)
         return self
 
     def stop(self) -> None:
         """Release stalled requests, stop serving and join the thread; safe to call twice."""
         self._released.set()
-        self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(10.0)
-            self._thread = None
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
 
     def __enter__(self) -> IngestionServer:
         return self.start()

@@ -17,14 +17,14 @@ import logging
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tarfile
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from devtools.local_services import LOOPBACK, ChildService, answers_tcp, free_port
 
 logger = logging.getLogger(__name__)
 
@@ -75,24 +75,6 @@ def download_samples(cache: Path) -> Path:
     return target / "samples"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_listening(port: int, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the emulator exited with {process.returncode}")
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"the emulator did not listen on port {port} within {timeout:g} s")
-
-
 def run_samples(samples: Path, endpoint: str, key: str) -> list[SampleRun]:
     """Copy the samples beside their assets and run each one as its own process."""
     runs = []
@@ -117,17 +99,16 @@ def run_samples(samples: Path, endpoint: str, key: str) -> list[SampleRun]:
 
 def run_with_emulator(samples: Path) -> list[SampleRun]:
     """Start the emulator as `make emulator` does (its CLI, own process), run the samples, stop it."""
-    port, key = _free_port(), secrets.token_urlsafe(16)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "devtools.speech_emulator", "--host", "127.0.0.1", "--port", str(port), "--key", key],
-        cwd=ROOT,
-    )  # fmt: skip
+    port, key = free_port(), secrets.token_urlsafe(16)
+    command = [sys.executable, "-m", "devtools.speech_emulator", "--host", LOOPBACK, "--port", str(port)]
+    emulator = ChildService(
+        "the emulator", [*command, "--key", key], cwd=ROOT, on_line=lambda line: print(line, end="")
+    )
     try:
-        _wait_listening(port, process)
-        return run_samples(samples, f"http://127.0.0.1:{port}", key)
+        emulator.start().wait_until(lambda: answers_tcp(LOOPBACK, port), timeout=60)
+        return run_samples(samples, f"http://{LOOPBACK}:{port}", key)
     finally:
-        process.terminate()
-        process.wait(30)
+        emulator.stop(timeout=30)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from devtools.identity_tokens import ManagedIdentity, decode_jwt, mint_jwt
+from devtools.local_services import ServerThread
 
 logger = logging.getLogger(__name__)
 
@@ -82,28 +83,20 @@ class TokenServer:
         self._host = host
         self._port = 0
         self._server = _Server(self, host)
-        self._thread: threading.Thread | None = None
+        self._serving = ServerThread(self._server, name="token server", poll_interval=0.05)
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> TokenServer:
         """Bind the OS-assigned port and serve in a daemon thread."""
         self._server.server_bind()
         self._server.server_activate()
-        self._port = self._server.server_port
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="token-server", daemon=True
-        )
-        self._thread.start()
+        self._port = self._serving.start().port
         logger.info("token server listening at %s", self.endpoint)
         return self
 
     def stop(self) -> None:
         """Stop serving and release the port; safe to call twice."""
-        if self._thread is not None:
-            self._server.shutdown()
-            self._thread.join()
-            self._thread = None
-        self._server.server_close()
+        self._serving.stop()
 
     def __enter__(self) -> TokenServer:
         return self.start()

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import socket
-import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from devtools import process_group
 from devtools.azurite import ACCOUNT_KEY, ACCOUNT_NAME, Azurite
+from devtools.local_services import LOOPBACK, ChildService, ServiceError, answers_tcp
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,36 +44,20 @@ def running_azurite(ports: Ports, data_dir: Path) -> Iterator[Azurite]:
 def running_speech(port: int, key: str) -> Iterator[str]:
     """The Speech emulator (pocketsphinx) accepting `key`, as a child in its own process group:
     a Ctrl-C meant for make dev does not reach its decoder processes; it is stopped on exit."""
-    command = [sys.executable, "-m", "devtools.speech_emulator", "--host", "127.0.0.1", "--port", str(port)]
-    process = process_group.spawn([*command, "--key", key, "--log-level", "warning"], cwd=ROOT)
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        _wait_for(endpoint, process, timeout=60)
-        threading.Thread(target=_forward, args=(process,), name="speech-output", daemon=True).start()
-        yield endpoint
-    finally:
-        process_group.stop(process)
-
-
-def _forward(process: subprocess.Popen[str]) -> None:
-    """The emulator's warnings on our stderr (and its pipe never fills up)."""
-    assert process.stdout is not None
-    for line in process.stdout:
-        print(f"speech emulator: {line.rstrip()}", file=sys.stderr, flush=True)
-
-
-def _wait_for(endpoint: str, process: subprocess.Popen[str], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            output = process.stdout.read() if process.stdout else ""
-            raise SystemExit(f"the Speech emulator exited with code {process.returncode}:\n{output}")
+    command = [sys.executable, "-m", "devtools.speech_emulator", "--host", LOOPBACK, "--port", str(port)]
+    with ChildService(
+        "the Speech emulator", [*command, "--key", key, "--log-level", "warning"], cwd=ROOT
+    ) as speech:
         try:
-            with socket.create_connection(("127.0.0.1", int(endpoint.rsplit(":", 1)[1])), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"the Speech emulator did not listen on {endpoint} within {timeout:.0f} s")
+            speech.wait_until(lambda: answers_tcp(LOOPBACK, port), timeout=60)
+        except ServiceError as exc:
+            raise SystemExit(str(exc)) from exc
+        speech.on_line = _forward  # its warnings on our stderr from now on
+        yield f"http://{LOOPBACK}:{port}"
+
+
+def _forward(line: str) -> None:
+    print(f"speech emulator: {line.rstrip()}", file=sys.stderr, flush=True)
 
 
 def create_containers(connection: str, names: list[str]) -> list[str]:

@@ -1,8 +1,7 @@
 """Run an emulator: in a background thread for tests and tools, or in the foreground for the CLI.
 
 The listening socket is bound before uvicorn starts, so port 0 gives an OS-assigned free port
-that is known (and reserved) at once; start-up waits for uvicorn's `started` flag and reports a
-failure with what uvicorn logged, and `stop()` always ends the thread.
+that is known (and reserved) at once; start-up and stop are `devtools.local_services.UvicornThread`'s.
 """
 
 from __future__ import annotations
@@ -12,13 +11,12 @@ import contextlib
 import logging
 import secrets
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from types import TracebackType
 
 import uvicorn
 
+from devtools.local_services import ServiceError, UvicornThread, listening_socket, port_of
 from devtools.speech_emulator.app import build_app
 from devtools.speech_emulator.batch.jobs import BatchJob, JobScript
 from devtools.speech_emulator.config import EmulatorConfig
@@ -72,7 +70,7 @@ class RunningEmulator:
         )
         self._socket: socket.socket | None = None
         self._server: uvicorn.Server | None = None
-        self._thread: threading.Thread | None = None
+        self._thread: UvicornThread | None = None
 
     # What clients need.
     @property
@@ -84,7 +82,7 @@ class RunningEmulator:
     def port(self) -> int:
         if self._socket is None:
             raise EmulatorError("the emulator is not bound yet")
-        return int(self._socket.getsockname()[1])
+        return port_of(self._socket)
 
     @property
     def endpoint(self) -> str:
@@ -150,20 +148,12 @@ class RunningEmulator:
     def bind(self) -> socket.socket:
         """Bind and listen (port 0: a free one); connections wait in the backlog until serving starts."""
         if self._socket is None:
-            # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted connections only when the
-            # listening socket says so, and without it keep-alive replies wait 40 ms (Nagle + delayed ACK).
-            family = socket.AF_INET6 if ":" in self.config.host else socket.AF_INET
-            sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
-                sock.bind((self.config.host, self.config.port))
-                sock.listen(128)  # clients may connect now; they are served once uvicorn runs
+                self._socket = listening_socket(self.config.host, self.config.port)
             except OSError as exc:
-                sock.close()
                 raise EmulatorStartError(
                     f"cannot listen on {self.config.host}:{self.config.port}: {exc}"
                 ) from exc
-            self._socket = sock
         return self._socket
 
     def server(self) -> uvicorn.Server:
@@ -188,30 +178,19 @@ class RunningEmulator:
         """Serve from a daemon thread; returns once the emulator accepts connections."""
         sock, server = self.bind(), self.server()
         self.state.engine.warm_up()
-        self._thread = threading.Thread(
-            target=server.run, kwargs={"sockets": [sock]}, name="speech-emulator", daemon=True
-        )
-        self._thread.start()
-        deadline = time.monotonic() + timeout
-        while not server.started:
-            if not self._thread.is_alive() or time.monotonic() > deadline:
-                self.stop()
-                raise EmulatorStartError(
-                    f"the Speech emulator did not start within {timeout:g} s (see uvicorn's log)"
-                )
-            time.sleep(0.01)
+        self._thread = UvicornThread(server, sock, name="Speech emulator")
+        try:
+            self._thread.start(timeout)
+        except ServiceError as exc:
+            self.stop()
+            raise EmulatorStartError(str(exc)) from exc
         logger.info("Speech emulator (%s engine) listening on %s", self.config.engine, self.endpoint)
         return self
 
     def stop(self) -> None:
         """Stop serving and close the socket; safe to call twice."""
-        if self._server is not None:
-            self._server.should_exit = True
         if self._thread is not None:
-            self._thread.join(10)
-            if self._thread.is_alive() and self._server is not None:
-                self._server.force_exit = True
-                self._thread.join(5)
+            self._thread.stop()
             self._thread = None
         if self._socket is not None:
             self._socket.close()

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 from aiohttp import web
 
+from devtools.local_services import listening_socket, port_of
 from tests.app.jobs_queue import Jobs
 
 SECRET = "s" * 40
@@ -36,9 +37,9 @@ async def receiver(tls_certs, jobs: Jobs, monkeypatch: pytest.MonkeyPatch) -> As
     await runner.setup()
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(tls_certs.cert, tls_certs.key)
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
-    await site.start()
-    found.port = site._server.sockets[0].getsockname()[1]
+    sock = listening_socket()
+    await web.SockSite(runner, sock, ssl_context=context).start()
+    found.port = port_of(sock)
     monkeypatch.setenv("CALLBACK_ALLOWED_HOSTS", f"localhost:{found.port}")
     monkeypatch.setenv("CALLBACK_SIGNING_SECRET", SECRET)
     monkeypatch.setenv("CALLBACK_BACKOFF_MILLISECONDS", "10")

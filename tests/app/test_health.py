@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import socket
 import time
 from typing import Any
 
 import pytest
 
+from devtools.local_services import free_port
 from tests.fixtures.functions import AppUnderTest as Deployed
 
 BASE = "https://transcriber.azurewebsites.net/api"
@@ -19,12 +19,6 @@ async def get(deployed: Deployed, function: str, path: str) -> tuple[int, dict[s
     response = await deployed.call("GET", f"{BASE}/{path}")
     body = response.get_body().decode()
     return response.status_code, json.loads(body), body
-
-
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def test_health_anonymous_says_only_status(deployed: Deployed) -> None:
@@ -85,7 +79,7 @@ async def test_health_deep_wrong_speech_key_is_unauthorized(
 async def test_health_deep_stopped_speech_endpoint_is_unreachable_within_seconds(
     deployed: Deployed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("AZURE_SPEECH_ENDPOINT", f"http://127.0.0.1:{closed_port()}")
+    monkeypatch.setenv("AZURE_SPEECH_ENDPOINT", f"http://127.0.0.1:{free_port()}")
     await deployed.restart()
     clock = time.monotonic()
     status, report, _ = await get(deployed, "health_deep", "health/deep")
@@ -116,7 +110,7 @@ async def test_health_deep_missing_container_and_stopped_storage(
     monkeypatch.setenv(
         "AudioStorage",
         f"DefaultEndpointsProtocol=http;AccountName={account};AccountKey=a2V5;"
-        f"BlobEndpoint=http://127.0.0.1:{closed_port()}/{account};",
+        f"BlobEndpoint=http://127.0.0.1:{free_port()}/{account};",
     )
     await deployed.restart()
     clock = time.monotonic()

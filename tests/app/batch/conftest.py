@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from tests.app.batch.batch_app import recording, storage_spy  # noqa: F401 - a fixture
 from tests.app.conftest import deployed, storage  # noqa: F401 - fixtures of the e2e tests
 from tests.app.jobs_queue import jobs  # noqa: F401 - a fixture
-from tests.app.batch.batch_app import recording, storage_spy  # noqa: F401 - a fixture
 
 
 @pytest.fixture

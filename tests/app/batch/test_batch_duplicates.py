@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from azure.storage.queue import QueueClient
 
-from tests.app.jobs_queue import Jobs, deliver
 from tests.app.batch.batch_app import (
     LIMIT,
     has_outputs,
@@ -27,6 +26,7 @@ from tests.app.batch.batch_app import (
     upload_file,
     use_emulator,
 )
+from tests.app.jobs_queue import Jobs, deliver
 
 
 def queued(jobs: Jobs) -> list[str]:

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from azure.storage.queue import QueueClient
 
-from tests.app.jobs_queue import Jobs
 from tests.app.batch.batch_app import (
     LIMIT,
     job_records,
@@ -21,6 +20,7 @@ from tests.app.batch.batch_app import (
     upload_file,
     use_emulator,
 )
+from tests.app.jobs_queue import Jobs
 
 
 def job_ended(jobs: Jobs, job_id: str) -> Callable[[], bool]:

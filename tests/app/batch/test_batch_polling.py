@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from tests.app.jobs_queue import Jobs
 from tests.app.batch.batch_app import (
     LIMIT,
     has_final_failure,
@@ -25,6 +24,7 @@ from tests.app.batch.batch_app import (
     upload_file,
     use_emulator,
 )
+from tests.app.jobs_queue import Jobs
 
 
 def batch_record(jobs: Jobs) -> dict[str, Any]:

@@ -22,7 +22,6 @@ from typing import Any
 
 import pytest
 
-from tests.app.jobs_queue import Jobs
 from tests.app.batch.batch_app import (
     StorageSpy,
     has_final_failure,
@@ -34,6 +33,7 @@ from tests.app.batch.batch_app import (
     upload_file,
     use_emulator,
 )
+from tests.app.jobs_queue import Jobs
 from transcriber.domain.audio_header import HEAD_BYTES
 
 LONG_SECONDS = 2.5 * 3600

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from tests.app.jobs_queue import Jobs
 from tests.app.batch.batch_app import (
     LIMIT,
     has_final_failure,
@@ -22,6 +21,7 @@ from tests.app.batch.batch_app import (
     upload_file,
     use_emulator,
 )
+from tests.app.jobs_queue import Jobs
 from transcriber.adapters.batch.client import BatchClient
 from transcriber.domain.errors import ServiceError
 

@@ -10,13 +10,11 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -25,26 +23,19 @@ from azure.storage.blob import BlobServiceClient
 from azure.storage.queue import QueueClient
 
 from devtools.dev.services import connection_string
+from devtools.local_services import LOOPBACK, ChildService, answers_tcp, free_ports
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [sock.getsockname()[1] for sock in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
-
-
 @dataclass
 class Dev:
-    process: subprocess.Popen[str]
+    service: ChildService
     ports: list[int]
-    output: list[str] = field(default_factory=list)
+
+    @property
+    def process(self) -> subprocess.Popen[str]:
+        return self.service.process
 
     @property
     def base(self) -> str:
@@ -59,14 +50,10 @@ class Dev:
         return f"http://127.0.0.1:{self.ports[4]}"
 
     def log(self) -> str:
-        return "".join(self.output)
+        return self.service.log()
 
     def wait_for(self, text: str, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while text not in self.log():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"{text!r} not printed; make dev said:\n{self.log()}")
-            time.sleep(0.1)
+        self.service.wait_for_output(re.escape(text), timeout)
 
 
 @contextlib.contextmanager
@@ -81,32 +68,13 @@ def running_dev(folder: Path, ports: list[int]) -> Iterator[Dev]:
         for k, v in os.environ.items()
         if not k.startswith(("AZURE_", "AudioStorage", "APPLICATIONINSIGHTS"))
     }
-    process = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    running = Dev(process, ports)
-
-    def read() -> None:
-        assert process.stdout is not None
-        for line in process.stdout:
-            running.output.append(line)
-
-    reader = threading.Thread(target=read, daemon=True)
-    reader.start()
+    service = ChildService("make dev", command, cwd=ROOT, env=env, log_lines=None).start()
     try:
+        running = Dev(service, ports)
         running.wait_for("Ready: ", timeout=90)
         yield running
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        reader.join(5)
-        assert process.stdout is not None
-        process.stdout.close()
+        service.stop(timeout=20, sig=signal.SIGINT)
 
 
 @pytest.fixture
@@ -184,8 +152,7 @@ def test_make_dev_ctrl_c_stops_everything(dev: Dev) -> None:
     assert dev.process.wait(20) == 0
     dev.wait_for("Stopped the app", timeout=1)
     for port in dev.ports:
-        with socket.socket() as sock:
-            assert sock.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still served"
+        assert not answers_tcp(LOOPBACK, port), f"port {port} still served"
 
 
 def test_make_dev_concurrent_uploads_and_a_new_version_all_end_with_their_transcript(

@@ -26,6 +26,7 @@ from typing import Any
 from aiohttp import web
 
 from devtools.identity_tokens import decode_jwt
+from devtools.local_services import LOOPBACK, listening_socket, port_of
 
 API_VERSION = "2024-11-15"
 AUDIENCE = "https://cognitiveservices.azure.com"
@@ -233,8 +234,7 @@ def _denied() -> web.Response:
 async def start(service: FakeBatchService, context: ssl.SSLContext | None) -> web.AppRunner:
     runner = web.AppRunner(service.app())
     await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    service.base_url = f"{'https' if context else 'http'}://127.0.0.1:{port}"
+    sock = listening_socket()
+    await web.SockSite(runner, sock, ssl_context=context).start()
+    service.base_url = f"{'https' if context else 'http'}://{LOOPBACK}:{port_of(sock)}"
     return runner

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from tests.integration.batch.fake_service import SAS_SECRET, FakeBatchService
 from tests.fixtures.batch_samples import AUDIO_URL, DOC_RESULT
 from tests.fixtures.batch_service import RecordingTelemetry, speech_settings
 from tests.fixtures.speech import AsyncStaticTokenCredential, speech_token
+from tests.integration.batch.fake_service import SAS_SECRET, FakeBatchService
 from transcriber.adapters.batch.client import BatchClient, BatchStatus
 from transcriber.domain.errors import (
     AudioRejectedError,

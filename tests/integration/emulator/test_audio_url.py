@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
+import contextlib
 import ssl
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -19,13 +17,9 @@ from azure.core.exceptions import HttpResponseError
 
 from devtools.certs import TLSCertificates
 from devtools.speech_emulator import RunningEmulator
+from tests.fixtures.file_server import serve_directory
 
 FileServer = Callable[..., str]
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        """Keep test output clean."""
 
 
 @pytest.fixture
@@ -33,27 +27,10 @@ def file_server(tmp_path: Path, corpus: Path, tls_certs: TLSCertificates) -> Ite
     """`serve(https=False) -> base URL` of a loopback server holding cards-001.wav as audio/cards.wav."""
     (tmp_path / "audio").mkdir()
     (tmp_path / "audio" / "cards.wav").write_bytes((corpus / "cards-001.wav").read_bytes())
-    servers: list[tuple[http.server.ThreadingHTTPServer, threading.Thread]] = []
-
-    def serve(https: bool = False) -> str:
-        handler = functools.partial(_QuietHandler, directory=str(tmp_path))
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        if https:
-            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-            context.load_cert_chain(tls_certs.cert, tls_certs.key)
-            server.socket = context.wrap_socket(server.socket, server_side=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        servers.append((server, thread))
-        return f"{'https' if https else 'http'}://127.0.0.1:{server.server_address[1]}"
-
-    try:
-        yield serve
-    finally:
-        for server, thread in servers:
-            server.shutdown()
-            server.server_close()
-            thread.join()
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(tls_certs.cert, tls_certs.key)
+    with contextlib.ExitStack() as servers:
+        yield lambda https=False: servers.enter_context(serve_directory(tmp_path, context if https else None))
 
 
 def test_audio_url_http_is_fetched_and_transcribed(

@@ -18,8 +18,8 @@ from azure.core.exceptions import ClientAuthenticationError, HttpResponseError
 
 from devtools.certs import TLSCertificates
 from devtools.speech_emulator import RunningEmulator
-from tests.integration.emulator.conftest import AIOHTTP_BYTES_WARNING
 from tests.fixtures.speech import AsyncStaticTokenCredential, StaticTokenCredential, speech_token
+from tests.integration.emulator.conftest import AIOHTTP_BYTES_WARNING
 
 PATH = "/speechtotext/transcriptions:transcribe?api-version=2025-10-15"
 

@@ -10,7 +10,16 @@ import pytest
 
 from devtools.speech_emulator import RunningEmulator
 from devtools.speech_emulator.batch.content import content_url
-from tests.integration.emulator.batch_api import API_VERSION, body, content, files, headers, submit, transcribe, wait
+from tests.integration.emulator.batch_api import (
+    API_VERSION,
+    body,
+    content,
+    files,
+    headers,
+    submit,
+    transcribe,
+    wait,
+)
 
 _ISO = re.compile(r"^PT(\d+H)?(\d+M)?(\d+(\.\d+)?S)?$")
 

@@ -23,9 +23,9 @@ from azure.storage.blob import (
 from devtools.azurite import Azurite
 from devtools.certs import TLSCertificates
 from devtools.speech_emulator import SPEECH_AUDIENCE, RunningEmulator
-from tests.integration.emulator.batch_api import API_VERSION, body, content, files, submit, transcribe, wait
 from tests.fixtures.speech import StaticTokenCredential, speech_token
 from tests.fixtures.storage import BlobContainers
+from tests.integration.emulator.batch_api import API_VERSION, body, content, files, submit, transcribe, wait
 
 
 def _client(emulator: RunningEmulator, tls_certs: TLSCertificates) -> PipelineClient:

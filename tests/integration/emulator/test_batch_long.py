@@ -16,8 +16,8 @@ import soundfile
 
 from devtools.long_audio import CACHE_DIR, large_recording, long_recording
 from devtools.speech_emulator import RunningEmulator
-from tests.integration.emulator.batch_api import transcribe
 from tests.fixtures.file_server import serve_directory
+from tests.integration.emulator.batch_api import transcribe
 
 _MB = 1024 * 1024
 

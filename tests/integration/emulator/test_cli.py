@@ -17,48 +17,31 @@ from azure.ai.transcription.models import TranscriptionContent
 from azure.core.credentials import AzureKeyCredential
 from azure.core.exceptions import ClientAuthenticationError
 
+from devtools.local_services import ChildService
 from tests.integration.emulator.batch_api import body, submit, wait
 
 ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
-def cli() -> Iterator[subprocess.Popen[str]]:
+def cli() -> Iterator[ChildService]:
     """The emulator as a child process: echo engine, any free port, no --key."""
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "devtools.speech_emulator",
-            "--port",
-            "0",
-            "--engine",
-            "echo",
-            "--log-level",
-            "WARNING",
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(10)
-        if process.stdout is not None:
-            process.stdout.close()
+    command = [sys.executable, "-m", "devtools.speech_emulator", "--port", "0", "--engine", "echo"]
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    with ChildService("the emulator", [*command, "--log-level", "WARNING"], cwd=ROOT, env=env) as emulator:
+        yield emulator
+
+
+def printed(cli: ChildService) -> tuple[str, str]:
+    """The endpoint and key of the first two lines it prints."""
+    found = cli.wait_for_output(r"\A.* (\S+)\n.* (\S+)\n", timeout=30)
+    return found.group(1), found.group(2)
 
 
 def test_cli_without_key_prints_endpoint_and_generated_key_then_stops_on_sigterm(
-    cli: subprocess.Popen[str],
+    cli: ChildService,
 ) -> None:
-    assert cli.stdout is not None
-    endpoint = cli.stdout.readline().strip().rsplit(" ", 1)[-1]
-    key = cli.stdout.readline().strip().rsplit(" ", 1)[-1]
+    endpoint, key = printed(cli)
     assert endpoint.startswith("http://127.0.0.1:") and len(key) >= 24
     with TranscriptionClient(endpoint, AzureKeyCredential(key)) as client:
         assert client.transcribe(TranscriptionContent(audio=b"x")).phrases
@@ -67,8 +50,8 @@ def test_cli_without_key_prints_endpoint_and_generated_key_then_stops_on_sigterm
         pytest.raises(ClientAuthenticationError),
     ):
         client.transcribe(TranscriptionContent(audio=b"x"))
-    cli.send_signal(signal.SIGTERM)
-    assert cli.wait(10) == 0
+    cli.process.send_signal(signal.SIGTERM)
+    assert cli.process.wait(10) == 0
 
 
 @pytest.mark.parametrize(
@@ -91,11 +74,9 @@ def test_cli_bad_arguments_exit_with_status_2(arguments: list[str], message: str
 
 
 def test_cli_serves_batch_transcription_scripted_over_the_control_route(
-    cli: subprocess.Popen[str], corpus_host: str
+    cli: ChildService, corpus_host: str
 ) -> None:
-    assert cli.stdout is not None
-    endpoint = cli.stdout.readline().strip().rsplit(" ", 1)[-1]
-    key = cli.stdout.readline().strip().rsplit(" ", 1)[-1]
+    endpoint, key = printed(cli)
     armed = httpx.post(f"{endpoint}/_emulator/faults", json={"kind": "batch", "runningPolls": 2}, timeout=10)
     assert armed.status_code == 200
     emulator = SimpleNamespace(endpoint=endpoint, key=key)
@@ -103,8 +84,8 @@ def test_cli_serves_batch_transcription_scripted_over_the_control_route(
     status, seen = wait(emulator, answer.headers["Location"])  # type: ignore[arg-type]
     assert seen[:2] == ["Running", "Running"] and seen[-1] == "Succeeded"  # at least two Running answers
     assert status["properties"]["durationMilliseconds"] == 1095
-    cli.send_signal(signal.SIGTERM)
-    assert cli.wait(10) == 0
+    cli.process.send_signal(signal.SIGTERM)
+    assert cli.process.wait(10) == 0
 
 
 def test_cli_batch_limits_are_validated() -> None:

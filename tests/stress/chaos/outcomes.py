@@ -9,8 +9,8 @@ from typing import Any
 
 from azure.storage.blob import BlobServiceClient
 
-from tests.stress.chaos.population import ChaosBlob
 from tests.fixtures.storage import BlobContainers
+from tests.stress.chaos.population import ChaosBlob
 from transcriber.domain.names import name_key
 
 FORMATS = ("json", "txt", "srt", "vtt")

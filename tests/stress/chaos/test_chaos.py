@@ -19,10 +19,10 @@ import pytest
 from devtools.azurite import Azurite
 from devtools.functions_host import HostStorageError
 from devtools.speech_emulator import JournalEntry
+from tests.fixtures.functions import AppUnderTest
 from tests.stress.chaos.conftest import CHAOS_BLOBS, CHAOS_SEED, FIGURES
 from tests.stress.chaos.outcomes import Figures, Verdict, verdicts
 from tests.stress.chaos.population import ChaosBlob, population
-from tests.fixtures.functions import AppUnderTest
 
 CONCURRENCY = 8  # events in flight; the host runs maxDegreeOfParallelism of them at once
 DUPLICATE_RATE = 0.10  # events delivered twice at once

@@ -11,8 +11,8 @@ import httpx
 import pytest
 
 from devtools.speech_emulator import RunningEmulator
-from tests.stress.fidelity.facts import check_facts
 from tests.fixtures.file_server import serve_directory
+from tests.stress.fidelity.facts import check_facts
 
 ROOT = Path(__file__).resolve().parents[3]
 CASES = json.loads((Path(__file__).parent / "cases.json").read_text(encoding="utf-8"))
