@@ -45,7 +45,7 @@ class Invocation:
 
 @dataclass
 class TranscriptionService:
-    """Settings and shared clients; the pipeline and HTTP handlers take one of these."""
+    """Settings and shared clients; the flows and entry points take one of these."""
 
     settings: Settings
     speech: SpeechClient

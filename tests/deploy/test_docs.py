@@ -134,3 +134,27 @@ def test_readme_examples_are_the_documented_ones() -> None:
     examples = sh_commands(README, "## One example per API", "## One outcome per blob version")
     assert len(examples) >= 8
     assert [command for command in examples if command not in documented] == []
+
+
+CORE_PATH = re.compile(r"(?<![\w./-])transcriber/[\w./-]*")
+CORE_MODULE = re.compile(r"(?<![\w./-])transcriber(?:\.[A-Za-z_]\w*)+")
+# ARCHITECTURE.md names the core's files from its layers down: `flows/routing.py` is transcriber/flows/routing.py.
+LAYER_PATH = re.compile(r"`((?:entry|flows|adapters|config|domain)/[\w./-]*)`")
+
+
+def core_names(path: Path) -> list[tuple[str, Path]]:
+    """Every core path or module a page names, with the file or folder it must be."""
+    text = path.read_text(encoding="utf-8")
+    found = [(match, ROOT / match.rstrip(".")) for match in CORE_PATH.findall(text)]
+    for module in CORE_MODULE.findall(text):
+        base = ROOT.joinpath(*module.split("."))
+        found.append((module, base if base.is_dir() else base.with_suffix(".py")))
+    if path.name == "ARCHITECTURE.md":
+        found += [(match, ROOT / "transcriber" / match) for match in LAYER_PATH.findall(text)]
+    return found
+
+
+def test_docs_name_only_core_paths_and_modules_that_exist() -> None:
+    named = [(path.name, name, target) for path in DOCS for name, target in core_names(path)]
+    assert len(named) >= 10
+    assert [f"{page}: {name}" for page, name, target in named if not target.exists()] == []

@@ -1,11 +1,6 @@
 """The multipart `audio` part: streamed from the caller's buffer, whole again on every retry.
 
-azure-core builds a fresh aiohttp form for each try of a request. Audio passed as `bytes`
-survives that, but aiohttp hands the whole buffer to the TLS transport at once, which then
-holds about four copies of it; an open file object is streamed, but nobody rewinds it, so a
-retried request (429/5xx) would carry an empty audio part. An `AudioPayload` is an aiohttp
-payload over a read-only view of the audio: each try streams it from the first byte in
-64 KiB chunks, waiting for the socket between chunks, and nothing is copied.
+azure-core builds a fresh form for each try; this payload re-streams one read-only view, never a copy.
 """
 
 from __future__ import annotations

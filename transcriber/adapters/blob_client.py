@@ -1,10 +1,6 @@
 """The storage account as the app reaches it: one aio client, checked blob clients, translated errors.
 
-The aio `BlobServiceClient` is made once per service. Every blob client it hands out points into
-one of the app's own containers (`containers`), for a name that passed `transcriber.domain.names`,
-and its URL is checked not to leave that container. Every request goes through `_call`, which
-records it as a dependency and translates the SDK's errors into `transcriber.domain.errors`, chaining
-only their redacted text.
+Every blob client stays in one of the app's containers; every request is a dependency, its errors translated.
 """
 
 from __future__ import annotations

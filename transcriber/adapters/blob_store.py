@@ -1,9 +1,6 @@
 """Blob Storage operations: audio in, transcripts and failure records out, read-only SAS URLs.
 
-Reads, conditional writes (`if_absent`, `if_etag`: the claims' create and takeover) and deletes,
-on top of `transcriber.adapters.blob_client`, which guards every blob client and translates errors.
-With a token credential the store can mint user-delegation SAS URLs, so the Speech service
-fetches large audio itself; SAS URLs are never logged.
+Conditional writes (`if_absent`, `if_etag`) are what the claims' create and takeover rest on.
 """
 
 from __future__ import annotations

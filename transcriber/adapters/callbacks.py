@@ -1,16 +1,6 @@
 """Job callbacks: a signed POST of `{"id", "status"}` when a job finishes, never the transcript.
 
-A `callbackUrl` must be https, carry no user info, and name a host listed in
-CALLBACK_ALLOWED_HOSTS (checked when the job is accepted and again before each send, so removing
-a host stops its callbacks). The body is signed with HMAC-SHA256 over `<timestamp>.<body>` with
-CALLBACK_SIGNING_SECRET:
-
-    X-Transcriber-Timestamp: 1764629000
-    X-Transcriber-Signature: sha256=<hex digest>
-
-Receivers recompute the digest, compare in constant time and refuse old timestamps. A send is
-retried on connection errors, 408, 429 and 5xx with exponential backoff (CALLBACK_MAX_ATTEMPTS,
-CALLBACK_BACKOFF_MILLISECONDS); redirects are not followed (they could leave the allowed hosts).
+Only to https hosts in CALLBACK_ALLOWED_HOSTS; docs/API.md ("Callbacks") says how to verify one.
 """
 
 from __future__ import annotations
@@ -35,6 +25,8 @@ RETRIED_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 
 def check_callback_url(settings: Settings, url: object) -> str:
+    """`url` when callbacks may go there. Checked when a job is accepted and again before each
+    send, so removing a host from CALLBACK_ALLOWED_HOSTS stops its callbacks."""
     if not isinstance(url, str) or not url or len(url) > MAX_URL_CHARS:
         raise InvalidCallbackError(f"callbackUrl must be an https URL of at most {MAX_URL_CHARS} characters")
     if not settings.callback_allowed_hosts:

@@ -1,10 +1,6 @@
 """Options every aio SDK client of the app is made with.
 
-azure-core's aiohttp transport trusts the environment by default (`use_env_settings`): aiohttp
-then reads ~/.netrc in the loop's default thread pool and again on the loop, and looks proxies
-up, for every request (about a fifth of the app's CPU per blob, and a thread-pool hop each that
-aiohttp's resolver also waits on). The app's requests carry their own credentials, so netrc has
-nothing to give them; proxies do, so the environment is trusted exactly when it names one.
+The environment is trusted only when it names a proxy (docs/ARCHITECTURE.md, "No netrc per request").
 """
 
 from __future__ import annotations

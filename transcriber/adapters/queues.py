@@ -1,9 +1,6 @@
-"""Storage queues the app sends to: the jobs queue (`{"id": <job id>}` per job) and the
-optional completion queue (`transcriber.flows.jobs.completions`), messages as plain JSON text.
+"""Storage queues the app sends to: the jobs queue and the optional completion queue.
 
-host.json sets `extensions.queues.messageEncoding` to `none`, so the text the SDK sends is what
-the trigger hands the function. The queue is created when containers may be (local Azurite);
-in Azure, infra creates it and the app needs only "Storage Queue Data Message Sender".
+Plain JSON text: host.json's `messageEncoding: none` hands the trigger exactly what was sent.
 """
 
 from __future__ import annotations
@@ -51,6 +48,7 @@ class JobQueue:
         if self._client is None:
             self._client = self._queue_client()
         try:
+            # local Azurite; in Azure infra creates the queue and the app may only send to it
             if fresh and self._create:
                 with contextlib.suppress(ResourceExistsError):
                     await self._client.create_queue()

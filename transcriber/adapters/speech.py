@@ -1,9 +1,6 @@
 """Azure AI Speech fast transcription through the azure-ai-transcription aio client.
 
-One client per process (it holds the connection pool and the credential's token cache).
-Audio goes as an `AudioPayload` over the caller's buffer: streamed without a copy, and sent
-whole again when azure-core retries a 429/5xx (an open file object would not be rewound).
-SDK errors are translated here, where the SDK is called, into `transcriber.domain.errors`.
+One client per process; audio streamed whole on every retry; SDK errors translated where it is called.
 """
 
 from __future__ import annotations

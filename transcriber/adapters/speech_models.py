@@ -1,12 +1,6 @@
 """SDK models that send what `azure-ai-transcription` 1.0.0 cannot: `enabled` flags and MAI options.
 
-The live service labels speakers only for `"diarization": {"enabled": true, ...}` (the SDKs'
-recordings; Azure/azure-sdk-for-python issue 44436), but 1.0.0 marks `enabled` read-only, and its
-multipart serializer drops read-only fields, mapping form or not. The same happens to
-`enhancedMode.enabled` on upload (the SDK's own `models/_patch.py` adds it in `as_dict`, which
-only `transcribe_from_url` uses). These subclasses declare the field writable.
-`enhancedMode.model` and `modelOptions` (MAI-Transcribe) have no field in 1.0.0 and go through the
-model's mapping form. Imported only when a request is built, like the SDK itself.
+Imported only when a request is built, like the SDK itself.
 """
 
 from __future__ import annotations
@@ -36,7 +30,11 @@ class DiarizationOptions(TranscriptionDiarizationOptions):
 
 
 class EnhancedMode(_GeneratedEnhancedMode):
-    """`enhancedMode` with a writable `enabled` (plus `model`/`modelOptions` in mapping form)."""
+    """`enhancedMode` with a writable `enabled` (plus `model`/`modelOptions` in mapping form).
+
+    The SDK's own `models/_patch.py` adds `enabled` only in `as_dict`, which only
+    `transcribe_from_url` uses; an upload would drop it.
+    """
 
     enabled: bool | None = rest_field(visibility=["read", "create"])
 

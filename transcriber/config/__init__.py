@@ -1,14 +1,4 @@
-"""Every app setting, read and validated in one place; every error names the setting at fault.
-
-    names       the settings' names and the service limits behind their defaults
-    values      readers for one value (text, numbers, booleans, container names)
-    settings    Settings.from_environ: the whole validated configuration
-    bindings    what function_app needs at import to declare its triggers (never raises)
-    speech, telemetry, callers, jobs, batch, defaults: one concern's settings each
-
-Storage connection settings are parsed by `transcriber.config.storage_connection`, which the Functions
-host's own naming dictates.
-"""
+"""Every app setting, read and validated in one place; every error names the setting at fault."""
 
 import importlib
 from typing import TYPE_CHECKING, Any

@@ -1,11 +1,4 @@
-"""Settings of batch transcription, the route for audio over fast transcription's limits.
-
-BATCH_TRANSCRIPTION_ENABLED=false keeps the limits' refusal (a failure record, a 413).
-The SAS the service reads the audio with lives BATCH_SAS_LIFETIME_HOURS, within the 7 days a
-user delegation key (and so any SAS it signs) can live; the job gives up after
-BATCH_MAX_WAIT_HOURS; it looks at the status after BATCH_POLL_INITIAL_SECONDS, then twice as
-late each time, up to BATCH_POLL_MAX_SECONDS.
-"""
+"""Settings of batch transcription, the route for audio over fast transcription's limits."""
 
 from __future__ import annotations
 

@@ -1,10 +1,6 @@
 """The storage connection, read from the same settings the Functions host reads for the trigger.
 
-Two forms, one parser:
-- a connection string in `<Conn>` (local Azurite: `UseDevelopmentStorage=true` or a full string);
-- identity-based: `<Conn>__blobServiceUri`, `<Conn>__queueServiceUri`, `<Conn>__credential`
-  (`managedidentity`) and `<Conn>__clientId` for a user-assigned identity.
-Errors name the setting at fault.
+A connection string in `<Conn>`, or identity-based `<Conn>__blobServiceUri` and its siblings.
 """
 
 from __future__ import annotations

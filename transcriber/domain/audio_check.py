@@ -1,11 +1,4 @@
-"""Is this audio, and within the service's limits? Checked before anything is downloaded or sent.
-
-`filetype` recognises audio containers (WAV, FLAC, OGG, MP3, M4A, AMR, AIFF, WebM ...) and the
-common non-audio files people upload by mistake (PDF, images, archives, documents). Bytes it does
-not know and that are not text go on to the service, which has the last word (422 when it fails).
-Size is checked against MAX_AUDIO_BYTES, and a duration the header declares (WAV, FLAC) against
-MAX_AUDIO_SECONDS, so an oversized blob is refused without being downloaded.
-"""
+"""Is this audio, and within the service's limits? Checked before anything is downloaded or sent."""
 
 from __future__ import annotations
 

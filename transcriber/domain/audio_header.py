@@ -1,9 +1,6 @@
 """How long a recording says it is, from its container header alone (WAV, RF64, FLAC).
 
-Read from the first bytes of a blob (one small range read) so that audio over the service's
-duration limit is refused before it is downloaded or sent. Only declared values are used;
-when a header is absent, truncated, streaming-style (no length) or of another format, the
-answer is None and the service keeps the last word.
+Only declared values count; no answer (None) leaves the last word to the service.
 """
 
 from __future__ import annotations

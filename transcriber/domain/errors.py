@@ -1,27 +1,6 @@
 """The transcriber's errors, one base with a specific class per cause.
 
-    TranscriberError               code, message, transient
-    ├── SettingError               a setting is missing or invalid (names the setting)
-    ├── CallerUnauthorizedError    no Entra ID sign-in where one is required (401)
-    ├── CallerForbiddenError       signed in without the required app role (403)
-    ├── InvalidRequestError        malformed options, JSON or form; bounds exceeded (own codes)
-    │   ├── NoAudioError           nothing to transcribe was sent
-    │   └── InvalidBlobNameError   (transcriber.domain.names) a name that could leave its container
-    ├── AudioTooLargeError         over MAX_AUDIO_BYTES
-    ├── UnsupportedMediaError      content that is not audio
-    ├── BlobNotFoundError          the named blob does not exist
-    ├── AudioRejectedError         the service refused the audio or options (permanent 4xx)
-    │   └── AudioTooLongError      declares a duration over MAX_AUDIO_SECONDS
-    ├── ServiceThrottledError      429 / 503 from the service (transient, may carry Retry-After)
-    ├── ServiceError               any other service failure: 5xx, timeouts, connection errors
-    └── AuthenticationError        no token or key the service or storage accepts
-
-Where an SDK error is translated, the chain carries `redaction.redacted_cause(exc)`, never the
-SDK's own text: the host logs the whole chain.
-
-`transient` decides what happens to a blob: transient errors raise so the Functions host
-retries; permanent ones leave a failure record. HTTP status codes are chosen in one place,
-`transcriber.entry.http.edge`.
+docs/ARCHITECTURE.md ("Errors") draws the hierarchy; statuses are chosen in `transcriber.entry.http.edge`.
 """
 
 from __future__ import annotations

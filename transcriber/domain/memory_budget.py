@@ -1,9 +1,6 @@
 """A cap on the audio held in memory at once by blob downloads, whatever the concurrency.
 
-Many blobs are transcribed at once (host.json's maxDegreeOfParallelism): most go by SAS URL or
-are small, but a blob sent as bytes is held in memory once while it is uploaded to the service.
-Downloads wait here until their size fits in the budget, so sixty-four 300 MB fallbacks cannot
-take an instance's memory; one blob larger than the whole budget still runs, alone.
+One blob larger than the whole budget still runs, alone.
 """
 
 from __future__ import annotations

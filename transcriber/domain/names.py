@@ -1,4 +1,4 @@
-"""Every blob and queue name the app makes, and the one check every name from outside passes.
+"""Every blob name the app makes, job ids, and the one check every name from outside passes.
 
 A caller's or an event's name is refused when any of its percent-decodings is empty, starts or
 ends with `/`, holds a `.` or `..` segment, a backslash or a control character, has more than 254

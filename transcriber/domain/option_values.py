@@ -1,11 +1,6 @@
 """Values of the enhanced-mode and phrase-list options: LLM speech, MAI-Transcribe, biasing weight.
 
-The service's names are Microsoft's: `enhancedMode.task` (transcribe, translate),
-`targetLanguage`, `prompt` (LLM speech, https://learn.microsoft.com/azure/ai-services/speech-service/llm-speech),
-`enhancedMode.model` with `modelOptions.timestamps` (word, segment, none) and
-`modelOptions.transcribeStyle` (verbatim, clean) for MAI-Transcribe
-(https://learn.microsoft.com/azure/ai-services/speech-service/mai-transcribe), and
-`phraseList.biasingWeight` (0.0-2.0, the SDK's documented range).
+The names and ranges are Microsoft's (docs/API.md links the service's pages).
 """
 
 from __future__ import annotations
@@ -31,7 +26,7 @@ TASK_OFF = "off"  # a caller's way to turn a default enhanced mode off
 MAI_MODELS = ("MAI-Transcribe-2", "MAI-Transcribe-1.5", "MAI-Transcribe-1")
 TIMESTAMPS = ("word", "segment", "none")
 STYLES = ("verbatim", "clean")
-MAX_BIASING_WEIGHT = 2.0
+MAX_BIASING_WEIGHT = 2.0  # phraseList.biasingWeight: 0.0-2.0, the SDK's documented range
 MAX_PROMPTS = 10
 MAX_PROMPT_CHARS = 1000
 _LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8}){0,2}$")

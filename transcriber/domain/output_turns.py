@@ -1,12 +1,6 @@
 """Two blobs at a time write their outputs; the others wait a moment for a turn.
 
-Blobs arriving together finish transcribing together. On the worker's one event loop their
-output writes (render, four formats, the JSON: a few milliseconds of CPU each) would share the
-CPU round-robin, so every one would finish as late as the last, and a burst would stay in step
-through every later round. With turns most finish sooner and free their slot for the next blob,
-so the burst spreads out (`make bench`, bench_concurrency, 200 blobs 16 at a time: 0.87 of the
-ideal throughput against 0.80 without turns). A turn is never waited for long: a write stuck on
-a slow storage account delays the others by at most `max_wait_s`, then they write anyway.
+So a burst spreads out instead of finishing in step (docs/ARCHITECTURE.md, "Output turns").
 """
 
 from __future__ import annotations

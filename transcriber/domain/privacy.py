@@ -1,14 +1,6 @@
 """Blob names are personal data (they are often people's names): keep them out of telemetry and logs.
 
-Every log line and telemetry event that would name a blob names `blob_id(name)` instead: an
-HMAC-SHA256 of the name under `TELEMETRY_NAME_KEY`, so one recording's lines and events can be
-joined, and someone holding a name can find its lines (`python -m transcriber.domain.privacy <name>`
-with the key set), but the names cannot be read back. `TELEMETRY_INCLUDE_BLOB_NAMES=true`
-puts names back. Without a key a random one is drawn per process: the ids still hide names, but
-do not match across instances or restarts.
-
-The Azure SDKs log every request URL (blob names included) at INFO; `quiet_sdk_logging` keeps
-them at WARNING. Call `configure` once the settings are read; anyone may call `blob_label`.
+`python -m transcriber.domain.privacy NAME` prints the keyed id that stands for NAME.
 """
 
 from __future__ import annotations
@@ -50,7 +42,8 @@ class PrivacySettings:
 
 
 def configure(settings: PrivacySettings) -> None:
-    """Use the deployment's key and choice; also quiets the SDKs' request logging."""
+    """Use the deployment's key and choice, once the settings are read (anyone may call
+    `blob_label` before); also quiets the SDKs' request logging."""
     key = settings.name_key.encode("utf-8") if settings.name_key else _state["key"]
     _state.update(key=key, include=settings.include_blob_names)
     quiet_sdk_logging()

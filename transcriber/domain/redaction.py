@@ -1,10 +1,6 @@
 """Secrets out of every text the app emits: error messages, failure records, logs, telemetry.
 
-`redact` removes the forms a secret takes in SDK and HTTP error text: URL query strings (plain,
-JSON-escaped `https:\\/\\/` and percent-encoded), bare `sig=`/`code=`/`AccountKey=`-style pairs
-(also as JSON members and percent-encoded), `Authorization`-style headers, bearer and SharedKey
-credentials and JWTs anywhere. It is applied where text is made (errors), and to every log
-record through `install_log_redaction`, so a forgotten call site still cannot leak.
+Applied where error text is made and to every log record, so a forgotten call site cannot leak.
 """
 
 from __future__ import annotations

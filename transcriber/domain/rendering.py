@@ -1,11 +1,6 @@
 """Transcript files and JSON, made off the event loop when they are big.
 
-One Functions worker runs every invocation on one event loop, so a long transcript parsed,
-rendered or encoded on it would stall every other invocation (an hour of speech: about 0.3 s
-for the SDK's models, 60 ms for SRT/VTT/JSON). Big documents are handled on a small thread pool
-of our own, not the loop's default executor (aiohttp needs that one for every request), and
-JSON is encoded element by element, so no single step holds the GIL for more than a moment.
-Small documents, the common case, are handled inline: a thread hop would cost more.
+An hour of speech would stall every invocation on the loop (docs/ARCHITECTURE.md, "Rendering off the loop").
 """
 
 from __future__ import annotations

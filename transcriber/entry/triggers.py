@@ -1,6 +1,7 @@
 """The queue and blob triggers' entries: what the trigger hands over in, one flow called.
 
-Each opens the invocation's telemetry scope (correlated with the host's) around its flow.
+The blob and job entries open the invocation's telemetry scope (correlated with the host's)
+around their flow.
 """
 
 from __future__ import annotations

@@ -1,27 +1,6 @@
 """Load what the first invocation needs while the host finishes starting, off the import path.
 
-`import function_app` stays as cheap as `import azure.functions` (the host waits for it), and
-the SDKs the app defers (storage, Speech, aiohttp, identity, the telemetry exporter) are
-imported on a daemon thread instead of inside the first invocation. The thread also does the
-one-off work of a process's first request (the platform string azure-core puts in User-Agent,
-the SDK models' serialisers) and builds the process-wide telemetry, which is not tied to a loop.
-
-Microsoft's runtime imports the app inside its event loop, the one every invocation runs on,
-and indexes it in the same synchronous step (WorkerInitRequest): the import only schedules the
-thread's start on that loop, so it begins once indexing is over. Started during the import it
-would compete with indexing for the GIL (the host waits for indexing) and import the SDK-type
-binding's modules at the same time as indexing does, from another thread (azure.core's
-imports are circular: two threads can see each other's half-initialised modules). Its last step
-makes that loop's service (clients, no connections yet) on the loop and starts the loop's
-default executor (aiohttp's per-request hop). Imported outside an event loop (a script's plain
-`import function_app`) nothing is started.
-
-Every entry point calls `wait_for_warm_up()` before its own lazy imports. An invocation arriving
-while the thread still works (the request that woke the app, sent as soon as indexing is over)
-stops it after its current step and waits for that step only: it never imports beside the
-thread (two threads importing circular modules can deadlock), and it does not wait for modules
-and connections it may not need (the other triggers', the start-up checks); what the warm-up
-left undone, invocations do lazily. Anything that fails here is left for the invocation to report.
+A daemon thread started once indexing is over (docs/ARCHITECTURE.md, "Warm-up", says why).
 """
 
 from __future__ import annotations

@@ -1,11 +1,6 @@
 """Backfill: queue a job for every blob version without an outcome (and, asked, final failures).
 
-Event Grid reports only new uploads, so blobs stored before the deployment, and versions whose
-failure was final, are never transcribed again on their own. Each queued version gets a job
-whose id is derived from the blob name, its etag and (for a retry) the failure record's time, and
-the record is created with `If-None-Match: *`: a second run finds those jobs and queues nothing
-new, while a retry that failed again can be retried by a later run. Job audio (`jobs/`) is its
-jobs' business and is left alone. Sends are paced to `rate` jobs per second.
+Event Grid reports only new uploads; job ids derive from the version, so a second run queues nothing new.
 """
 
 from __future__ import annotations

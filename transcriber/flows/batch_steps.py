@@ -1,26 +1,6 @@
 """A batch job's steps, one queue message each: submit, look at the status, finish.
 
-Each message names the job and its look number; the job record (under `jobs/` in the failures
-container, written `If-Match`) says which look is current, so a duplicate message, a second chain
-or a look overtaken by another is dropped, and concurrent deliveries of one look make one step.
-The next look is a new message with a visibility timeout (`transcriber.flows.batch.schedule`): no
-function waits for the service.
-
-- submit: a read-only SAS URL for exactly the blob (BATCH_SAS_LIFETIME_HOURS), then
-  `transcriptions:submit`; the service fetches the audio itself, so this app never downloads it.
-  The submit is never retried where the service may have created the transcription (5xx,
-  timeouts; `http_pipeline.BoundedRetryPolicy`): the record keeps the attempt's display name
-  (unique per look), and the next look lists transcriptions by that name and adopts what it
-  finds (deleting any second one) before it submits again.
-- look: NotStarted/Running look again later (a new SAS and a new submission if one not started
-  would outlive its SAS); Succeeded writes the outputs through the blob pipeline's own code (same
-  JSON shape, `processing.route: "batch"`, txt/SRT/VTT), Failed a final failure record with the
-  service's code; BATCH_MAX_WAIT_HOURS ends the wait with a `BatchTimedOut` failure record.
-- 429 waits for Retry-After; other transient errors look again, and after BLOB_MAX_ATTEMPTS in a
-  row end as a final failure record (the pipeline counts attempts the same way for both routes).
-- finish: the service's transcription is deleted, the claim released, the job record ended.
-A blob overwritten or deleted meanwhile writes nothing for the old version (the service may have
-read the new one): the new version's own event transcribes it.
+Above `transcriber.flows.blob`, since a step may run the blob flow again (docs/ARCHITECTURE.md).
 """
 
 from __future__ import annotations
@@ -236,7 +216,7 @@ async def _follow(step: Step) -> str:
 
 async def _take_over(step: Step) -> str:
     """The followed batch job ended without an outcome or lost its claim: run this job's blob
-    through the pipeline again (it claims the version, and hands it to this job if need be)."""
+    through the blob flow again (it claims the version, and hands it to this job if need be)."""
     from transcriber.flows.blob import process_blob
     from transcriber.flows.jobs.outcome import end_job
 

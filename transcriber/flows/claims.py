@@ -1,18 +1,6 @@
 """One worker per blob version: a claim is a small blob created with `If-None-Match: *`.
 
-Concurrent deliveries of one version race to create `claims/<name key>/<etag>.json` in the
-failures container; Azure lets exactly one create succeed (409 for the rest), so one Speech
-call is made. Not a lease on the user's blob: that would block their next upload.
-- A claim older than the function timeout has no live holder (the host ends every invocation
-  by then) and is taken over with an `If-Match` replace, which again only one contender wins.
-- A failed attempt marks its claim `released` (`If-Match`), so the next delivery takes it over
-  at once and reads the failure record's attempt count.
-- A success leaves the claim as it is: it is the version's mark that a delivery got this far, so
-  a create that succeeds (`created`) proves that no delivery of this version ever did, and
-  `conclusive` lets the success path skip every read of outcomes and records.
-  infra/app/storage.bicep's lifecycle rule deletes claims after `claimRetentionDays` (at least
-  2); a version written more than FRESH_VERSION_WINDOW ago may have lost its claim, so its
-  create proves nothing and the full checks run.
+Azure lets exactly one create succeed, so one Speech call is made (docs/ARCHITECTURE.md, "Claims").
 """
 
 from __future__ import annotations

@@ -1,18 +1,4 @@
-"""Erasure: a recording deleted from the audio container takes its transcript set and failure record with it.
-
-Event Grid delivers `Microsoft.Storage.BlobDeleted` for the audio container to a storage queue
-(infra/app/eventgrid.bicep); the `erase_transcripts` queue trigger hands each name here
-(`transcriber.entry.triggers`).
-- Idempotent: deleting what is already gone is a no-op, so duplicate and retried deliveries are
-  harmless.
-- A recording uploaded again under the same name before the event is handled keeps its new
-  transcripts: nothing is erased while a blob of that name exists.
-- Every format is removed, not only those OUTPUT_FORMATS names now, since that setting may have
-  changed since the transcripts were written. Lifecycle (retention) deletions arrive the same way.
-- Audio a job removed itself once it ended (`transcriber.flows.jobs.outcome`, `audioRemovedAt` in its
-  record) keeps the job's outputs: the caller asked for those, and they expire with the job's
-  other blobs (`jobRetentionDays`). Job audio deleted by anyone else is erased like any recording.
-"""
+"""Erasure: a recording deleted from the audio container takes its transcript set and failure record with it."""
 
 from __future__ import annotations
 
@@ -56,7 +42,7 @@ async def erase_transcripts(service: TranscriptionService, name: str) -> Erasure
 
 
 async def erase_if_gone(service: TranscriptionService, name: str) -> bool:
-    """After the pipeline writes outputs: if the recording was deleted meanwhile, erase them now.
+    """After the blob flow writes outputs: if the recording was deleted meanwhile, erase them now.
 
     Its BlobDeleted event may have been handled before the outputs existed; a deletion after
     this check raises an event that finds them. True when something was erased.

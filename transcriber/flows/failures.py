@@ -1,10 +1,4 @@
-"""Failure records: why a blob version has no transcript, in the failures container.
-
-`failed/<name>.json` for a source blob, `invalid/<sha256 of the name>.json` for an event that
-named a blob no client may touch (its name may not fit, or may not be safe to use as a path).
-Claims (`claims/...`, `transcriber.flows.claims`) share the container under their own prefix, so no
-source name can make a record's name collide with another's.
-"""
+"""Failure records: why a blob version has no transcript, in the failures container."""
 
 from __future__ import annotations
 

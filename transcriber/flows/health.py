@@ -1,9 +1,6 @@
 """Deep health: can this app, with its own credentials, reach Azure AI Speech and its containers now?
 
-Both probes run at once, each bounded by PROBE_TIMEOUT_SECONDS and sent without retries, so the
-answer comes within a few seconds even when a dependency hangs. The report is cached for
-CACHE_SECONDS, so a monitor polling every few seconds costs the dependencies one probe each.
-No audio is sent (nothing is billed), and the report names hosts and settings, never a secret.
+Bounded probes without retries, cached briefly; no audio is sent, and no secret reported.
 """
 
 from __future__ import annotations

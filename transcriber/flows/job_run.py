@@ -1,12 +1,6 @@
-"""The queue-triggered run of one job, through the blob pipeline.
+"""The queue-triggered run of one job, through the blob flow.
 
-`transcriber.flows.blob.process_blob` does the work, so a job keeps the blob trigger's invariant
-(one transcript set or one failure record per blob version) and its claims: a job and a blob
-event for the same version make one Speech call. Transient failures raise, so the queue
-redelivers (dequeue count = attempt); after maxDequeueCount the message goes to the poison queue.
-That try is the job's last whatever BLOB_MAX_ATTEMPTS says (`Invocation.max_tries`): its failure
-record is final, and the job reads failed (with the last error's code when no record was written). Every run ends in
-`transcriber.flows.jobs.outcome.end_job` (the outcome recorded, the job's own audio removed once final).
+It keeps the blob trigger's invariant and claims: a job and a blob event make one Speech call.
 """
 
 from __future__ import annotations

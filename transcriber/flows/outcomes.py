@@ -1,10 +1,5 @@
 """A version's outcome written: the transcript set (formats, then the JSON marker) or its
 failure record, the erasure check after it, telemetry and completion notices.
-
-Permanent failures (not audio, empty, a service 4xx other than 429, an invalid name) write a
-final failure record, log a WARNING and return normally: retrying cannot help. Transient ones
-(429, 5xx, timeouts, credentials) update the record with the attempt count and raise, so the
-host retries; the last try's record says `final: true`.
 """
 
 from __future__ import annotations

@@ -1,14 +1,4 @@
-"""Which blobs go to batch: over fast transcription's limits by size or declared duration.
-
-Both are known before any audio moves: the size from the blob's properties, the duration from
-the container header in the first bytes (`transcriber.domain.audio_header`). When the header declares
-none, the fast service's own limit error (`AudioLengthLimitExceeded`) sends the blob to batch.
-With BATCH_TRANSCRIPTION_ENABLED=false the limits refuse as they always did.
-
-Options batch lacks (a phrase list, enhanced mode...) are refused before any SAS or job is made:
-`POST /api/transcriptions` answers 400 naming the option; a blob event ends in a final failure
-record naming it (`batch_option_error`).
-"""
+"""Which blobs go to batch: over fast transcription's limits by size or declared duration."""
 
 from __future__ import annotations
 
@@ -29,7 +19,7 @@ JOBS_ROUTE = "/api/transcriptions"
 
 
 class UseBatch(Exception):
-    """Raised inside the blob pipeline when a blob turns out to need batch (never escapes it)."""
+    """Raised inside the blob flow when a blob turns out to need batch (never escapes it)."""
 
 
 def over_fast_limits(settings: Settings, info: BlobInfo, head: bytes) -> str | None:

@@ -1,11 +1,4 @@
-"""A blob's outcome, read back from storage: what `python -m transcriber status NAME` reports.
-
-Every blob version ends with one transcript set (`<name>.json` carrying the source etag) or one
-failure record (`failed/<name>.json` in the failures container); until then it is pending, or retrying after a transient
-failure. An outcome written for an older version of the blob does not count for the current one.
-A pending version that a batch job holds (the version's claim names the job) shows that job's
-state: submitting, submitted (the service has not started), running, with its next look.
-"""
+"""A blob's outcome, read back from storage: what `python -m transcriber status NAME` reports."""
 
 from __future__ import annotations
 

@@ -1,10 +1,6 @@
 """One transcription, from bytes or from a blob, timed and described the same way for both triggers.
 
-A blob goes by URL (a short-lived read-only user-delegation SAS) when storage is reached with a
-token and the blob is at least AUDIO_URL_THRESHOLD_BYTES; then the audio never passes through
-this process. Otherwise, or when no SAS can be made, its bytes are sent. Either way its size,
-its first bytes and the duration its header declares are checked first (one small range read),
-so audio the service would refuse is refused before it is downloaded.
+A blob goes by URL (a read-only SAS) when it can, so its audio never passes through this process.
 """
 
 from __future__ import annotations

@@ -1,10 +1,6 @@
 """An upload URL for one new blob under `uploads/` in the audio container (POST /api/uploads).
 
-HTTP bodies stop at the Functions front end's 100 MB; a client that PUTs straight to storage is
-bound only by the storage limits and the Speech service's (which fetches big files by SAS URL).
-The URL is a user-delegation SAS (no account key in Azure) for that one blob, create and write
-only, https only, valid for UPLOAD_SAS_LIFETIME_MINUTES (at most 60). The blob trigger does the
-rest, so the upload ends, like any other, with one transcript set or one failure record.
+HTTP bodies stop at the front end's 100 MB; a PUT straight to storage does not.
 """
 
 from __future__ import annotations

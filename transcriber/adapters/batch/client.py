@@ -1,18 +1,6 @@
 """Azure AI Speech batch transcription (REST API 2024-11-15) on azure-core's async pipeline.
 
-`azure-ai-transcription` has no batch methods, so this module builds the pipeline the SDK would:
-retries honouring Retry-After (a wait longer than `max_retry_after` goes back to the caller, whose
-job waits through queue visibility instead of a sleeping function), a bearer token for
-https://cognitiveservices.azure.com/.default from the same credential as the fast path (or the
-Ocp-Apim-Subscription-Key header when a key is set), User-Agent, request logging that redacts
-query strings (no body logging: the submit body and the file list carry SAS URLs), azure-core's
-distributed tracing, and one Application Insights dependency per call, named like the fast path's.
-
-Operations (Microsoft's "Transcriptions" REST reference, 2024-11-15): `POST
-/speechtotext/transcriptions:submit`, `GET /speechtotext/transcriptions/{id}`, `GET
-.../{id}/files`, `DELETE .../{id}`, and the list `GET /speechtotext/transcriptions?filter=...`. A result file is fetched by its `links.contentUrl`, a SAS into
-Microsoft's storage, through a second pipeline that has no credential at all. Errors are translated
-as `transcriber.adapters.speech` translates the fast path's, so callers handle both routes alike.
+`azure-ai-transcription` has no batch methods; errors are translated as the fast path's (`wire`).
 """
 
 from __future__ import annotations

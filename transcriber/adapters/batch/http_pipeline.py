@@ -1,18 +1,6 @@
 """The two azure-core pipelines of the batch client: the Speech API's, and a credential-free one.
 
-The API pipeline is the one `azure-ai-transcription`'s generated client builds (request id,
-User-Agent, redirects, retries, authentication, distributed tracing, header clean-up on
-cross-origin redirects, HTTP logging), with two changes:
-- retries honour Retry-After only up to `max_retry_after` seconds; a longer wait is the caller's
-  (a queued job waits through message visibility instead of holding a Functions worker);
-- no NetworkTraceLoggingPolicy: it logs bodies, and the submit body and the file list hold SAS
-  URLs. HttpLoggingPolicy logs method, URL with every query value but api-version redacted, and
-  allow-listed headers only.
-A dependency policy outside the retries records one Application Insights dependency per call,
-as `transcriber.adapters.speech` does for the fast path (host only, no query string).
-
-The files pipeline fetches result files by their SAS `contentUrl`: no credential policy at all,
-so neither our token nor our key can reach Microsoft's (or anyone's) storage.
+Result files are fetched by SAS URL with no credential, so our token and key reach only Speech.
 """
 
 from __future__ import annotations
@@ -116,6 +104,8 @@ def api_pipeline(
         auth,
         DistributedTracingPolicy(),
         SensitiveHeaderCleanupPolicy(),
+        # method, URL with every query value but api-version redacted, allow-listed headers; no
+        # NetworkTraceLoggingPolicy: it logs bodies, and the submit body and file list hold SAS URLs
         HttpLoggingPolicy(),
     ]
     return AsyncPipeline(_transport(settings), policies)

@@ -1,23 +1,6 @@
 """A batch transcription result file, as the fast-transcription result the app writes and renders.
 
-A result file (Microsoft's "Get batch transcription results", API 2024-11-15) times everything
-in ticks of 100 ns and gives n-best alternatives per phrase:
-
-    {"durationInTicks": 25800000, "durationMilliseconds": 2580,
-     "combinedRecognizedPhrases": [{"channel": 0, "display": "Hello world."}],
-     "recognizedPhrases": [{"recognitionStatus": "Success", "channel": 0, "speaker": 1,
-         "offsetInTicks": 7600000.0, "durationInTicks": 13200000.0,
-         "nBest": [{"confidence": 0.56, "display": "Hello world.",
-                    "displayWords": [{"displayText": "Hello", "offsetInTicks": ..., ...}]}]}]}
-
-The fast shape counts whole milliseconds. Every start and every end is rounded to the nearest
-millisecond (half up) and a duration is end minus start, so what adjoins in ticks still adjoins
-and no rounding error accumulates over a long recording. The best alternative (`nBest[0]`) and
-its display form are used: its words carry punctuation, as the fast API's do. `speaker` is kept
-when the service labelled one (diarization); `channel` only when channels were asked for, since
-without them the fast API mixes the channels and labels none (batch always splits a stereo file:
-its channels are interleaved by time, a phrase both channels heard shown once).
-The result file's `source` (our SAS URL) is never copied.
+Ticks of 100 ns become whole milliseconds; the result file's `source` (our SAS URL) is never copied.
 """
 
 from __future__ import annotations
@@ -40,7 +23,11 @@ class BatchResultError(ValueError):
 
 
 def ticks_to_ms(ticks: int) -> int:
-    """Ticks (100 ns) to the nearest millisecond, half up: exact for whole milliseconds."""
+    """Ticks (100 ns) to the nearest millisecond, half up: exact for whole milliseconds.
+
+    Starts and ends are rounded, and a duration is end minus start, so what adjoins in ticks
+    still adjoins and no rounding error accumulates over a long recording.
+    """
     return (ticks + TICKS_PER_MILLISECOND // 2) // TICKS_PER_MILLISECOND
 
 
@@ -53,7 +40,10 @@ def to_fast_shape(
     """`{durationMilliseconds, combinedPhrases, phrases}` as fast transcription answers it.
 
     `locale` labels phrases the service did not label (it does only with language
-    identification); `channels` are the channels asked for, None for "mixed".
+    identification); `channels` are the channels asked for, None for "mixed": batch always splits
+    a stereo file, but without channels the fast API mixes them and labels none, so neither does
+    this. `speaker` is kept when the service labelled one (diarization). The best alternative
+    (`nBest[0]`) is used in its display form: its words carry punctuation, as the fast API's do.
     """
     if not isinstance(batch_result, Mapping):
         raise BatchResultError("the result file is not a JSON object")

@@ -1,13 +1,6 @@
 """The app's transcription options as a batch transcription's definition (REST API 2024-11-15).
 
-Batch has `locale` (one, required) plus `languageIdentification.candidateLocales` (2-10) for
-several; `diarization {enabled, maxSpeakers}`; `channels`; `profanityFilterMode`;
-`punctuationMode`; word timestamps in lexical and display form; `timeToLiveHours` (6 h to 31 days),
-after which the service deletes the transcription and its results itself. It has no phrase list
-and no enhanced mode (LLM speech, MAI-Transcribe): asking for those is refused here, naming the
-option, before any SAS is handed out. Which channels were asked for rides along in
-`customProperties`, since the service's echo of `channels` cannot tell "not given" from [0, 1]
-and the fast shape differs between the two (the fast API mixes channels unless asked).
+Options batch lacks (a phrase list, enhanced mode) are refused here, before any SAS is handed out.
 """
 
 from __future__ import annotations
@@ -23,7 +16,9 @@ if TYPE_CHECKING:
 __all__ = ["CHANNELS_PROPERTY", "TIME_TO_LIVE_HOURS", "UnsupportedBatchOptionError", "batch_definition"]
 
 # Microsoft's recommended default "when data is consumed directly"; the result is fetched within it.
+# The service allows 6 h to 31 days, then deletes the transcription and its results itself.
 TIME_TO_LIVE_HOURS = 48
+# The channels asked for: the service's echo of `channels` cannot tell "not given" from [0, 1].
 CHANNELS_PROPERTY = "transcriberChannels"
 MIXED = "mixed"
 _UNSUPPORTED = {

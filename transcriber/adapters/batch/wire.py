@@ -1,9 +1,6 @@
 """What the batch REST API's answers mean: a transcription's status, errors, ids in paths.
 
-Errors go through `transcriber.adapters.speech`'s own translation (the fast path's), so a 429, a 5xx, a
-refused credential or a refused request raise the same classes with the service's inner code on
-both routes. Service text is redacted (`transcriber.domain.redaction`): a failure message can quote the
-audio's SAS URL.
+Errors as the fast path translates them, with service text redacted (it can quote our SAS URL).
 """
 
 from __future__ import annotations

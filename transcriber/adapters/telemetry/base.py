@@ -1,10 +1,6 @@
-"""The Telemetry API the pipeline calls, independent of the exporter library behind it.
+"""The Telemetry API the flows call, independent of the exporter library behind it.
 
-Everything backend-neutral lives here (with correlation.py, dependency.py and runner.py):
-per-invocation correlation, turning a TranscriptionEvent into an event plus metrics, a
-flush started (never awaited) when an invocation ends, and a bounded flush at shutdown.
-Backends implement five small hooks. Telemetry never raises into the caller and never
-blocks it longer than its timeouts; exceptions of the caller's own code always propagate.
+Never raises into its caller nor blocks it past its timeouts; the caller's own exceptions propagate.
 """
 
 from __future__ import annotations

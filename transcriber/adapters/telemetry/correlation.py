@@ -1,10 +1,6 @@
 """Which operation telemetry belongs to, per invocation, even with many on one event loop.
 
-The Functions host reports each invocation as a request whose operation id is the W3C trace
-id of `context.trace_context.trace_parent` and whose id is that traceparent's span id. Items
-we send carry operation_Id = trace id and operation_ParentId = that span id, so Application
-Insights shows them under the host's request. A ContextVar (not a thread-local) holds the
-current invocation: each asyncio task sees its own.
+A ContextVar, not a thread-local, holds the current invocation: each asyncio task sees its own.
 """
 
 from __future__ import annotations

@@ -1,26 +1,6 @@
 """What one transcription reports, and the exact names it is reported under.
 
-The names below are a public contract: dashboards and the Kusto queries in
-docs/TELEMETRY.md depend on them, and both backends send them unchanged.
-
-Custom events (customEvents.name): ``TranscriptionCompleted``, ``TranscriptionFailed``.
-Their customDimensions (strings; a key is left out when its value is unknown):
-``trigger``, ``blob_id`` (blob trigger: a keyed hash of the blob name, see transcriber.domain.privacy;
-``blob_name`` too only with TELEMETRY_INCLUDE_BLOB_NAMES=true) or ``request_id`` (HTTP trigger),
-``content_type``,
-``size_bytes``, ``audio_seconds``, ``locales_requested`` (comma-separated), ``locale_detected``,
-``options`` (JSON object of the options used), ``phrase_count``, ``latency_ms``,
-``real_time_factor``, ``outcome``, ``error_code``, ``invocation_id``.
-The numeric ones are also customMeasurements (numbers): ``size_bytes``, ``audio_seconds``,
-``phrase_count``, ``latency_ms``, ``real_time_factor``.
-
-Custom metrics (customMetrics.name) and their customDimensions:
-``transcription_audio_seconds`` (trigger; completed transcriptions only),
-``transcription_latency_ms`` (trigger, outcome), ``transcription_real_time_factor`` (trigger),
-``transcription_failures`` (trigger, error_code; value 1 per failure).
-
-Nothing here ever carries transcript text, keys or tokens, nor by default a blob's name; `scrub` removes query
-strings (SAS signatures) from anything that looks like a URL.
+The names are a public contract (docs/TELEMETRY.md lists them); no transcript, key or token, ever.
 """
 
 from __future__ import annotations
@@ -103,7 +83,7 @@ class MetricPoint:
 
 @dataclass(frozen=True)
 class TranscriptionEvent:
-    """The outcome of one transcription (blob or HTTP), as the pipeline saw it."""
+    """The outcome of one transcription (blob or HTTP), as the flow saw it."""
 
     trigger: Literal["blob", "http"]
     subject: str

@@ -1,15 +1,6 @@
 """Application Insights through opencensus-ext-azure, the product's named exporter.
 
-Three exporters share one telemetry processor: AzureEventHandler (custom events),
-AzureExporter (dependencies, as CLIENT span data) and MetricsExporter (custom metrics, one
-MetricData item per measurement, valueCount 1, so Kusto aggregates them like OpenTelemetry's).
-Items carry private `_transcriber.*` properties that the processor turns into envelope fields
-(operation ids, dependency type, target, result code) and then removes.
-
-Flushing: `AzureEventHandler.flush()` sends nothing while the worker thread already holds
-the items it is batching (the queue looks empty), so we put our own sync marker in each
-exporter queue: the worker exports its batch when it reaches the marker and then sets it.
-Metrics are exported inline on the runner thread. Shutdown stops both workers.
+One telemetry processor turns our private `_transcriber.*` properties into envelope fields.
 """
 
 from __future__ import annotations

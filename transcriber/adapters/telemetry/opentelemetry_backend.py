@@ -1,18 +1,6 @@
 """Application Insights through OpenTelemetry and azure-monitor-opentelemetry-exporter.
 
-We use the exporter package directly, not `configure_azure_monitor()`: the distro installs
-process-global providers (set once per process, so not reconfigurable per test or per
-setting), auto-instruments requests/urllib/urllib3/azure-core, which would report every Speech
-and Storage call a second time and record full URLs, and hooks the root logger. Our own
-non-global providers keep the output exactly ours: sampling ratio 1.0
-(ApplicationInsightsSampler, which ignores the parent's sampled flag), no instrumentation,
-and deterministic `force_flush()`.
-
-Custom events are log records with the `microsoft.custom_event.name` attribute (the exporter
-turns them into EventData; `microsoft.custom_measurements` becomes their measurements).
-Dependencies are CLIENT spans; the exporter derives a dependency's type, target and result
-code from HTTP semantic conventions, so `_DependencyExporter` writes the caller's values
-over them, as opencensus' telemetry processor does.
+The exporter package with providers of our own, not `configure_azure_monitor()` (docs/TELEMETRY.md says why).
 """
 
 from __future__ import annotations

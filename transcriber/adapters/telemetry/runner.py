@@ -1,15 +1,6 @@
 """Run blocking exporter calls on one thread of their own, with a deadline for the caller.
 
-Exporters flush synchronously over HTTP (OpenTelemetry's force_flush ignores its timeout;
-opencensus sends metrics inline), so a slow or stalled ingestion endpoint would stall whoever
-waits. One daemon thread per Telemetry runs those calls: `submit` queues one, to run no sooner
-than a delay, and returns at once (what an invocation does when it ends: a busy worker then
-sends one batch a second, not one per invocation), `run` waits at most its timeout (an explicit
-flush, shutdown) and makes everything queued before it due at once.
-Neither touches the event loop's default executor, which aiohttp needs for every request.
-Identical requests that are still queued are coalesced, so a stalled endpoint never piles up
-threads or work, and once a call has outlived its caller's wait, later waits stop waiting
-until the thread catches up.
+So a stalled ingestion endpoint stalls neither an invocation nor the loop's default executor.
 """
 
 from __future__ import annotations

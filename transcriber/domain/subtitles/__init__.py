@@ -1,9 +1,6 @@
 """Subtitles people can read: cues and lines laid out by the rules of broadcast style guides.
 
-words.py       the result's words with times and the speaker or channel saying them
-segment.py     words -> cues (1-7 s, two lines of 42, at most 20 characters a second)
-lines.py       one cue's text -> at most two balanced lines
-paragraphs.py  phrases -> paragraphs for the plain-text transcript
+words (timed words), segment (cues), lines (two balanced lines), paragraphs (the plain text).
 """
 
 from transcriber.domain.subtitles.lines import LINE_CHARS, MAX_LINES, break_lines

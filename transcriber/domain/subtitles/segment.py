@@ -1,12 +1,6 @@
-"""Words to cues, by the timing rules of broadcast and streaming style guides.
+"""Words to cues, by the timing rules of broadcast and streaming style guides (docs/API.md).
 
-Each cue shows 1 to 7 seconds of text in at most two lines of 42 characters, at no more than 20
-characters a second, and is held until shortly before the next one (a two-frame gap) when
-reading needs longer than the speech took. Within one speaker's (or channel's) run of words the
-break points are chosen together by dynamic programming: short phrases merge, long ones split
-at word timings, preferring sentence ends, then clause and phrase ends, over a pause. A change
-of speaker starts a new cue naming the new speaker, except that a quick one-line exchange shares
-one cue with a dash opening each speaker's line.
+Within one speaker's run the break points are chosen together by dynamic programming.
 """
 
 from __future__ import annotations

@@ -1,12 +1,6 @@
-"""Who may call POST /api/transcribe: a function key (checked by the host), or Entra ID with an app role.
+"""Who may call the HTTP functions: a function key (checked by the host), or Entra ID with an app role.
 
-With HTTP_AUTH_MODE=entra the function is anonymous to the host, and App Service authentication
-(infra/app/function.bicep, authsettingsV2) stands in front: it refuses requests without a valid
-token for the app registration, and passes the caller's claims to the app in the
-`X-MS-CLIENT-PRINCIPAL` header (base64 JSON: `auth_typ`, `claims` [{typ, val}], `role_typ`),
-replacing any such header a caller sent. The app then requires the app role TRANSCRIBE_APP_ROLE
-in the token's `roles` claim. The header can only be trusted while the platform's authentication
-is on, which App Service reports as WEBSITE_AUTH_ENABLED=True; without it every call is refused.
+The platform's header is trusted only while it reports authentication on (docs/ARCHITECTURE.md).
 """
 
 from __future__ import annotations

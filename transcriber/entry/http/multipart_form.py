@@ -1,9 +1,6 @@
 """A multipart/form-data body read with bounds: few parts, small fields, one audio part.
 
-python-multipart's streaming parser does the parsing (and bounds each part's headers); the
-callbacks here count parts and sizes and stop at the first bound crossed, so a body of a million
-tiny parts costs one part more than the limit, not a million. Runs in a worker thread (see
-`transcriber.entry.http.transcribe`): parsing is CPU work that must not hold the event loop.
+Counted as python-multipart's parser goes, stopping at the first bound crossed; run off the loop.
 """
 
 from __future__ import annotations

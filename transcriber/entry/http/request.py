@@ -1,10 +1,6 @@
 """What an HTTP caller sent: audio (raw body, multipart file or a blob name) and options.
 
-Parsing is strict and bounded, and happens before any audio moves, so a malformed or hostile
-request costs little: JSON bodies are at most MAX_JSON_BYTES and MAX_JSON_DEPTH deep, multipart
-bodies are bounded by `transcriber.entry.http.multipart_form`, blob names pass `transcriber.domain.names`.
-Repeated query parameters are read from the URL itself because a flat params mapping would keep
-only one `locale`.
+Parsed strictly and within bounds before any audio moves, so a hostile request costs little.
 """
 
 from __future__ import annotations
@@ -51,6 +47,7 @@ def parse_request(
         )
     if len(url) > MAX_URL_CHARS:
         raise InvalidRequestError(f"the URL is over {MAX_URL_CHARS} characters", code="UrlTooLong")
+    # from the URL itself: a flat params mapping would keep only one of repeated `locale`s
     query = parse_qs(urlsplit(url).query, keep_blank_values=True)
     _reject_unknown([k for k in query if k not in QUERY_ONLY], "query parameter")
     fields: dict[str, list[Any]] = {k: v for k, v in query.items() if k in OPTION_FIELDS}

@@ -1,12 +1,4 @@
-"""The end of a batch job: the version's outcome through the blob pipeline's own code, then clean-up.
-
-Succeeded writes the outputs as a fast transcription does (`pipeline.write_outcome` with the batch
-result: same JSON shape, `processing.route: "batch"`, txt/SRT/VTT, the failure record removed,
-the completion notice); a failure writes the final failure record the same way. Then the
-service's transcription is deleted, the claim released and the job record ended. A blob
-overwritten or deleted meanwhile writes nothing for the old version: its new version's own event
-transcribes it.
-"""
+"""The end of a batch job: the version's outcome through the blob flow's own code, then clean-up."""
 
 from __future__ import annotations
 
@@ -133,7 +125,7 @@ async def _delete_attempt(step: Step) -> None:
 
 
 def _attempt(step: Step) -> Invocation:
-    """Attempts as the pipeline counts them: the step's consecutive errors so far."""
+    """Attempts as the blob flow counts them: the step's consecutive errors so far."""
     invocation = step.invocation
     return Invocation(
         function=invocation.function,

@@ -1,15 +1,6 @@
-"""The blob pipeline hands a blob version to batch: a job record, its claim, its first message.
+"""The blob flow hands a blob version to batch: a job record, its claim, its first message.
 
-No function waits for batch. The delivery that holds the version's claim (`transcriber.flows.claims`)
-writes the job record, rewrites the claim so that the *job* holds it (its body names the job and
-how long it stays live: the whole batch wait), queues the job's first step and returns. Other
-deliveries of that version find the claim held by a batch job and return at once (a blob event)
-or follow the job (an HTTP job, `follow`); the job releases the claim once the version's
-outcome (its transcript set or its failure record) is written.
-
-A blob event's batch job has an id derived from the version (name and etag), so a second
-hand-over of the same version (a holder that died between two steps) restarts the same job
-rather than starting another; an HTTP job keeps its own id and record.
+No function waits for batch: the job holds the version's claim for the whole wait.
 """
 
 from __future__ import annotations

@@ -1,19 +1,6 @@
-"""The blob job: one uploaded recording in, one transcript set or one failure record out.
+"""The blob flow: one uploaded recording in, one transcript set or one failure record out.
 
-Layout (no source name can reach another blob's outputs or records):
-- transcripts container: `<name>.json` (+ `.txt`, `.srt`, `.vtt`), the set for one source blob;
-- failures container: `failed/<name>.json` failure records, `invalid/<key>.json` for events
-  naming an invalid blob, and `claims/...` (see `transcriber.flows.claims`).
-
-- Idempotent: `<name>.json` carries the source etag in its metadata, so a repeated event for the
-  same blob version calls the service zero times and writes nothing; a new version replaces it.
-- One worker per version (`claiming`): concurrent deliveries race for the version's claim.
-- Outcomes (`recording`): a success writes the formats, then the JSON marker; a permanent failure
-  writes a final failure record and returns; a transient one updates it and raises (host retries).
-- Names and results (`names`): output names, logged names, `BlobOutcome`.
-Invariant: the end of every success removes the version's failure record; the end of every
-final failure removes the name's transcript set. So every blob version ends with exactly one
-transcript set or exactly one failure record.
+The version claimed, audio over the fast limits handed to batch, the outcome written (docs/ARCHITECTURE.md).
 """
 
 from __future__ import annotations

@@ -1,12 +1,6 @@
-"""Completion messages: one per finished blob version and one per finished job, when
-COMPLETION_QUEUE is set, so downstream systems need not poll.
+"""Completion messages, one per finished blob version and per finished job, when COMPLETION_QUEUE is set.
 
-    {"kind": "blob", "blob": "meeting.wav", "etag": "...", "status": "succeeded",
-     "outputs": ["meeting.wav.json", ...]}                     (or "failed" with "error")
-    {"kind": "job", "id": "<job id>", "blob": "...", "status": "succeeded"}
-
-Sent after the outcome is written. Best effort: a queue that refuses is logged, and the outcome
-stands (the transcript's BlobCreated event, see README, is the at-least-once signal).
+Best effort: a queue that refuses is logged, and the outcome stands.
 """
 
 from __future__ import annotations

@@ -1,19 +1,6 @@
 """A job's end: its outcome read into the record, its own audio removed, downstream told.
 
-`end_job` is the one way a job ends, whichever route ran it (the queue run in `runner`, or a
-route that waits for the service and ends the job when that finishes). It reads the blob
-version's outcome (whoever wrote it) and, once that is final (succeeded, or failed for good):
-
-- removes the audio the job was sent in its POST body (`jobs/<id>/audio`, a name only this job
-  owns), never a blob the caller named: the audio has served its purpose, and keeping a copy of
-  a recording nobody asked to keep is what data minimisation forbids. The record says so first
-  (`audioRemovedAt`), so the erasure function, which the deletion's BlobDeleted event reaches,
-  keeps the job's transcripts and failure record (`transcriber.flows.erasure`). While the job may
-  still be retried (a transient failure) the audio stays: the next try reads it;
-- sends the completion message, and the callback at most once (`_claim_callback`).
-
-Job records, job outputs and any job audio left behind (a job that never ended) live for
-`jobRetentionDays` in Azure (a lifecycle rule on the `jobs/` prefixes, infra/app/storage.bicep).
+`end_job` is the one way a job ends, whichever route ran it.
 """
 
 from __future__ import annotations
@@ -48,7 +35,7 @@ async def end_job(
 ) -> str:
     """Read the blob version's outcome into the job record; when final, clean up and tell.
 
-    `record` is the job as read (queued or running); `outcome_status` the pipeline's (`gone`:
+    `record` is the job as read (queued or running); `outcome_status` the blob flow's (`gone`:
     the audio vanished before it could be read); `last_error` a transient error the queue will
     retry, unless this was the queue's `last_try` (the message is poisoned next: the job fails
     with that error when no final record says more). A record already finished (a redelivery) only gets what its end left undone (the

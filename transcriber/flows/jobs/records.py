@@ -42,7 +42,7 @@ def job_options(service: TranscriptionService, record: dict[str, Any]) -> Transc
     """What a job transcribes with, on every route: its caller's options over the app's defaults.
 
     A record keeps only what its caller gave (backfill: nothing), merged as /api/transcribe merges
-    (`http_input.effective_options`, checked when the job was accepted). Should the defaults have
+    (`transcriber.domain.options.effective_options`, checked when the job was accepted). Should the defaults have
     changed since into a clash, the caller's options run as given rather than fail the job.
     """
     options = options_from_json(record.get("options", {}))
