@@ -11,12 +11,12 @@ from transcriber.config.bindings import (
     trigger_source,
 )
 from transcriber.config.callers import CallerAuthSettings, caller_auth, http_auth_mode
-from transcriber.domain.errors import SettingError
+from transcriber.domain.errors import InvalidSettingsError, SettingError
 from transcriber.domain.setting_names import *  # noqa: F403 (every setting's name, as before the split)
 
 if TYPE_CHECKING:
     from transcriber.config.batch import BatchSettings
-    from transcriber.config.settings import InvalidSettingsError, Settings
+    from transcriber.config.settings import Settings
     from transcriber.config.speech import SpeechSettings
     from transcriber.config.telemetry import PrivacySettings, TelemetrySettings
 
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 # warm-up thread's, right after indexing).
 _LAZY = {
     "BatchSettings": "batch",
-    "InvalidSettingsError": "settings",
     "Settings": "settings",
     "SpeechSettings": "speech",
     "PrivacySettings": "telemetry",

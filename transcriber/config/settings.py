@@ -20,7 +20,7 @@ from transcriber.config.speech import SpeechSettings, read_speech
 from transcriber.config.storage_connection import StorageConnection
 from transcriber.config.telemetry import PrivacySettings, TelemetrySettings, read_privacy, read_telemetry
 from transcriber.config.values import boolean, container_name, integer
-from transcriber.domain.errors import SettingError, TranscriberError
+from transcriber.domain.errors import InvalidSettingsError, SettingError
 from transcriber.domain.options import TranscriptionRequestOptions
 from transcriber.domain.setting_names import (
     AUDIO_CONTAINER,
@@ -149,12 +149,3 @@ class Settings:
         if values["create_containers"] is None:  # local (a connection string): create what is missing
             values["create_containers"] = values["storage"].connection_string is not None
         return cls(**values)
-
-
-class InvalidSettingsError(SettingError):
-    """One or more settings are invalid; `problems` holds one SettingError per bad setting."""
-
-    def __init__(self, problems: list[SettingError]) -> None:
-        TranscriberError.__init__(self, "; ".join(p.message for p in problems))
-        self.setting = problems[0].setting
-        self.problems = problems

@@ -32,6 +32,15 @@ class SettingError(TranscriberError):
         self.setting = setting
 
 
+class InvalidSettingsError(SettingError):
+    """One or more settings are invalid; `problems` holds one SettingError per bad setting."""
+
+    def __init__(self, problems: list[SettingError]) -> None:
+        TranscriberError.__init__(self, "; ".join(p.message for p in problems))
+        self.setting = problems[0].setting
+        self.problems = problems
+
+
 class InvalidRequestError(TranscriberError):
     """The caller's options, JSON or form cannot be understood."""
 
