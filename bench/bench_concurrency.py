@@ -1,8 +1,8 @@
 """Many blobs at once with 0.5 s of service latency, against the ideal and Microsoft's loop.
 
-In a fresh worker-like process, the blob job runs as function_app's trigger calls it
-(`handle_blob`, once per event), so the figures are the app's own, not the test host's (whose
-storage calls the real host makes in another process). The echo-engine Speech emulator answers
+In a fresh worker-like process, function_app's blob trigger runs as the worker calls it (a blob
+reference and a context, once per event), so the figures are the app's own, not the test host's
+(whose storage calls the real host makes in another process), and any tree's app can be measured. The echo-engine Speech emulator answers
 every request after LATENCY_S; Azurite serves storage (connection string, http: no TLS cost).
 The same run measures the app as it was before #12 (exported from git, `bench.baseline`).
 - 50 blobs at once: wall time against the ideal (one service latency).
@@ -26,13 +26,16 @@ import json
 import os
 import sys
 import time
+import uuid
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
 from bench.proc_cpu import stand_in_cpu, where_it_went
-from bench.stack import AUDIO, ROOT, local_stack, run_child, verdict
+from bench.stack import ROOT, Stack, local_stack, run_child, verdict
 
 LATENCY_S = 0.5
 AT_ONCE = 50
@@ -53,13 +56,16 @@ def _wav() -> bytes:
 
 
 def _child(phase: str) -> None:
-    async def run() -> dict[str, object]:
-        import function_app  # noqa: F401  (the app as the worker loads it: its warm-up starts)
+    # Imported before the app: its warm-up thread imports the SDKs once the app is indexed, and an
+    # import beside it can deadlock (a _DeadlockError); after the app, only its trigger imports,
+    # once it has waited for the warm-up as every entry point does.
+    from azure.core.pipeline.transport import AioHttpTransport  # noqa: F401  (RequestCounter's)
 
-        # a warmed worker; no import here may race the warm-up thread's (a _DeadlockError)
-        warmup = sys.modules.get("transcriber.entry.warmup")  # the app before #12 had none
-        getattr(warmup, "join_warm_up", lambda: None)()
-        from bench.request_count import RequestCounter
+    from bench.proc_cpu import CpuSample, parse_pids
+    from bench.request_count import RequestCounter
+
+    async def run() -> dict[str, object]:
+        import function_app  # the app as the worker loads it: its warm-up starts
 
         counter = RequestCounter(
             os.environ["BENCH_STORAGE_HOST"],
@@ -67,34 +73,30 @@ def _child(phase: str) -> None:
             os.environ["TRANSCRIPTS_CONTAINER"],
         )
         with counter.installed():
-            return await measure(counter)
+            return await measure(_blob_trigger(function_app.app), counter)
 
-    async def measure(counter: Any) -> dict[str, object]:
-        from bench.proc_cpu import CpuSample, parse_pids
-        from transcriber.entry.triggers import handle_blob
-        from transcriber.services import Invocation
-
+    async def measure(trigger: Callable[..., Awaitable[None]], counter: RequestCounter) -> dict[str, object]:
         stand_ins = parse_pids(os.environ.get("BENCH_STAND_IN_PIDS", ""))
         count, limit = PHASES[phase]
         gate = asyncio.Semaphore(limit)
 
-        async def warm(n: int) -> None:
+        async def deliver(name: str) -> None:
             async with gate:
-                await handle_blob(f"warm-{phase}-{n}.wav", Invocation("transcribe_blob"))
+                context = SimpleNamespace(function_name="transcribe_blob", invocation_id=str(uuid.uuid4()))
+                await trigger(blob=SimpleNamespace(blob_name=name), context=context)
 
-        # a burst of the same shape first: connection pools and caches as under steady load
-        await asyncio.gather(*(warm(n) for n in range(limit)))
+        # a burst of the same shape first: a warmed worker, connection pools and caches as under
+        # steady load
+        await asyncio.gather(*(deliver(f"warm-{phase}-{n}.wav") for n in range(limit)))
         counter.clear()
 
-        async def deliver(n: int) -> None:
-            async with gate:
-                with counter.delivery():
-                    outcome = await handle_blob(f"{phase}-{n}.wav", Invocation("transcribe_blob"))
-                assert outcome.status == "transcribed", outcome
+        async def counted(n: int) -> None:
+            with counter.delivery():
+                await deliver(f"{phase}-{n}.wav")
 
         before = CpuSample.take(stand_ins)
         clock, cpu = time.perf_counter(), time.process_time()
-        await asyncio.gather(*(deliver(n) for n in range(count)))
+        await asyncio.gather(*(counted(n) for n in range(count)))
         wall, cpu = time.perf_counter() - clock, time.process_time() - cpu
         return {
             "wall": wall,
@@ -110,7 +112,56 @@ def _child(phase: str) -> None:
     print(json.dumps(asyncio.run(run())))
 
 
-def _quickstart_loop(connection_string: str, endpoint: str, key: str, names: list[str]) -> float:
+def _blob_trigger(app: Any) -> Callable[..., Awaitable[None]]:
+    """function_app's blob trigger as the worker calls it (a blob reference and a context), so
+    the same code measures any tree's app, whatever its core's modules are called."""
+    return next(
+        f.get_user_function() for f in app.get_functions() if f.get_function_name() == "transcribe_blob"
+    )
+
+
+def run_phases(stack: Stack, admin: Any, tree: Path | None, tag: str) -> dict[str, dict[str, object]]:
+    """Every phase in a fresh process of the app in `tree` (None: this checkout), its blobs in
+    containers of its own (`audio-<tag>`, `transcripts-<tag>`); raises unless all were transcribed."""
+    container, transcripts = _containers(tag)
+    admin.create_container(container)
+    admin.create_container(transcripts)
+    audio = _wav()
+    for phase, (count, limit) in PHASES.items():
+        warm = [f"warm-{phase}-{n}.wav" for n in range(limit)]
+        for name in warm + [f"{phase}-{n}.wav" for n in range(count)]:
+            admin.get_blob_client(container, name).upload_blob(audio)
+    env = stack.child_env(
+        AUDIO_CONTAINER=container,
+        TRANSCRIPTS_CONTAINER=transcripts,
+        BENCH_STAND_IN_PIDS=f"Azurite={stack.azurite.pid},emulator={stack.emulator_pid}",
+        BENCH_STORAGE_HOST=urlsplit(stack.azurite.blob_endpoint).netloc,
+    )
+    if tree is not None:  # that tree's function_app and transcriber; bench and devtools from here
+        env["PYTHONPATH"] = f"{tree}:{env['PYTHONPATH']}"
+    results = {}
+    for phase, (count, _) in PHASES.items():
+        stack.delay_speech(LATENCY_S, 1000)
+        results[phase] = run_child("bench.bench_concurrency", env, phase, cwd=tree or ROOT)
+        outputs = admin.get_container_client(transcripts).list_blobs(name_starts_with=f"{phase}-")
+        missing = {f"{phase}-{n}.wav" for n in range(count)} - {b.name.rsplit(".", 1)[0] for b in outputs}
+        if missing:
+            raise RuntimeError(f"{tag}: {len(missing)} of {count} {phase} blobs not transcribed")
+    return results
+
+
+def _containers(tag: str) -> tuple[str, str]:
+    return f"audio-{tag}", f"transcripts-{tag}"
+
+
+def per_blob_of(phases: dict[str, dict[str, object]], key: str) -> float:
+    """A figure (`cpu`: the app's CPU seconds, `requests`, ...) per blob over every phase."""
+    return sum(float(r[key]) for r in phases.values()) / sum(float(r["blobs"]) for r in phases.values())
+
+
+def _quickstart_loop(
+    connection_string: str, endpoint: str, key: str, container: str, names: list[str]
+) -> float:
     """Microsoft's pattern: one blob after another, sync SDKs, transcript text written back."""
     from azure.ai.transcription import TranscriptionClient
     from azure.ai.transcription.models import TranscriptionContent, TranscriptionOptions
@@ -123,17 +174,12 @@ def _quickstart_loop(connection_string: str, endpoint: str, key: str, names: lis
     ):
         clock = time.perf_counter()
         for name in names:
-            audio = storage.get_blob_client(AUDIO, name).download_blob().readall()
+            audio = storage.get_blob_client(container, name).download_blob().readall()
             content = TranscriptionContent(definition=TranscriptionOptions(locales=["en-US"]), audio=audio)
             result = speech.transcribe(content)
             text = result.combined_phrases[0].text if result.combined_phrases else ""
             storage.get_blob_client("quickstart", f"{name}.txt").upload_blob(text, overwrite=True)
         return time.perf_counter() - clock
-
-
-def _measure(stack: object, env: dict[str, str], phase: str, tree: Path | None) -> dict[str, object]:
-    stack.delay_speech(LATENCY_S, 1000)  # type: ignore[attr-defined]
-    return run_child("bench.bench_concurrency", env, phase, cwd=tree or ROOT)
 
 
 def main() -> None:
@@ -145,31 +191,10 @@ def main() -> None:
     with local_stack() as stack, baseline_tree() as old_tree:
         admin = BlobServiceClient.from_connection_string(stack.azurite.connection_string)
         admin.create_container("quickstart")
-        audio = _wav()
         print(f"echo engine with {LATENCY_S} s latency; Azurite; function_app's blob job, fresh processes")
-        results: dict[str, dict[str, dict[str, object]]] = {}
-        trees = [("now", None)] + ([("before #12", old_tree)] if old_tree else [])
-        for label, tree in trees:
-            transcripts = "transcripts" if tree is None else "transcripts-old"
-            admin.create_container(AUDIO if tree is None else "audio-old")
-            admin.create_container(transcripts)
-            container = AUDIO if tree is None else "audio-old"
-            for name in (
-                name
-                for phase, (count, limit) in PHASES.items()
-                for name in [f"warm-{phase}-{n}.wav" for n in range(limit)]
-                + [f"{phase}-{n}.wav" for n in range(count)]
-            ):
-                admin.get_blob_client(container, name).upload_blob(audio)
-            env = stack.child_env(
-                AUDIO_CONTAINER=container,
-                TRANSCRIPTS_CONTAINER=transcripts,
-                BENCH_STAND_IN_PIDS=f"Azurite={stack.azurite.pid},emulator={stack.emulator_pid}",
-                BENCH_STORAGE_HOST=urlsplit(stack.azurite.blob_endpoint).netloc,
-            )
-            if tree is not None:  # the old function_app and transcriber; bench and devtools from here
-                env["PYTHONPATH"] = f"{tree}:{env['PYTHONPATH']}"
-            results[label] = {phase: _measure(stack, env, phase, tree) for phase in PHASES}
+        results = {"now": run_phases(stack, admin, None, "now")}
+        if old_tree is not None:
+            results["before #12"] = run_phases(stack, admin, old_tree, "old")
         if old_tree is None:
             print("(no git history here: the before-#12 column is the issue's figures)")
 
@@ -184,8 +209,7 @@ def main() -> None:
             return float(result["blobs"]) / float(result["wall"]) / (limit / LATENCY_S)
 
         def per_blob(label: str, key: str) -> float:
-            both = results[label].values()
-            return sum(float(r[key]) for r in both) / sum(float(r["blobs"]) for r in both)
+            return per_blob_of(results[label], key)
 
         old = "before #12" in results
         row(
@@ -238,6 +262,7 @@ def main() -> None:
             stack.azurite.connection_string,
             stack.speech_endpoint,
             SPEECH_KEY,
+            _containers("now")[0],
             [f"at-once-{n}.wav" for n in range(AT_ONCE)],
         )
         now_wall = float(results["now"]["at-once"]["wall"])

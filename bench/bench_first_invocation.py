@@ -22,13 +22,16 @@ import json
 import statistics
 import sys
 import time
+from pathlib import Path
+from typing import Any
 
-from bench.stack import AUDIO, ROOT, local_stack, run_child, verdict
+from bench.stack import AUDIO, ROOT, Stack, local_stack, run_child, verdict
 
 WARM_RUNS = 8
 TRIALS = 7
 GOAL = 2.0
 HOST_START_S = 0.5
+CONTAINERS = (AUDIO, "transcripts")  # create them before any trial
 ARRIVALS = {"start-up": f"after {HOST_START_S:g} s host start-up", "at-once": "at once after indexing"}
 
 
@@ -93,6 +96,23 @@ def _child(kind: str, prefix: str, arrival: str, app_dir: str) -> None:
     print(json.dumps(asyncio.run(run())))
 
 
+def first_invocation(
+    stack: Stack, admin: Any, tree: Path | None, kind: str, arrival: str, prefix: str
+) -> dict[str, Any]:
+    """One trial in a fresh worker process of the app in `tree` (None: this checkout), the echo
+    engine answering at once; a blob trial's blobs are named `<prefix>-<n>.wav`."""
+    stack.delay_speech(0, 0)
+    env = stack.child_env()
+    if tree is not None:  # that tree's function_app and transcriber; bench and devtools from here
+        env["PYTHONPATH"] = f"{tree}:{env['PYTHONPATH']}"
+    if kind == "blob":
+        audio = _wav()
+        for n in range(WARM_RUNS + 1):
+            admin.get_blob_client(AUDIO, f"{prefix}-{n}.wav").upload_blob(audio)
+    app_dir = tree or ROOT
+    return run_child("bench.bench_first_invocation", env, kind, prefix, arrival, str(app_dir), cwd=app_dir)
+
+
 def _spread(values: list[float]) -> str:
     return f"{min(values):.2f}-{max(values):.2f}"
 
@@ -104,9 +124,8 @@ def main() -> None:
 
     with local_stack() as stack, baseline_tree() as old_tree:
         admin = BlobServiceClient.from_connection_string(stack.azurite.connection_string)
-        for container in (AUDIO, "transcripts"):
+        for container in CONTAINERS:
             admin.create_container(container)
-        audio = _wav()
         trees = [("now", None)] + ([("before #12", old_tree)] if old_tree else [])
         configs = [
             (label, tree, kind, arrival)
@@ -119,23 +138,9 @@ def main() -> None:
         }
         for trial in range(TRIALS):  # interleaved: each round runs every row once
             for label, tree, kind, arrival in configs:
-                env = stack.child_env()
-                if tree is not None:
-                    env["PYTHONPATH"] = f"{tree}:{env['PYTHONPATH']}"
                 prefix = f"{label[:3]}-{kind}-{arrival}-{trial}"
-                if kind == "blob":
-                    for n in range(WARM_RUNS + 1):
-                        admin.get_blob_client(AUDIO, f"{prefix}-{n}.wav").upload_blob(audio)
                 runs[(label, kind, arrival)].append(
-                    run_child(
-                        "bench.bench_first_invocation",
-                        env,
-                        kind,
-                        prefix,
-                        arrival,
-                        str(tree or ROOT),
-                        cwd=tree or ROOT,
-                    )
+                    first_invocation(stack, admin, tree, kind, arrival, prefix)
                 )
         print(
             f"{TRIALS} interleaved trials, each a fresh worker process; medians, spread of first/warm min-max"
