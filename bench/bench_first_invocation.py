@@ -17,6 +17,7 @@ per-trial first/warm ratios (min-max).
 from __future__ import annotations
 
 import asyncio
+import importlib
 import io
 import json
 import statistics
@@ -26,6 +27,19 @@ from pathlib import Path
 from typing import Any
 
 from bench.stack import AUDIO, ROOT, Stack, local_stack, run_child, verdict
+
+# Where a tree keeps its warm-up: transcriber.entry (now), transcriber (before #21), none (before #12).
+WARM_UP_MODULES = ("transcriber.entry.warmup", "transcriber.warmup")
+
+
+def _join_warm_up() -> Any:
+    for name in WARM_UP_MODULES:
+        try:
+            return importlib.import_module(name).join_warm_up
+        except ModuleNotFoundError:
+            continue
+    return None
+
 
 WARM_RUNS = 8
 TRIALS = 7
@@ -53,10 +67,7 @@ def _child(kind: str, prefix: str, arrival: str, app_dir: str) -> None:
         started = time.perf_counter()
         host = await FunctionsHost.start_on_loop(app_dir)  # init imports and indexes function_app
         indexed = time.perf_counter()
-        try:
-            from transcriber.entry.warmup import join_warm_up
-        except ImportError:  # the app before #12 had no warm-up
-            join_warm_up = None  # type: ignore[assignment]
+        join_warm_up = _join_warm_up()
         warm_up_done: list[float] = []
 
         async def watch_warm_up() -> None:
