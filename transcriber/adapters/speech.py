@@ -207,7 +207,7 @@ class SpeechClient:
 
 def translate_error(exc: Exception) -> TranscriberError:
     """Map an azure-core exception from Speech to a transcriber error, keeping the service's code;
-    the fast and batch routes (`transcriber.adapters.batch.wire`) share it, so both raise alike."""
+    the fast and batch routes (`transcriber.adapters.batch.responses`) share it, so both raise alike."""
     from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError
 
     if isinstance(exc, TimeoutError):

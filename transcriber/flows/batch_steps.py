@@ -15,9 +15,9 @@ from transcriber.domain.errors import (
     ServiceThrottledError,
     TranscriberError,
 )
-from transcriber.flows.batch import finish, handover, schedule
-from transcriber.flows.batch.handover import DONE, FOLLOW, RUNNING, SUBMIT, parse_time
-from transcriber.flows.batch.job import Step, parse_step
+from transcriber.flows.batch import claim_handover, completion, schedule
+from transcriber.flows.batch.claim_handover import DONE, FOLLOW, RUNNING, SUBMIT, parse_time
+from transcriber.flows.batch.step import Step, parse_step
 from transcriber.flows.jobs import records
 from transcriber.services import Invocation, TranscriptionService
 
@@ -59,7 +59,7 @@ async def run_step(
         logger.warning(
             "job %s: batch step failed on the queue's last try (%s); the job fails", job_id, error.code
         )
-        return await finish.failed(step, error)
+        return await completion.failed(step, error)
 
 
 async def _step(step: Step, job_id: str) -> str:
@@ -82,11 +82,11 @@ async def _step(step: Step, job_id: str) -> str:
         if exc.code == "QueueError":  # the next look was saved but not sent: the retried delivery sends it
             raise
         if not exc.transient:
-            return await finish.failed(step, exc)
+            return await completion.failed(step, exc)
         step.batch["errors"] = int(step.batch.get("errors", 0)) + 1
         step.batch["lastError"] = {"code": exc.code, "message": exc.message}
         if step.batch["errors"] >= service.settings.blob_max_attempts:
-            return await finish.failed(step, exc)
+            return await completion.failed(step, exc)
         logger.warning("job %s: batch step failed (%s); looking again", job_id, exc.code)
         return await step.look_again(schedule.poll_delay(step.settings, int(step.batch["errors"])))
     logger.warning("job %s: unknown batch state; dropped", job_id)
@@ -95,8 +95,8 @@ async def _step(step: Step, job_id: str) -> str:
 
 async def _submit(step: Step, *, replacing: str | None = None) -> str:
     service, info = step.service, step.info
-    if not await finish.still_there(step):
-        return await finish.superseded(step)
+    if not await completion.still_there(step):
+        return await completion.superseded(step)
     started, look = step.batch.get("submitting"), step.batch.get("look")
     timeout = timedelta(seconds=service.settings.claim_timeout_seconds)
     if (
@@ -137,14 +137,14 @@ async def _adopt_attempt(step: Step) -> tuple[str, str] | None:
         step.batch.pop("submitAttempt", None)
         return None
     for extra in found[1:]:
-        await finish.delete_transcription(step, extra.id)
+        await completion.delete_transcription(step, extra.id)
     logger.info("job %s: adopted the transcription an earlier failed submit made", step.record["id"])
     return found[0].id, str(attempt["sasExpiresAt"])
 
 
 async def _submitted(step: Step, transcription: str, sas_expires_at: str, *, replacing: str | None) -> str:
     if replacing is not None and replacing != transcription:
-        await finish.delete_transcription(step, replacing)
+        await completion.delete_transcription(step, replacing)
     step.batch.pop("submitAttempt", None)
     step.batch.update(
         state=RUNNING,
@@ -168,15 +168,15 @@ async def _look(step: Step) -> str:
     step.batch["errors"] = 0
     step.batch["serviceStatus"] = status.status
     if status.status == "Succeeded":
-        return await finish.succeeded(step)
+        return await completion.succeeded(step)
     if status.status == "Failed":
         error = TranscriberError(
             status.error_message or "batch transcription failed", code=status.error_code or "BatchFailed"
         )
-        return await finish.failed(step, error)
+        return await completion.failed(step, error)
     if now >= schedule.deadline(step.settings, parse_time(step.batch["queuedAt"])):
         hours = step.settings.max_wait_hours
-        return await finish.failed(
+        return await completion.failed(
             step, BatchTimedOutError(f"batch transcription did not finish within {hours} h")
         )
     polls = int(step.batch.get("polls", 0)) + 1
@@ -207,7 +207,7 @@ async def _follow(step: Step) -> str:
         )
         await step.save()
         return records.FAILED
-    if await handover.held_by_batch(service, step.info) is None:  # the job it followed is gone
+    if await claim_handover.held_by_batch(service, step.info) is None:  # the job it followed is gone
         return await _take_over(step)
     polls = int(step.batch.get("polls", 0)) + 1
     step.batch["polls"] = polls

@@ -89,7 +89,7 @@ class Claimant:
                 return Claim(self.name, etag, created=True)
             age = datetime.now(UTC) - modified
             released = record.get("state") == RELEASED
-            # a batch job holds its claim for the whole batch wait (transcriber.flows.batch.handover)
+            # a batch job holds its claim for the whole batch wait (transcriber.flows.batch.claim_handover)
             live = max(self.service.settings.claim_timeout_seconds, int(record.get("staleAfterSeconds") or 0))
             if not released and age < timedelta(seconds=live):
                 return None

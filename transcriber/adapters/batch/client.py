@@ -1,6 +1,6 @@
 """Azure AI Speech batch transcription (REST API 2024-11-15) on azure-core's async pipeline.
 
-`azure-ai-transcription` has no batch methods; errors are translated as the fast path's (`wire`).
+`azure-ai-transcription` has no batch methods; errors are translated as the fast path's (`responses`).
 """
 
 from __future__ import annotations
@@ -11,9 +11,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from transcriber.adapters.batch.http_pipeline import safe_content_url, same_origin
-from transcriber.adapters.batch.results import BatchResultError, to_fast_shape
-from transcriber.adapters.batch.submission import batch_definition, requested_channels
-from transcriber.adapters.batch.wire import (
+from transcriber.adapters.batch.responses import (
     BatchStatus,
     http_error,
     parse_body,
@@ -22,6 +20,8 @@ from transcriber.adapters.batch.wire import (
     transcription_path,
     translate,
 )
+from transcriber.adapters.batch.results import BatchResultError, to_fast_shape
+from transcriber.adapters.batch.submission import batch_definition, requested_channels
 from transcriber.domain.errors import (
     AudioRejectedError,
     InvalidBatchResultError,

@@ -15,7 +15,7 @@ from transcriber.domain.outcomes import BlobOutcome
 from transcriber.domain.privacy import logged_name
 from transcriber.flows import claims
 from transcriber.flows import routing as batch_routing
-from transcriber.flows.batch import handover as batch_handover
+from transcriber.flows.batch import claim_handover
 from transcriber.flows.blob.claiming import claim_version
 from transcriber.flows.outcomes import refuse_name, transcribe_and_record
 from transcriber.flows.transcribe import Transcription
@@ -83,7 +83,7 @@ async def process_blob(
             )
             return outcome
         outcome = BlobOutcome("queued", name)  # from here the hand-over releases the claim if it fails
-        await batch_handover.hand_over(service, info, claim, options, reason, job_id)
+        await claim_handover.hand_over(service, info, claim, options, reason, job_id)
         return outcome
     finally:  # a success keeps its claim: the version's mark (transcriber.flows.claims)
         if outcome is None or outcome.status == "failed":

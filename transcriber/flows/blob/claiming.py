@@ -14,7 +14,7 @@ from typing import Any
 from transcriber.domain.blob_info import BlobInfo
 from transcriber.domain.privacy import logged_name
 from transcriber.flows import claims
-from transcriber.flows.batch import handover as batch_handover
+from transcriber.flows.batch import claim_handover
 from transcriber.flows.outcomes import version_done
 from transcriber.services import TranscriptionService
 
@@ -54,7 +54,7 @@ async def claim_version(
 
 async def _batch_holds(service: TranscriptionService, info: BlobInfo, job_id: str | None) -> bool:
     """A batch job holds this version's claim (for hours): return at once; a job follows it."""
-    holder = await batch_handover.held_by_batch(service, info)
+    holder = await claim_handover.held_by_batch(service, info)
     if holder is not None and job_id is not None and holder != job_id:
-        await batch_handover.follow(service, job_id, holder)
+        await claim_handover.follow(service, job_id, holder)
     return holder is not None

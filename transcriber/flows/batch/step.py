@@ -14,7 +14,7 @@ from transcriber.domain import names
 from transcriber.domain.blob_info import BlobInfo
 from transcriber.domain.errors import ConditionNotMetError, TranscriberError
 from transcriber.domain.options import TranscriptionRequestOptions
-from transcriber.flows.batch import handover
+from transcriber.flows.batch import claim_handover
 from transcriber.flows.jobs import records
 from transcriber.services import Invocation, TranscriptionService
 
@@ -86,6 +86,6 @@ class Step:
 
     async def send_current(self) -> None:
         await self.service.jobs.send_json(
-            handover.message(self.record["id"], int(self.batch["look"])),
+            claim_handover.message(self.record["id"], int(self.batch["look"])),
             delay_seconds=int(self.batch.get("nextDelaySeconds", 0)),
         )

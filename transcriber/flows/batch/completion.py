@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 from transcriber.domain.errors import BlobNotFoundError, TranscriberError
 from transcriber.flows import claims
-from transcriber.flows.batch.handover import DONE, parse_time
-from transcriber.flows.batch.job import Step
+from transcriber.flows.batch.claim_handover import DONE, parse_time
+from transcriber.flows.batch.step import Step
 from transcriber.flows.jobs import records
 from transcriber.flows.transcribe import Transcription
 from transcriber.services import Invocation
