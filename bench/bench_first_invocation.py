@@ -29,7 +29,7 @@ from typing import Any
 from bench.stack import AUDIO, ROOT, Stack, local_stack, run_child, verdict
 
 # Where a tree keeps its warm-up: transcriber.entry (now), transcriber (before #21), none (before #12).
-WARM_UP_MODULES = ("transcriber.entry.warmup", "transcriber.entry.warmup")
+WARM_UP_MODULES = ("transcriber.entry.warmup", "transcriber.warmup")
 
 
 def _join_warm_up() -> Any:

@@ -365,7 +365,7 @@ async def test_job_whose_outcome_cannot_be_recorded_ends_failed_when_poisoned(
 ) -> None:
     """A fault before any failure record (here: the pipeline itself raising) on every try."""
     from transcriber.domain.errors import ServiceError
-    from transcriber.flows import job_queue as runner
+    from transcriber.flows import job_run as runner
 
     async def broken(*args: object, **kwargs: object) -> None:
         raise ServiceError("storage is unreachable")
