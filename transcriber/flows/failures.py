@@ -22,7 +22,8 @@ async def write_failure(
     attempts: int,
     final: bool,
 ) -> None:
-    """A readable record of why; failing to write it must not hide the original error."""
+    """A readable record of why. Failing to write it raises the storage error (the original is
+    logged): without its record the version has no outcome, so the invocation must be retried."""
     record = {
         "error": {"code": error.code, "message": error.message},
         "transient": error.transient,
@@ -40,3 +41,4 @@ async def write_failure(
         )
     except TranscriberError as exc:
         logger.error("could not write a failure record (%s): %s", error.code, exc.message)
+        raise

@@ -79,9 +79,15 @@ async def transcribe_and_record(
         previous = int(record.get("attempts", 0)) if same_version and record else 0
         attempts = max(previous + 1, (invocation.retry_count or 0) + 1)
         final = not error.transient or attempts >= settings.blob_max_attempts or _last_try(invocation)
-        await write_failure(service, info.as_record(), failure_name(name), error, attempts, final)
+        try:
+            if final:  # first: a final record never stands beside part of a set
+                await _remove_outputs(service, name)
+            await write_failure(service, info.as_record(), failure_name(name), error, attempts, final)
+        except TranscriberError:  # nothing final is recorded: the host must retry
+            if not error.transient:
+                raise
+            final = False  # the transient error raises below
         if final:
-            await _remove_outputs(service, name)
             logger.warning(
                 "blob %s failed for good after %d attempt(s): %s: %s",
                 logged_name(name),
@@ -154,7 +160,7 @@ async def _write_outputs(
     async with service.output_slots.turn():
         files = await render_files(transcription.result, settings.output_formats, document)
         written = [output_name(info.name, fmt) for fmt in settings.output_formats]
-        await asyncio.gather(
+        await _all_or_cancel(
             *(
                 service.store.write(
                     settings.transcripts_container, name, files[fmt], formats.CONTENT_TYPES[fmt], info.etag
@@ -172,6 +178,19 @@ async def _write_outputs(
             settings.transcripts_container, name, files["json"], formats.CONTENT_TYPES["json"], info.etag
         )
     return [name, *written]
+
+
+async def _all_or_cancel(*calls: Awaitable[object]) -> None:
+    """The calls at once; on the first error the others are cancelled and awaited before it is
+    raised, so no write of this try lands after the error path has removed the set."""
+    tasks = [asyncio.ensure_future(call) for call in calls]
+    try:
+        await asyncio.gather(*tasks)
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
 
 
 async def _remove_outputs(service: TranscriptionService, name: str) -> None:
@@ -211,13 +230,21 @@ async def outcome_written(service: TranscriptionService, info: BlobInfo) -> bool
 
 async def version_done(service: TranscriptionService, info: BlobInfo) -> tuple[bool, dict[str, Any] | None]:
     """Whether this version already has its transcript set or its final failure record, and the
-    name's failure record (two independent reads, at once)."""
+    name's failure record (two independent reads, at once).
+
+    The set beside a record of the same version that is not final (the JSON was stored, its
+    reply lost): the set is the outcome, so that record is removed, if unchanged since read.
+    """
     settings = service.settings
-    etag, record = await asyncio.gather(
+    etag, found = await asyncio.gather(
         service.store.source_etag(settings.transcripts_container, output_name(info.name, "json")),
-        service.store.read_json(settings.failures_container, failure_name(info.name)),
+        service.store.read_record(settings.failures_container, failure_name(info.name)),
     )
+    record = found[0] if found else None
     if etag == info.etag:
+        if found and record and record.get("source", {}).get("etag") == info.etag and not record.get("final"):
+            await service.store.delete(settings.failures_container, failure_name(info.name), if_etag=found[1])
+            record = None
         logger.info("%s (etag %s) is already transcribed; nothing to do", logged_name(info.name), info.etag)
         return True, record
     if record and record.get("source", {}).get("etag") == info.etag and record.get("final"):

@@ -58,6 +58,7 @@ class FakeBlobStore:
         self.containers = containers
         self.faults = faults or FaultPlan()
         self.account: dict[str, dict[str, StoredBlob]] = {name: {} for name in existing}
+        self.slow_writes: dict[str, float] = {}  # blob name -> seconds a write of it takes to land
         self._ready: set[str] = set()
         self._lock = asyncio.Lock()
 
@@ -210,6 +211,8 @@ class FakeBlobStore:
     ) -> str:
         self._check(container, name)
         await self._begin("write", name)
+        if name in self.slow_writes:  # sent, and slow to land
+            await asyncio.sleep(self.slow_writes[name])
         blobs = self._container(container, "PutBlob")
         current = blobs.get(name)
         if if_absent and current is not None:

@@ -10,7 +10,7 @@ from tests.unit.builders import TRANSCRIPT_FORMATS, World, blob_invocation, buil
 from tests.unit.errors import speech_rejected, speech_throttled, storage_busy
 from transcriber.adapters.telemetry import EVENT_COMPLETED, EVENT_FAILED
 from transcriber.domain.errors import ContainerMissingError, ServiceError, ServiceThrottledError
-from transcriber.domain.names import invalid_name_record
+from transcriber.domain.names import invalid_name_record, output_name
 from transcriber.flows.blob import process_blob
 from transcriber.flows.claims import HELD, RELEASED
 
@@ -165,3 +165,60 @@ async def test_missing_containers_without_leave_to_create_raise_before_anything_
     with pytest.raises(ContainerMissingError):
         await deliver(world, "early.wav")
     assert world.faults.calls["read_start"] == 0 and world.speech.requests == []
+
+
+async def test_a_permanent_failure_whose_record_cannot_be_written_raises_and_the_retry_records_it(
+    world: World,
+) -> None:
+    etag = world.upload("unrecorded.wav", b"meeting notes, not audio", "text/plain")
+    world.faults.on_call("write", world.faults.calls["write"] + 2, storage_busy)  # the claim, then the record
+    with pytest.raises(ServiceError):  # no outcome stands: the host must deliver it again
+        await deliver(world, "unrecorded.wav")
+    assert world.outcome("unrecorded.wav", etag).record is None and world.completions.visible() == []
+    assert await deliver(world, "unrecorded.wav", 1) == "failed"
+    outcome = world.outcome("unrecorded.wav", etag)
+    assert outcome.failed and outcome.record["error"]["code"] == "UnsupportedMediaType"
+    assert [m["status"] for m in world.completions.visible()] == ["failed"]
+
+
+async def test_a_lost_reply_to_the_json_write_keeps_the_set_and_the_retry_removes_the_record(
+    world: World,
+) -> None:
+    etag = world.upload("echo.wav")
+    writes = world.faults.calls["write"]
+    world.faults.on_call("write", writes + 5, storage_busy, after=True)  # the claim, 3 formats, the JSON
+    with pytest.raises(ServiceError):
+        await deliver(world, "echo.wav")
+    outcome = world.outcome("echo.wav", etag)
+    assert outcome.transcribed and outcome.record is not None and not outcome.record["final"]
+    assert await deliver(world, "echo.wav", 1) == "skipped"
+    outcome = world.outcome("echo.wav", etag)
+    assert outcome.transcripts == TRANSCRIPT_FORMATS and outcome.record is None
+    assert len(world.speech.requests) == 1
+
+
+async def test_a_final_failure_whose_removal_fails_records_nothing_until_a_retry_ends_it() -> None:
+    world = build({"BLOB_MAX_ATTEMPTS": "1"})
+    etag = world.upload("torn.wav")
+    writes, deletes = world.faults.calls["write"], world.faults.calls["delete"]
+    world.faults.on_call("write", writes + 4, storage_busy)  # the claim, two formats, then the third
+    world.faults.on_call("delete", deletes + 3, storage_busy)  # the old record, the JSON, then the text
+    with pytest.raises(ServiceError):
+        await deliver(world, "torn.wav")
+    outcome = world.outcome("torn.wav", etag)
+    assert outcome.transcripts == ("txt", "srt") and outcome.record is None  # part of a set, no record
+    assert await deliver(world, "torn.wav", 1) == "transcribed"
+    outcome = world.outcome("torn.wav", etag)
+    assert outcome.transcripts == TRANSCRIPT_FORMATS and outcome.record is None
+
+
+async def test_a_failed_format_write_cancels_a_slow_one_before_the_set_is_removed() -> None:
+    world = build({"BLOB_MAX_ATTEMPTS": "1"})
+    etag = world.upload("slow.wav")
+    world.store.slow_writes[output_name("slow.wav", "vtt")] = 0.05
+    world.faults.on_call("write", world.faults.calls["write"] + 2, storage_busy)  # the claim, then the text
+    with pytest.raises(ServiceError):
+        await deliver(world, "slow.wav")
+    await asyncio.sleep(0.1)  # long after the slow write would have landed
+    outcome = world.outcome("slow.wav", etag)
+    assert outcome.failed and outcome.transcripts == ()

@@ -3,21 +3,14 @@ faults, every blob version ends with its transcript set or its final failure rec
 
 The host is modelled as the Functions host treats a blob trigger: a delivery that raises is
 retried (retry_count 1, 2, ...) until it returns or poisonBlobThreshold (host.json: 5) tries
-have failed. Faults are fewer than that, so every delivery ends by returning.
-
-Three kinds of fault are spared: the invariant does not hold through them (this test found each).
-- A failed write of the failure record where a permanent failure is possible: write_failure
-  logs it and the flow returns "failed", so no retry comes and the version keeps no outcome.
-- A lost reply to the transcript set's JSON write (stored, yet the flow sees an error): the flow
-  records a failure and raises; every retry finds the set done, so the set and the record stay.
-- A failed delete of a transcript file after a final failure that left part of a set: the flow
-  raises, every retry finds the final record and stops, so the partial set stays beside it.
+have failed. Faults are fewer than that, so every delivery ends by returning. Every storage
+operation can fail before its request or lose its reply after it (the failure record's write,
+the transcript JSON's, a delete of the set after a final failure included).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from hypothesis import HealthCheck, given, settings
@@ -25,7 +18,6 @@ from hypothesis import strategies as st
 
 from tests.unit.builders import TRANSCRIPT_FORMATS, World, blob_invocation, build, wav
 from tests.unit.errors import speech_failed, speech_rejected, speech_throttled, storage_busy
-from transcriber.domain.names import FAILED_PREFIX, output_name
 from transcriber.flows.blob import process_blob
 
 NAME = "song.wav"
@@ -51,29 +43,6 @@ faults = st.builds(
 )
 
 
-def _failure_record(name: str) -> bool:
-    return name.startswith(FAILED_PREFIX)
-
-
-def _set_marker(name: str) -> bool:
-    return name == output_name(NAME, "json")
-
-
-def _transcript_file(name: str) -> bool:
-    return name.startswith(output_name(NAME, ""))
-
-
-def _spared(fault: PlannedFault, permanent_possible: bool) -> Callable[[str], bool] | None:
-    """Which calls the fault leaves alone: the gaps the module's docstring lists."""
-    if fault.operation == "delete":
-        return _transcript_file
-    if fault.operation != "write":
-        return None
-    if fault.after:
-        return _set_marker
-    return _failure_record if permanent_possible else None
-
-
 async def host_delivers(world: World, name: str) -> str:
     for retry in range(POISON_BLOB_THRESHOLD):
         try:
@@ -89,12 +58,11 @@ async def run_schedule(
     world = build({"BLOB_MAX_ATTEMPTS": str(max_attempts)})
     etag = world.upload(NAME, wav() if audio else b"lyrics, not a recording", "audio/wav")
     world.speech.delay = delay
-    permanent = not audio or any(f.operation == "transcribe" and f.speech_error == "rejected" for f in plan)
     for fault in plan:
         speech = fault.operation == "transcribe"
         error = SPEECH_ERRORS[fault.speech_error] if speech else storage_busy
         after = fault.after and not speech
-        world.faults.on_call(fault.operation, fault.call, error, after=after, spare=_spared(fault, permanent))
+        world.faults.on_call(fault.operation, fault.call, error, after=after)
     statuses: list[str] = []
     for deliveries in waves:  # each wave: duplicates delivered at once; waves: late duplicates
         statuses += await asyncio.gather(*(host_delivers(world, NAME) for _ in range(deliveries)))
