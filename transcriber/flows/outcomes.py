@@ -35,7 +35,7 @@ async def write_outcome(
     options: TranscriptionRequestOptions,
     produce: Callable[[], Awaitable[Transcription]],
 ) -> BlobOutcome:
-    """A transcription made elsewhere (a batch job's), or its error, recorded as this pipeline
+    """A transcription made elsewhere (a batch job's), or its error, recorded as the blob flow
     records its own: the same outputs, failure records, notices; nothing when already done."""
     done, record = await version_done(service, info)
     if done:
