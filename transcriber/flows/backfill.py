@@ -14,7 +14,8 @@ from typing import Any
 
 from transcriber.domain.blob_info import BlobInfo
 from transcriber.domain.errors import ConditionNotMetError, InvalidBlobNameError
-from transcriber.domain.names import JOB_AUDIO_PREFIX, check_blob_name, failure_name, name_key, output_name
+from transcriber.domain.names import JOB_AUDIO_PREFIX, check_blob_name, name_key, output_name
+from transcriber.flows.failures import read_failure
 from transcriber.flows.jobs import records
 from transcriber.services import TranscriptionService
 
@@ -75,12 +76,12 @@ async def _decide(
         return SKIPPED, None
     if await store.source_etag(settings.transcripts_container, output_name(info.name, "json")) == info.etag:
         return TRANSCRIBED, None
-    failure = await store.read_json(settings.failures_container, failure_name(info.name))
+    failure = await read_failure(service, info.name)
     failed_at = None
-    if failure and failure.get("final") and failure.get("source", {}).get("etag") == info.etag:
+    if failure is not None and failure.is_final_for(info.etag):
         if not retry_failed:
             return FAILED, None
-        failed_at = str(failure.get("failedAt"))
+        failed_at = str(failure.failed_at)
     key = name_key(f"{info.name}\n{info.etag}\n{failed_at or ''}")[:32]
     job: dict[str, Any] = {
         "id": key,

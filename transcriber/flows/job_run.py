@@ -10,6 +10,7 @@ import logging
 from transcriber.domain.errors import ServiceError, TranscriberError
 from transcriber.domain.names import failure_name
 from transcriber.flows.blob import process_blob
+from transcriber.flows.failures import read_failure_and_etag
 from transcriber.flows.jobs import records
 from transcriber.flows.jobs.outcome import end_job
 from transcriber.services import Invocation, TranscriptionService
@@ -56,10 +57,11 @@ async def _clear_final_failure(service: TranscriptionService, name: str, etag: s
 
     Only that record (same version, same failure time, unchanged since read): a newer outcome stays.
     """
-    container = service.settings.failures_container
-    found = await service.store.read_record(container, failure_name(name))
+    found = await read_failure_and_etag(service, name)
     if found is None:
         return
-    failure, record_etag, _ = found
-    if failure.get("source", {}).get("etag") == etag and str(failure.get("failedAt")) == failed_at:
-        await service.store.delete(container, failure_name(name), if_etag=record_etag)
+    failure, record_etag = found
+    if failure.source_etag == etag and str(failure.failed_at) == failed_at:
+        await service.store.delete(
+            service.settings.failures_container, failure_name(name), if_etag=record_etag
+        )

@@ -9,6 +9,7 @@ from transcriber.domain.blob_info import BlobInfo
 from transcriber.domain.errors import BlobNotFoundError
 from transcriber.domain.names import claim_name, failure_name, output_name
 from transcriber.flows.claims import HELD
+from transcriber.flows.failures import read_failure
 from transcriber.services import TranscriptionService
 
 TRANSCRIBED, FAILED, RETRYING, PENDING, NOT_FOUND = (
@@ -56,12 +57,11 @@ async def blob_status(service: TranscriptionService, name: str) -> BlobStatus:
     if await store.source_etag(transcripts, output_name(name, "json")) == info.etag:
         formats = ("json", *settings.output_formats)
         return BlobStatus(name, TRANSCRIBED, info.etag, [output_name(name, fmt) for fmt in formats])
-    record = await store.read_json(settings.failures_container, failure_name(name))
-    if record and record.get("source", {}).get("etag") == info.etag:
-        state = FAILED if record.get("final") else RETRYING
-        return BlobStatus(
-            name, state, info.etag, [failure_name(name)], record.get("error"), record.get("attempts")
-        )
+    record = await read_failure(service, name)
+    if record is not None and record.source_etag == info.etag:
+        state = FAILED if record.final else RETRYING
+        error = record.error.to_json() if record.error is not None else None
+        return BlobStatus(name, state, info.etag, [failure_name(name)], error, record.attempts)
     return BlobStatus(name, PENDING, info.etag, batch=await _batch_job(service, info))
 
 

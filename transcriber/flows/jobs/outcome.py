@@ -12,7 +12,8 @@ from typing import Any
 from transcriber.adapters.callbacks import send_callback
 from transcriber.domain import names
 from transcriber.domain.errors import ConditionNotMetError, InvalidCallbackError, TranscriberError
-from transcriber.domain.names import failure_name, job_audio_name, output_name
+from transcriber.domain.names import job_audio_name, output_name
+from transcriber.flows.failures import read_failure
 from transcriber.flows.jobs import records
 from transcriber.flows.jobs.completions import notify
 from transcriber.services import TranscriptionService
@@ -119,17 +120,17 @@ async def _read_outcome(
     finished it and removed its audio meanwhile, leaving the outputs behind.
     """
     settings, store, name = service.settings, service.store, record["source"]["name"]
-    found = await store.read_json(settings.failures_container, failure_name(name))
+    found = await read_failure(service, name)
     etag = await store.source_etag(settings.transcripts_container, output_name(name, "json"))
     if outcome_status == "gone":
         version = record["source"].get("etag")
         etag = etag if etag == version else None
-        found = found if found and found.get("source", {}).get("etag") == version else None
-    if etag is not None and (found is None or found.get("source", {}).get("etag") != etag):
+        found = found if found is not None and found.source_etag == version else None
+    if etag is not None and (found is None or found.source_etag != etag):
         record.update(status=records.SUCCEEDED, outputs=_outputs(service, name), error=None)
         record["source"]["etag"] = etag
-    elif found is not None and found.get("final"):
-        record.update(status=records.FAILED, error=found.get("error"))
+    elif found is not None and found.final:
+        record.update(status=records.FAILED, error=found.error.to_json() if found.error is not None else None)
     elif outcome_status == "gone":
         record.update(status=records.FAILED, error={"code": "BlobNotFound", "message": "the blob is gone"})
     elif last_error is not None and last_try:  # no outcome was recorded, and the queue gives up
