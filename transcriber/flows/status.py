@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from transcriber.domain.blob_info import BlobInfo
+from transcriber.domain.claim_record import HELD
 from transcriber.domain.errors import BlobNotFoundError
 from transcriber.domain.names import claim_name, failure_name, output_name
-from transcriber.flows.claims import HELD
+from transcriber.flows.claims import read_claim
 from transcriber.flows.failures import read_failure
 from transcriber.services import TranscriptionService
 
@@ -69,9 +70,9 @@ async def _batch_job(service: TranscriptionService, info: BlobInfo) -> dict[str,
     """The batch job holding this version, as the job record says (read only: nothing is taken over)."""
     from transcriber.flows.jobs.records import FINISHED, read_job
 
-    claim = await service.store.read_json(service.settings.failures_container, claim_name(info))
-    job_id = claim.get("job") if claim and claim.get("state") == HELD else None
-    if not isinstance(job_id, str):
+    found = await read_claim(service, claim_name(info))
+    job_id = found[0].job if found is not None and found[0].state == HELD else None
+    if job_id is None:
         return None
     record = await read_job(service, job_id)
     batch = (record or {}).get("batch")

@@ -6,18 +6,18 @@ No function waits for batch: the job holds the version's claim for the whole wai
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from transcriber.domain.blob_info import BlobInfo
+from transcriber.domain.claim_record import HELD, ClaimRecord
 from transcriber.domain.errors import ConditionNotMetError, TranscriberError
 from transcriber.domain.names import claim_name
 from transcriber.domain.options import TranscriptionRequestOptions
 from transcriber.flows.batch import schedule
-from transcriber.flows.claims import HELD, Claim, release
+from transcriber.flows.claims import Claim, read_claim, release, write_claim
 from transcriber.flows.jobs import records
 from transcriber.services import TranscriptionService
 
@@ -45,9 +45,9 @@ async def held_by_batch(service: TranscriptionService, info: BlobInfo) -> str | 
     released (If-Match) and the delivery asking takes the version over, restarting the same job.
     """
     settings = service.settings
-    found = await service.store.read_record(settings.failures_container, claim_name(info))
-    job = found[0].get("job") if found else None
-    if found is None or not isinstance(job, str):
+    found = await read_claim(service, claim_name(info))
+    job = found[0].job if found else None
+    if found is None or job is None:
         return None
     record = await records.read_job(service, job)
     batch = (record or {}).get("batch") or {}
@@ -73,7 +73,7 @@ async def hand_over(
     On any failure the claim is marked released (whatever its etag by then) and the error raised, so
     the delivery is retried and nothing is left claimed by a job that was never queued.
     """
-    settings, store = service.settings, service.store
+    settings = service.settings
     current = claim
     try:
         record = await _job_record(service, info, options, job_id)
@@ -81,17 +81,16 @@ async def hand_over(
         look = int(earlier.get("look", -1)) + 1  # a restarted job's old messages go stale
         if earlier.get("transcription"):  # a restarted job's submission: nobody looks at it any more
             await _forget(service, str(earlier["transcription"]))
-        body = {
-            "owner": uuid.uuid4().hex,
-            "state": HELD,
-            "job": record["id"],
-            "claimedAt": records.now(),
-            "staleAfterSeconds": schedule.claim_hold_seconds(settings.batch, settings.claim_timeout_seconds),
-            "source": {"container": info.container, "etag": info.etag},
-        }
-        etag = await store.write(
-            settings.failures_container, claim.name, json.dumps(body), "application/json", if_etag=claim.etag
+        held = ClaimRecord(
+            HELD,
+            owner=uuid.uuid4().hex,
+            job=record["id"],
+            claimed_at=records.now(),
+            stale_after_seconds=schedule.claim_hold_seconds(settings.batch, settings.claim_timeout_seconds),
+            source_container=info.container,
+            source_etag=info.etag,
         )
+        etag = await write_claim(service, claim.name, held, if_etag=claim.etag)
         current = Claim(claim.name, etag)
         record.update(status=records.RUNNING)
         record["batch"] = {
