@@ -8,6 +8,7 @@ from typing import Any
 from transcriber.domain.blob_info import BlobInfo
 from transcriber.domain.claim_record import HELD
 from transcriber.domain.errors import BlobNotFoundError
+from transcriber.domain.job_record import BATCH_SUBMIT, FINISHED
 from transcriber.domain.names import claim_name, failure_name, output_name
 from transcriber.flows.claims import read_claim
 from transcriber.flows.failures import read_failure
@@ -68,24 +69,28 @@ async def blob_status(service: TranscriptionService, name: str) -> BlobStatus:
 
 async def _batch_job(service: TranscriptionService, info: BlobInfo) -> dict[str, Any] | None:
     """The batch job holding this version, as the job record says (read only: nothing is taken over)."""
-    from transcriber.flows.jobs.records import FINISHED, read_job
+    from transcriber.flows.jobs.records import read_job
 
     found = await read_claim(service, claim_name(info))
     job_id = found[0].job if found is not None and found[0].state == HELD else None
     if job_id is None:
         return None
     record = await read_job(service, job_id)
-    batch = (record or {}).get("batch")
-    if not record or not isinstance(batch, dict) or record.get("status") in FINISHED:
+    batch = record.batch if record is not None else None
+    if record is None or batch is None or record.status in FINISHED:
         return None
-    if batch.get("state") == "submit":
+    if batch.state == BATCH_SUBMIT:
         state = "submitting"
     else:
-        state = "running" if batch.get("serviceStatus") == "Running" else "submitted"
-    shown = {"job": job_id, "state": state, "reason": batch.get("reason")}
-    for key in ("submittedAt", "nextLookAt", "polls"):
-        if batch.get(key) is not None:
-            shown[key] = batch[key]
-    if batch.get("lastError") and batch.get("errors"):
-        shown["lastError"] = batch["lastError"]
+        state = "running" if batch.service_status == "Running" else "submitted"
+    shown: dict[str, Any] = {"job": job_id, "state": state, "reason": batch.reason}
+    for key, value in (
+        ("submittedAt", batch.submitted_at),
+        ("nextLookAt", batch.next_look_at),
+        ("polls", batch.polls),
+    ):
+        if value is not None:
+            shown[key] = value
+    if batch.last_error and batch.errors:
+        shown["lastError"] = batch.last_error.to_json()
     return shown
