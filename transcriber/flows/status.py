@@ -8,6 +8,7 @@ from typing import Any
 from transcriber.domain.blob_info import BlobInfo
 from transcriber.domain.claim_record import HELD
 from transcriber.domain.errors import BlobNotFoundError
+from transcriber.domain.failure_record import RecordedError
 from transcriber.domain.job_record import BATCH_SUBMIT, FINISHED
 from transcriber.domain.names import claim_name, failure_name, output_name
 from transcriber.flows.claims import read_claim
@@ -31,7 +32,7 @@ class BlobStatus:
     state: str
     etag: str | None = None
     outputs: list[str] = field(default_factory=list)
-    error: dict[str, Any] | None = None
+    error: RecordedError | None = None
     attempts: int | None = None
     batch: dict[str, Any] | None = None
 
@@ -40,7 +41,7 @@ class BlobStatus:
         if self.outputs:
             record["outputs"] = self.outputs
         if self.error is not None:
-            record["error"] = self.error
+            record["error"] = self.error.to_json()
         if self.attempts is not None:
             record["attempts"] = self.attempts
         if self.batch is not None:
@@ -62,8 +63,7 @@ async def blob_status(service: TranscriptionService, name: str) -> BlobStatus:
     record = await read_failure(service, name)
     if record is not None and record.source_etag == info.etag:
         state = FAILED if record.final else RETRYING
-        error = record.error.to_json() if record.error is not None else None
-        return BlobStatus(name, state, info.etag, [failure_name(name)], error, record.attempts)
+        return BlobStatus(name, state, info.etag, [failure_name(name)], record.error, record.attempts)
     return BlobStatus(name, PENDING, info.etag, batch=await _batch_job(service, info))
 
 
