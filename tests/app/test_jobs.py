@@ -283,6 +283,9 @@ async def test_job_run_that_finds_its_audio_gone_after_its_end_reads_the_outcome
     jobs: Jobs, corpus: Path
 ) -> None:
     """The late duplicate: the job ended (audio removed) but this run's record was read before."""
+    from dataclasses import replace
+
+    from transcriber.domain.job_record import RUNNING
     from transcriber.flows.jobs import records
     from transcriber.flows.jobs.outcome import end_job
     from transcriber.services import get_service
@@ -290,11 +293,12 @@ async def test_job_run_that_finds_its_audio_gone_after_its_end_reads_the_outcome
     accepted = await jobs.submit((corpus / "cards-001.wav").read_bytes(), "audio/wav")
     service = get_service()
     stale = await records.read_job(service, accepted["id"])
+    assert stale is not None
     await jobs.run()
-    stale["status"] = records.RUNNING
-    assert await end_job(service, dict(stale), outcome_status="gone") == "succeeded"  # record ended
-    await records.write_job(service, dict(stale))  # as if the first run's final write were still to land
-    assert await end_job(service, dict(stale), outcome_status="gone") == "succeeded"  # outputs decide
+    stale.status = RUNNING
+    assert await end_job(service, replace(stale), outcome_status="gone") == "succeeded"  # record ended
+    await records.write_job(service, replace(stale))  # as if the first run's final write were still to land
+    assert await end_job(service, replace(stale), outcome_status="gone") == "succeeded"  # outputs decide
     assert (await jobs.status_json(accepted["id"]))["status"] == "succeeded"
 
 

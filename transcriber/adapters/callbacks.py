@@ -11,11 +11,11 @@ import hmac
 import json
 import logging
 import time
-from typing import Any
 from urllib.parse import urlsplit
 
 from transcriber.config import Settings
 from transcriber.domain.errors import InvalidCallbackError
+from transcriber.domain.job_record import CallbackState, JobRecord
 
 logger = logging.getLogger(__name__)
 MAX_URL_CHARS = 2048
@@ -54,23 +54,24 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return f"sha256={digest}"
 
 
-def callback_body(record: dict[str, Any]) -> bytes:
+def callback_body(record: JobRecord) -> bytes:
     """Only the id and status: the callback may cross a trust boundary the transcript must not."""
-    return json.dumps({"id": record["id"], "status": record["status"]}).encode()
+    return json.dumps({"id": record.id, "status": record.status}).encode()
 
 
-async def send_callback(settings: Settings, record: dict[str, Any]) -> dict[str, Any]:
+async def send_callback(settings: Settings, record: JobRecord) -> CallbackState:
     """POST the signed status; returns what to record (`delivered`, `attempts`, last `status`)."""
     import aiohttp
 
-    url = check_callback_url(settings, record["callbackUrl"])
+    url = check_callback_url(settings, record.callback_url)
     assert settings.callback_secret is not None  # config requires it with allowed hosts
     body = callback_body(record)
-    result: dict[str, Any] = {"delivered": False, "attempts": 0}
+    attempts = 0
+    status: int | str | None = None
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         for attempt in range(1, settings.callback_max_attempts + 1):
-            result["attempts"] = attempt
+            attempts = attempt
             timestamp = str(int(time.time()))
             headers = {
                 "Content-Type": "application/json",
@@ -79,15 +80,14 @@ async def send_callback(settings: Settings, record: dict[str, Any]) -> dict[str,
             }
             try:
                 async with session.post(url, data=body, headers=headers, allow_redirects=False) as response:
-                    result["status"] = response.status
+                    status = response.status
                     if 200 <= response.status < 300:
-                        result["delivered"] = True
-                        return result
+                        return CallbackState(delivered=True, attempts=attempts, status=status)
                     if response.status not in RETRIED_STATUSES:
                         break
             except (aiohttp.ClientError, TimeoutError) as exc:
-                result["status"] = type(exc).__name__
+                status = type(exc).__name__
             if attempt < settings.callback_max_attempts:
                 await asyncio.sleep(settings.callback_backoff_ms / 1000 * 2 ** (attempt - 1))
-    logger.warning("job %s: callback not delivered after %d attempt(s)", record["id"], result["attempts"])
-    return result
+    logger.warning("job %s: callback not delivered after %d attempt(s)", record.id, attempts)
+    return CallbackState(delivered=False, attempts=attempts, status=status)

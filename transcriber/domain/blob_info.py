@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,6 +18,17 @@ class BlobInfo:
     size: int
     content_type: str | None
     last_modified: datetime | None = field(default=None, compare=False)
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> BlobInfo:
+        """The version `as_record` wrote (a job's or a failure record's `source`)."""
+        return cls(
+            record["container"],
+            record["name"],
+            record["etag"],
+            int(record["size"]),
+            record.get("contentType"),
+        )
 
     def as_record(self) -> dict[str, Any]:
         return {

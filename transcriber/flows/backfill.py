@@ -10,11 +10,13 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable
-from typing import Any
 
 from transcriber.domain.blob_info import BlobInfo
 from transcriber.domain.errors import ConditionNotMetError, InvalidBlobNameError
-from transcriber.domain.names import JOB_AUDIO_PREFIX, check_blob_name, failure_name, name_key, output_name
+from transcriber.domain.job_record import JobRecord
+from transcriber.domain.names import JOB_AUDIO_PREFIX, check_blob_name, name_key, output_name
+from transcriber.domain.options import TranscriptionRequestOptions
+from transcriber.flows.failures import read_failure
 from transcriber.flows.jobs import records
 from transcriber.services import TranscriptionService
 
@@ -53,7 +55,7 @@ async def backfill(
     for info in blobs:
         outcome, job = await _decide(service, info, retry_failed)
         if job is not None and dry_run:
-            outcome = WOULD_RETRY if job.get("retryFailedAt") else WOULD_QUEUE
+            outcome = WOULD_RETRY if job.retry_failed_at else WOULD_QUEUE
         elif job is not None:
             await _pace(started, sent, rate)
             outcome = await _queue(service, job)
@@ -65,7 +67,7 @@ async def backfill(
 
 async def _decide(
     service: TranscriptionService, info: BlobInfo, retry_failed: bool
-) -> tuple[str, dict[str, Any] | None]:
+) -> tuple[str, JobRecord | None]:
     settings, store = service.settings, service.store
     try:
         check_blob_name(info.name)
@@ -75,34 +77,33 @@ async def _decide(
         return SKIPPED, None
     if await store.source_etag(settings.transcripts_container, output_name(info.name, "json")) == info.etag:
         return TRANSCRIBED, None
-    failure = await store.read_json(settings.failures_container, failure_name(info.name))
+    failure = await read_failure(service, info.name)
     failed_at = None
-    if failure and failure.get("final") and failure.get("source", {}).get("etag") == info.etag:
+    if failure is not None and failure.is_final_for(info.etag):
         if not retry_failed:
             return FAILED, None
-        failed_at = str(failure.get("failedAt"))
+        failed_at = str(failure.failed_at)
     key = name_key(f"{info.name}\n{info.etag}\n{failed_at or ''}")[:32]
-    job: dict[str, Any] = {
-        "id": key,
-        "status": records.QUEUED,
-        "createdAt": records.now(),
-        "source": info.as_record(),
-        "options": {},
-        "attempts": 0,
-        "origin": "backfill",
-    }
-    if failed_at is not None:
-        job["retryFailedAt"] = failed_at
+    job = JobRecord(
+        key,
+        QUEUED,
+        info,
+        TranscriptionRequestOptions(),
+        0,
+        records.now(),
+        origin="backfill",
+        retry_failed_at=failed_at,
+    )
     return ALREADY_QUEUED, job
 
 
-async def _queue(service: TranscriptionService, job: dict[str, Any]) -> str:
+async def _queue(service: TranscriptionService, job: JobRecord) -> str:
     try:
         await records.write_job(service, job, create=True)
     except ConditionNotMetError:
         return ALREADY_QUEUED
-    await service.jobs.send(job["id"])
-    return RETRIED if job.get("retryFailedAt") else QUEUED
+    await service.jobs.send(job.id)
+    return RETRIED if job.retry_failed_at else QUEUED
 
 
 async def _pace(started: float, sent: int, rate: float) -> None:

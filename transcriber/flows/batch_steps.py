@@ -8,15 +8,25 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime, timedelta
 
-from transcriber.domain import names
 from transcriber.domain.errors import (
     BatchTimedOutError,
     ServiceError,
     ServiceThrottledError,
     TranscriberError,
 )
+from transcriber.domain.failure_record import RecordedError
+from transcriber.domain.job_record import (
+    BATCH_DONE,
+    BATCH_FOLLOW,
+    BATCH_RUNNING,
+    BATCH_SUBMIT,
+    FAILED,
+    FINISHED,
+    RUNNING,
+    SubmitAttempt,
+)
 from transcriber.flows.batch import claim_handover, completion, schedule
-from transcriber.flows.batch.claim_handover import DONE, FOLLOW, RUNNING, SUBMIT, parse_time
+from transcriber.flows.batch.claim_handover import parse_time
 from transcriber.flows.batch.step import Step, parse_step
 from transcriber.flows.jobs import records
 from transcriber.services import Invocation, TranscriptionService
@@ -33,23 +43,21 @@ async def run_step(
         logger.warning("jobs queue: dropped a batch message that names no job")
         return "refused"
     job_id, look = parsed
-    found = await service.store.read_record(
-        service.settings.failures_container, names.job_record_name(job_id)
-    )
-    if found is None or "batch" not in found[0]:
+    found = await records.read_job_and_etag(service, job_id)
+    if found is None or found[0].batch is None:
         logger.warning("jobs queue: batch job %s has no record; dropped", job_id)
         return "missing"
-    record, etag, _ = found
+    record, etag = found
     step = Step(service, record, etag, invocation)
-    current = int(step.batch.get("look", 0))
-    if record["status"] in records.FINISHED or step.batch.get("state") == DONE:
-        return str(record["status"])
+    current = step.batch.look or 0
+    if record.status in FINISHED or step.batch.state == BATCH_DONE:
+        return record.status
     if look != current:
         if (
             look == current - 1 and dequeue_count > 1
         ):  # our own earlier try saved the look, then lost its send
             await step.send_current()
-        return str(record["status"])
+        return record.status
     try:
         return await _step(step, job_id)
     except Exception as exc:  # the queue retries it; its last try ends the job, never leaves it running
@@ -65,58 +73,51 @@ async def run_step(
 async def _step(step: Step, job_id: str) -> str:
     """One step of the job's state machine: submit, look, or follow another job's outcome."""
     service, record = step.service, step.record
-    state = step.batch.get("state")
+    state = step.batch.state
     try:
-        if state == SUBMIT:
+        if state == BATCH_SUBMIT:
             return await _submit(step)
-        if state == RUNNING:
+        if state == BATCH_RUNNING:
             return await _look(step)
-        if state == FOLLOW:
+        if state == BATCH_FOLLOW:
             return await _follow(step)
     except ServiceThrottledError as exc:
         logger.info("job %s: batch throttled (429); looking again after %s s", job_id, exc.retry_after)
         return await step.look_again(
-            schedule.throttled_delay(step.settings, int(step.batch.get("polls", 0)), exc.retry_after)
+            schedule.throttled_delay(step.settings, step.batch.polls or 0, exc.retry_after)
         )
     except TranscriberError as exc:
         if exc.code == "QueueError":  # the next look was saved but not sent: the retried delivery sends it
             raise
         if not exc.transient:
             return await completion.failed(step, exc)
-        step.batch["errors"] = int(step.batch.get("errors", 0)) + 1
-        step.batch["lastError"] = {"code": exc.code, "message": exc.message}
-        if step.batch["errors"] >= service.settings.blob_max_attempts:
+        errors = step.batch.errors = (step.batch.errors or 0) + 1
+        step.batch.last_error = RecordedError.of(exc)
+        if errors >= service.settings.blob_max_attempts:
             return await completion.failed(step, exc)
         logger.warning("job %s: batch step failed (%s); looking again", job_id, exc.code)
-        return await step.look_again(schedule.poll_delay(step.settings, int(step.batch["errors"])))
+        return await step.look_again(schedule.poll_delay(step.settings, errors))
     logger.warning("job %s: unknown batch state; dropped", job_id)
-    return str(record["status"])
+    return record.status
 
 
 async def _submit(step: Step, *, replacing: str | None = None) -> str:
     service, info = step.service, step.info
     if not await completion.still_there(step):
         return await completion.superseded(step)
-    started, look = step.batch.get("submitting"), step.batch.get("look")
+    started, look = step.batch.submitting, step.batch.look
     timeout = timedelta(seconds=service.settings.claim_timeout_seconds)
-    if (
-        started
-        and step.batch.get("submittingLook") == look
-        and parse_time(started) > datetime.now(UTC) - timeout
-    ):
-        return records.RUNNING  # another delivery of this look is submitting (within a function's time)
+    if started and step.batch.submitting_look == look and parse_time(started) > datetime.now(UTC) - timeout:
+        return RUNNING  # another delivery of this look is submitting (within a function's time)
     adopted = await _adopt_attempt(step)
     if adopted is not None:
         return await _submitted(step, *adopted, replacing=replacing)
     expires = datetime.now(UTC) + schedule.sas_lifetime(step.settings)
-    name = f"transcriber job {step.record['id']} look {look}"
-    step.batch.update(
-        submitting=records.now(),
-        submittingLook=look,
-        submitAttempt={"displayName": name, "sasExpiresAt": expires.isoformat()},
-    )
+    name = f"transcriber job {step.record.id} look {look}"
+    step.batch.submitting, step.batch.submitting_look = records.now(), look
+    step.batch.submit_attempt = SubmitAttempt(name, expires.isoformat())
     if not await step.save():  # one of two concurrent deliveries submits
-        return records.RUNNING
+        return RUNNING
     url = await service.store.read_sas_url(info, schedule.sas_lifetime(step.settings))
     status = await service.batch.submit(url, step.options, display_name=name)
     return await _submitted(step, status.id, expires.isoformat(), replacing=replacing)
@@ -129,44 +130,39 @@ async def _adopt_attempt(step: Step) -> tuple[str, str] | None:
     Returns (id, SAS expiry) of the one to keep; any others of that name are deleted, so the job
     never leaves a transcription it pays for. None when the attempt made nothing.
     """
-    attempt = step.batch.get("submitAttempt")
-    if not isinstance(attempt, dict) or not attempt.get("displayName"):
+    attempt = step.batch.submit_attempt
+    if attempt is None:
         return None
-    found = await step.service.batch.find(str(attempt["displayName"]))
+    found = await step.service.batch.find(attempt.display_name)
     if not found:
-        step.batch.pop("submitAttempt", None)
+        step.batch.submit_attempt = None
         return None
     for extra in found[1:]:
         await completion.delete_transcription(step, extra.id)
-    logger.info("job %s: adopted the transcription an earlier failed submit made", step.record["id"])
-    return found[0].id, str(attempt["sasExpiresAt"])
+    logger.info("job %s: adopted the transcription an earlier failed submit made", step.record.id)
+    return found[0].id, attempt.sas_expires_at
 
 
 async def _submitted(step: Step, transcription: str, sas_expires_at: str, *, replacing: str | None) -> str:
     if replacing is not None and replacing != transcription:
         await completion.delete_transcription(step, replacing)
-    step.batch.pop("submitAttempt", None)
-    step.batch.update(
-        state=RUNNING,
-        transcription=transcription,
-        submittedAt=step.batch.get("submittedAt") or records.now(),
-        sasExpiresAt=sas_expires_at,
-        polls=0,
-        errors=0,
-    )
-    logger.info("job %s: batch transcription submitted", step.record["id"])
+    batch = step.batch
+    batch.submit_attempt = None
+    batch.state, batch.transcription = BATCH_RUNNING, transcription
+    batch.submitted_at = batch.submitted_at or records.now()
+    batch.sas_expires_at, batch.polls, batch.errors = sas_expires_at, 0, 0
+    logger.info("job %s: batch transcription submitted", step.record.id)
     return await step.look_again(schedule.poll_delay(step.settings, 0))
 
 
 async def _look(step: Step) -> str:
     service, now = step.service, datetime.now(UTC)
-    if step.batch.get("submitAttempt"):  # a replacement submit failed: did it make one anyway?
+    if step.batch.submit_attempt:  # a replacement submit failed: did it make one anyway?
         adopted = await _adopt_attempt(step)
         if adopted is not None:
-            return await _submitted(step, *adopted, replacing=step.batch["transcription"])
-    status = await service.batch.status(step.batch["transcription"])
-    step.batch["errors"] = 0
-    step.batch["serviceStatus"] = status.status
+            return await _submitted(step, *adopted, replacing=step.transcription)
+    status = await service.batch.status(step.transcription)
+    step.batch.errors, step.batch.service_status = 0, status.status
     if status.status == "Succeeded":
         return await completion.succeeded(step)
     if status.status == "Failed":
@@ -174,19 +170,19 @@ async def _look(step: Step) -> str:
             status.error_message or "batch transcription failed", code=status.error_code or "BatchFailed"
         )
         return await completion.failed(step, error)
-    if now >= schedule.deadline(step.settings, parse_time(step.batch["queuedAt"])):
+    if now >= schedule.deadline(step.settings, parse_time(step.batch.queued_at)):
         hours = step.settings.max_wait_hours
         return await completion.failed(
             step, BatchTimedOutError(f"batch transcription did not finish within {hours} h")
         )
-    polls = int(step.batch.get("polls", 0)) + 1
+    polls = (step.batch.polls or 0) + 1
     delay = schedule.look_delay(step.settings, polls, status.retry_after)
-    if schedule.needs_fresh_sas(status.status, parse_time(step.batch["sasExpiresAt"]), now, delay):
+    if schedule.needs_fresh_sas(status.status, parse_time(step.batch.sas_expires_at), now, delay):
         logger.info(
-            "job %s: not started before its SAS ends: submitting again with a new one", step.record["id"]
+            "job %s: not started before its SAS ends: submitting again with a new one", step.record.id
         )
-        return await _submit(step, replacing=step.batch["transcription"])
-    step.batch["polls"] = polls
+        return await _submit(step, replacing=step.transcription)
+    step.batch.polls = polls
     return await step.look_again(delay)
 
 
@@ -198,19 +194,16 @@ async def _follow(step: Step) -> str:
 
     service = step.service
     if await _outcome_written(step):
-        step.batch["state"] = DONE
+        step.batch.state = BATCH_DONE
         return await end_job(service, step.record, outcome_status="transcribed")
-    if datetime.now(UTC) >= schedule.deadline(step.settings, parse_time(step.batch["queuedAt"])):
-        step.batch["state"] = DONE
-        step.record.update(
-            status=records.FAILED, error={"code": BatchTimedOutError.code, "message": "no outcome"}
-        )
+    if datetime.now(UTC) >= schedule.deadline(step.settings, parse_time(step.batch.queued_at)):
+        step.batch.state = BATCH_DONE
+        step.record.status, step.record.error = FAILED, RecordedError(BatchTimedOutError.code, "no outcome")
         await step.save()
-        return records.FAILED
+        return FAILED
     if await claim_handover.held_by_batch(service, step.info) is None:  # the job it followed is gone
         return await _take_over(step)
-    polls = int(step.batch.get("polls", 0)) + 1
-    step.batch["polls"] = polls
+    polls = step.batch.polls = (step.batch.polls or 0) + 1
     return await step.look_again(schedule.poll_delay(step.settings, polls))
 
 
@@ -220,13 +213,13 @@ async def _take_over(step: Step) -> str:
     from transcriber.flows.blob import process_blob
     from transcriber.flows.jobs.outcome import end_job
 
-    step.batch["state"] = DONE
+    step.batch.state = BATCH_DONE
     if not await step.save():
-        return records.RUNNING
-    record_id, name = step.record["id"], step.info.name
+        return RUNNING
+    record_id, name = step.record.id, step.info.name
     outcome = await process_blob(step.service, name, step.invocation, step.options, record_id)
     if outcome.status == "queued":
-        return records.RUNNING
+        return RUNNING
     record = await records.read_job(step.service, record_id) or step.record
     return await end_job(step.service, record, outcome_status=outcome.status)
 

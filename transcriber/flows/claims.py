@@ -1,6 +1,7 @@
 """One worker per blob version: a claim is a small blob created with `If-None-Match: *`.
 
 Azure lets exactly one create succeed, so one Speech call is made (docs/ARCHITECTURE.md, "Claims").
+A claim's JSON is `transcriber.domain.claim_record`; this module reads and writes it.
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from transcriber.domain.blob_info import BlobInfo
+from transcriber.domain.claim_record import HELD, RELEASED, ClaimRecord
 from transcriber.domain.errors import ConditionNotMetError
 from transcriber.domain.names import claim_name
 from transcriber.services import Invocation, TranscriptionService
 
 logger = logging.getLogger(__name__)
-HELD, RELEASED = "held", "released"
 # Shorter than any lifecycle rule keeps a claim (retentionDays >= 1, claimRetentionDays >= 2).
 FRESH_VERSION_WINDOW = timedelta(hours=12)
 
@@ -50,21 +51,19 @@ class Claimant:
         self.owner = uuid.uuid4().hex
         self.name = claim_name(info)
 
-    def _body(self) -> str:
-        return json.dumps(
-            {
-                "owner": self.owner,
-                "state": HELD,
-                "invocationId": self.invocation.invocation_id,
-                "claimedAt": datetime.now(UTC).isoformat(timespec="milliseconds"),
-                "source": {"container": self.info.container, "etag": self.info.etag},
-            }
+    def _record(self) -> ClaimRecord:
+        return ClaimRecord(
+            HELD,
+            owner=self.owner,
+            invocation_id=self.invocation.invocation_id,
+            claimed_at=datetime.now(UTC).isoformat(timespec="milliseconds"),
+            source_container=self.info.container,
+            source_etag=self.info.etag,
         )
 
-    async def _write(self, **condition: object) -> str:
-        container = self.service.settings.failures_container
-        return await self.service.store.write(
-            container, self.name, self._body(), "application/json", **condition
+    async def _write(self, *, if_absent: bool = False, if_etag: str | None = None) -> str:
+        return await write_claim(
+            self.service, self.name, self._record(), if_absent=if_absent, if_etag=if_etag
         )
 
     async def create(self) -> Claim | None:
@@ -76,21 +75,20 @@ class Claimant:
 
     async def take(self) -> Claim | None:
         """The existing claim when it is ours, released or stale; None while a live holder has it."""
-        store, container = self.service.store, self.service.settings.failures_container
         for _ in range(3):  # held, or deleted between a create and our read
-            found = await store.read_record(container, self.name)
+            found = await read_claim(self.service, self.name)
             if found is None:
                 claim = await self.create()
                 if claim is not None:
                     return claim
                 continue
             record, etag, modified = found
-            if record.get("owner") == self.owner:  # our own create, whose first reply was lost and retried
+            if record.owner == self.owner:  # our own create, whose first reply was lost and retried
                 return Claim(self.name, etag, created=True)
             age = datetime.now(UTC) - modified
-            released = record.get("state") == RELEASED
+            released = record.state == RELEASED
             # a batch job holds its claim for the whole batch wait (transcriber.flows.batch.claim_handover)
-            live = max(self.service.settings.claim_timeout_seconds, int(record.get("staleAfterSeconds") or 0))
+            live = max(self.service.settings.claim_timeout_seconds, int(record.stale_after_seconds or 0))
             if not released and age < timedelta(seconds=live):
                 return None
             try:
@@ -111,13 +109,37 @@ async def release(service: TranscriptionService, claim: Claim) -> None:
     released unless someone took it over, so the next delivery goes on at once. Never delete a
     claim: a version whose claim is gone looks untouched to its next delivery (`conclusive`).
     A failure here only delays the next delivery (the claim goes stale)."""
-    body = json.dumps({"state": RELEASED, "releasedAt": datetime.now(UTC).isoformat(timespec="milliseconds")})
+    record = ClaimRecord(RELEASED, released_at=datetime.now(UTC).isoformat(timespec="milliseconds"))
     try:
-        await service.store.write(
-            service.settings.failures_container, claim.name, body, "application/json", if_etag=claim.etag
-        )
+        await write_claim(service, claim.name, record, if_etag=claim.etag)
     except Exception as exc:
         logger.warning("could not release a claim: %s", getattr(exc, "message", type(exc).__name__))
+
+
+async def read_claim(service: TranscriptionService, name: str) -> tuple[ClaimRecord, str, datetime] | None:
+    """The claim `name` with its etag and when it was last written, or None when there is none."""
+    found = await service.store.read_record(service.settings.failures_container, name)
+    return (ClaimRecord.from_json(found[0]), found[1], found[2]) if found is not None else None
+
+
+async def write_claim(
+    service: TranscriptionService,
+    name: str,
+    record: ClaimRecord,
+    *,
+    if_absent: bool = False,
+    if_etag: str | None = None,
+) -> str:
+    """Write the claim (`if_absent`: only a new one; `if_etag`: only over that one), returning its etag."""
+    body = json.dumps(record.to_json())
+    return await service.store.write(
+        service.settings.failures_container,
+        name,
+        body,
+        "application/json",
+        if_absent=if_absent,
+        if_etag=if_etag,
+    )
 
 
 def poll_seconds(claim_timeout_seconds: int) -> float:

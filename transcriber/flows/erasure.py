@@ -64,7 +64,7 @@ async def _removed_by_its_job(service: TranscriptionService, name: str) -> bool:
     except InvalidRequestError:  # not a job id: not job audio
         return False
     record = await records.read_job(service, job_id)
-    return bool(record and record.get("audioRemovedAt") and record["source"]["name"] == name)
+    return bool(record and record.audio_removed_at and record.source.name == name)
 
 
 async def _audio_exists(service: TranscriptionService, name: str) -> bool:

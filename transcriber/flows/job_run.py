@@ -8,8 +8,10 @@ from __future__ import annotations
 import logging
 
 from transcriber.domain.errors import ServiceError, TranscriberError
+from transcriber.domain.job_record import FINISHED, RUNNING
 from transcriber.domain.names import failure_name
 from transcriber.flows.blob import process_blob
+from transcriber.flows.failures import read_failure_and_etag
 from transcriber.flows.jobs import records
 from transcriber.flows.jobs.outcome import end_job
 from transcriber.services import Invocation, TranscriptionService
@@ -25,11 +27,11 @@ async def run_job(
     if record is None:
         logger.warning("jobs queue: job %s has no record; dropped", job_id)
         return "missing"
-    if record["status"] in records.FINISHED:  # a redelivery: only what the end left undone
+    if record.status in FINISHED:  # a redelivery: only what the end left undone
         return await end_job(service, record)
-    record.update(status=records.RUNNING, attempts=max(dequeue_count, int(record.get("attempts", 0))))
+    record.status, record.attempts = RUNNING, max(dequeue_count, record.attempts or 0)
     await records.write_job(service, record)
-    name = record["source"]["name"]
+    name = record.source.name
     retry = Invocation(
         function=invocation.function,
         invocation_id=invocation.invocation_id,
@@ -38,16 +40,16 @@ async def run_job(
         max_tries=service.settings.queue_max_dequeue_count,
     )
     last_try = dequeue_count >= service.settings.queue_max_dequeue_count
-    if record.get("retryFailedAt"):
-        await _clear_final_failure(service, name, record["source"]["etag"], record["retryFailedAt"])
+    if record.retry_failed_at:
+        await _clear_final_failure(service, name, record.source.etag, record.retry_failed_at)
     try:
-        outcome = await process_blob(service, name, retry, records.job_options(service, record), record["id"])
+        outcome = await process_blob(service, name, retry, records.job_options(service, record), record.id)
     except Exception as exc:  # the queue retries; after its last try the job reads failed, not running
         error = exc if isinstance(exc, TranscriberError) else ServiceError(f"unexpected {type(exc).__name__}")
         await end_job(service, record, last_error=error, last_try=last_try)
         raise
     if outcome.status == "queued":  # batch has it: the job's batch steps end it
-        return records.RUNNING
+        return RUNNING
     return await end_job(service, record, outcome_status=outcome.status)
 
 
@@ -56,10 +58,11 @@ async def _clear_final_failure(service: TranscriptionService, name: str, etag: s
 
     Only that record (same version, same failure time, unchanged since read): a newer outcome stays.
     """
-    container = service.settings.failures_container
-    found = await service.store.read_record(container, failure_name(name))
+    found = await read_failure_and_etag(service, name)
     if found is None:
         return
-    failure, record_etag, _ = found
-    if failure.get("source", {}).get("etag") == etag and str(failure.get("failedAt")) == failed_at:
-        await service.store.delete(container, failure_name(name), if_etag=record_etag)
+    failure, record_etag = found
+    if failure.source_etag == etag and str(failure.failed_at) == failed_at:
+        await service.store.delete(
+            service.settings.failures_container, failure_name(name), if_etag=record_etag
+        )

@@ -13,6 +13,7 @@ from typing import Any
 from transcriber.domain import formats
 from transcriber.domain.blob_info import BlobInfo
 from transcriber.domain.errors import InvalidBlobNameError, ServiceError, TranscriberError
+from transcriber.domain.failure_record import BlobName, FailureRecord
 from transcriber.domain.names import failure_name, invalid_name_record, output_name
 from transcriber.domain.options import TranscriptionRequestOptions
 from transcriber.domain.outcomes import BlobOutcome
@@ -20,7 +21,7 @@ from transcriber.domain.privacy import logged_name
 from transcriber.domain.redaction import redacted_cause
 from transcriber.domain.rendering import render_files
 from transcriber.flows import routing as batch_routing
-from transcriber.flows.failures import write_failure
+from transcriber.flows.failures import read_failure_and_etag, write_failure
 from transcriber.flows.jobs.completions import notify_blob
 from transcriber.flows.transcribe import Transcription, track, transcribe_blob
 from transcriber.services import Invocation, TranscriptionService
@@ -51,7 +52,7 @@ async def transcribe_and_record(
     invocation: Invocation,
     head: bytes,
     options: TranscriptionRequestOptions,
-    record: dict[str, Any] | None,
+    record: FailureRecord | None,
     *,
     checked: bool,
     produce: Callable[[], Awaitable[Transcription]] | None = None,
@@ -75,14 +76,13 @@ async def transcribe_and_record(
         error = exc if isinstance(exc, TranscriberError) else ServiceError(f"unexpected {type(exc).__name__}")
         if not isinstance(exc, TranscriberError):
             logger.exception("unexpected failure transcribing %s", logged_name(name))
-        same_version = bool(record) and record.get("source", {}).get("etag") == info.etag
-        previous = int(record.get("attempts", 0)) if same_version and record else 0
+        previous = int(record.attempts or 0) if record is not None and record.source_etag == info.etag else 0
         attempts = max(previous + 1, (invocation.retry_count or 0) + 1)
         final = not error.transient or attempts >= settings.blob_max_attempts or _last_try(invocation)
         try:
             if final:  # first: a final record never stands beside part of a set
                 await _remove_outputs(service, name)
-            await write_failure(service, info.as_record(), failure_name(name), error, attempts, final)
+            await write_failure(service, info, failure_name(name), error, attempts, final)
         except TranscriberError:  # nothing final is recorded: the host must retry
             if not error.transient:
                 raise
@@ -138,7 +138,7 @@ async def _erase_if_gone(service: TranscriptionService, name: str) -> bool:
 async def refuse_name(service: TranscriptionService, name: str, error: InvalidBlobNameError) -> BlobOutcome:
     """An event named a blob no client may touch: a permanent record under a name that fits."""
     record_name = invalid_name_record(name)
-    source = {"container": service.settings.audio_container, "name": ascii(name)[1:-1][:512]}
+    source = BlobName(service.settings.audio_container, ascii(name)[1:-1][:512])
     await write_failure(service, source, record_name, error, 1, True)
     logger.warning("blob event refused: %s: %s (%s)", error.code, error.message, logged_name(name))
     return BlobOutcome("failed", name, [record_name], error)
@@ -228,7 +228,7 @@ async def outcome_written(service: TranscriptionService, info: BlobInfo) -> bool
     return (await version_done(service, info))[0]
 
 
-async def version_done(service: TranscriptionService, info: BlobInfo) -> tuple[bool, dict[str, Any] | None]:
+async def version_done(service: TranscriptionService, info: BlobInfo) -> tuple[bool, FailureRecord | None]:
     """Whether this version already has its transcript set or its final failure record, and the
     name's failure record (two independent reads, at once).
 
@@ -238,16 +238,16 @@ async def version_done(service: TranscriptionService, info: BlobInfo) -> tuple[b
     settings = service.settings
     etag, found = await asyncio.gather(
         service.store.source_etag(settings.transcripts_container, output_name(info.name, "json")),
-        service.store.read_record(settings.failures_container, failure_name(info.name)),
+        read_failure_and_etag(service, info.name),
     )
     record = found[0] if found else None
     if etag == info.etag:
-        if found and record and record.get("source", {}).get("etag") == info.etag and not record.get("final"):
+        if found and record is not None and record.source_etag == info.etag and not record.final:
             await service.store.delete(settings.failures_container, failure_name(info.name), if_etag=found[1])
             record = None
         logger.info("%s (etag %s) is already transcribed; nothing to do", logged_name(info.name), info.etag)
         return True, record
-    if record and record.get("source", {}).get("etag") == info.etag and record.get("final"):
+    if record is not None and record.is_final_for(info.etag):
         logger.info("%s (etag %s) already failed for good; nothing to do", logged_name(info.name), info.etag)
         return True, record
     return False, record

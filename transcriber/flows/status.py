@@ -6,9 +6,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from transcriber.domain.blob_info import BlobInfo
+from transcriber.domain.claim_record import HELD
 from transcriber.domain.errors import BlobNotFoundError
+from transcriber.domain.failure_record import RecordedError
+from transcriber.domain.job_record import BATCH_SUBMIT, FINISHED
 from transcriber.domain.names import claim_name, failure_name, output_name
-from transcriber.flows.claims import HELD
+from transcriber.flows.claims import read_claim
+from transcriber.flows.failures import read_failure
 from transcriber.services import TranscriptionService
 
 TRANSCRIBED, FAILED, RETRYING, PENDING, NOT_FOUND = (
@@ -28,7 +32,7 @@ class BlobStatus:
     state: str
     etag: str | None = None
     outputs: list[str] = field(default_factory=list)
-    error: dict[str, Any] | None = None
+    error: RecordedError | None = None
     attempts: int | None = None
     batch: dict[str, Any] | None = None
 
@@ -37,7 +41,7 @@ class BlobStatus:
         if self.outputs:
             record["outputs"] = self.outputs
         if self.error is not None:
-            record["error"] = self.error
+            record["error"] = self.error.to_json()
         if self.attempts is not None:
             record["attempts"] = self.attempts
         if self.batch is not None:
@@ -56,35 +60,37 @@ async def blob_status(service: TranscriptionService, name: str) -> BlobStatus:
     if await store.source_etag(transcripts, output_name(name, "json")) == info.etag:
         formats = ("json", *settings.output_formats)
         return BlobStatus(name, TRANSCRIBED, info.etag, [output_name(name, fmt) for fmt in formats])
-    record = await store.read_json(settings.failures_container, failure_name(name))
-    if record and record.get("source", {}).get("etag") == info.etag:
-        state = FAILED if record.get("final") else RETRYING
-        return BlobStatus(
-            name, state, info.etag, [failure_name(name)], record.get("error"), record.get("attempts")
-        )
+    record = await read_failure(service, name)
+    if record is not None and record.source_etag == info.etag:
+        state = FAILED if record.final else RETRYING
+        return BlobStatus(name, state, info.etag, [failure_name(name)], record.error, record.attempts)
     return BlobStatus(name, PENDING, info.etag, batch=await _batch_job(service, info))
 
 
 async def _batch_job(service: TranscriptionService, info: BlobInfo) -> dict[str, Any] | None:
     """The batch job holding this version, as the job record says (read only: nothing is taken over)."""
-    from transcriber.flows.jobs.records import FINISHED, read_job
+    from transcriber.flows.jobs.records import read_job
 
-    claim = await service.store.read_json(service.settings.failures_container, claim_name(info))
-    job_id = claim.get("job") if claim and claim.get("state") == HELD else None
-    if not isinstance(job_id, str):
+    found = await read_claim(service, claim_name(info))
+    job_id = found[0].job if found is not None and found[0].state == HELD else None
+    if job_id is None:
         return None
     record = await read_job(service, job_id)
-    batch = (record or {}).get("batch")
-    if not record or not isinstance(batch, dict) or record.get("status") in FINISHED:
+    batch = record.batch if record is not None else None
+    if record is None or batch is None or record.status in FINISHED:
         return None
-    if batch.get("state") == "submit":
+    if batch.state == BATCH_SUBMIT:
         state = "submitting"
     else:
-        state = "running" if batch.get("serviceStatus") == "Running" else "submitted"
-    shown = {"job": job_id, "state": state, "reason": batch.get("reason")}
-    for key in ("submittedAt", "nextLookAt", "polls"):
-        if batch.get(key) is not None:
-            shown[key] = batch[key]
-    if batch.get("lastError") and batch.get("errors"):
-        shown["lastError"] = batch["lastError"]
+        state = "running" if batch.service_status == "Running" else "submitted"
+    shown: dict[str, Any] = {"job": job_id, "state": state, "reason": batch.reason}
+    for key, value in (
+        ("submittedAt", batch.submitted_at),
+        ("nextLookAt", batch.next_look_at),
+        ("polls", batch.polls),
+    ):
+        if value is not None:
+            shown[key] = value
+    if batch.last_error and batch.errors:
+        shown["lastError"] = batch.last_error.to_json()
     return shown

@@ -9,7 +9,15 @@ from collections.abc import Mapping
 
 from transcriber.domain.errors import TranscriberError
 from transcriber.entry.cli import exit_codes
-from transcriber.flows.status import FAILED, NOT_FOUND, PENDING, RETRYING, TRANSCRIBED, blob_status
+from transcriber.flows.status import (
+    FAILED,
+    NOT_FOUND,
+    PENDING,
+    RETRYING,
+    TRANSCRIBED,
+    BlobStatus,
+    blob_status,
+)
 from transcriber.services import get_service, reset_service
 
 EXIT_BY_STATE = {
@@ -38,23 +46,23 @@ async def run_status(args: argparse.Namespace, environ: Mapping[str, str]) -> in
     if args.json:
         print(json.dumps(status.as_record(), ensure_ascii=False))
     else:
-        print(_describe(container, status.state, status.as_record()))
+        print(_describe(container, status))
     return EXIT_BY_STATE[status.state]
 
 
-def _describe(container: str, state: str, record: dict[str, object]) -> str:
-    where = f"{container}/{record['name']}"
+def _describe(container: str, status: BlobStatus) -> str:
+    where, state = f"{container}/{status.name}", status.state
     if state == TRANSCRIBED:
-        return f"{where}: transcribed -> " + ", ".join(map(str, record["outputs"]))  # type: ignore[call-overload]
+        return f"{where}: transcribed -> " + ", ".join(status.outputs)
     if state in (FAILED, RETRYING):
-        error = record.get("error") or {}
-        reason = f"{error.get('code')}: {error.get('message')}" if isinstance(error, dict) else ""
-        verb = "failed for good" if state == FAILED else f"retrying (attempt {record.get('attempts')})"
+        error = status.error
+        reason = f"{error.code}: {error.message}" if error is not None else "None: None"
+        verb = "failed for good" if state == FAILED else f"retrying (attempt {status.attempts})"
         return f"{where}: {verb}: {reason}"
     if state == PENDING:
-        batch = record.get("batch")
-        if isinstance(batch, dict):
+        batch = status.batch
+        if batch is not None:
             when = f", next look at {batch['nextLookAt']}" if batch.get("nextLookAt") else ""
             return f"{where}: pending: batch job {batch['job']} {batch['state']}{when}"
-        return f"{where}: pending (no outcome yet for version {record['etag']})"
+        return f"{where}: pending (no outcome yet for version {status.etag})"
     return f"{where}: not found"

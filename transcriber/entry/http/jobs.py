@@ -23,6 +23,7 @@ from transcriber.domain.errors import (
     TranscriberError,
 )
 from transcriber.domain.formats import RESPONSE_FORMATS
+from transcriber.domain.job_record import FAILED, SUCCEEDED, JobRecord
 from transcriber.domain.names import output_name
 from transcriber.entry.http.edge import HttpReply, serve
 from transcriber.entry.http.request import MAX_JSON_BYTES, parse_request
@@ -54,8 +55,8 @@ async def create_job(url: str, headers: Mapping[str, str], body: bytes) -> HttpR
             if not isinstance(exc, InvalidRequestError | SettingError):
                 logger.warning("transcription job not accepted: %s: %s", exc.code, exc.message)
             raise
-        location = _job_url(url, record["id"])
-        reply = {"id": record["id"], "status": record["status"], "location": location}
+        location = _job_url(url, record.id)
+        reply = {"id": record.id, "status": record.status, "location": location}
         return HttpReply(202, json.dumps(reply), headers={"Location": location, "Retry-After": "5"})
 
     return await serve(headers, handle)
@@ -107,37 +108,37 @@ async def job_status(url: str, headers: Mapping[str, str], job_id: str) -> HttpR
     return await serve(headers, handle)
 
 
-def describe(service: TranscriptionService, record: dict[str, Any], location: str) -> dict[str, Any]:
+def describe(service: TranscriptionService, record: JobRecord, location: str) -> dict[str, Any]:
     """What a caller sees of a job: never the transcript text (that is `?format=`)."""
     body: dict[str, Any] = {
-        "id": record["id"],
-        "status": record["status"],
-        "createdAt": record.get("createdAt"),
-        "updatedAt": record.get("updatedAt"),
-        "blob": record["source"]["name"],
-        "attempts": record.get("attempts", 0),
+        "id": record.id,
+        "status": record.status,
+        "createdAt": record.created_at,
+        "updatedAt": record.updated_at,
+        "blob": record.source.name,
+        "attempts": record.attempts or 0,
     }
-    if record["status"] == records.SUCCEEDED:
+    if record.status == SUCCEEDED:
         container = service.settings.transcripts_container
         blob_url = service.settings.storage.blob_url
         body["outputs"] = [
             {"container": container, "name": name, "url": f"{blob_url}/{container}/{name}"}
-            for name in record.get("outputs", [])
+            for name in record.outputs or []
         ]
         body["links"] = {fmt: f"{location}?format={fmt}" for fmt in RESPONSE_FORMATS}
-    if record.get("audioRemovedAt"):  # the audio sent with the job, removed once it ended
-        body["audioRemovedAt"] = record["audioRemovedAt"]
-    if "callback" in record:
-        body["callback"] = record["callback"]
-    if record["status"] == records.FAILED or record.get("error"):
-        body["error"] = record.get("error")
+    if record.audio_removed_at:  # the audio sent with the job, removed once it ended
+        body["audioRemovedAt"] = record.audio_removed_at
+    if record.callback is not None:
+        body["callback"] = record.callback.to_json()
+    if record.status == FAILED or record.error:
+        body["error"] = record.error.to_json() if record.error else None
     return body
 
 
-async def _result(service: TranscriptionService, record: dict[str, Any], fmt: str) -> HttpReply:
-    if record["status"] != records.SUCCEEDED:
-        raise JobNotFinishedError(f"the job is {record['status']}: results exist once it has succeeded")
-    name = output_name(record["source"]["name"], "json")
+async def _result(service: TranscriptionService, record: JobRecord, fmt: str) -> HttpReply:
+    if record.status != SUCCEEDED:
+        raise JobNotFinishedError(f"the job is {record.status}: results exist once it has succeeded")
+    name = output_name(record.source.name, "json")
     document = await service.store.read_json(service.settings.transcripts_container, name)
     if document is None:
         raise BlobNotFoundError("the job's transcript is gone (replaced or erased)")

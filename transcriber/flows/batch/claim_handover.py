@@ -6,23 +6,31 @@ No function waits for batch: the job holds the version's claim for the whole wai
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from transcriber.domain.blob_info import BlobInfo
+from transcriber.domain.claim_record import HELD, ClaimRecord
 from transcriber.domain.errors import ConditionNotMetError, TranscriberError
+from transcriber.domain.job_record import (
+    BATCH_FOLLOW,
+    BATCH_SUBMIT,
+    FINISHED,
+    QUEUED,
+    RUNNING,
+    BatchState,
+    JobRecord,
+)
 from transcriber.domain.names import claim_name
 from transcriber.domain.options import TranscriptionRequestOptions
 from transcriber.flows.batch import schedule
-from transcriber.flows.claims import HELD, Claim, release
+from transcriber.flows.claims import Claim, read_claim, release, write_claim
 from transcriber.flows.jobs import records
 from transcriber.services import TranscriptionService
 
 logger = logging.getLogger(__name__)
-SUBMIT, RUNNING, FOLLOW, DONE = "submit", "running", "follow", "done"
 
 
 def version_job_id(info: BlobInfo) -> str:
@@ -45,15 +53,15 @@ async def held_by_batch(service: TranscriptionService, info: BlobInfo) -> str | 
     released (If-Match) and the delivery asking takes the version over, restarting the same job.
     """
     settings = service.settings
-    found = await service.store.read_record(settings.failures_container, claim_name(info))
-    job = found[0].get("job") if found else None
-    if found is None or not isinstance(job, str):
+    found = await read_claim(service, claim_name(info))
+    job = found[0].job if found else None
+    if found is None or job is None:
         return None
     record = await records.read_job(service, job)
-    batch = (record or {}).get("batch") or {}
-    due = batch.get("nextLookAt") or batch.get("queuedAt")
+    batch = record.batch if record is not None else None
+    due = (batch.next_look_at or batch.queued_at) if batch is not None else None
     overdue = datetime.now(UTC) - timedelta(seconds=2 * settings.claim_timeout_seconds)
-    if record is None or record.get("status") in records.FINISHED or (due and parse_time(due) < overdue):
+    if record is None or record.status in FINISHED or (due and parse_time(due) < overdue):
         logger.warning("job %s holds a claim but looks at it no more: taking the version over", job)
         await release(service, Claim(claim_name(info), found[1]))  # marked released: taken at once
         return None
@@ -73,46 +81,44 @@ async def hand_over(
     On any failure the claim is marked released (whatever its etag by then) and the error raised, so
     the delivery is retried and nothing is left claimed by a job that was never queued.
     """
-    settings, store = service.settings, service.store
+    settings = service.settings
     current = claim
     try:
         record = await _job_record(service, info, options, job_id)
-        earlier = record.get("batch") or {}
-        look = int(earlier.get("look", -1)) + 1  # a restarted job's old messages go stale
-        if earlier.get("transcription"):  # a restarted job's submission: nobody looks at it any more
-            await _forget(service, str(earlier["transcription"]))
-        body = {
-            "owner": uuid.uuid4().hex,
-            "state": HELD,
-            "job": record["id"],
-            "claimedAt": records.now(),
-            "staleAfterSeconds": schedule.claim_hold_seconds(settings.batch, settings.claim_timeout_seconds),
-            "source": {"container": info.container, "etag": info.etag},
-        }
-        etag = await store.write(
-            settings.failures_container, claim.name, json.dumps(body), "application/json", if_etag=claim.etag
+        look = _next_look(record)  # a restarted job's old messages go stale
+        if record.batch and record.batch.transcription:  # a restarted job's submission: nobody looks at it
+            await _forget(service, record.batch.transcription)
+        held = ClaimRecord(
+            HELD,
+            owner=uuid.uuid4().hex,
+            job=record.id,
+            claimed_at=records.now(),
+            stale_after_seconds=schedule.claim_hold_seconds(settings.batch, settings.claim_timeout_seconds),
+            source_container=info.container,
+            source_etag=info.etag,
         )
+        etag = await write_claim(service, claim.name, held, if_etag=claim.etag)
         current = Claim(claim.name, etag)
-        record.update(status=records.RUNNING)
-        record["batch"] = {
-            "state": SUBMIT,
-            "look": look,
-            "reason": reason,
-            "queuedAt": records.now(),
-            "claim": claim.name,
-            "claimEtag": etag,
-            "errors": 0,
-            "nextLookAt": records.now(),
-        }
+        record.status = RUNNING
+        record.batch = BatchState(
+            BATCH_SUBMIT,
+            look,
+            reason,
+            queued_at=records.now(),
+            claim=claim.name,
+            claim_etag=etag,
+            errors=0,
+            next_look_at=records.now(),
+        )
         await records.write_job(service, record)
-        await service.jobs.send_json(message(record["id"], look))
+        await service.jobs.send_json(message(record.id, look))
     except BaseException:
         await release(service, current)
         raise
     logger.info(
-        "job %s: over fast transcription's limits (%s): batch transcription queued", record["id"], reason
+        "job %s: over fast transcription's limits (%s): batch transcription queued", record.id, reason
     )
-    return str(record["id"])
+    return record.id
 
 
 async def follow(service: TranscriptionService, job_id: str, batch_job: str) -> None:
@@ -120,15 +126,9 @@ async def follow(service: TranscriptionService, job_id: str, batch_job: str) -> 
     record = await records.read_job(service, job_id)
     if record is None:
         return
-    look = int(record.get("batch", {}).get("look", -1)) + 1
-    record.update(status=records.RUNNING)
-    record["batch"] = {
-        "state": FOLLOW,
-        "look": look,
-        "queuedAt": records.now(),
-        "holder": batch_job,
-        "errors": 0,
-    }
+    look = _next_look(record)
+    record.status = RUNNING
+    record.batch = BatchState(BATCH_FOLLOW, look, queued_at=records.now(), holder=batch_job, errors=0)
     await records.write_job(service, record)
     await service.jobs.send_json(
         message(job_id, look), delay_seconds=schedule.poll_delay(service.settings.batch, 0)
@@ -137,26 +137,19 @@ async def follow(service: TranscriptionService, job_id: str, batch_job: str) -> 
 
 async def _job_record(
     service: TranscriptionService, info: BlobInfo, options: TranscriptionRequestOptions, job_id: str | None
-) -> dict[str, Any]:
+) -> JobRecord:
     """The HTTP job's own record, or the blob version's job record (created, or the earlier one)."""
     if job_id is not None:
         record = await records.read_job(service, job_id)
         if record is not None:
             return record
-    record = {
-        "id": job_id or version_job_id(info),
-        "status": records.QUEUED,
-        "createdAt": records.now(),
-        "source": info.as_record(),
-        "options": records.options_to_json(options),
-        "attempts": 0,
-        "origin": "blob" if job_id is None else "http",
-    }
+    origin = "blob" if job_id is None else "http"
+    record = JobRecord(job_id or version_job_id(info), QUEUED, info, options, 0, records.now(), origin=origin)
     if job_id is None:
         try:
             await records.write_job(service, record, create=True)
         except ConditionNotMetError:  # a holder that died after creating it: the same job, restarted
-            earlier = await records.read_job(service, record["id"])
+            earlier = await records.read_job(service, record.id)
             if earlier is not None:
                 return earlier
     return record
@@ -169,6 +162,13 @@ async def _forget(service: TranscriptionService, transcription_id: str) -> None:
         logger.warning("could not delete an abandoned batch transcription: %s", exc.code)
 
 
-def parse_time(value: str) -> datetime:
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+def _next_look(record: JobRecord) -> int:
+    """The look a (re)started batch job begins at: after any its record had."""
+    earlier = record.batch.look if record.batch is not None else None
+    return (earlier if earlier is not None else -1) + 1
+
+
+def parse_time(value: str | None) -> datetime:
+    """A time the record keeps (ValueError when it has none)."""
+    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

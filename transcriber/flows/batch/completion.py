@@ -6,10 +6,11 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from transcriber.domain.errors import BlobNotFoundError, TranscriberError
+from transcriber.domain.failure_record import RecordedError
+from transcriber.domain.job_record import BATCH_DONE, FAILED, SUCCEEDED
 from transcriber.flows import claims
-from transcriber.flows.batch.claim_handover import DONE, parse_time
+from transcriber.flows.batch.claim_handover import parse_time
 from transcriber.flows.batch.step import Step
-from transcriber.flows.jobs import records
 from transcriber.flows.transcribe import Transcription
 from transcriber.services import Invocation
 
@@ -22,8 +23,8 @@ async def succeeded(step: Step) -> str:
     service, info = step.service, step.info
     if not await still_there(step):
         return await superseded(step)
-    transcription_id = step.batch["transcription"]
-    submitted = parse_time(step.batch["submittedAt"])
+    transcription_id = step.transcription
+    submitted = parse_time(step.batch.submitted_at)
 
     async def produce() -> Transcription:
         result = await service.batch.result(transcription_id)
@@ -55,7 +56,7 @@ async def failed(step: Step, error: TranscriberError) -> str:
         raise final
 
     await write_outcome(service, info, _attempt(step), step.options, produce)
-    logger.warning("job %s: batch transcription failed: %s", step.record["id"], error.code)
+    logger.warning("job %s: batch transcription failed: %s", step.record.id, error.code)
     return await _end(step, "failed")
 
 
@@ -69,27 +70,25 @@ async def _end(step: Step, outcome_status: str) -> str:
     from transcriber.flows.jobs.outcome import end_job
 
     service = step.service
-    if step.batch.get("transcription"):
-        await delete_transcription(step, step.batch["transcription"])
+    batch = step.batch
+    if batch.transcription:
+        await delete_transcription(step, batch.transcription)
     await _delete_attempt(step)
-    if step.batch.get("claim") and step.batch.get("claimEtag"):
-        await claims.release(service, claims.Claim(step.batch["claim"], step.batch["claimEtag"]))
-    step.batch["state"] = DONE
-    if step.record.get("origin") == "blob":  # a blob event's job: the outputs are its only result
-        step.record["status"] = records.FAILED if outcome_status in ("failed", "gone") else records.SUCCEEDED
+    if batch.claim and batch.claim_etag:
+        await claims.release(service, claims.Claim(batch.claim, batch.claim_etag))
+    batch.state = BATCH_DONE
+    if step.record.origin == "blob":  # a blob event's job: the outputs are its only result
+        step.record.status = FAILED if outcome_status in ("failed", "gone") else SUCCEEDED
         await step.save()
-        return str(step.record["status"])
+        return step.record.status
     return await end_job(service, step.record, outcome_status=outcome_status)
 
 
 async def superseded(step: Step) -> str:
     """The blob was overwritten or deleted mid-batch: nothing is written for the old version."""
-    logger.warning("job %s: the blob changed or was deleted during batch transcription", step.record["id"])
-    if step.record.get("origin") != "blob":
-        step.record["error"] = {
-            "code": "AudioChanged",
-            "message": "the blob was replaced or deleted meanwhile",
-        }
+    logger.warning("job %s: the blob changed or was deleted during batch transcription", step.record.id)
+    if step.record.origin != "blob":
+        step.record.error = RecordedError("AudioChanged", "the blob was replaced or deleted meanwhile")
     return await _end(step, "gone")
 
 
@@ -106,21 +105,21 @@ async def delete_transcription(step: Step, transcription_id: str) -> None:
     try:
         await step.service.batch.delete(transcription_id)
     except TranscriberError as exc:  # the service deletes it after its time to live anyway
-        logger.warning("job %s: could not delete the batch transcription: %s", step.record["id"], exc.code)
+        logger.warning("job %s: could not delete the batch transcription: %s", step.record.id, exc.code)
 
 
 async def _delete_attempt(step: Step) -> None:
     """A job ending after a submit that failed ambiguously: delete what that submit may have made."""
-    attempt = step.batch.pop("submitAttempt", None)
-    if not isinstance(attempt, dict) or not attempt.get("displayName"):
+    attempt, step.batch.submit_attempt = step.batch.submit_attempt, None
+    if attempt is None:
         return
     try:
-        found = await step.service.batch.find(str(attempt["displayName"]))
+        found = await step.service.batch.find(attempt.display_name)
     except TranscriberError as exc:  # the service deletes it after its time to live anyway
-        logger.warning("job %s: could not list batch transcriptions: %s", step.record["id"], exc.code)
+        logger.warning("job %s: could not list batch transcriptions: %s", step.record.id, exc.code)
         return
     for status in found:
-        if status.id != step.batch.get("transcription"):
+        if status.id != step.batch.transcription:
             await delete_transcription(step, status.id)
 
 
@@ -131,5 +130,5 @@ def _attempt(step: Step) -> Invocation:
         function=invocation.function,
         invocation_id=invocation.invocation_id,
         traceparent=invocation.traceparent,
-        retry_count=int(step.batch.get("errors", 0)),
+        retry_count=step.batch.errors or 0,
     )

@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from transcriber.domain import names
 from transcriber.domain.blob_info import BlobInfo
 from transcriber.domain.errors import ConditionNotMetError, TranscriberError
+from transcriber.domain.job_record import RUNNING, BatchState, JobRecord
 from transcriber.domain.options import TranscriptionRequestOptions
 from transcriber.flows.batch import claim_handover
 from transcriber.flows.jobs import records
@@ -36,23 +36,21 @@ def parse_step(text: str) -> tuple[str, int] | None:
 class Step:
     """One delivery of one look: the record as read (with its etag) and how to move it on."""
 
-    def __init__(
-        self, service: TranscriptionService, record: dict[str, Any], etag: str, invocation: Invocation
-    ):
+    def __init__(self, service: TranscriptionService, record: JobRecord, etag: str, invocation: Invocation):
+        assert record.batch is not None  # a batch step's record (batch_steps.run_step checks)
         self.service, self.record, self.etag, self.invocation = service, record, etag, invocation
-        self.batch: dict[str, Any] = record["batch"]
+        self.batch: BatchState = record.batch
         self.settings = service.settings.batch
 
     @property
     def info(self) -> BlobInfo:
-        source = self.record["source"]
-        return BlobInfo(
-            source["container"],
-            source["name"],
-            source["etag"],
-            int(source["size"]),
-            source.get("contentType"),
-        )
+        return self.record.source
+
+    @property
+    def transcription(self) -> str:
+        """The service's transcription the job looks at (a running job has one)."""
+        assert self.batch.transcription is not None
+        return self.batch.transcription
 
     @property
     def options(self) -> TranscriptionRequestOptions:
@@ -61,31 +59,24 @@ class Step:
 
     async def save(self) -> bool:
         """Write the record If-Match; False when another delivery moved the job on first."""
-        self.record["updatedAt"] = records.now()
         try:
-            self.etag = await self.service.store.write(
-                self.service.settings.failures_container,
-                names.job_record_name(self.record["id"]),
-                json.dumps(self.record, ensure_ascii=False, indent=2),
-                "application/json",
-                if_etag=self.etag,
-            )
+            self.etag = await records.write_job(self.service, self.record, if_etag=self.etag)
         except ConditionNotMetError:
-            logger.info("job %s: moved on by another delivery; this one stops", self.record["id"])
+            logger.info("job %s: moved on by another delivery; this one stops", self.record.id)
             return False
         return True
 
     async def look_again(self, delay: int) -> str:
         """Record the next look, then queue it (a lost send is re-sent by the retried delivery)."""
-        self.batch["look"] = int(self.batch["look"]) + 1
-        self.batch["nextDelaySeconds"] = delay
-        self.batch["nextLookAt"] = (datetime.now(UTC) + timedelta(seconds=delay)).isoformat()
+        self.batch.look = (self.batch.look or 0) + 1
+        self.batch.next_delay_seconds = delay
+        self.batch.next_look_at = (datetime.now(UTC) + timedelta(seconds=delay)).isoformat()
         if await self.save():
             await self.send_current()
-        return records.RUNNING
+        return RUNNING
 
     async def send_current(self) -> None:
         await self.service.jobs.send_json(
-            claim_handover.message(self.record["id"], int(self.batch["look"])),
-            delay_seconds=int(self.batch.get("nextDelaySeconds", 0)),
+            claim_handover.message(self.record.id, self.batch.look or 0),
+            delay_seconds=self.batch.next_delay_seconds or 0,
         )

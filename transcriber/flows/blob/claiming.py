@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
 
 from transcriber.domain.blob_info import BlobInfo
+from transcriber.domain.failure_record import FailureRecord
 from transcriber.domain.privacy import logged_name
 from transcriber.flows import claims
 from transcriber.flows.batch import claim_handover
@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 async def claim_version(
     service: TranscriptionService, claimant: claims.Claimant, job_id: str | None = None
-) -> tuple[claims.Claim | None, dict[str, Any] | None, bool | None]:
+) -> tuple[claims.Claim | None, FailureRecord | None, bool | None]:
     """The version's claim, the name's failure record and whether that was read (`checked`); no
     claim when the version has its outcome, nor (with `checked` None) while a batch job holds it.
 

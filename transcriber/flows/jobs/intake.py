@@ -7,13 +7,12 @@ removed when the job ends: `transcriber.flows.jobs.outcome`).
 
 from __future__ import annotations
 
-from typing import Any
-
 from transcriber.adapters.callbacks import check_callback_url
 from transcriber.domain import names
 from transcriber.domain.audio_header import HEAD_BYTES
 from transcriber.domain.blob_info import BlobInfo
 from transcriber.domain.errors import InvalidRequestError
+from transcriber.domain.job_record import QUEUED, JobRecord
 from transcriber.domain.names import JOB_AUDIO_PREFIX, job_audio_name
 from transcriber.domain.options import effective_options
 from transcriber.domain.transcribe_request import TranscribeRequest
@@ -24,7 +23,7 @@ from transcriber.services import TranscriptionService
 
 async def accept_job(
     service: TranscriptionService, request: TranscribeRequest, callback: str | None
-) -> dict[str, Any]:
+) -> JobRecord:
     """The new job's record, once its audio is stored and its message queued."""
     settings, store = service.settings, service.store
     if callback is not None:
@@ -54,16 +53,7 @@ async def accept_job(
     await store.ensure_containers(
         (settings.transcripts_container, settings.failures_container), create=settings.create_containers
     )
-    record: dict[str, Any] = {
-        "id": job_id,
-        "status": records.QUEUED,
-        "createdAt": records.now(),
-        "source": info.as_record(),
-        "options": records.options_to_json(request.options),
-        "attempts": 0,
-    }
-    if callback is not None:
-        record["callbackUrl"] = callback
+    record = JobRecord(job_id, QUEUED, info, request.options, 0, records.now(), callback_url=callback)
     await records.write_job(service, record, create=True)
     await service.jobs.send(job_id)
     return record

@@ -5,14 +5,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from transcriber.adapters.callbacks import send_callback
-from transcriber.domain import names
 from transcriber.domain.errors import ConditionNotMetError, InvalidCallbackError, TranscriberError
-from transcriber.domain.names import failure_name, job_audio_name, output_name
+from transcriber.domain.failure_record import RecordedError
+from transcriber.domain.job_record import FAILED, FINISHED, SUCCEEDED, CallbackState, JobRecord
+from transcriber.domain.names import job_audio_name, output_name
+from transcriber.flows.failures import read_failure
 from transcriber.flows.jobs import records
 from transcriber.flows.jobs.completions import notify
 from transcriber.services import TranscriptionService
@@ -20,14 +22,14 @@ from transcriber.services import TranscriptionService
 logger = logging.getLogger(__name__)
 
 
-def owns_audio(record: dict[str, Any]) -> bool:
+def owns_audio(record: JobRecord) -> bool:
     """The job's source is audio it was sent (stored for it), not a blob the caller named."""
-    return record["source"]["name"] == job_audio_name(record["id"])
+    return record.source.name == job_audio_name(record.id)
 
 
 async def end_job(
     service: TranscriptionService,
-    record: dict[str, Any],
+    record: JobRecord,
     *,
     outcome_status: str | None = None,
     last_error: TranscriberError | None = None,
@@ -41,65 +43,60 @@ async def end_job(
     with that error when no final record says more). A record already finished (a redelivery) only gets what its end left undone (the
     audio's removal, the callback). Returns the job's status.
     """
-    name = record["source"]["name"]
-    if record["status"] not in records.FINISHED:
-        stored = await records.read_job(service, record["id"])
-        if stored is not None and stored["status"] in records.FINISHED:  # ended meanwhile
-            record.clear()
-            record.update(stored)
-    if record["status"] not in records.FINISHED:
+    name = record.source.name
+    if record.status not in FINISHED:
+        stored = await records.read_job(service, record.id)
+        if stored is not None and stored.status in FINISHED:  # ended meanwhile
+            record = stored
+    if record.status not in FINISHED:
         await _read_outcome(service, record, outcome_status, last_error, last_try)
         await records.write_job(service, record)
-        logger.info("job %s: %s", record["id"], record["status"])
-        if record["status"] not in records.FINISHED:
-            return str(record["status"])
-        message = {"kind": "job", "id": record["id"], "blob": name, "status": record["status"]}
+        logger.info("job %s: %s", record.id, record.status)
+        if record.status not in FINISHED:
+            return record.status
+        message = {"kind": "job", "id": record.id, "blob": name, "status": record.status}
         await notify(service, message)
     await _remove_audio(service, record)
-    if record.get("callbackUrl") and await _claim_callback(service, record):
-        try:
-            record["callback"] = await send_callback(service.settings, record)
-        except InvalidCallbackError as exc:
-            record["callback"] = {"delivered": False, "refused": exc.message}
-        await records.write_job(service, record)
-    return str(record["status"])
+    if record.callback_url:
+        record, sending = await _claim_callback(service, record)
+        if sending:
+            try:
+                record.callback = await send_callback(service.settings, record)
+            except InvalidCallbackError as exc:
+                record.callback = CallbackState(delivered=False, refused=exc.message)
+            await records.write_job(service, record)
+    return record.status
 
 
-async def _claim_callback(service: TranscriptionService, record: dict[str, Any]) -> bool:
-    """Whether this delivery sends the callback: it marked the stored record first, If-Match.
+async def _claim_callback(service: TranscriptionService, record: JobRecord) -> tuple[JobRecord, bool]:
+    """The record as stored now, and whether this delivery sends the callback: it marked the
+    stored record first, If-Match.
 
     Two deliveries of one job ending at once both reach here; only the one whose conditional
     write lands sends, the other sees the mark. A mark left by a sender that died (older than
     the claim timeout, the function timeout) is taken over, so a callback is never lost for good.
     """
     for _ in range(5):  # each lost race is another delivery's write: read again and decide
-        found = await service.store.read_record(
-            service.settings.failures_container, names.job_record_name(record["id"])
-        )
+        found = await records.read_job_and_etag(service, record.id)
         if found is None:
-            return False
-        stored, etag, _ = found
-        mark = stored.get("callback")
-        if mark is not None and not _stale(service, mark):
-            record.clear()
-            record.update(stored)
-            return False
-        stored["callback"] = {"sending": True, "since": records.now()}
+            return record, False
+        stored, etag = found
+        if stored.callback is not None and not _stale(service, stored.callback):
+            return stored, False
+        stored.callback = CallbackState(sending=True, since=records.now())
         try:
             await records.write_job(service, stored, if_etag=etag)
         except ConditionNotMetError:
             continue
-        record.clear()
-        record.update(stored)
-        return True
-    return False
+        return stored, True
+    return record, False
 
 
-def _stale(service: TranscriptionService, mark: dict[str, Any]) -> bool:
-    if not mark.get("sending"):
+def _stale(service: TranscriptionService, mark: CallbackState) -> bool:
+    if not mark.sending:
         return False
     try:
-        since = datetime.fromisoformat(str(mark.get("since")).replace("Z", "+00:00"))
+        since = datetime.fromisoformat(str(mark.since).replace("Z", "+00:00"))
     except ValueError:  # not a mark this app wrote
         return True
     return datetime.now(UTC) - since > timedelta(seconds=service.settings.claim_timeout_seconds)
@@ -107,7 +104,7 @@ def _stale(service: TranscriptionService, mark: dict[str, Any]) -> bool:
 
 async def _read_outcome(
     service: TranscriptionService,
-    record: dict[str, Any],
+    record: JobRecord,
     outcome_status: str | None,
     last_error: TranscriberError | None,
     last_try: bool = False,
@@ -118,36 +115,36 @@ async def _read_outcome(
     of the version the job was made for exists: a concurrent delivery of the same job may have
     finished it and removed its audio meanwhile, leaving the outputs behind.
     """
-    settings, store, name = service.settings, service.store, record["source"]["name"]
-    found = await store.read_json(settings.failures_container, failure_name(name))
-    etag = await store.source_etag(settings.transcripts_container, output_name(name, "json"))
+    settings, name = service.settings, record.source.name
+    found = await read_failure(service, name)
+    etag = await service.store.source_etag(settings.transcripts_container, output_name(name, "json"))
     if outcome_status == "gone":
-        version = record["source"].get("etag")
+        version = record.source.etag
         etag = etag if etag == version else None
-        found = found if found and found.get("source", {}).get("etag") == version else None
-    if etag is not None and (found is None or found.get("source", {}).get("etag") != etag):
-        record.update(status=records.SUCCEEDED, outputs=_outputs(service, name), error=None)
-        record["source"]["etag"] = etag
-    elif found is not None and found.get("final"):
-        record.update(status=records.FAILED, error=found.get("error"))
+        found = found if found is not None and found.source_etag == version else None
+    if etag is not None and (found is None or found.source_etag != etag):
+        record.status, record.outputs, record.error = SUCCEEDED, _outputs(service, name), None
+        record.source = dataclasses.replace(record.source, etag=etag)
+    elif found is not None and found.final:
+        record.status, record.error = FAILED, found.error
     elif outcome_status == "gone":
-        record.update(status=records.FAILED, error={"code": "BlobNotFound", "message": "the blob is gone"})
+        record.status, record.error = FAILED, RecordedError("BlobNotFound", "the blob is gone")
     elif last_error is not None and last_try:  # no outcome was recorded, and the queue gives up
-        record.update(status=records.FAILED, error={"code": last_error.code, "message": last_error.message})
+        record.status, record.error = FAILED, RecordedError.of(last_error)
     elif last_error is not None:
-        record["error"] = {"code": last_error.code, "message": last_error.message, "retrying": True}
+        record.error = RecordedError.of(last_error, retrying=True)
 
 
-async def _remove_audio(service: TranscriptionService, record: dict[str, Any]) -> None:
+async def _remove_audio(service: TranscriptionService, record: JobRecord) -> None:
     """Delete the job's own audio; the record says so before the BlobDeleted event can arrive."""
-    if not owns_audio(record) or record.get("audioRemovedAt"):
+    if not owns_audio(record) or record.audio_removed_at:
         return
-    record["audioRemovedAt"] = records.now()
+    record.audio_removed_at = records.now()
     await records.write_job(service, record)
     try:
-        await service.store.delete(service.settings.audio_container, record["source"]["name"])
+        await service.store.delete(service.settings.audio_container, record.source.name)
     except TranscriberError as exc:  # the outcome stands; the lifecycle rule removes it later
-        logger.warning("job %s: its audio could not be removed: %s", record["id"], exc.message)
+        logger.warning("job %s: its audio could not be removed: %s", record.id, exc.message)
 
 
 def _outputs(service: TranscriptionService, name: str) -> list[str]:
