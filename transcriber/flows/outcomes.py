@@ -8,7 +8,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from transcriber.domain import formats
 from transcriber.domain.blob_info import BlobInfo
@@ -20,6 +19,7 @@ from transcriber.domain.outcomes import BlobOutcome
 from transcriber.domain.privacy import logged_name
 from transcriber.domain.redaction import redacted_cause
 from transcriber.domain.rendering import render_files
+from transcriber.domain.transcript_document import TranscriptDocument
 from transcriber.flows import routing as batch_routing
 from transcriber.flows.failures import read_failure_and_etag, write_failure
 from transcriber.flows.jobs.completions import notify_blob
@@ -152,11 +152,7 @@ async def _write_outputs(
     set beside a record. Formats are rendered off the loop when long; a few blobs at a time
     render and write (`transcriber.domain.output_turns`)."""
     settings = service.settings
-    document: dict[str, Any] = {
-        **transcription.result,
-        "source": info.as_record(),
-        "processing": transcription.processing_record(service),
-    }
+    document = TranscriptDocument(transcription.result, info, transcription.processing(service)).to_json()
     async with service.output_slots.turn():
         files = await render_files(transcription.result, settings.output_formats, document)
         written = [output_name(info.name, fmt) for fmt in settings.output_formats]

@@ -19,6 +19,7 @@ from transcriber.domain.errors import AudioRejectedError, BlobNotFoundError, Ser
 from transcriber.domain.options import TranscriptionRequestOptions
 from transcriber.domain.privacy import blob_id, blob_label, names_included
 from transcriber.domain.subtitles import has_speech
+from transcriber.domain.transcript_document import Processing
 from transcriber.services import TranscriptionService
 
 logger = logging.getLogger(__name__)
@@ -50,21 +51,21 @@ class Transcription:
         locales = Counter(p["locale"] for p in self.result.get("phrases") or [] if p.get("locale"))
         return locales.most_common(1)[0][0] if locales else None
 
-    def processing_record(self, service: TranscriptionService) -> dict[str, Any]:
-        """The `processing` block written beside a blob's result."""
+    def processing(self, service: TranscriptionService) -> Processing:
+        """How this transcript was made, stored beside a blob's result."""
         completed = self.started_at + timedelta(milliseconds=self.latency_ms)
-        return {
-            "endpointHost": service.settings.speech.host,
-            "apiVersion": self.api_version or service.settings.speech.api_version,
-            "route": self.route,
-            "audioDelivery": self.delivery,
-            "startedAt": _iso(self.started_at),
-            "completedAt": _iso(completed),
-            "latencyMilliseconds": round(self.latency_ms),
-            "audioDurationMilliseconds": self.result.get("durationMilliseconds"),
-            "speechDetected": has_speech(self.result),
-            "options": self.options.describe(),
-        }
+        return Processing(
+            endpoint_host=service.settings.speech.host,
+            api_version=self.api_version or service.settings.speech.api_version,
+            route=self.route,
+            audio_delivery=self.delivery,
+            started_at=_iso(self.started_at),
+            completed_at=_iso(completed),
+            latency_ms=round(self.latency_ms),
+            audio_duration_ms=self.result.get("durationMilliseconds"),
+            speech_detected=has_speech(self.result),
+            options=self.options.describe(),
+        )
 
 
 async def transcribe_bytes(

@@ -25,6 +25,7 @@ from transcriber.domain.errors import (
 from transcriber.domain.formats import RESPONSE_FORMATS
 from transcriber.domain.job_record import FAILED, SUCCEEDED, JobRecord
 from transcriber.domain.names import output_name
+from transcriber.domain.transcript_document import TranscriptDocument
 from transcriber.entry.http.edge import HttpReply, serve
 from transcriber.entry.http.request import MAX_JSON_BYTES, parse_request
 from transcriber.flows.jobs import records
@@ -142,7 +143,7 @@ async def _result(service: TranscriptionService, record: JobRecord, fmt: str) ->
     document = await service.store.read_json(service.settings.transcripts_container, name)
     if document is None:
         raise BlobNotFoundError("the job's transcript is gone (replaced or erased)")
-    result = {k: v for k, v in document.items() if k not in ("source", "processing")}
+    result = TranscriptDocument.result_of(document)
     if fmt == "json":
         return HttpReply(200, json.dumps(result, ensure_ascii=False), formats.CONTENT_TYPES["json"])
     return HttpReply(200, formats.render(result, fmt), formats.CONTENT_TYPES[fmt])
