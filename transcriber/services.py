@@ -26,6 +26,7 @@ from transcriber.domain.output_turns import OutputSlots
 
 if TYPE_CHECKING:
     from transcriber.adapters.batch.client import BatchClient
+    from transcriber.adapters.telemetry import Invocation as TelemetryScope
     from transcriber.adapters.telemetry import Telemetry
 
 logger = logging.getLogger(__name__)
@@ -80,6 +81,14 @@ class TranscriptionService:
             )
             if settings.completion_queue
             else None,
+        )
+
+    def scope(self, invocation: Invocation) -> TelemetryScope:
+        """Telemetry around one invocation, correlated with the host's request, flushed at its end."""
+        return self.telemetry.invocation(
+            name=invocation.function,
+            traceparent=invocation.traceparent,
+            invocation_id=invocation.invocation_id,
         )
 
     async def aclose(self) -> None:

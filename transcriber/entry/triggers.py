@@ -32,9 +32,7 @@ MAX_MESSAGE_CHARS = 1024
 async def handle_blob(name: str, invocation: Invocation) -> BlobOutcome:
     """A blob landed in the audio container: correlated telemetry around its flow."""
     service = get_service()
-    async with service.telemetry.invocation(
-        name=invocation.function, traceparent=invocation.traceparent, invocation_id=invocation.invocation_id
-    ):
+    async with service.scope(invocation):
         if name.startswith(JOB_AUDIO_PREFIX):
             logger.info("%s belongs to a transcription job; its job transcribes it", logged_name(name))
             return BlobOutcome("skipped", name)
@@ -44,9 +42,7 @@ async def handle_blob(name: str, invocation: Invocation) -> BlobOutcome:
 async def handle_job_message(text: str, dequeue_count: int, invocation: Invocation) -> str:
     """A jobs-queue message: a batch job's step or a job to run; returns the job's status."""
     service = get_service()
-    async with service.telemetry.invocation(
-        name=invocation.function, traceparent=invocation.traceparent, invocation_id=invocation.invocation_id
-    ):
+    async with service.scope(invocation):
         if batch_steps.parse_step(text) is not None:  # a batch job's step (transcriber.flows.batch)
             return await batch_steps.run_step(service, text, dequeue_count, invocation)
         job_id = parse_message(text)

@@ -83,13 +83,9 @@ async def serve(
     except SettingError as exc:
         logger.error("configuration error: %s", exc.message)
         return error_reply(exc)
-    scope: AbstractAsyncContextManager[object] = nullcontext()
-    if invocation is not None:
-        scope = service.telemetry.invocation(
-            name=invocation.function,
-            traceparent=invocation.traceparent,
-            invocation_id=invocation.invocation_id,
-        )
+    scope: AbstractAsyncContextManager[object] = (
+        nullcontext() if invocation is None else service.scope(invocation)
+    )
     async with scope:
         try:
             check_caller(headers, service.settings.caller_auth, os.environ)
