@@ -28,7 +28,10 @@ from transcriber.domain.job_record import (
 from transcriber.flows.batch import claim_handover, completion, schedule
 from transcriber.flows.batch.claim_handover import parse_time
 from transcriber.flows.batch.step import Step, parse_step
+from transcriber.flows.blob import process_blob
 from transcriber.flows.jobs import records
+from transcriber.flows.jobs.outcome import end_job
+from transcriber.flows.outcomes import outcome_written
 from transcriber.services import Invocation, TranscriptionService
 
 logger = logging.getLogger(__name__)
@@ -188,9 +191,6 @@ async def _look(step: Step) -> str:
 
 async def _follow(step: Step) -> str:
     """An HTTP job whose version another batch job transcribes: done when that outcome is written."""
-    from transcriber.flows.jobs.outcome import (
-        end_job,  # the end of every job: outcome, audio, notice, callback
-    )
 
     service = step.service
     if await _outcome_written(step):
@@ -210,8 +210,6 @@ async def _follow(step: Step) -> str:
 async def _take_over(step: Step) -> str:
     """The followed batch job ended without an outcome or lost its claim: run this job's blob
     through the blob flow again (it claims the version, and hands it to this job if need be)."""
-    from transcriber.flows.blob import process_blob
-    from transcriber.flows.jobs.outcome import end_job
 
     step.batch.state = BATCH_DONE
     if not await step.save():
@@ -225,6 +223,5 @@ async def _take_over(step: Step) -> str:
 
 
 async def _outcome_written(step: Step) -> bool:
-    from transcriber.flows.outcomes import outcome_written
 
     return await outcome_written(step.service, step.info)

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 
 from transcriber.config import FORMATS
 from transcriber.domain.errors import BlobNotFoundError, InvalidRequestError
-from transcriber.domain.names import failure_name, output_name
+from transcriber.domain.names import failure_name, job_audio_name, output_name
 from transcriber.domain.privacy import blob_label
+from transcriber.flows.jobs import records
 from transcriber.services import TranscriptionService
 
 logger = logging.getLogger(__name__)
@@ -54,8 +55,6 @@ async def erase_if_gone(service: TranscriptionService, name: str) -> bool:
 
 async def _removed_by_its_job(service: TranscriptionService, name: str) -> bool:
     """`jobs/<id>/audio`, deleted by job <id> itself when it ended (its record says so)."""
-    from transcriber.domain.names import job_audio_name
-    from transcriber.flows.jobs import records
 
     job_id = name.split("/")[1] if name.count("/") == 2 else ""
     try:

@@ -21,6 +21,7 @@ from transcriber.domain.redaction import redacted_cause
 from transcriber.domain.rendering import render_files
 from transcriber.domain.transcript_document import TranscriptDocument
 from transcriber.flows import routing as batch_routing
+from transcriber.flows.erasure import erase_if_gone
 from transcriber.flows.failures import read_failure_and_etag, write_failure
 from transcriber.flows.jobs.completions import notify_blob
 from transcriber.flows.transcribe import Transcription, track, transcribe_blob
@@ -126,7 +127,6 @@ def _last_try(invocation: Invocation) -> bool:
 
 async def _erase_if_gone(service: TranscriptionService, name: str) -> bool:
     """The recording may have been deleted (and its erasure run) while it was transcribed."""
-    from transcriber.flows.erasure import erase_if_gone
 
     try:
         return await erase_if_gone(service, name)

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from transcriber.adapters.batch.submission import check_batch_options
 from transcriber.config import MAX_AUDIO_BYTES, MAX_AUDIO_SECONDS, Settings
 from transcriber.domain.audio_header import declared_seconds
 from transcriber.domain.blob_info import BlobInfo
 from transcriber.domain.errors import AudioRejectedError, BatchOnlyError, UnsupportedBatchOptionError
-
-if TYPE_CHECKING:
-    from transcriber.domain.options import TranscriptionRequestOptions
+from transcriber.domain.options import OptionError, TranscriptionRequestOptions
 
 # The fast service's codes for audio over its limits (measured: a 2 h 05 min recording, a 320 MB file).
 SERVICE_LIMIT_CODES = frozenset({"AudioLengthLimitExceeded", "AudioSizeLimitExceeded"})
@@ -62,10 +58,8 @@ def batch_option_error(
 ) -> UnsupportedBatchOptionError | None:
     """The error naming the first option batch transcription lacks, or None when it has them all.
 
-    `options` over the app's `defaults`, as the batch job will take them (`batch.job.Step`).
+    `options` over the app's `defaults`, as the batch job will take them (`flows/batch/step.py`).
     """
-    from transcriber.domain.options import OptionError
-
     try:
         merged = options.with_defaults(defaults)
     except OptionError:  # a clash with a default: the caller's options, as the batch job takes them

@@ -13,6 +13,7 @@ from transcriber.domain.job_record import BATCH_SUBMIT, FINISHED
 from transcriber.domain.names import claim_name, failure_name, output_name
 from transcriber.flows.claims import read_claim
 from transcriber.flows.failures import read_failure
+from transcriber.flows.jobs.records import read_job
 from transcriber.services import TranscriptionService
 
 TRANSCRIBED, FAILED, RETRYING, PENDING, NOT_FOUND = (
@@ -69,7 +70,6 @@ async def blob_status(service: TranscriptionService, name: str) -> BlobStatus:
 
 async def _batch_job(service: TranscriptionService, info: BlobInfo) -> dict[str, Any] | None:
     """The batch job holding this version, as the job record says (read only: nothing is taken over)."""
-    from transcriber.flows.jobs.records import read_job
 
     found = await read_claim(service, claim_name(info))
     job_id = found[0].job if found is not None and found[0].state == HELD else None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from transcriber.adapters.telemetry import TranscriptionEvent
 from transcriber.domain.audio_check import SNIFF_BYTES, check_audio, check_duration, check_size
 from transcriber.domain.audio_header import HEAD_BYTES
 from transcriber.domain.blob_info import BlobInfo
@@ -168,8 +169,6 @@ def track(
 
     A blob's name goes out as its keyed id (transcriber.domain.privacy), and by name only when allowed.
     """
-    from transcriber.adapters.telemetry import TranscriptionEvent
-
     blob_name = subject if trigger == "blob" and names_included() else None
     if trigger == "blob":
         subject = blob_id(subject)

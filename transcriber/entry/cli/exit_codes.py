@@ -1,5 +1,13 @@
 """Exit codes scripts can rely on (the BSD sysexits values where one fits)."""
 
+from transcriber.domain.errors import (
+    AuthenticationError,
+    BlobNotFoundError,
+    ServiceError,
+    ServiceThrottledError,
+    SettingError,
+)
+
 OK = 0
 FAILED = 1  # a file or blob failed for good (the audio or options were refused)
 USAGE = 2  # bad command line (argparse's own code)
@@ -21,15 +29,7 @@ SUMMARY = """exit codes:
 
 
 def for_error(error: Exception) -> int:
-    """The exit code for a core error (the CLI's one mapping, as http_api has for statuses)."""
-    from transcriber.domain.errors import (
-        AuthenticationError,
-        BlobNotFoundError,
-        ServiceError,
-        ServiceThrottledError,
-        SettingError,
-    )
-
+    """The exit code for a core error (the CLI's one mapping, as `entry/http/edge.py` has for statuses)."""
     if isinstance(error, SettingError):
         return CONFIG
     if isinstance(error, BlobNotFoundError | FileNotFoundError):

@@ -11,6 +11,8 @@ from transcriber.domain.job_record import BATCH_DONE, FAILED, SUCCEEDED
 from transcriber.flows import claims
 from transcriber.flows.batch.claim_handover import parse_time
 from transcriber.flows.batch.step import Step
+from transcriber.flows.jobs.outcome import end_job
+from transcriber.flows.outcomes import write_outcome
 from transcriber.flows.transcribe import Transcription
 from transcriber.services import Invocation
 
@@ -18,7 +20,6 @@ logger = logging.getLogger(__name__)
 
 
 async def succeeded(step: Step) -> str:
-    from transcriber.flows.outcomes import write_outcome
 
     service, info = step.service, step.info
     if not await still_there(step):
@@ -45,7 +46,6 @@ async def succeeded(step: Step) -> str:
 
 async def failed(step: Step, error: TranscriberError) -> str:
     """A final failure record for the version (unless it is gone or replaced), then the end."""
-    from transcriber.flows.outcomes import write_outcome
 
     service, info = step.service, step.info
     if not await still_there(step):
@@ -67,7 +67,6 @@ def _permanent(error: TranscriberError) -> TranscriberError:
 
 async def _end(step: Step, outcome_status: str) -> str:
     """Delete the service's transcription, release the claim, end the job record."""
-    from transcriber.flows.jobs.outcome import end_job
 
     service = step.service
     batch = step.batch
