@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from transcriber.adapters.blob_store import BlobStore
+from transcriber.adapters.identity import telemetry_credential
 from transcriber.adapters.queues import JobQueue
 from transcriber.adapters.speech import SpeechClient
 from transcriber.config import Settings, TelemetrySettings
@@ -142,7 +143,6 @@ def _get_telemetry(settings: TelemetrySettings) -> Telemetry:
     global _telemetry
     if _telemetry is not None and _telemetry[0] == settings:
         return _telemetry[1]
-    from transcriber.adapters.identity import telemetry_credential
     from transcriber.adapters.telemetry import create_telemetry
 
     if _telemetry is not None:

@@ -11,7 +11,8 @@ import posixpath
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from transcriber.adapters.identity import STORAGE_SCOPE
+from transcriber.adapters.client_options import client_options
+from transcriber.adapters.identity import STORAGE_SCOPE, storage_credential
 from transcriber.domain.errors import (
     AuthenticationError,
     BlobNotFoundError,
@@ -57,9 +58,6 @@ class StorageClient:
     def _client(self) -> BlobServiceClient:
         if self._service is None:
             from azure.storage.blob.aio import BlobServiceClient
-
-            from transcriber.adapters.client_options import client_options
-            from transcriber.adapters.identity import storage_credential
 
             options = {**_CLIENT_OPTIONS, **client_options()}
             if self.connection.connection_string is not None:

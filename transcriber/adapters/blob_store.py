@@ -10,6 +10,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from transcriber.adapters.audio_buffer import BufferWriter
 from transcriber.adapters.blob_client import StorageClient
 from transcriber.domain.blob_info import BlobInfo
 from transcriber.domain.errors import (
@@ -134,8 +135,6 @@ class BlobStore(StorageClient):
         once; `head`, when already read, is not fetched again.
         """
         from azure.core import MatchConditions
-
-        from transcriber.adapters.audio_buffer import BufferWriter
 
         buffer = bytearray(info.size)
         buffer[: len(head)] = head

@@ -9,6 +9,7 @@ import contextlib
 import json
 from typing import Any
 
+from transcriber.adapters.identity import storage_credential
 from transcriber.config.storage_connection import StorageConnection
 from transcriber.domain.errors import ServiceError, SettingError
 from transcriber.domain.redaction import redacted_cause
@@ -26,8 +27,6 @@ class JobQueue:
 
     def _queue_client(self) -> Any:
         from azure.storage.queue.aio import QueueClient
-
-        from transcriber.adapters.identity import storage_credential
 
         if self.connection.connection_string is not None:
             return QueueClient.from_connection_string(self.connection.connection_string, self.name)

@@ -10,7 +10,8 @@ import json
 import logging
 from typing import TYPE_CHECKING, Any
 
-from transcriber.adapters.identity import SPEECH_SCOPE
+from transcriber.adapters.client_options import client_options
+from transcriber.adapters.identity import SPEECH_SCOPE, speech_credential
 from transcriber.domain.errors import (
     AudioRejectedError,
     AuthenticationError,
@@ -44,9 +45,6 @@ class SpeechClient:
     def _get_client(self) -> TranscriptionClient:
         if self._client is None:
             from azure.ai.transcription.aio import TranscriptionClient
-
-            from transcriber.adapters.client_options import client_options
-            from transcriber.adapters.identity import speech_credential
 
             if self._credential is None:
                 self._credential = speech_credential(self.settings)

@@ -22,6 +22,7 @@ from transcriber.adapters.batch.responses import (
 )
 from transcriber.adapters.batch.results import BatchResultError, to_fast_shape
 from transcriber.adapters.batch.submission import batch_definition, requested_channels
+from transcriber.adapters.identity import speech_credential
 from transcriber.domain.errors import (
     AudioRejectedError,
     InvalidBatchResultError,
@@ -274,8 +275,6 @@ class BatchClient:
             from transcriber.adapters.batch.http_pipeline import api_pipeline, files_pipeline
 
             if self._credential is None:
-                from transcriber.adapters.identity import speech_credential
-
                 self._credential = speech_credential(self.settings)
             retry = {"max_retry_after": self._max_retry_after, "retry_backoff_factor": self._backoff}
             self._api = api_pipeline(self._credential, SPEECH_SCOPE, self._telemetry, self.settings, **retry)

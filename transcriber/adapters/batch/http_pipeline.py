@@ -25,6 +25,8 @@ from azure.core.pipeline.policies import (
 )
 from azure.core.pipeline.transport import AioHttpTransport
 
+from transcriber.adapters.client_options import client_options
+
 if TYPE_CHECKING:
     from azure.core.pipeline import PipelineRequest, PipelineResponse
 
@@ -129,7 +131,6 @@ def files_pipeline(
 
 def _transport(settings: SpeechSettings) -> AioHttpTransport:
     """The app's aio client options (`transcriber.adapters.client_options`: the environment only for a proxy)."""
-    from transcriber.adapters.client_options import client_options
 
     return AioHttpTransport(
         connection_timeout=settings.timeout_seconds, read_timeout=settings.timeout_seconds, **client_options()
