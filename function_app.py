@@ -25,8 +25,8 @@ from transcriber.entry.warmup import check_settings, start_warm_up, wait_for_war
 
 install_log_redaction()  # every log record, the SDKs' included, loses its secrets
 if TYPE_CHECKING:
+    from transcriber.domain.invocation import Invocation
     from transcriber.entry.http.edge import HttpReply
-    from transcriber.services import Invocation
 
 
 def _lazy_module(name: str) -> ModuleType:
@@ -165,7 +165,7 @@ async def health_deep(req: func.HttpRequest) -> func.HttpResponse:
 
 
 def _invocation(context: func.Context) -> Invocation:
-    from transcriber.services import Invocation
+    from transcriber.domain.invocation import Invocation
 
     trace = getattr(context, "trace_context", None)
     retry = getattr(context, "retry_context", None)

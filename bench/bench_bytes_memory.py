@@ -65,8 +65,9 @@ def _child(kind: str, mode: str) -> None:
 
     async def run() -> dict[str, float]:
         from devtools.functions_host import FunctionsHost
+        from transcriber.domain.invocation import Invocation
         from transcriber.entry import warmup
-        from transcriber.services import Invocation, get_service
+        from transcriber.services import get_service
 
         host = FunctionsHost.start(ROOT)
         await asyncio.to_thread(warmup.join_warm_up)

@@ -32,7 +32,7 @@ AUDIO = "audio-in"
 INPUT_STREAM_APP = """
 import azure.functions as func
 
-from transcriber.services import Invocation
+from transcriber.domain.invocation import Invocation
 
 app = func.FunctionApp()
 

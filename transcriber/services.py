@@ -22,6 +22,7 @@ from transcriber.adapters.queues import JobQueue
 from transcriber.adapters.speech import SpeechClient
 from transcriber.config import Settings, TelemetrySettings
 from transcriber.domain import privacy
+from transcriber.domain.invocation import Invocation
 from transcriber.domain.memory_budget import MemoryBudget
 from transcriber.domain.output_turns import OutputSlots
 
@@ -31,18 +32,6 @@ if TYPE_CHECKING:
     from transcriber.adapters.telemetry import Telemetry
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Invocation:
-    """What the trigger knows about this run, for correlation and retry accounting."""
-
-    function: str
-    invocation_id: str | None = None
-    traceparent: str | None = None
-    retry_count: int | None = None
-    max_retry_count: int | None = None
-    max_tries: int | None = None  # the trigger's own last try (a queue's maxDequeueCount), if it has one
 
 
 @dataclass

@@ -12,9 +12,9 @@ import pytest
 
 from bench.request_count import RequestCounter
 from tests.fixtures.functions import AppUnderTest as Deployed
+from transcriber.domain.invocation import Invocation
 from transcriber.entry.triggers import handle_blob
 from transcriber.flows import claims
-from transcriber.services import Invocation
 
 FRESH_VERSION = Counter(
     {

@@ -15,9 +15,10 @@ from transcriber.adapters.queues import JobQueue
 from transcriber.adapters.speech import SpeechClient
 from transcriber.config import Settings
 from transcriber.domain.blob_info import BlobInfo
+from transcriber.domain.invocation import Invocation
 from transcriber.domain.memory_budget import MemoryBudget
 from transcriber.domain.names import claim_name, failure_name, output_name
-from transcriber.services import Invocation, TranscriptionService
+from transcriber.services import TranscriptionService
 
 ENVIRON = {
     "AZURE_SPEECH_ENDPOINT": "https://speech.example.invalid",

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlsplit
 
 from transcriber.domain import names
 from transcriber.domain.errors import InvalidRequestError, TranscriberError
+from transcriber.domain.invocation import Invocation
 from transcriber.domain.names import JOB_AUDIO_PREFIX
 from transcriber.domain.outcomes import BlobOutcome
 from transcriber.domain.privacy import logged_name
@@ -22,7 +23,7 @@ from transcriber.flows import batch_steps
 from transcriber.flows.blob import process_blob
 from transcriber.flows.erasure import ErasureOutcome, erase_transcripts
 from transcriber.flows.job_run import run_job
-from transcriber.services import Invocation, get_service
+from transcriber.services import get_service
 
 logger = logging.getLogger(__name__)
 BLOB_DELETED = "Microsoft.Storage.BlobDeleted"

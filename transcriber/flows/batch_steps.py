@@ -15,6 +15,7 @@ from transcriber.domain.errors import (
     TranscriberError,
 )
 from transcriber.domain.failure_record import RecordedError
+from transcriber.domain.invocation import Invocation
 from transcriber.domain.job_record import (
     BATCH_DONE,
     BATCH_FOLLOW,
@@ -32,7 +33,7 @@ from transcriber.flows.blob import process_blob
 from transcriber.flows.jobs import records
 from transcriber.flows.jobs.outcome import end_job
 from transcriber.flows.outcomes import outcome_written
-from transcriber.services import Invocation, TranscriptionService
+from transcriber.services import TranscriptionService
 
 logger = logging.getLogger(__name__)
 

@@ -16,8 +16,9 @@ from datetime import UTC, datetime, timedelta
 from transcriber.domain.blob_info import BlobInfo
 from transcriber.domain.claim_record import HELD, RELEASED, ClaimRecord
 from transcriber.domain.errors import ConditionNotMetError
+from transcriber.domain.invocation import Invocation
 from transcriber.domain.names import claim_name
-from transcriber.services import Invocation, TranscriptionService
+from transcriber.services import TranscriptionService
 
 logger = logging.getLogger(__name__)
 # Shorter than any lifecycle rule keeps a claim (retentionDays >= 1, claimRetentionDays >= 2).

@@ -8,13 +8,14 @@ from __future__ import annotations
 import logging
 
 from transcriber.domain.errors import ServiceError, TranscriberError
+from transcriber.domain.invocation import Invocation
 from transcriber.domain.job_record import FINISHED, RUNNING
 from transcriber.domain.names import failure_name
 from transcriber.flows.blob import process_blob
 from transcriber.flows.failures import read_failure_and_etag
 from transcriber.flows.jobs import records
 from transcriber.flows.jobs.outcome import end_job
-from transcriber.services import Invocation, TranscriptionService
+from transcriber.services import TranscriptionService
 
 logger = logging.getLogger(__name__)
 

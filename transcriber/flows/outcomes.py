@@ -13,6 +13,7 @@ from transcriber.domain import formats
 from transcriber.domain.blob_info import BlobInfo
 from transcriber.domain.errors import InvalidBlobNameError, ServiceError, TranscriberError
 from transcriber.domain.failure_record import BlobName, FailureRecord
+from transcriber.domain.invocation import Invocation
 from transcriber.domain.names import failure_name, invalid_name_record, output_name
 from transcriber.domain.options import TranscriptionRequestOptions
 from transcriber.domain.outcomes import BlobOutcome
@@ -25,7 +26,7 @@ from transcriber.flows.erasure import erase_if_gone
 from transcriber.flows.failures import read_failure_and_etag, write_failure
 from transcriber.flows.jobs.completions import notify_blob
 from transcriber.flows.transcribe import Transcription, track, transcribe_blob
-from transcriber.services import Invocation, TranscriptionService
+from transcriber.services import TranscriptionService
 
 logger = logging.getLogger(__name__)
 

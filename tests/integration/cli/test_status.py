@@ -11,9 +11,10 @@ from azure.storage.blob import BlobServiceClient
 
 from devtools.azurite import Azurite
 from tests.fixtures.storage import BlobContainers
+from transcriber.domain.invocation import Invocation
 from transcriber.entry.cli import exit_codes, main
 from transcriber.entry.triggers import handle_blob
-from transcriber.services import Invocation, reset_service
+from transcriber.services import reset_service
 
 
 def _upload(azurite: Azurite, containers: BlobContainers, name: str, data: bytes) -> None:

@@ -28,8 +28,9 @@ from transcriber.domain.errors import (
     TranscriberError,
     UnsupportedMediaError,
 )
+from transcriber.domain.invocation import Invocation
 from transcriber.entry.http.callers import check_caller
-from transcriber.services import Invocation, TranscriptionService, get_service
+from transcriber.services import TranscriptionService, get_service
 
 logger = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ from transcriber.domain.errors import (
     TranscriberError,
     UnsupportedMediaError,
 )
+from transcriber.domain.invocation import Invocation
 from transcriber.domain.options import TranscriptionRequestOptions, effective_options
 from transcriber.domain.rendering import encode_json, render_files
 from transcriber.domain.transcribe_request import TranscribeRequest
@@ -24,7 +25,7 @@ from transcriber.entry.http.edge import HttpReply, serve
 from transcriber.entry.http.request import parse_request
 from transcriber.flows import routing
 from transcriber.flows.transcribe import Transcription, track, transcribe_blob, transcribe_bytes
-from transcriber.services import Invocation, TranscriptionService
+from transcriber.services import TranscriptionService
 
 logger = logging.getLogger(__name__)
 HTTP_TIMEOUT_SECONDS = 220.0  # the Functions front end gives up on an HTTP response after 230 s

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from transcriber.domain.errors import BlobNotFoundError, TranscriberError
 from transcriber.domain.failure_record import RecordedError
+from transcriber.domain.invocation import Invocation
 from transcriber.domain.job_record import BATCH_DONE, FAILED, SUCCEEDED
 from transcriber.flows import claims
 from transcriber.flows.batch.claim_handover import parse_time
@@ -14,7 +15,6 @@ from transcriber.flows.batch.step import Step
 from transcriber.flows.jobs.outcome import end_job
 from transcriber.flows.outcomes import write_outcome
 from transcriber.flows.transcribe import Transcription
-from transcriber.services import Invocation
 
 logger = logging.getLogger(__name__)
 

@@ -12,11 +12,12 @@ from datetime import UTC, datetime, timedelta
 from transcriber.domain import names
 from transcriber.domain.blob_info import BlobInfo
 from transcriber.domain.errors import ConditionNotMetError, TranscriberError
+from transcriber.domain.invocation import Invocation
 from transcriber.domain.job_record import RUNNING, BatchState, JobRecord
 from transcriber.domain.options import TranscriptionRequestOptions
 from transcriber.flows.batch import claim_handover
 from transcriber.flows.jobs import records
-from transcriber.services import Invocation, TranscriptionService
+from transcriber.services import TranscriptionService
 
 logger = logging.getLogger(__name__)
 

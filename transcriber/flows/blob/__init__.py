@@ -9,6 +9,7 @@ import logging
 
 from transcriber.domain.audio_header import HEAD_BYTES
 from transcriber.domain.errors import BlobNotFoundError, ContainerMissingError, InvalidBlobNameError
+from transcriber.domain.invocation import Invocation
 from transcriber.domain.names import check_blob_name
 from transcriber.domain.options import TranscriptionRequestOptions
 from transcriber.domain.outcomes import BlobOutcome
@@ -19,7 +20,7 @@ from transcriber.flows.batch import claim_handover
 from transcriber.flows.blob.claiming import claim_version
 from transcriber.flows.outcomes import refuse_name, transcribe_and_record
 from transcriber.flows.transcribe import Transcription
-from transcriber.services import Invocation, TranscriptionService
+from transcriber.services import TranscriptionService
 
 __all__ = ["process_blob"]
 

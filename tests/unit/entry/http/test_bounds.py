@@ -79,7 +79,8 @@ async def test_http_parsing_runs_off_the_event_loop(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("AZURE_SPEECH_ENDPOINT", "https://contoso.cognitiveservices.azure.com")
     monkeypatch.setenv("AudioStorage", "UseDevelopmentStorage=true")
     monkeypatch.delenv("APPLICATIONINSIGHTS_CONNECTION_STRING", raising=False)
-    from transcriber.services import Invocation, reset_service
+    from transcriber.domain.invocation import Invocation
+    from transcriber.services import reset_service
 
     await reset_service()
     try:
