@@ -26,10 +26,10 @@ MODULES = (
     # for an app indexed without it, e.g. a script that imports function_app inside a loop.
     "azurefunctions.extensions.bindings.blob",
     "transcriber.flows.blob",
+    "transcriber.entry.triggers",  # the blob, jobs-queue and erasure triggers' entry
     "transcriber.adapters.telemetry",
     "transcriber.entry.http.transcribe",
     "transcriber.adapters.audio_payload",
-    "transcriber.adapters.audio_buffer",
     "azure.core.rest._aiohttp",
     "azure.storage.blob.aio",
     "azure.ai.transcription.aio",
