@@ -99,10 +99,11 @@ def run_samples(samples: Path, endpoint: str, key: str) -> list[SampleRun]:
 
 def run_with_emulator(samples: Path) -> list[SampleRun]:
     """Start the emulator as `make emulator` does (its CLI, own process), run the samples, stop it."""
+    # `--key=...`: a random key may begin with "-", which argparse would read as an option
     port, key = free_port(), secrets.token_urlsafe(16)
     command = [sys.executable, "-m", "devtools.speech_emulator", "--host", LOOPBACK, "--port", str(port)]
     emulator = ChildService(
-        "the emulator", [*command, "--key", key], cwd=ROOT, on_line=lambda line: print(line, end="")
+        "the emulator", [*command, f"--key={key}"], cwd=ROOT, on_line=lambda line: print(line, end="")
     )
     try:
         emulator.start().wait_until(lambda: answers_tcp(LOOPBACK, port), timeout=60)

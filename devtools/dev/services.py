@@ -46,7 +46,7 @@ def running_speech(port: int, key: str) -> Iterator[str]:
     a Ctrl-C meant for make dev does not reach its decoder processes; it is stopped on exit."""
     command = [sys.executable, "-m", "devtools.speech_emulator", "--host", LOOPBACK, "--port", str(port)]
     with ChildService(
-        "the Speech emulator", [*command, "--key", key, "--log-level", "warning"], cwd=ROOT
+        "the Speech emulator", [*command, f"--key={key}", "--log-level", "warning"], cwd=ROOT
     ) as speech:
         try:
             speech.wait_until(lambda: answers_tcp(LOOPBACK, port), timeout=60)
