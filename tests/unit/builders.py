@@ -15,9 +15,11 @@ from transcriber.adapters.queues import JobQueue
 from transcriber.adapters.speech import SpeechClient
 from transcriber.config import Settings
 from transcriber.domain.blob_info import BlobInfo
+from transcriber.domain.deferred_version import DeferredVersion
 from transcriber.domain.invocation import Invocation
 from transcriber.domain.memory_budget import MemoryBudget
 from transcriber.domain.names import claim_name, failure_name, output_name
+from transcriber.flows.job_run import run_deferred
 from transcriber.services import TranscriptionService
 
 ENVIRON = {
@@ -91,6 +93,21 @@ class World:
             record = None
         return Outcome(tuple(present), tuple(stale), record)
 
+    async def run_deferrals(self, rounds: int = 10) -> list[str]:
+        """Every deferred version on the jobs queue, its delay skipped (the test's clock jumps),
+        run as the queue trigger runs it, until none is left; returns the statuses."""
+        statuses: list[str] = []
+        for _ in range(rounds):
+            messages, self.jobs.messages = self.jobs.messages, []
+            if not messages:
+                break
+            self.speech.time_passes()
+            for message in messages:
+                deferred = DeferredVersion.parse(message.text)
+                assert deferred is not None, message.text
+                statuses.append(await run_deferred(self.service, deferred, 1, blob_invocation()))
+        return statuses
+
     def claim(self, name: str, etag: str) -> dict[str, Any] | None:
         """The version's claim record (`transcriber.flows.claims`), if it has one."""
         info = BlobInfo(self.settings.audio_container, name, etag, 0, None)
@@ -105,10 +122,10 @@ def build(environ: Mapping[str, str] | None = None, *, faults: FaultPlan | None 
     store = FakeBlobStore(
         settings.storage, containers=settings.containers, existing=(settings.audio_container,), faults=faults
     )
-    speech = FakeSpeech(settings.speech, faults=faults)
+    telemetry = RecordingTelemetry()
+    speech = FakeSpeech(settings.speech, faults=faults, telemetry=telemetry)
     jobs = FakeJobQueue(settings.jobs_queue, faults=faults)
     completions = FakeJobQueue(settings.completion_queue or "completions", faults=faults)
-    telemetry = RecordingTelemetry()
     service = TranscriptionService(
         settings=settings,
         speech=cast(SpeechClient, speech),

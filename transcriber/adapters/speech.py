@@ -1,6 +1,8 @@
 """Azure AI Speech fast transcription through the azure-ai-transcription aio client.
 
 One client per process; audio streamed whole on every retry; SDK errors translated where it is called.
+Requests go through the instance's gate (`speech_gate`); a throttle is never retried here (nor
+slept through): it reaches the flow at once, which defers the version or answers 429.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from transcriber.adapters.client_options import client_options
 from transcriber.adapters.identity import SPEECH_SCOPE, speech_credential
+from transcriber.adapters.speech_gate import TRIGGER_PATIENCE_SECONDS, SpeechGate
 from transcriber.domain.errors import (
     AudioRejectedError,
     AuthenticationError,
@@ -41,6 +44,7 @@ class SpeechClient:
         self._telemetry = telemetry
         self._credential = credential
         self._client: TranscriptionClient | None = None
+        self.gate = SpeechGate("fast", settings.requests_per_minute, settings.max_concurrency, telemetry)
 
     def _get_client(self) -> TranscriptionClient:
         if self._client is None:
@@ -53,6 +57,7 @@ class SpeechClient:
                 credential=self._credential,
                 api_version=self.settings.api_version,
                 read_timeout=self.settings.timeout_seconds,
+                retry_policy=throttle_aware_retry_policy(),
                 **client_options(),
             )
         return self._client
@@ -75,8 +80,10 @@ class SpeechClient:
         options: TranscriptionRequestOptions,
         *,
         timeout: float | None = None,
+        patience: float = TRIGGER_PATIENCE_SECONDS,
     ) -> dict[str, Any]:
-        """Send the audio itself (multipart `audio` + `definition`)."""
+        """Send the audio itself (multipart `audio` + `definition`); `patience`: the longest wait
+        for a slot of the instance's pace (then ServiceThrottledError, `paced`)."""
         from azure.ai.transcription.models import TranscriptionContent
 
         from transcriber.adapters.audio_payload import AudioPayload
@@ -92,10 +99,15 @@ class SpeechClient:
             chunks = await client.transcribe(content, stream=True)  # raises for every status but 200
             return b"".join([chunk async for chunk in chunks])
 
-        return await self._call(send, timeout)
+        return await self._call(send, timeout, patience)
 
     async def transcribe_url(
-        self, audio_url: str, options: TranscriptionRequestOptions, *, timeout: float | None = None
+        self,
+        audio_url: str,
+        options: TranscriptionRequestOptions,
+        *,
+        timeout: float | None = None,
+        patience: float = TRIGGER_PATIENCE_SECONDS,
     ) -> dict[str, Any]:
         """Let the service fetch the audio (a short-lived SAS URL): the bytes never pass through us.
 
@@ -137,7 +149,7 @@ class SpeechClient:
                 raise HttpResponseError(response=response)
             return body
 
-        return await self._call(send, timeout)
+        return await self._call(send, timeout, patience)
 
     async def check_access(self, timeout: float) -> str | None:
         """Prove the endpoint answers and accepts our credential, without sending (or paying for) audio.
@@ -175,20 +187,25 @@ class SpeechClient:
             raise ServiceError(f"Azure AI Speech failed ({status})", code=f"Http{status}")
         return "throttled (429): reachable, credential not confirmed" if status == 429 else None
 
-    async def _call(self, send: Any, timeout: float | None) -> dict[str, Any]:
+    def defer_seconds(self, retry_after: int | None = None) -> float:
+        """How long a throttled version should wait in the queue (the pace's next free turn)."""
+        return self.gate.defer_seconds(retry_after)
+
+    async def _call(self, send: Any, timeout: float | None, patience: float) -> dict[str, Any]:
         client = self._get_client()
-        try:
-            async with asyncio.timeout(
-                min(timeout or self.settings.timeout_seconds, self.settings.timeout_seconds)
-            ):
-                with self._telemetry.dependency(
-                    type="Azure AI Speech", target=self.settings.host, name=OPERATION
+        async with self.gate.slot(patience):
+            try:
+                async with asyncio.timeout(
+                    min(timeout or self.settings.timeout_seconds, self.settings.timeout_seconds)
                 ):
-                    body = await send(client)
-        except TranscriberError:
-            raise
-        except Exception as exc:  # every SDK, transport and credential failure is translated here
-            raise translate_error(exc) from redacted_cause(exc)
+                    with self._telemetry.dependency(
+                        type="Azure AI Speech", target=self.settings.host, name=OPERATION
+                    ):
+                        body = await send(client)
+            except TranscriberError:
+                raise
+            except Exception as exc:  # every SDK, transport and credential failure is translated here
+                raise translate_error(exc) from redacted_cause(exc)
         try:
             return await parse_json(body)  # plain data, off the loop when big: no SDK models
         except ValueError as exc:
@@ -201,6 +218,22 @@ class SpeechClient:
         close = getattr(self._credential, "close", None)
         if close is not None:
             await close()
+
+
+def throttle_aware_retry_policy(**kwargs: Any) -> Any:
+    """azure-core's retries (transport errors, 408, 5xx), but never of a throttle: a 429, or any
+    answer with Retry-After (azure-core would sleep through it inside the invocation, up to its
+    total). The flow hands a throttled version to the queue instead."""
+    from azure.core.pipeline.policies import AsyncRetryPolicy
+
+    class ThrottleAwareRetryPolicy(AsyncRetryPolicy):
+        def is_retry(self, settings: dict[str, Any], response: Any) -> bool:
+            answer = response.http_response
+            if answer.status_code == 429 or (answer.status_code >= 400 and answer.headers.get("Retry-After")):
+                return False
+            return super().is_retry(settings, response)
+
+    return ThrottleAwareRetryPolicy(**kwargs)
 
 
 def translate_error(exc: Exception) -> TranscriberError:

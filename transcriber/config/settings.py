@@ -34,6 +34,7 @@ from transcriber.domain.setting_names import (
     FORMATS,
     MAX_AUDIO_BYTES,
     MAX_AUDIO_SECONDS,
+    MAX_DEFERRAL,
     MAX_SAS_LIFETIME_MINUTES,
     MIB,
     SAS_LIFETIME,
@@ -70,6 +71,7 @@ class Settings:
     queue_max_dequeue_count: int = 5
     create_containers: bool = False
     claim_timeout_seconds: int = 600
+    max_deferral_hours: int = 24
     privacy: PrivacySettings = field(default_factory=PrivacySettings)
     caller_auth: CallerAuthSettings = field(default_factory=CallerAuthSettings)
     erasure_queue: str = "blob-deleted"
@@ -114,6 +116,8 @@ class Settings:
             "create_containers": lambda: boolean(env, CREATE_CONTAINERS, default=None),
             # host.json's functionTimeout (10 min): a claim older than that has no live holder
             "claim_timeout_seconds": lambda: integer(env, CLAIM_TIMEOUT, 600, minimum=1, maximum=24 * 3600),
+            # a throttled version waits in the queue at most this long, then fails (ThrottledTooLong)
+            "max_deferral_hours": lambda: integer(env, MAX_DEFERRAL, 24, minimum=1, maximum=7 * 24),
             "privacy": lambda: read_privacy(env),
             "caller_auth": lambda: caller_auth(env),
             "erasure_queue": lambda: erasure_queue(env),

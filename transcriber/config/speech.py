@@ -1,4 +1,5 @@
-"""Azure AI Speech settings: the endpoint (custom subdomain for tokens), key, api-version, timeout."""
+"""Azure AI Speech settings: the endpoint (custom subdomain for tokens), key, api-version, timeout,
+and the pace (requests per minute and at once) each instance starts from."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ from transcriber.domain.setting_names import (
     API_VERSIONS,
     CLIENT_ID,
     DEFAULT_API_VERSION,
+    SERVICE_REQUESTS_PER_MINUTE,
     SPEECH_API_KEY,
     SPEECH_API_VERSION,
+    SPEECH_CONCURRENCY,
     SPEECH_ENDPOINT,
+    SPEECH_RATE,
     SPEECH_TIMEOUT,
 )
 
@@ -28,6 +32,8 @@ class SpeechSettings:
     api_version: str
     client_id: str | None
     timeout_seconds: float
+    requests_per_minute: int = SERVICE_REQUESTS_PER_MINUTE  # where each instance's pace starts
+    max_concurrency: int = 32  # requests in flight per instance
 
     @property
     def host(self) -> str:
@@ -58,7 +64,17 @@ def read_speech(env: Mapping[str, str]) -> SpeechSettings:
     if api_version not in API_VERSIONS:
         raise SettingError(SPEECH_API_VERSION, f"must be one of {', '.join(API_VERSIONS)}")
     timeout = integer(env, SPEECH_TIMEOUT, 540, minimum=1, maximum=3600)
-    return SpeechSettings(endpoint.rstrip("/"), api_key, api_version, get(env, CLIENT_ID), float(timeout))
+    return SpeechSettings(
+        endpoint.rstrip("/"),
+        api_key,
+        api_version,
+        get(env, CLIENT_ID),
+        float(timeout),
+        requests_per_minute=integer(
+            env, SPEECH_RATE, SERVICE_REQUESTS_PER_MINUTE, minimum=1, maximum=100_000
+        ),
+        max_concurrency=integer(env, SPEECH_CONCURRENCY, 32, minimum=1, maximum=1000),
+    )
 
 
 def _is_regional(host: str) -> bool:

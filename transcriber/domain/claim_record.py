@@ -2,9 +2,12 @@
 
     held by a delivery: {"owner", "state": "held", "invocationId", "claimedAt", "source"}
     held by a batch job: {"owner", "state": "held", "job", "claimedAt", "staleAfterSeconds", "source"}
+    held by a deferral:  {"owner", "state": "held", "claimedAt", "staleAfterSeconds", "source",
+                          "deferredUntil", "deferredSince", "deferrals"}
     released:           {"state": "released", "releasedAt"}
 
 `source` is {"container", "etag"} of the version; the blob's name is in the claim's own name.
+A deferral (Speech was busy) keeps the claim for the version's queue message, which names its owner.
 """
 
 from __future__ import annotations
@@ -29,10 +32,18 @@ class ClaimRecord:
     source_container: str | None = None
     source_etag: str | None = None
     released_at: str | None = None
+    deferred_until: str | None = None
+    deferred_since: str | None = None
+    deferrals: int | None = None
 
     @property
     def held_by_delivery(self) -> bool:
-        return self.owner is not None and self.job is None
+        return self.owner is not None and self.job is None and self.deferred_until is None
+
+    @property
+    def deferred(self) -> bool:
+        """Held for a deferred version's queue message (`transcriber.flows.deferral`)."""
+        return self.state == HELD and self.deferred_until is not None
 
     @classmethod
     def from_json(cls, document: Mapping[str, Any]) -> ClaimRecord:
@@ -48,6 +59,9 @@ class ClaimRecord:
             source_container=source.get("container"),
             source_etag=source.get("etag"),
             released_at=document.get("releasedAt"),
+            deferred_until=document.get("deferredUntil"),
+            deferred_since=document.get("deferredSince"),
+            deferrals=document.get("deferrals"),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -66,6 +80,9 @@ class ClaimRecord:
                 else None
             ),
             "releasedAt": self.released_at,
+            "deferredUntil": self.deferred_until,
+            "deferredSince": self.deferred_since,
+            "deferrals": self.deferrals,
         }
         document.update((key, value) for key, value in optional.items() if value is not None)
         return document

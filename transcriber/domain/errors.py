@@ -112,17 +112,32 @@ class AudioTooLongError(AudioRejectedError):
 
 
 class ServiceThrottledError(TranscriberError):
-    """The Speech service asked us to slow down (429, or 503 with Retry-After)."""
+    """The Speech service asked us to slow down (429, or 503 with Retry-After), or this instance's
+    pace (`transcriber.domain.pacing`) has no slot soon enough (`paced`). Never a failure of the
+    audio: a version is deferred, an HTTP caller told when to come back."""
 
     code = "TooManyRequests"
     transient = True
 
     def __init__(
-        self, message: str, *, code: str | None = None, status: int = 429, retry_after: int | None = None
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status: int = 429,
+        retry_after: int | None = None,
+        paced: bool = False,
     ) -> None:
         super().__init__(message, code=code)
         self.status = status
         self.retry_after = retry_after
+        self.paced = paced
+
+
+class ThrottledTooLongError(TranscriberError):
+    """A version deferred because Speech was busy for longer than MAX_DEFERRAL_HOURS: a final failure."""
+
+    code = "ThrottledTooLong"
 
 
 class ServiceError(TranscriberError):

@@ -16,6 +16,7 @@ from transcriber.domain.failure_record import RecordedError
 from transcriber.domain.options import TranscriptionRequestOptions
 
 QUEUED, RUNNING, SUCCEEDED, FAILED = "queued", "running", "succeeded", "failed"
+DEFERRED = "deferred"  # Speech was busy: back from the queue at `deferredUntil` (flows.deferral)
 FINISHED = (SUCCEEDED, FAILED)
 # A batch job's state (`batch.state`): submitting, looking at a submitted transcription, following
 # another batch job's outcome, done.
@@ -182,6 +183,7 @@ class JobRecord:
     origin: str | None = None  # "blob" (a blob event's batch job), "http" or "backfill"; None: POSTed
     retry_failed_at: str | None = None  # backfill: the final failure this job retries
     updated_at: str | None = None
+    deferred_until: str | None = None
     batch: BatchState | None = None
     outputs: list[str] | None = None
     error: RecordedError | None = None
@@ -204,6 +206,7 @@ class JobRecord:
             origin=document.get("origin"),
             retry_failed_at=document.get("retryFailedAt"),
             updated_at=document.get("updatedAt"),
+            deferred_until=document.get("deferredUntil"),
             batch=BatchState.from_json(batch) if isinstance(batch, Mapping) else None,
             outputs=list(outputs) if isinstance(outputs, list) else None,
             error=RecordedError.from_json(error) if isinstance(error, Mapping) else None,
@@ -224,6 +227,7 @@ class JobRecord:
             "origin": self.origin,
             "retryFailedAt": self.retry_failed_at,
             "updatedAt": self.updated_at,
+            "deferredUntil": self.deferred_until,
             "batch": self.batch.to_json() if self.batch is not None else None,
             "outputs": list(self.outputs) if self.outputs is not None else None,
             "error": self.error.to_json() if self.error is not None else None,

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from transcriber.domain import names
+from transcriber.domain.deferred_version import DeferredVersion
 from transcriber.domain.errors import InvalidRequestError, TranscriberError
 from transcriber.domain.invocation import Invocation
 from transcriber.domain.names import JOB_AUDIO_PREFIX
@@ -22,7 +23,7 @@ from transcriber.domain.privacy import logged_name
 from transcriber.flows import batch_steps
 from transcriber.flows.blob import process_blob
 from transcriber.flows.erasure import ErasureOutcome, erase_transcripts
-from transcriber.flows.job_run import run_job
+from transcriber.flows.job_run import run_deferred, run_job
 from transcriber.services import get_service
 
 logger = logging.getLogger(__name__)
@@ -41,11 +42,15 @@ async def handle_blob(name: str, invocation: Invocation) -> BlobOutcome:
 
 
 async def handle_job_message(text: str, dequeue_count: int, invocation: Invocation) -> str:
-    """A jobs-queue message: a batch job's step or a job to run; returns the job's status."""
+    """A jobs-queue message: a batch job's step, a deferred version, or a job to run; returns the
+    job's (or the version's) status."""
     service = get_service()
     async with service.scope(invocation):
         if batch_steps.parse_step(text) is not None:  # a batch job's step (transcriber.flows.batch)
             return await batch_steps.run_step(service, text, dequeue_count, invocation)
+        deferred = DeferredVersion.parse(text)
+        if deferred is not None:  # back from a deferral (transcriber.flows.deferral)
+            return await run_deferred(service, deferred, dequeue_count, invocation)
         job_id = parse_message(text)
         if job_id is None:  # retrying cannot help, and a poison entry would only repeat it
             logger.warning("jobs queue: dropped a message that names no job")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import random
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -27,12 +26,15 @@ FRESH_VERSION_WINDOW = timedelta(hours=12)
 
 @dataclass(frozen=True)
 class Claim:
-    """A held claim: its blob, that blob's etag, and how it was had (created, or taken over)."""
+    """A held claim: its blob, that blob's etag, and how it was had (created, taken over, or
+    resumed by a deferred version's message, with the deferrals so far)."""
 
     name: str
     etag: str
     took_over: bool = False
     created: bool = False
+    deferrals: int = 0
+    deferred_since: str | None = None
 
 
 def conclusive(claim: Claim, info: BlobInfo) -> bool:
@@ -45,12 +47,17 @@ def conclusive(claim: Claim, info: BlobInfo) -> bool:
 
 class Claimant:
     """One delivery's attempts at a version's claim, all under one owner id (so a create whose
-    reply was lost and retried is recognised as its own)."""
+    reply was lost and retried is recognised as its own). A deferred version's message brings
+    the owner its claim was kept for (`transcriber.flows.deferral`)."""
 
-    def __init__(self, service: TranscriptionService, info: BlobInfo, invocation: Invocation) -> None:
+    def __init__(
+        self, service: TranscriptionService, info: BlobInfo, invocation: Invocation, owner: str | None = None
+    ) -> None:
         self.service, self.info, self.invocation = service, info, invocation
-        self.owner = uuid.uuid4().hex
+        self.owner = owner or uuid.uuid4().hex
         self.name = claim_name(info)
+        self.holder: ClaimRecord | None = None  # the live holder's claim, when `take` found one
+        self.stale_in = 0.0  # and the seconds until it goes stale
 
     def _record(self) -> ClaimRecord:
         return ClaimRecord(
@@ -84,13 +91,18 @@ class Claimant:
                     return claim
                 continue
             record, etag, modified = found
+            if record.owner == self.owner and record.deferred:  # kept for this deferred version's message
+                return Claim(
+                    self.name, etag, deferrals=record.deferrals or 0, deferred_since=record.deferred_since
+                )
             if record.owner == self.owner:  # our own create, whose first reply was lost and retried
                 return Claim(self.name, etag, created=True)
             age = datetime.now(UTC) - modified
             released = record.state == RELEASED
-            # a batch job holds its claim for the whole batch wait (transcriber.flows.batch.claim_handover)
+            # a batch job or a deferral holds its claim for its whole wait (claim_handover, deferral)
             live = max(self.service.settings.claim_timeout_seconds, int(record.stale_after_seconds or 0))
             if not released and age < timedelta(seconds=live):
+                self.holder, self.stale_in = record, (timedelta(seconds=live) - age).total_seconds()
                 return None
             try:
                 taken = await self._write(if_etag=etag)
@@ -141,8 +153,3 @@ async def write_claim(
         if_absent=if_absent,
         if_etag=if_etag,
     )
-
-
-def poll_seconds(claim_timeout_seconds: int) -> float:
-    """How long a waiting delivery sleeps between looks: short, jittered, well inside the timeout."""
-    return min(2.0, claim_timeout_seconds / 4) * random.uniform(0.5, 1.0)

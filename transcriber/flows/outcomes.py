@@ -11,7 +11,12 @@ from collections.abc import Awaitable, Callable
 
 from transcriber.domain import formats
 from transcriber.domain.blob_info import BlobInfo
-from transcriber.domain.errors import InvalidBlobNameError, ServiceError, TranscriberError
+from transcriber.domain.errors import (
+    InvalidBlobNameError,
+    ServiceError,
+    ServiceThrottledError,
+    TranscriberError,
+)
 from transcriber.domain.failure_record import BlobName, FailureRecord
 from transcriber.domain.invocation import Invocation
 from transcriber.domain.names import failure_name, invalid_name_record, output_name
@@ -21,7 +26,7 @@ from transcriber.domain.privacy import logged_name
 from transcriber.domain.redaction import redacted_cause
 from transcriber.domain.rendering import render_files
 from transcriber.domain.transcript_document import TranscriptDocument
-from transcriber.flows import routing as batch_routing
+from transcriber.flows import routing
 from transcriber.flows.erasure import erase_if_gone
 from transcriber.flows.failures import read_failure_and_etag, write_failure
 from transcriber.flows.jobs.completions import notify_blob
@@ -72,9 +77,11 @@ async def transcribe_and_record(
         outputs = await _write_outputs(
             service, info, transcription, clear_record=record is not None or not checked
         )
+    except ServiceThrottledError:  # not a failure: the blob flow defers the version
+        raise
     except Exception as exc:
-        if produce is None and batch_routing.rerouted(settings, exc):
-            raise batch_routing.UseBatch(getattr(exc, "code", "")) from None
+        if produce is None and routing.rerouted(settings, exc):
+            raise routing.UseBatch(getattr(exc, "code", "")) from None
         error = exc if isinstance(exc, TranscriberError) else ServiceError(f"unexpected {type(exc).__name__}")
         if not isinstance(exc, TranscriberError):
             logger.exception("unexpected failure transcribing %s", logged_name(name))

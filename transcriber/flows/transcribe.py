@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from transcriber.adapters.speech_gate import TRIGGER_PATIENCE_SECONDS
 from transcriber.adapters.telemetry import TranscriptionEvent
 from transcriber.domain.audio_check import SNIFF_BYTES, check_audio, check_duration, check_size
 from transcriber.domain.audio_header import HEAD_BYTES
@@ -75,15 +76,18 @@ async def transcribe_bytes(
     options: TranscriptionRequestOptions,
     *,
     timeout: float | None = None,
+    patience: float = TRIGGER_PATIENCE_SECONDS,
 ) -> Transcription:
-    """Check the bytes look like audio within the limits, then send them (never copied)."""
+    """Check the bytes look like audio within the limits, then send them (never copied).
+
+    `patience`: the longest wait for a slot of the instance's Speech pace (`speech_gate`)."""
     settings = service.settings
     check_size(len(audio), settings.max_audio_bytes)
     head = bytes(memoryview(audio)[:HEAD_BYTES])
     check_audio(head[:SNIFF_BYTES])
     check_duration(head, len(audio), settings.max_audio_seconds)
     started, clock = datetime.now(UTC), time.perf_counter()
-    result = await service.speech.transcribe(audio, options, timeout=timeout)
+    result = await service.speech.transcribe(audio, options, timeout=timeout, patience=patience)
     return Transcription(result, options, "bytes", started, (time.perf_counter() - clock) * 1000)
 
 
@@ -94,6 +98,7 @@ async def transcribe_blob(
     *,
     timeout: float | None = None,
     head: bytes | None = None,
+    patience: float = TRIGGER_PATIENCE_SECONDS,
 ) -> Transcription:
     """By SAS URL when it pays and is possible, else by bytes of exactly this blob version.
 
@@ -111,9 +116,9 @@ async def transcribe_blob(
     if url is None:
         async with service.audio_memory.hold(info.size):
             audio = await service.store.download(info, head)
-            return await transcribe_bytes(service, audio, options, timeout=timeout)
+            return await transcribe_bytes(service, audio, options, timeout=timeout, patience=patience)
     started, clock = datetime.now(UTC), time.perf_counter()
-    result = await service.speech.transcribe_url(url, options, timeout=timeout)
+    result = await service.speech.transcribe_url(url, options, timeout=timeout, patience=patience)
     await _check_unchanged(service, info)
     return Transcription(result, options, "url", started, (time.perf_counter() - clock) * 1000)
 

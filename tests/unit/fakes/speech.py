@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.unit.fakes.faults import FaultPlan
+from transcriber.adapters.speech_gate import TRIGGER_PATIENCE_SECONDS, SpeechGate
 from transcriber.adapters.speech_models import transcription_options
+from transcriber.adapters.telemetry import NullTelemetry, Telemetry
 from transcriber.config import SpeechSettings
 from transcriber.domain.options import TranscriptionRequestOptions
 
@@ -52,7 +54,8 @@ class SpeechRequest:
 
 class FakeSpeech:
     """`requests` lists what was sent (faulted ones too), `answered` counts results; `delay` holds
-    each answer (so deliveries overlap)."""
+    each answer (so deliveries overlap). Requests pass the real client's gate (`speech_gate`), so
+    the instance's pace and its throttles behave as in the app."""
 
     def __init__(
         self,
@@ -61,8 +64,12 @@ class FakeSpeech:
         result: dict[str, Any] | None = None,
         faults: FaultPlan | None = None,
         delay: float = 0.0,
+        telemetry: Telemetry | None = None,
     ) -> None:
         self.settings = settings
+        self.gate = SpeechGate(
+            "fast", settings.requests_per_minute, settings.max_concurrency, telemetry or NullTelemetry()
+        )
         self.result = result if result is not None else canned_result()
         self.faults = faults or FaultPlan()
         self.delay = delay
@@ -75,20 +82,35 @@ class FakeSpeech:
         options: TranscriptionRequestOptions,
         *,
         timeout: float | None = None,
+        patience: float = TRIGGER_PATIENCE_SECONDS,
     ) -> dict[str, Any]:
-        return await self._answer("transcribe", SpeechRequest(len(audio), None, options))
+        return await self._answer("transcribe", SpeechRequest(len(audio), None, options), patience)
 
     async def transcribe_url(
-        self, audio_url: str, options: TranscriptionRequestOptions, *, timeout: float | None = None
+        self,
+        audio_url: str,
+        options: TranscriptionRequestOptions,
+        *,
+        timeout: float | None = None,
+        patience: float = TRIGGER_PATIENCE_SECONDS,
     ) -> dict[str, Any]:
-        return await self._answer("transcribe_url", SpeechRequest(None, audio_url, options))
+        return await self._answer("transcribe_url", SpeechRequest(None, audio_url, options), patience)
 
-    async def _answer(self, operation: str, request: SpeechRequest) -> dict[str, Any]:
+    def time_passes(self) -> None:
+        """A deferral's delay went by (tests skip it): every slot promised and any Retry-After are past."""
+        pacer = self.gate.pacer
+        pacer.next_slot = pacer.held_until = pacer.deferred_until = 0.0
+
+    def defer_seconds(self, retry_after: int | None = None) -> float:
+        return self.gate.defer_seconds(retry_after)
+
+    async def _answer(self, operation: str, request: SpeechRequest, patience: float) -> dict[str, Any]:
         transcription_options(request.options)  # the definition, built before anything is sent
-        self.requests.append(request)
-        self.faults.begin(operation)
-        await asyncio.sleep(self.delay)
-        self.faults.end(operation)
+        async with self.gate.slot(patience):
+            self.requests.append(request)
+            self.faults.begin(operation)
+            await asyncio.sleep(self.delay)
+            self.faults.end(operation)
         self.answered += 1
         return copy.deepcopy(self.result)  # the real client parses a fresh dict from each body
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
 from tests.unit.builders import TRANSCRIPT_FORMATS, World, blob_invocation, build, wav
-from tests.unit.errors import speech_rejected, speech_throttled, storage_busy
+from tests.unit.errors import speech_failed, speech_rejected, storage_busy
 from transcriber.adapters.telemetry import EVENT_COMPLETED, EVENT_FAILED
-from transcriber.domain.errors import ContainerMissingError, ServiceError, ServiceThrottledError
+from transcriber.domain.errors import ContainerMissingError, ServiceError
 from transcriber.domain.names import invalid_name_record, output_name
 from transcriber.flows.blob import process_blob
 from transcriber.flows.claims import HELD, RELEASED
@@ -53,7 +54,9 @@ async def test_concurrent_deliveries_of_one_version_make_one_speech_call() -> No
     etag = world.upload("crowd.wav")
     world.speech.delay = 0.05  # the first holder is still at work when the others look
     statuses = await asyncio.gather(*(deliver(world, "crowd.wav") for _ in range(5)))
-    assert sorted(statuses) == ["skipped"] * 4 + ["transcribed"]
+    # none waits for the holder: each hands the version to the queue to look again later
+    assert sorted(statuses) == ["deferred"] * 4 + ["transcribed"]
+    assert await world.run_deferrals() == ["skipped"] * 4
     assert len(world.speech.requests) == 1
     assert world.outcome("crowd.wav", etag).transcripts == TRANSCRIPT_FORMATS
 
@@ -62,8 +65,8 @@ async def test_a_transient_fault_raises_counts_the_attempt_and_the_retry_clears_
     world: World,
 ) -> None:
     etag = world.upload("busy.wav")
-    world.faults.next_calls("transcribe", speech_throttled)
-    with pytest.raises(ServiceThrottledError):
+    world.faults.next_calls("transcribe", speech_failed)
+    with pytest.raises(ServiceError):
         await deliver(world, "busy.wav")
     record = world.outcome("busy.wav", etag).record
     assert record is not None
@@ -79,9 +82,9 @@ async def test_a_transient_fault_raises_counts_the_attempt_and_the_retry_clears_
 async def test_transient_faults_up_to_the_attempt_limit_end_in_a_final_record() -> None:
     world = build({"BLOB_MAX_ATTEMPTS": "3"})
     etag = world.upload("flaky.wav")
-    world.faults.next_calls("transcribe", speech_throttled, times=3)
+    world.faults.next_calls("transcribe", speech_failed, times=3)
     for retry in range(3):  # the last one too: the host sees the error, the record says final
-        with pytest.raises(ServiceThrottledError):
+        with pytest.raises(ServiceError):
             await deliver(world, "flaky.wav", retry)
     outcome = world.outcome("flaky.wav", etag)
     assert outcome.failed and outcome.record["attempts"] == 3 and outcome.transcripts == ()
@@ -144,7 +147,10 @@ async def test_a_claim_whose_reply_was_lost_is_taken_over_once_stale(world: Worl
     with pytest.raises(ServiceError):
         await deliver(world, "lost.wav")
     assert world.claim("lost.wav", etag)["state"] == HELD
-    assert await deliver(world, "lost.wav", 1) == "transcribed"  # waits out BLOB_CLAIM_TIMEOUT_SECONDS
+    assert await deliver(world, "lost.wav", 1) == "deferred"  # the retry does not wait for the claim
+    assert [m.visible_at - time.monotonic() > 0 for m in world.jobs.messages] == [True]
+    await asyncio.sleep(world.settings.claim_timeout_seconds)  # BLOB_CLAIM_TIMEOUT_SECONDS: now stale
+    assert await world.run_deferrals() == ["transcribed"]
     assert world.outcome("lost.wav", etag).transcribed and len(world.speech.requests) == 1
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from contextvars import Token
 
 from transcriber.adapters.telemetry.correlation import (
@@ -107,6 +108,15 @@ class Telemetry(ABC):
                 self._send_metric(point)
         except Exception as error:
             logger.warning("could not record %s: %s: %s", event.name, type(error).__name__, scrub(str(error)))
+
+    def track_metric(self, name: str, value: float, dimensions: Mapping[str, str]) -> None:
+        """One point of a custom metric (a name from METRIC_KINDS, no personal data); never raises."""
+        if self._closed:
+            return
+        try:
+            self._send_metric(MetricPoint(name, value, dimensions))
+        except Exception as error:
+            logger.warning("could not record %s: %s: %s", name, type(error).__name__, scrub(str(error)))
 
     def flush(self, timeout_s: float | None = None) -> bool:
         """Deliver everything recorded so far; True if done within the timeout. Never raises."""

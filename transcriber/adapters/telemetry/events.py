@@ -15,10 +15,13 @@ __all__ = [
     "EVENT_COMPLETED",
     "EVENT_FAILED",
     "METRIC_AUDIO_SECONDS",
+    "METRIC_DEFERRALS",
+    "METRIC_DEFERRAL_SECONDS",
     "METRIC_FAILURES",
     "METRIC_KINDS",
     "METRIC_LATENCY_MS",
     "METRIC_REAL_TIME_FACTOR",
+    "METRIC_THROTTLED",
     "MetricPoint",
     "TranscriptionEvent",
     "scrub",
@@ -50,6 +53,10 @@ METRIC_AUDIO_SECONDS = "transcription_audio_seconds"
 METRIC_LATENCY_MS = "transcription_latency_ms"
 METRIC_REAL_TIME_FACTOR = "transcription_real_time_factor"
 METRIC_FAILURES = "transcription_failures"
+# Backpressure (docs/ARCHITECTURE.md): Speech's 429s, and versions handed to the queue to wait.
+METRIC_THROTTLED = "speech_throttled"
+METRIC_DEFERRALS = "transcription_deferrals"
+METRIC_DEFERRAL_SECONDS = "transcription_deferral_seconds"
 UNKNOWN_ERROR_CODE = "Unknown"
 # Counters add up per interval; histograms keep sum, count, min and max.
 METRIC_KINDS: Mapping[str, Literal["counter", "histogram"]] = {
@@ -57,6 +64,9 @@ METRIC_KINDS: Mapping[str, Literal["counter", "histogram"]] = {
     METRIC_LATENCY_MS: "histogram",
     METRIC_REAL_TIME_FACTOR: "histogram",
     METRIC_FAILURES: "counter",
+    METRIC_THROTTLED: "counter",
+    METRIC_DEFERRALS: "counter",
+    METRIC_DEFERRAL_SECONDS: "histogram",
 }
 
 _URL_QUERY = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s?#\"']*)\?[^\s#\"']*")

@@ -29,6 +29,9 @@ from transcriber.services import TranscriptionService
 
 logger = logging.getLogger(__name__)
 HTTP_TIMEOUT_SECONDS = 220.0  # the Functions front end gives up on an HTTP response after 230 s
+# A caller waits this long at most for a slot of the instance's Speech pace, then gets 429 with
+# Retry-After (no connection held through a quota).
+HTTP_PATIENCE_SECONDS = 1.0
 
 
 async def handle_transcribe(
@@ -93,7 +96,14 @@ async def _run(
         )
         routing.refuse_for_http(service.settings, info, head)  # 413 naming /api/transcriptions
         try:
-            return await transcribe_blob(service, info, options, timeout=HTTP_TIMEOUT_SECONDS, head=head)
+            return await transcribe_blob(
+                service,
+                info,
+                options,
+                timeout=HTTP_TIMEOUT_SECONDS,
+                head=head,
+                patience=HTTP_PATIENCE_SECONDS,
+            )
         except AudioRejectedError as exc:
             if routing.rerouted(service.settings, exc):
                 raise BatchOnlyError(
@@ -102,7 +112,9 @@ async def _run(
                 ) from None
             raise
     assert request.audio is not None
-    return await transcribe_bytes(service, request.audio, options, timeout=HTTP_TIMEOUT_SECONDS)
+    return await transcribe_bytes(
+        service, request.audio, options, timeout=HTTP_TIMEOUT_SECONDS, patience=HTTP_PATIENCE_SECONDS
+    )
 
 
 async def _render(transcription: Transcription, response_format: str) -> HttpReply:

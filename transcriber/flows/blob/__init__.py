@@ -1,6 +1,7 @@
 """The blob flow: one uploaded recording in, one transcript set or one failure record out.
 
-The version claimed, audio over the fast limits handed to batch, the outcome written (docs/ARCHITECTURE.md).
+The version claimed, audio over the fast limits handed to batch, a version Speech cannot take now
+deferred through the queue, the outcome written (docs/ARCHITECTURE.md).
 """
 
 from __future__ import annotations
@@ -8,16 +9,21 @@ from __future__ import annotations
 import logging
 
 from transcriber.domain.audio_header import HEAD_BYTES
-from transcriber.domain.errors import BlobNotFoundError, ContainerMissingError, InvalidBlobNameError
+from transcriber.domain.errors import (
+    BlobNotFoundError,
+    ContainerMissingError,
+    InvalidBlobNameError,
+    ServiceThrottledError,
+    ThrottledTooLongError,
+)
 from transcriber.domain.invocation import Invocation
 from transcriber.domain.names import check_blob_name
 from transcriber.domain.options import TranscriptionRequestOptions
 from transcriber.domain.outcomes import BlobOutcome
 from transcriber.domain.privacy import logged_name
-from transcriber.flows import claims
-from transcriber.flows import routing as batch_routing
+from transcriber.flows import claims, deferral, routing
 from transcriber.flows.batch import claim_handover
-from transcriber.flows.blob.claiming import claim_version
+from transcriber.flows.blob.claiming import BATCH, DEFERRED, HELD, claim_version
 from transcriber.flows.outcomes import refuse_name, transcribe_and_record
 from transcriber.flows.transcribe import Transcription
 from transcriber.services import TranscriptionService
@@ -33,12 +39,15 @@ async def process_blob(
     invocation: Invocation,
     options: TranscriptionRequestOptions | None = None,
     job_id: str | None = None,
+    owner: str | None = None,
 ) -> BlobOutcome:
     """Transcribe one blob of the audio container, exactly once per blob version.
 
     `options` (a job's) replace the app's defaults; a version already transcribed stays as it is.
     Audio over fast transcription's limits is handed to batch (`transcriber.flows.batch`): the outcome
-    is "queued", and the batch job (`job_id`'s, for a job) writes the transcript set later.
+    is "queued", and the batch job (`job_id`'s, for a job) writes the transcript set later. While
+    Speech is busy or another delivery holds the version, it is "deferred" to the queue
+    (`transcriber.flows.deferral`); `owner`: the claim a deferred version's message comes back to.
     """
     settings, store = service.settings, service.store
     try:
@@ -57,31 +66,47 @@ async def process_blob(
     except BlobNotFoundError:
         logger.warning("blob %s is gone before it could be transcribed", logged_name(name))
         return BlobOutcome("gone", name)
-    claimant = claims.Claimant(service, info, invocation)
-    claim, record, checked = await claim_version(service, claimant, job_id)
+    claimant = claims.Claimant(service, info, invocation, owner)
+    claimed = await claim_version(service, claimant, job_id)
+    claim, record, checked = claimed.claim, claimed.record, claimed.checked
     if claim is None:
-        return BlobOutcome("skipped" if checked is not None else "queued", name)
+        # a job looks again itself; a blob event leaves a deferred version to its own message
+        if claimed.busy == HELD or (claimed.busy == DEFERRED and job_id is not None):
+            return await deferral.look_again(service, info, job_id, claimed.stale_in)
+        status = {None: "skipped", BATCH: "queued"}.get(claimed.busy, "deferred")
+        return BlobOutcome(status, name)
     outcome = None
     options = options or settings.defaults
+
+    async def record_error(error: Exception) -> BlobOutcome:
+        """A final failure record naming `error`, as the blob flow records its own."""
+
+        async def fail() -> Transcription:
+            raise error
+
+        return await transcribe_and_record(
+            service, info, invocation, head, options, record, checked=checked, produce=fail
+        )
+
     try:
-        reason = batch_routing.over_fast_limits(settings, info, head) if settings.batch.enabled else None
+        reason = routing.over_fast_limits(settings, info, head) if settings.batch.enabled else None
         if reason is None:
             try:
                 outcome = await transcribe_and_record(
                     service, info, invocation, head, options, record, checked=checked
                 )
                 return outcome
-            except batch_routing.UseBatch as use:  # the service's own limit error
+            except routing.UseBatch as use:  # the service's own limit error
                 reason = str(use)
-        refused = batch_routing.batch_option_error(options, settings.defaults)
+            except ServiceThrottledError as busy:  # no attempt spent: the version waits in the queue
+                try:
+                    outcome = await deferral.defer_busy(service, info, claim, job_id, busy.retry_after)
+                except ThrottledTooLongError as waited:
+                    outcome = await record_error(waited)
+                return outcome
+        refused = routing.batch_option_error(options, settings.defaults)
         if refused is not None:  # an option batch lacks: a final failure record naming it, no SAS
-
-            async def refuse() -> Transcription:
-                raise refused
-
-            outcome = await transcribe_and_record(
-                service, info, invocation, head, options, record, checked=checked, produce=refuse
-            )
+            outcome = await record_error(refused)
             return outcome
         outcome = BlobOutcome("queued", name)  # from here the hand-over releases the claim if it fails
         await claim_handover.hand_over(service, info, claim, options, reason, job_id)
