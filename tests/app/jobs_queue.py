@@ -7,8 +7,10 @@ as under `make dev` (`devtools.functions_host.queue_listener`).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
+import time
 from collections.abc import AsyncIterator, Iterator
 
 import pytest
@@ -84,6 +86,19 @@ class Jobs:
     async def run(self) -> list[QueueDelivery]:
         """Every message now queued, delivered by the host's listener to its end."""
         return await self.app.host.queue_listener(FUNCTION).drain()
+
+    async def run_until_empty(self, timeout: float = 30.0) -> list[QueueDelivery]:
+        """Deliver every message, those queued with a delay (deferrals) too, until the queue holds
+        none, visible or not; fails the test after `timeout` seconds."""
+        deliveries: list[QueueDelivery] = []
+        deadline = time.monotonic() + timeout
+        with QueueClient.from_connection_string(self.connection_string, self.queue, **self.options) as q:
+            while True:
+                deliveries += await self.run()
+                if q.get_queue_properties().approximate_message_count == 0:
+                    return deliveries
+                assert time.monotonic() < deadline, f"the jobs queue still holds messages after {timeout} s"
+                await asyncio.sleep(0.2)
 
     def poisoned(self) -> list[str]:
         poison = f"{self.queue}-poison"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import wave
@@ -93,20 +94,32 @@ class World:
             record = None
         return Outcome(tuple(present), tuple(stale), record)
 
-    async def run_deferrals(self, rounds: int = 10) -> list[str]:
+    async def run_deferrals(self, rounds: int = 10, pause: float = 0.0) -> list[str]:
         """Every deferred version on the jobs queue, its delay skipped (the test's clock jumps),
-        run as the queue trigger runs it, until none is left; returns the statuses."""
+        run as the queue trigger runs it (a try that raises is tried again, up to the queue's
+        maxDequeueCount, then "poisoned"), until none is left or after `rounds` rounds, `pause`
+        seconds apart (real time: a claim goes stale); returns the statuses."""
         statuses: list[str] = []
-        for _ in range(rounds):
+        for round_ in range(rounds):
             messages, self.jobs.messages = self.jobs.messages, []
             if not messages:
                 break
+            if round_ and pause:
+                await asyncio.sleep(pause)
             self.speech.time_passes()
             for message in messages:
                 deferred = DeferredVersion.parse(message.text)
                 assert deferred is not None, message.text
-                statuses.append(await run_deferred(self.service, deferred, 1, blob_invocation()))
+                statuses.append(await self._run_message(deferred))
         return statuses
+
+    async def _run_message(self, deferred: DeferredVersion) -> str:
+        for dequeue_count in range(1, self.settings.queue_max_dequeue_count + 1):
+            try:
+                return await run_deferred(self.service, deferred, dequeue_count, blob_invocation())
+            except Exception:  # the queue makes the message visible again: the next try
+                await asyncio.sleep(0)
+        return "poisoned"
 
     def claim(self, name: str, etag: str) -> dict[str, Any] | None:
         """The version's claim record (`transcriber.flows.claims`), if it has one."""

@@ -17,11 +17,23 @@ Pure: every method takes the time (`time.monotonic()` seconds), so tests drive t
 
 from __future__ import annotations
 
+import math
+import random
 from dataclasses import dataclass
 
 BETA = 0.7  # the share of the rate kept after a 429 (botocore's _BETA)
 SCALE = 0.4  # CUBIC's growth constant, in requests per second per second cubed (botocore's)
 MIN_RATE = 1 / 20  # never slower than one request every 20 seconds
+JITTER = 0.2  # work handed to the queue comes back up to 20% (and a second) after its turn
+# Azure Storage queues: a visibility timeout is at most 7 days.
+MAX_VISIBILITY_SECONDS = 7 * 24 * 3600
+
+
+def jittered(seconds: float) -> int:
+    """A queue delay in whole seconds (a visibility timeout's unit): never sooner than `seconds`,
+    spread so that work deferred together does not come back together."""
+    spread = seconds * random.uniform(1.0, 1.0 + JITTER) + random.uniform(0.0, 1.0)
+    return max(1, min(MAX_VISIBILITY_SECONDS, math.ceil(spread)))
 
 
 @dataclass

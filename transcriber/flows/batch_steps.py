@@ -26,6 +26,7 @@ from transcriber.domain.job_record import (
     RUNNING,
     SubmitAttempt,
 )
+from transcriber.domain.pacing import jittered
 from transcriber.flows.batch import claim_handover, completion, schedule
 from transcriber.flows.batch.claim_handover import parse_time
 from transcriber.flows.batch.step import Step, parse_step
@@ -87,9 +88,8 @@ async def _step(step: Step, job_id: str) -> str:
             return await _follow(step)
     except ServiceThrottledError as exc:
         logger.info("job %s: batch throttled (429); looking again after %s s", job_id, exc.retry_after)
-        return await step.look_again(
-            schedule.throttled_delay(step.settings, step.batch.polls or 0, exc.retry_after)
-        )
+        delay = schedule.throttled_delay(step.settings, step.batch.polls or 0, exc.retry_after)
+        return await step.look_again(jittered(delay))  # never sooner than Retry-After, spread
     except TranscriberError as exc:
         if exc.code == "QueueError":  # the next look was saved but not sent: the retried delivery sends it
             raise

@@ -13,8 +13,6 @@ Two reasons, one mechanism (docs/ARCHITECTURE.md, "Backpressure"):
 from __future__ import annotations
 
 import logging
-import math
-import random
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -24,21 +22,12 @@ from transcriber.domain.claim_record import HELD, ClaimRecord
 from transcriber.domain.deferred_version import DeferredVersion
 from transcriber.domain.errors import ThrottledTooLongError
 from transcriber.domain.outcomes import BlobOutcome
+from transcriber.domain.pacing import jittered
 from transcriber.domain.privacy import logged_name
 from transcriber.flows.claims import Claim, release, write_claim
 from transcriber.services import TranscriptionService
 
 logger = logging.getLogger(__name__)
-JITTER = 0.2  # a deferral comes back up to 20% (and a second) later than its turn, spread
-# Azure Storage queues: a visibility timeout is at most 7 days.
-MAX_VISIBILITY_SECONDS = 7 * 24 * 3600
-
-
-def jittered(seconds: float) -> int:
-    """Whole seconds (a visibility timeout's unit), never sooner than asked, spread so that
-    versions deferred together do not come back together."""
-    spread = seconds * random.uniform(1.0, 1.0 + JITTER) + random.uniform(0.0, 1.0)
-    return max(1, min(MAX_VISIBILITY_SECONDS, math.ceil(spread)))
 
 
 async def defer_busy(

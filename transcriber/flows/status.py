@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from transcriber.domain.blob_info import BlobInfo
-from transcriber.domain.claim_record import HELD
+from transcriber.domain.claim_record import HELD, ClaimRecord
 from transcriber.domain.errors import BlobNotFoundError
 from transcriber.domain.failure_record import RecordedError
 from transcriber.domain.job_record import BATCH_SUBMIT, FINISHED
@@ -16,10 +15,11 @@ from transcriber.flows.failures import read_failure
 from transcriber.flows.jobs.records import read_job
 from transcriber.services import TranscriptionService
 
-TRANSCRIBED, FAILED, RETRYING, PENDING, NOT_FOUND = (
+TRANSCRIBED, FAILED, RETRYING, DEFERRED, PENDING, NOT_FOUND = (
     "transcribed",
     "failed",
     "retrying",
+    "deferred",
     "pending",
     "not-found",
 )
@@ -36,6 +36,7 @@ class BlobStatus:
     error: RecordedError | None = None
     attempts: int | None = None
     batch: dict[str, Any] | None = None
+    deferred: dict[str, Any] | None = None  # {"until", "since", "deferrals"}: Speech was busy
 
     def as_record(self) -> dict[str, Any]:
         record: dict[str, Any] = {"name": self.name, "state": self.state, "etag": self.etag}
@@ -47,6 +48,8 @@ class BlobStatus:
             record["attempts"] = self.attempts
         if self.batch is not None:
             record["batch"] = self.batch
+        if self.deferred is not None:
+            record["deferred"] = self.deferred
         return record
 
 
@@ -62,17 +65,26 @@ async def blob_status(service: TranscriptionService, name: str) -> BlobStatus:
         formats = ("json", *settings.output_formats)
         return BlobStatus(name, TRANSCRIBED, info.etag, [output_name(name, fmt) for fmt in formats])
     record = await read_failure(service, name)
+    if record is not None and record.source_etag == info.etag and record.final:
+        return BlobStatus(name, FAILED, info.etag, [failure_name(name)], record.error, record.attempts)
+    found = await read_claim(service, claim_name(info))
+    claim = found[0] if found is not None else None
+    if claim is not None and claim.deferred:  # Speech was busy: its queue message brings it back
+        deferred = {
+            "until": claim.deferred_until,
+            "since": claim.deferred_since,
+            "deferrals": claim.deferrals,
+        }
+        return BlobStatus(name, DEFERRED, info.etag, deferred=deferred)
     if record is not None and record.source_etag == info.etag:
-        state = FAILED if record.final else RETRYING
-        return BlobStatus(name, state, info.etag, [failure_name(name)], record.error, record.attempts)
-    return BlobStatus(name, PENDING, info.etag, batch=await _batch_job(service, info))
+        return BlobStatus(name, RETRYING, info.etag, [failure_name(name)], record.error, record.attempts)
+    return BlobStatus(name, PENDING, info.etag, batch=await _batch_job(service, claim))
 
 
-async def _batch_job(service: TranscriptionService, info: BlobInfo) -> dict[str, Any] | None:
+async def _batch_job(service: TranscriptionService, claim: ClaimRecord | None) -> dict[str, Any] | None:
     """The batch job holding this version, as the job record says (read only: nothing is taken over)."""
 
-    found = await read_claim(service, claim_name(info))
-    job_id = found[0].job if found is not None and found[0].state == HELD else None
+    job_id = claim.job if claim is not None and claim.state == HELD else None
     if job_id is None:
         return None
     record = await read_job(service, job_id)

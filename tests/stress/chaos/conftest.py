@@ -67,6 +67,8 @@ async def chaos_app(
         "AZURE_SPEECH_ENDPOINT": speech.endpoint,
         "AZURE_SPEECH_API_KEY": speech.key,
         "BLOB_MAX_ATTEMPTS": str(functions_host.blobs.poison_blob_threshold),
+        # a duplicate that finds a live claim looks again after a tenth of this (and jitter)
+        "BLOB_CLAIM_TIMEOUT_SECONDS": "30",
     }
     for name, value in settings.items():
         monkeypatch.setenv(name, value)

@@ -61,6 +61,7 @@ class Figures:
     claims_left: int
     restart_seconds: float
     seconds: float
+    queue_runs: Counter[str] = field(default_factory=Counter)
     details: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
@@ -76,6 +77,8 @@ class Figures:
             f"{self.most_successes_for_one_version} answered for one version",
             "faults injected: " + ", ".join(f"{kind} {n}" for kind, n in sorted(self.faults.items())),
             "host deliveries: " + ", ".join(f"{kind} {n}" for kind, n in sorted(self.deliveries.items())),
+            "jobs-queue runs (deferred versions back): "
+            + (", ".join(f"{kind} {n}" for kind, n in sorted(self.queue_runs.items())) or "none"),
             f"claims kept (a version's mark once claimed): {self.claims_left}; run took {self.seconds:.1f} s",
             *self.details[:20],
         ]

@@ -2,8 +2,10 @@
 of every kind and a storage restart.
 
 Every event goes through the project's host (devtools/functions_host: Microsoft's runtime, the
-host's retries until host.json's poisonBlobThreshold, then the poison queue). Seeded (the seed
-is printed with the figures); `make chaos N=2000` runs a bigger one.
+host's retries until host.json's poisonBlobThreshold, then the poison queue). Versions the app
+defers (a 429, a claim another delivery holds) come back through the jobs queue, whose listener
+runs all along, as the host's does. Seeded (the seed is printed with the figures); `make chaos
+N=2000` runs a bigger one.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ import time
 from collections import Counter
 
 import pytest
+from azure.core.exceptions import AzureError, ResourceNotFoundError
+from azure.storage.queue import QueueClient
 
 from devtools.azurite import Azurite
-from devtools.functions_host import HostStorageError
+from devtools.functions_host import HostStorageError, QueueDelivery
 from devtools.speech_emulator import JournalEntry
 from tests.fixtures.functions import AppUnderTest
 from tests.stress.chaos.conftest import CHAOS_BLOBS, CHAOS_SEED, FIGURES
@@ -32,6 +36,8 @@ RESTART_AT = 0.4  # the share of events done when storage goes down
 OUTAGE_SECONDS = 2.0
 FAULT_KINDS = ("status 429", "status 500", "status 503", "delay", "drop")
 EXPECTED_CODES = {"text": "UnsupportedMediaType", "empty": "EmptyAudioFile", "hostile": "InvalidBlobName"}
+JOBS_FUNCTION = "run_transcription_job"
+DRAIN_SECONDS = 120  # deferred versions come back within seconds (Retry-After 0, a look again in ~4 s)
 
 
 def _arm_fault(app: AppUnderTest, rng: random.Random, faults: Counter[str]) -> None:
@@ -91,9 +97,20 @@ async def test_chaos_every_blob_version_ends_with_exactly_one_outcome(
         if progress["done"] >= RESTART_AT * len(blobs):
             await outage()
 
+    queue_runs = Counter[str]()
+
+    def ran(delivery: QueueDelivery) -> None:
+        queue_runs[delivery.status] += 1
+
+    listener = chaos_app.host.queue_listener(JOBS_FUNCTION)
+    listening = asyncio.create_task(listener.listen(ran, max_interval=0.5))
     started = time.perf_counter()
     plan = [(blob, 2 if rng.random() < DUPLICATE_RATE else 1) for blob in blobs]
-    await asyncio.gather(*(run(blob, copies) for blob, copies in plan))
+    try:
+        await asyncio.gather(*(run(blob, copies) for blob, copies in plan))
+        await _queue_emptied(persistent_azurite, chaos_app.host.functions[JOBS_FUNCTION].trigger["queueName"])
+    finally:
+        listening.cancel()
     late = [blob for blob in blobs if rng.random() < LATE_DUPLICATE_RATE]
     journal = chaos_app.speech.requests()
     chaos_app.speech.reset()  # no fault left armed for the late duplicates: they must do nothing
@@ -104,10 +121,12 @@ async def test_chaos_every_blob_version_ends_with_exactly_one_outcome(
     results, claims_left = verdicts(chaos_app.storage, chaos_app.containers, blobs, etags)
     duplicates = sum(copies - 1 for _, copies in plan) + len(late)
     figures = _figures(journal, results, claims_left, faults, duplicates, statuses, progress, seconds)
+    figures.queue_runs = queue_runs
     FIGURES[:] = figures.lines()
     report = "\n".join(figures.lines())
     assert figures.outcomes["lost"] == 0 and figures.outcomes["both"] == 0, report
     assert figures.most_successes_for_one_version <= 1, report
+    assert queue_runs["succeeded"] > 0 and queue_runs["poisoned"] == 0, report  # deferrals came back
     assert late_requests == 0, "a repeated event for a finished blob version called Speech"
     assert progress["restart_seconds"] > 0
     consumed = {
@@ -120,6 +139,22 @@ async def test_chaos_every_blob_version_ends_with_exactly_one_outcome(
         if verdict.blob.kind in EXPECTED_CODES:
             assert verdict.final_record and verdict.record is not None, verdict.blob.name
             assert verdict.record["error"]["code"] == EXPECTED_CODES[verdict.blob.kind], verdict.blob.name
+
+
+async def _queue_emptied(azurite: Azurite, queue: str) -> None:
+    """Wait until the jobs queue holds no message, visible or delayed (the listener runs them)."""
+    deadline = time.monotonic() + DRAIN_SECONDS
+    with QueueClient.from_connection_string(azurite.connection_string, queue) as client:
+        while time.monotonic() < deadline:
+            try:
+                if client.get_queue_properties().approximate_message_count == 0:
+                    return
+            except ResourceNotFoundError:  # never made: nothing was deferred
+                return
+            except AzureError:  # storage restarting: look again
+                pass
+            await asyncio.sleep(0.5)
+    raise AssertionError(f"deferred versions still queued after {DRAIN_SECONDS} s")
 
 
 def _figures(

@@ -3,7 +3,9 @@ faults, every blob version ends with its transcript set or its final failure rec
 
 The host is modelled as the Functions host treats a blob trigger: a delivery that raises is
 retried (retry_count 1, 2, ...) until it returns or poisonBlobThreshold (host.json: 5) tries
-have failed. Faults are fewer than that, so every delivery ends by returning. Every storage
+have failed. Faults are fewer than that, so every delivery ends by returning. Versions the app
+defers (a throttle, a claim another delivery holds) come back through the jobs queue, run as
+its trigger runs them, until the queue is empty. Every storage
 operation can fail before its request or lose its reply after it (the failure record's write,
 the transcript JSON's, a delete of the set after a final failure included).
 """
@@ -66,6 +68,9 @@ async def run_schedule(
     statuses: list[str] = []
     for deliveries in waves:  # each wave: duplicates delivered at once; waves: late duplicates
         statuses += await asyncio.gather(*(host_delivers(world, NAME) for _ in range(deliveries)))
+    # deferred versions come back; a claim left by a holder that died goes stale in a second
+    statuses += await world.run_deferrals(rounds=40, pause=world.settings.claim_timeout_seconds / 4)
+    assert world.jobs.messages == [], "deferred versions still queued"
     return world, etag, statuses
 
 

@@ -23,6 +23,7 @@ from transcriber.adapters.batch.responses import (
 from transcriber.adapters.batch.results import BatchResultError, to_fast_shape
 from transcriber.adapters.batch.submission import batch_definition, requested_channels
 from transcriber.adapters.identity import speech_credential
+from transcriber.adapters.speech_gate import SpeechGate
 from transcriber.domain.errors import (
     AudioRejectedError,
     InvalidBatchResultError,
@@ -42,7 +43,9 @@ __all__ = ["BATCH_API_VERSION", "BatchClient", "BatchStatus"]
 
 BATCH_API_VERSION = "2024-11-15"
 SPEECH_SCOPE = "https://cognitiveservices.azure.com/.default"
-MAX_RETRY_AFTER_SECONDS = 60
+MAX_RETRY_AFTER_SECONDS = 0  # a throttle goes back to the job's steps, which queue the next look
+# The batch REST API's quota on a Standard (S0) resource (quota page: 100 requests per 10 seconds).
+BATCH_REQUESTS_PER_MINUTE = 600
 MAX_RESULT_BYTES = 256 * 1024 * 1024  # ~10 MB per hour of speech with word timings
 OP_SUBMIT = "POST /speechtotext/transcriptions:submit"
 OP_GET = "GET /speechtotext/transcriptions/{id}"
@@ -82,6 +85,7 @@ class BatchClient:
         self._base = settings.endpoint.rstrip("/") + "/speechtotext"
         self._api: AsyncPipeline | None = None
         self._files: AsyncPipeline | None = None
+        self.gate = SpeechGate("batch", BATCH_REQUESTS_PER_MINUTE, settings.max_concurrency, telemetry)
 
     # -- operations ------------------------------------------------------------------------
     async def submit(
@@ -253,16 +257,19 @@ class BatchClient:
         query = {"api-version": self.api_version} if params is None and not absolute else params
         request = HttpRequest(method, url, params=query, json=body, headers={"Accept": "application/json"})
         pipeline = self._pipelines()[0]
-        try:
-            async with asyncio.timeout(self.settings.timeout_seconds):
-                response = (await pipeline.run(request, stream=True, dependency_name=operation)).http_response
-                content = await response.read()
-        except TranscriberError:
-            raise
-        except Exception as exc:  # every transport, retry and credential failure is translated here
-            raise translate(exc) from redacted_cause(exc)
-        if response.status_code not in ok:
-            raise translate(http_error(response))
+        async with self.gate.slot():  # the instance's pace (speech_gate): a throttle is raised in it
+            try:
+                async with asyncio.timeout(self.settings.timeout_seconds):
+                    response = (
+                        await pipeline.run(request, stream=True, dependency_name=operation)
+                    ).http_response
+                    content = await response.read()
+            except TranscriberError:
+                raise
+            except Exception as exc:  # every transport, retry and credential failure is translated here
+                raise translate(exc) from redacted_cause(exc)
+            if response.status_code not in ok:
+                raise translate(http_error(response))
         if not content or response.status_code in (204, 404):
             return response, {}
         payload = await parse_body(content)

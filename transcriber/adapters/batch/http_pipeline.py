@@ -40,7 +40,9 @@ SDK_MONIKER = "transcriber-batch/1.0"
 
 
 class BoundedRetryPolicy(AsyncRetryPolicy):
-    """azure-core's retries, except that a Retry-After over `max_retry_after` is not slept through,
+    """azure-core's retries, except that a throttle (a 429, or any answer with Retry-After) is
+    retried only when its Retry-After is at most `max_retry_after` (0 by default: only "now"), so
+    no invocation sleeps through a quota (the job's next look is queued with the delay instead),
     and a POST is retried only after a 429.
 
     azure-core retries a POST on 500/503/504 (and on any status with Retry-After); the batch
@@ -56,12 +58,15 @@ class BoundedRetryPolicy(AsyncRetryPolicy):
         self.max_retry_after = max_retry_after
 
     def is_retry(self, settings: dict[str, Any], response: PipelineResponse) -> bool:
-        if response.http_request.method.upper() == "POST" and response.http_response.status_code != 429:
+        status = response.http_response.status_code
+        if response.http_request.method.upper() == "POST" and status != 429:
             return False
         if not super().is_retry(settings, response):
             return False
         wait = self.get_retry_after(response)
-        return wait is None or wait <= self.max_retry_after
+        if status == 429 or wait is not None:  # a throttle: back to the caller unless "now"
+            return wait is not None and wait <= self.max_retry_after
+        return True
 
 
 class DependencyPolicy(AsyncHTTPPolicy):

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from transcriber.domain.errors import TranscriberError
 from transcriber.entry.cli import exit_codes
 from transcriber.flows.status import (
+    DEFERRED,
     FAILED,
     NOT_FOUND,
     PENDING,
@@ -25,6 +26,7 @@ EXIT_BY_STATE = {
     FAILED: exit_codes.FAILED,
     RETRYING: exit_codes.TEMPORARY,
     PENDING: exit_codes.TEMPORARY,
+    DEFERRED: exit_codes.TEMPORARY,
     NOT_FOUND: exit_codes.NO_INPUT,
 }
 
@@ -59,6 +61,12 @@ def _describe(container: str, status: BlobStatus) -> str:
         reason = f"{error.code}: {error.message}" if error is not None else "None: None"
         verb = "failed for good" if state == FAILED else f"retrying (attempt {status.attempts})"
         return f"{where}: {verb}: {reason}"
+    if state == DEFERRED and status.deferred is not None:
+        deferred = status.deferred
+        return (
+            f"{where}: deferred until {deferred['until']}: Azure AI Speech was busy "
+            f"({deferred['deferrals']} deferral(s) since {deferred['since']})"
+        )
     if state == PENDING:
         batch = status.batch
         if batch is not None:

@@ -23,7 +23,7 @@ from transcriber.domain.errors import (
     TranscriberError,
 )
 from transcriber.domain.formats import RESPONSE_FORMATS
-from transcriber.domain.job_record import FAILED, SUCCEEDED, JobRecord
+from transcriber.domain.job_record import DEFERRED, FAILED, SUCCEEDED, JobRecord
 from transcriber.domain.names import output_name
 from transcriber.domain.transcript_document import TranscriptDocument
 from transcriber.entry.http.edge import HttpReply, serve
@@ -127,6 +127,8 @@ def describe(service: TranscriptionService, record: JobRecord, location: str) ->
             for name in record.outputs or []
         ]
         body["links"] = {fmt: f"{location}?format={fmt}" for fmt in RESPONSE_FORMATS}
+    if record.status == DEFERRED and record.deferred_until:  # Speech was busy: back at this time
+        body["deferredUntil"] = record.deferred_until
     if record.audio_removed_at:  # the audio sent with the job, removed once it ended
         body["audioRemovedAt"] = record.audio_removed_at
     if record.callback is not None:

@@ -57,10 +57,13 @@ async def claim_version(
         if claim is not None:
             return Claimed(claim, record, True)
         claim = await claimant.take()
+        if claim is None and await _batch_holds(service, info, job_id):
+            return Claimed(None, busy=BATCH)
+        holder = claimant.holder
+        if claim is None and holder is not None and holder.job is not None:
+            claim = await claimant.take()  # the batch job looked at it no more: released, take it now
         if claim is not None:
             continue
-        if await _batch_holds(service, info, job_id):
-            return Claimed(None, busy=BATCH)
         holder = claimant.holder
         if holder is not None and holder.deferred:
             return Claimed(None, busy=DEFERRED, stale_in=claimant.stale_in)
