@@ -92,6 +92,29 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 param maximumInstanceCount int = 100
 
+// Backpressure (README "Sizing for a backlog"): the Speech quota is shared by every instance;
+// each instance paces itself and slows down on 429, and a throttled recording waits in the jobs
+// queue instead of failing.
+@description('Where each instance\'s Speech pace starts, in requests per minute (SPEECH_REQUESTS_PER_MINUTE): the Speech resource\'s fast transcription quota (600 on S0 unless raised). Instances slow down on 429 by themselves.')
+@minValue(1)
+@maxValue(100000)
+param speechRequestsPerMinute int = 600
+
+@description('Speech requests in flight per instance at most (SPEECH_MAX_CONCURRENCY).')
+@minValue(1)
+@maxValue(1000)
+param speechMaxConcurrency int = 32
+
+@description('Hours a recording may wait for a busy Speech service before it fails for good with ThrottledTooLong (MAX_DEFERRAL_HOURS).')
+@minValue(1)
+@maxValue(168)
+param maxDeferralHours int = 24
+
+@description('Blob-triggered invocations per instance at once (host.json extensions.blobs.maxDegreeOfParallelism, overridden by an app setting).')
+@minValue(1)
+@maxValue(256)
+param blobMaxDegreeOfParallelism int = 64
+
 param audioContainerName string = 'audio-in'
 param transcriptsContainerName string = 'transcripts'
 param failuresContainerName string = 'transcription-failures'
@@ -286,6 +309,10 @@ var appSettings = union(
     TRANSCRIPTION_JOBS_QUEUE: jobsQueueName
     HTTP_AUTH_MODE: authEnabled ? 'entra' : 'function'
     TRANSCRIBE_APP_ROLE: transcribeAppRole
+    SPEECH_REQUESTS_PER_MINUTE: string(speechRequestsPerMinute)
+    SPEECH_MAX_CONCURRENCY: string(speechMaxConcurrency)
+    MAX_DEFERRAL_HOURS: string(maxDeferralHours)
+    AzureFunctionsJobHost__extensions__blobs__maxDegreeOfParallelism: string(blobMaxDegreeOfParallelism)
   },
   identitySettings,
   completionSettings,

@@ -58,6 +58,8 @@ def resolve(
             raise ValueError(f"unexpected condition {value.condition!r} in {scope}")
         branch = value.when_true if conditions[value.condition] else value.when_false
         return resolve(branch, scope=scope, **again)
+    if isinstance(value, Call) and value.function == "string" and len(value.arguments) == 1:
+        return str(resolve(value.arguments[0], scope=scope, **again))
     if isinstance(value, Call) and value.function == "union":
         merged: dict[str, object] = {}
         for argument in value.arguments:

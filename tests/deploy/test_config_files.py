@@ -12,6 +12,7 @@ import pytest
 from tests.deploy.app_settings import app_settings
 from tests.deploy.bicep_tree import INFRA, ROOT, declarations
 from transcriber import config
+from transcriber.flows.outcomes import HOLDER_SHARE
 
 JSON_FILES = [ROOT / "host.json", INFRA / "main.parameters.json", INFRA / "abbreviations.json"]
 
@@ -38,6 +39,22 @@ def test_host_json_function_timeout_outlasts_the_speech_call(host_json: dict) ->
     speech_timeout = config.Settings.from_environ(app_settings(user_assigned=False)).speech.timeout_seconds
     timeout = seconds(host_json["functionTimeout"])
     assert speech_timeout < timeout <= 60 * 60
+
+
+def test_a_claims_holder_ends_its_speech_call_inside_the_claim_inside_the_function_timeout(
+    host_json: dict,
+) -> None:
+    """No invocation outlives its claim (then a second worker could take a live version over),
+    and none is killed while its claim still looks live (then its version waits a claim timeout)."""
+    settings = config.Settings.from_environ(app_settings(user_assigned=False))
+    holder_deadline = min(settings.speech.timeout_seconds, HOLDER_SHARE * settings.claim_timeout_seconds)
+    assert holder_deadline < settings.claim_timeout_seconds <= seconds(host_json["functionTimeout"])
+
+
+def test_host_json_polls_queues_often_enough_for_deferred_work(host_json: dict) -> None:
+    """A deferred version's message turns visible at its time; an idle queue is polled at most
+    maxPollingInterval later (default one minute): short, so a backlog drains at the quota's pace."""
+    assert seconds(host_json["extensions"]["queues"]["maxPollingInterval"]) <= 5
 
 
 def test_host_json_blob_settings_are_the_extension_5_keys(host_json: dict) -> None:

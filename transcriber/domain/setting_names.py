@@ -50,6 +50,7 @@ TRANSCRIBE_APP_ROLE = "TRANSCRIBE_APP_ROLE"
 JOBS_QUEUE = "TRANSCRIPTION_JOBS_QUEUE"
 # the host's own setting (host.json extensions.queues), as an app setting overrides it
 QUEUE_MAX_DEQUEUE_COUNT = "AzureFunctionsJobHost__extensions__queues__maxDequeueCount"
+BLOB_PARALLELISM = "AzureFunctionsJobHost__extensions__blobs__maxDegreeOfParallelism"
 UPLOAD_SAS_LIFETIME = "UPLOAD_SAS_LIFETIME_MINUTES"
 CALLBACK_ALLOWED_HOSTS = "CALLBACK_ALLOWED_HOSTS"
 CALLBACK_SECRET = "CALLBACK_SIGNING_SECRET"

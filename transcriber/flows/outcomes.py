@@ -34,6 +34,9 @@ from transcriber.flows.transcribe import Transcription, track, transcribe_blob
 from transcriber.services import TranscriptionService
 
 logger = logging.getLogger(__name__)
+# A claim's holder must end its Speech call within this share of BLOB_CLAIM_TIMEOUT_SECONDS, so
+# that a claim older than the timeout has no live holder (docs/ARCHITECTURE.md, "Claims").
+HOLDER_SHARE = 0.9
 
 
 async def write_outcome(
@@ -73,7 +76,9 @@ async def transcribe_and_record(
         if produce is not None:
             transcription = await produce()
         else:
-            transcription = await transcribe_blob(service, info, options, head=head)
+            # the holder gives up before its claim could go stale (no one takes over a live holder)
+            holder_deadline = HOLDER_SHARE * settings.claim_timeout_seconds
+            transcription = await transcribe_blob(service, info, options, head=head, timeout=holder_deadline)
         outputs = await _write_outputs(
             service, info, transcription, clear_record=record is not None or not checked
         )
