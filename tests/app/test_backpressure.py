@@ -66,9 +66,11 @@ async def test_a_retry_finding_a_live_claim_looks_again_later_instead_of_waiting
     delivery = await deployed.blob_event("orphan.wav")
     assert delivery.status == "succeeded" and time.monotonic() - started < 2  # no wait for the claim
     assert deployed.transcripts() == {}
-    await jobs.run_until_empty(timeout=30)  # looks again until the claim is stale, then takes over
+    runs = await jobs.run_until_empty(timeout=30)  # looks again until the claim is stale, then takes over
     assert {name.rsplit(".", 1)[1] for name in deployed.transcripts()} == FORMATS
     assert [r.status for r in deployed.speech.requests()] == [200]
+    logs = [m for run in runs for invocation in run.invocations for m in invocation.log_messages()]
+    assert any("took over a stale claim" in message for message in logs)
 
 
 async def test_http_transcribe_answers_a_throttle_at_once_with_retry_after(

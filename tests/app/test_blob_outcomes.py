@@ -79,24 +79,6 @@ async def test_blob_concurrent_deliveries_make_one_speech_call(deployed: Deploye
     assert set(deployed.transcripts()) == {f"twice.wav.{ext}" for ext in SET} and deployed.failures() == {}
 
 
-async def test_blob_live_claim_is_waited_for_and_taken_over_once_stale(
-    deployed: Deployed, corpus: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("BLOB_CLAIM_TIMEOUT_SECONDS", "3")
-    await deployed.restart()
-    etag = deployed.upload("held.wav", (corpus / "cards-001.wav").read_bytes())
-    _claim(deployed, "held.wav", etag)  # a holder that died right after claiming
-    delivery = asyncio.ensure_future(deployed.blob_event("held.wav"))
-    await asyncio.sleep(1.0)
-    assert not delivery.done() and deployed.speech.requests() == []  # the claim is fresh: it waits
-    result = await delivery
-    assert result.status == "succeeded" and len(deployed.speech.requests()) == 1
-    assert set(deployed.transcripts()) == {f"held.wav.{ext}" for ext in SET}
-    assert deployed.failures() == {}
-    assert [c["state"] for c in deployed.claims().values()] == ["held"]  # the version's mark stays
-    assert any("stale claim" in message for message in _logs(deployed, result, "Warning"))
-
-
 async def test_blob_claim_on_a_finished_version_means_no_wait_and_no_call(
     deployed: Deployed, corpus: Path
 ) -> None:
