@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,19 +81,21 @@ class Stack:
 
 
 @contextmanager
-def local_stack(*, tls: bool = False) -> Iterator[Stack]:
-    """Azurite and an echo-engine Speech emulator, both stopped on exit; `tls`: both over https."""
+def local_stack(*, tls: bool = False, speech_args: Sequence[str] = ()) -> Iterator[Stack]:
+    """Azurite and an echo-engine Speech emulator, both stopped on exit; `tls`: both over https;
+    `speech_args`: more emulator options (e.g. `--quota-rpm 600`)."""
     with tempfile.TemporaryDirectory() as tmp:
         certs = create_tls_certificates(Path(tmp)) if tls else None
-        with _services(certs) as stack:
+        with _services(certs, speech_args) as stack:
             yield stack
 
 
 @contextmanager
-def _services(certs: TLSCertificates | None) -> Iterator[Stack]:
+def _services(certs: TLSCertificates | None, speech_args: Sequence[str] = ()) -> Iterator[Stack]:
     tls = ["--cert", str(certs.cert), "--key-file", str(certs.key)] if certs else []
     command = [sys.executable, "-m", "devtools.speech_emulator", "--port", "0", "--engine", "echo"]
-    with ChildService("the Speech emulator", [*command, "--key", SPEECH_KEY, *tls], cwd=ROOT) as emulator:
+    command += [*speech_args, "--key", SPEECH_KEY, *tls]
+    with ChildService("the Speech emulator", command, cwd=ROOT) as emulator:
         endpoint = emulator.wait_for_output(r"endpoint: (\S+)", timeout=60).group(1)
         with Azurite(certs=certs) as azurite:
             yield Stack(azurite, endpoint, certs, emulator.pid)

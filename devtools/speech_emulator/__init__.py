@@ -8,6 +8,7 @@ service's locales) or a fixed-transcript `echo` engine. In-process use:
     with running_emulator(EmulatorConfig(key="k")) as emu:
         client = TranscriptionClient(emu.endpoint, AzureKeyCredential(emu.key))
         emu.fail(429, count=1, retry_after=0.1)     # or emu.delay(1.0), emu.drop()
+        emu.set_quota(600)                          # 600 requests/min, then 429 + Retry-After
         ...
         assert emu.requests()[-1].status == 200
 
@@ -31,6 +32,7 @@ from devtools.speech_emulator.engines import ECHO_TEXT
 from devtools.speech_emulator.errors import EmulatorError, ServiceError
 from devtools.speech_emulator.faults import Fault, FaultPlan
 from devtools.speech_emulator.journal import Journal, JournalEntry
+from devtools.speech_emulator.quota import QuotaLimit, Quotas
 from devtools.speech_emulator.server import EmulatorStartError, RunningEmulator, running_emulator
 from devtools.speech_emulator.workers import shutdown_decoders
 
@@ -46,6 +48,8 @@ __all__ = [
     "FaultPlan",
     "Journal",
     "JournalEntry",
+    "QuotaLimit",
+    "Quotas",
     "RunningEmulator",
     "ServiceError",
     "running_emulator",

@@ -2,7 +2,9 @@
 
 Without --key a random key is generated and printed, so the emulator is never open to any key.
 With --cert/--key-file it serves https and also accepts bearer tokens for the Cognitive Services
-audience. Faults and the request journal are under /_emulator/ (see devtools.speech_emulator.control).
+audience. Faults, the quota and the request journal are under /_emulator/ (see
+devtools.speech_emulator.control). --quota-rpm N answers fast transcription 429 with Retry-After
+beyond N requests a minute, as the live service does (600 by default there).
 """
 
 from __future__ import annotations
@@ -59,6 +61,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--region", default="East US", help="x-ms-region to answer with (default East US)")
     parser.add_argument("--echo-text", default=ECHO_TEXT, help="what the echo engine hears (lower case)")
+    parser.add_argument(
+        "--quota-rpm", type=int, help="fast transcription requests a minute; beyond: 429 (default: no limit)"
+    )
+    parser.add_argument(
+        "--quota-burst", type=int, help="requests the quota admits at once (default: 10 s of --quota-rpm)"
+    )
+    parser.add_argument(
+        "--batch-quota-rpm", type=int, help="batch REST requests a minute; beyond: 429 (default: no limit)"
+    )
+    parser.add_argument(
+        "--batch-quota-burst", type=int, help="batch requests admitted at once (default: 10 s of the rate)"
+    )
     parser.add_argument("--log-level", default="INFO", help="logging level (default INFO)")
     return parser.parse_args(argv)
 
@@ -85,6 +99,10 @@ def main(argv: list[str] | None = None) -> int:
             decoder_processes=args.decoder_processes,
             region=args.region,
             echo_text=args.echo_text,
+            quota_rpm=args.quota_rpm,
+            quota_burst=args.quota_burst,
+            batch_quota_rpm=args.batch_quota_rpm,
+            batch_quota_burst=args.batch_quota_burst,
         )
         emulator = RunningEmulator(config)
         emulator.bind()

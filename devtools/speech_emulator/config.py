@@ -49,6 +49,10 @@ class EmulatorConfig:
     it to see a finished job deleted, as the service deletes it once its time to live is over).
     `decoder_processes` > 0 decodes in that many worker processes (pocketsphinx holds the GIL
     while decoding, so a thread would stall the server); 0 decodes in a thread under a lock.
+    `quota_rpm` limits fast transcription to that many requests a minute (a token bucket holding
+    `quota_burst` requests, by default 10 seconds of the rate); beyond it the emulator answers 429
+    with `Retry-After`, as the live service does. `batch_quota_rpm`/`batch_quota_burst` do the
+    same for the batch REST operations. None: unlimited (see `quota`).
     """
 
     host: str = "127.0.0.1"
@@ -69,6 +73,10 @@ class EmulatorConfig:
     batch_max_bytes: int = DEFAULT_BATCH_MAX_BYTES
     batch_max_seconds: float = DEFAULT_BATCH_MAX_SECONDS
     batch_hour_seconds: float = 3600.0
+    quota_rpm: int | None = None
+    quota_burst: int | None = None
+    batch_quota_rpm: int | None = None
+    batch_quota_burst: int | None = None
 
     def __post_init__(self) -> None:
         if self.engine not in ENGINES:
@@ -94,6 +102,14 @@ class EmulatorConfig:
             raise ValueError("echo_text must hold at least one word")
         if self.decoder_processes < 0:
             raise ValueError("decoder_processes must be 0 (in-thread) or more")
+        for rpm, burst, name in (
+            (self.quota_rpm, self.quota_burst, "quota"),
+            (self.batch_quota_rpm, self.batch_quota_burst, "batch_quota"),
+        ):
+            if rpm is not None and rpm < 1:
+                raise ValueError(f"{name}_rpm must be at least 1 (None: unlimited)")
+            if burst is not None and (rpm is None or burst < 1):
+                raise ValueError(f"{name}_burst must be at least 1 and needs {name}_rpm")
 
     @property
     def https(self) -> bool:

@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from devtools.speech_emulator.batch.jobs import JobScript
 from devtools.speech_emulator.faults import Fault
+from devtools.speech_emulator.quota import QUOTA_SCOPES, QuotaLimit
 from devtools.speech_emulator.state import EmulatorState
 
 __all__ = ["control_routes"]
@@ -60,6 +61,40 @@ async def journal(request: Request) -> Response:
     if request.method == "DELETE":
         entries.clear()
     return JSONResponse({"requests": [dataclasses.asdict(e) for e in entries.entries()]})
+
+
+async def quota(request: Request) -> Response:
+    quotas = _state(request).quotas
+    if request.method == "DELETE":
+        for scope in QUOTA_SCOPES:
+            quotas.set(scope, None)
+    elif request.method == "POST":
+        try:
+            spec = json.loads(await request.body())
+            scope = spec.get("scope", "transcribe")
+            if scope not in QUOTA_SCOPES:
+                raise ValueError(f"scope must be one of {', '.join(QUOTA_SCOPES)}")
+            rpm, burst = spec.get("rpm"), spec.get("burst")
+            quotas.set(scope, None if rpm is None else QuotaLimit.of(int(rpm), _optional_int(burst)))
+        except (ValueError, TypeError, AttributeError) as exc:
+            return JSONResponse({"code": "InvalidRequest", "message": f"bad quota: {exc}"}, status_code=400)
+    shown: dict[str, Any] = {}
+    for scope in QUOTA_SCOPES:
+        limit = quotas.limit(scope)
+        shown[scope] = (
+            None
+            if limit is None
+            else {"rpm": limit.rpm, "burst": limit.burst, "available": quotas.available(scope)}
+        )
+    return JSONResponse(shown)
+
+
+def _optional_int(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError("burst must be a whole number")
+    return int(value)
 
 
 def _fault(spec: dict[str, Any]) -> Fault:
@@ -104,4 +139,5 @@ def control_routes() -> list[Route]:
         Route("/_emulator/health", health, methods=["GET"]),
         Route("/_emulator/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route("/_emulator/journal", journal, methods=["GET", "DELETE"]),
+        Route("/_emulator/quota", quota, methods=["GET", "POST", "DELETE"]),
     ]

@@ -25,7 +25,8 @@ class JournalEntry:
     `auth` is the kind of credential presented (even when refused); `audio_bytes` the size of
     the multipart `audio` part (None when absent, or when the body could not be read); `audio_url` the `audioUrl` used, without its
     query (None when audio came in the request); `definition` the parsed definition JSON (its
-    audioUrl redacted the same way); `status` None when a fault dropped the connection.
+    audioUrl redacted the same way); `status` None when a fault dropped the connection;
+    `throttled` when the quota refused the request (429, body not read, so `audio_bytes` None).
     """
 
     method: str
@@ -41,6 +42,7 @@ class JournalEntry:
     audio_seconds: float | None = None
     request_id: str = ""
     operation: str = "transcribe"  # or a batch operation: submit, status, files, delete
+    throttled: bool = False
 
     @property
     def used_audio_url(self) -> bool:

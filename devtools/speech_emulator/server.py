@@ -24,6 +24,7 @@ from devtools.speech_emulator.engines import create_engine
 from devtools.speech_emulator.errors import EmulatorError
 from devtools.speech_emulator.faults import FaultPlan
 from devtools.speech_emulator.journal import Journal, JournalEntry
+from devtools.speech_emulator.quota import QuotaLimit, Quotas
 from devtools.speech_emulator.state import EmulatorState
 
 logger = logging.getLogger(__name__)
@@ -99,6 +100,16 @@ class RunningEmulator:
     def journal(self) -> Journal:
         return self.state.journal
 
+    @property
+    def quotas(self) -> Quotas:
+        return self.state.quotas
+
+    def set_quota(self, rpm: int | None, *, burst: int | None = None, scope: str = "transcribe") -> None:
+        """Allow `rpm` requests a minute (`burst` at once; default 10 s of the rate) to `scope`
+        ("transcribe" or "batch"), beyond which requests get 429 with Retry-After; None lifts it.
+        The bucket starts full."""
+        self.state.quotas.set(scope, None if rpm is None else QuotaLimit.of(rpm, burst))
+
     def requests(self) -> list[JournalEntry]:
         """The transcription requests received so far, oldest first."""
         return self.state.journal.entries()
@@ -139,8 +150,10 @@ class RunningEmulator:
         return self.state.batch.all()
 
     def reset(self) -> None:
-        """Forget the journal, batch jobs and scripts, and disarm faults (between tests)."""
+        """Forget the journal, batch jobs and scripts, disarm faults and put the config's quotas
+        back with full buckets (between tests)."""
         self.state.faults.clear()
+        self.state.reset_quotas()
         self.state.journal.clear()
         self.state.batch.clear()
 

@@ -1,8 +1,9 @@
 """`POST /speechtotext/transcriptions:transcribe`: the emulated fast transcription call.
 
-Order of checks: read the body (413/415/400 kept for later), consume an armed fault, then
-authenticate (401), api-version (400), multipart and definition (400), audio (422/400), and
-transcribe. The body is read first so the journal knows the audio size even for refused requests.
+Order of checks: the quota (429 with Retry-After, before the body is parsed; see `admission`),
+read the body (413/415/400 kept for later), consume an armed fault, then authenticate (401),
+api-version (400), multipart and definition (400), audio (422/400), and transcribe. The body is
+read before the fault so the journal knows the audio size even for refused requests.
 Every request is journaled before its answer leaves, so a test that has its response sees it.
 """
 
@@ -17,6 +18,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from devtools.speech_emulator.admission import admit
 from devtools.speech_emulator.auth import authenticate, presented_auth
 from devtools.speech_emulator.config import API_VERSIONS
 from devtools.speech_emulator.definition import parse_definition
@@ -62,6 +64,7 @@ async def transcribe(request: Request) -> Response:
 
 async def _handle(request: Request, state: EmulatorState, entry: JournalEntry) -> Response:
     config = state.config
+    await admit(request, state, "transcribe", entry)
     form: TranscribeForm | None = None
     form_error: ServiceError | None = None
     try:

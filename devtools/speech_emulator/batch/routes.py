@@ -1,6 +1,7 @@
 """The batch transcription routes: submit, list, get, delete, list files, get one file, file content.
 
-Every Speech route checks, in order: an armed fault aimed at it (status, delay, drop), then the
+Every Speech route checks, in order: the batch quota (429 with Retry-After, see `admission`;
+result-file content is storage, outside it), an armed fault aimed at it (status, delay, drop), then the
 credential (the fast route's rules: key header, or a bearer token for the Cognitive Services
 audience over https), then `api-version` (2024-11-15 or 2025-10-15), then its own input. Each
 request is journaled with its `operation`. Result-file content (`/_results/...`) needs no
@@ -23,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from devtools.speech_emulator.admission import admit
 from devtools.speech_emulator.auth import authenticate, presented_auth
 from devtools.speech_emulator.batch.content import (
     CONTENT_PREFIX,
@@ -63,7 +65,7 @@ def _base(request: Request) -> str:
 
 
 def _endpoint(operation: str, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    """Wrap `handler` with the fault, auth and api-version checks and the journal."""
+    """Wrap `handler` with the quota, fault, auth and api-version checks and the journal."""
 
     async def endpoint(request: Request) -> Response:
         state = _state(request)
@@ -76,6 +78,7 @@ def _endpoint(operation: str, handler: Handler) -> Callable[[Request], Awaitable
             operation=operation,
         )
         try:
+            await admit(request, state, "batch", entry)
             fault = state.faults.take(operation)
             if fault is not None:
                 entry.fault = fault.describe()

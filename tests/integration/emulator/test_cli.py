@@ -60,6 +60,8 @@ def test_cli_without_key_prints_endpoint_and_generated_key_then_stops_on_sigterm
         (["--cert", "c.pem"], "cert_file and key_file go together"),
         (["--refuse-keys"], "refuse_keys needs https"),
         (["--engine", "whisper"], "invalid choice"),
+        (["--quota-rpm", "0"], "quota_rpm must be at least 1"),
+        (["--quota-burst", "5"], "quota_burst must be at least 1 and needs quota_rpm"),
     ],
 )
 def test_cli_bad_arguments_exit_with_status_2(arguments: list[str], message: str) -> None:
