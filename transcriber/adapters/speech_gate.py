@@ -45,16 +45,21 @@ class SpeechGate:
         Raises ServiceThrottledError (`paced`) when no slot comes in time. A throttle raised inside
         the block cuts the pace (and holds it for its Retry-After); any other answer lets it grow.
         """
-        started = time.monotonic()
-        wait = self.pacer.reserve(started, patience)
-        if wait is None:
-            raise self._busy(started)
-        if wait > 0:
-            await asyncio.sleep(wait)
+        deadline = time.monotonic() + patience
+        while True:  # a slot promised before a throttle (a cut, a Retry-After) is taken again
+            now = time.monotonic()
+            cuts = self.pacer.cuts
+            wait = self.pacer.reserve(now, deadline - now)
+            if wait is None:
+                raise self._busy(now)
+            if wait > 0:
+                await asyncio.sleep(wait)
+            if self.pacer.cuts == cuts:
+                break
         if self._in_flight is None:
             self._in_flight = asyncio.Semaphore(self._max_concurrency)
         try:
-            async with asyncio.timeout(max(0.01, patience - wait)):
+            async with asyncio.timeout(max(0.01, deadline - time.monotonic())):
                 await self._in_flight.acquire()
         except TimeoutError:
             raise self._busy(time.monotonic()) from None

@@ -53,6 +53,7 @@ class Pacer:
     last_cut: float = -1e18
     w_max: float = 0.0
     k: float = 0.0
+    cuts: int = 0  # how many times the rate was cut: a slot promised before a cut is taken again
 
     def __post_init__(self) -> None:
         self.max_rate = max(self.max_rate, MIN_RATE)
@@ -97,6 +98,7 @@ class Pacer:
         self.k = (self.w_max * (1 - BETA) / SCALE) ** (1 / 3)
         self.rate = max(MIN_RATE, self.rate * BETA)
         self.last_cut = now
+        self.cuts += 1
 
     def succeeded(self, now: float) -> None:
         """An answer that was not a throttle: grow along the cubic curve, up to `max_rate`."""

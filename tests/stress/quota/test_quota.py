@@ -69,6 +69,7 @@ async def quota_app(
         "AZURE_SPEECH_ENDPOINT": speech.endpoint,
         "AZURE_SPEECH_API_KEY": speech.key,
         "BLOB_MAX_ATTEMPTS": str(functions_host.blobs.poison_blob_threshold),
+        "BLOB_CLAIM_TIMEOUT_SECONDS": "30",  # a duplicate finding a live claim looks again in ~4 s
     }
     for name, value in settings.items():
         monkeypatch.setenv(name, value)
