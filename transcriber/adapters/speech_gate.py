@@ -22,8 +22,11 @@ from transcriber.domain.pacing import Pacer
 if TYPE_CHECKING:
     from transcriber.adapters.telemetry import Telemetry
 
-# How long a trigger's request may wait for its slot before the version goes to the queue instead.
-TRIGGER_PATIENCE_SECONDS = 5.0
+# How long a trigger's request may wait for its slot before the version goes to the queue instead:
+# long enough that a full instance (maxDegreeOfParallelism 64) at the default pace (10 a second)
+# waits its turn, since a deferral costs more (a claim, a queue message, an invocation) than a
+# wait; short against functionTimeout.
+TRIGGER_PATIENCE_SECONDS = 10.0
 
 
 class SpeechGate:

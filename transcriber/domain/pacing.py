@@ -24,6 +24,7 @@ from dataclasses import dataclass
 BETA = 0.7  # the share of the rate kept after a 429 (botocore's _BETA)
 SCALE = 0.4  # CUBIC's growth constant, in requests per second per second cubed (botocore's)
 MIN_RATE = 1 / 20  # never slower than one request every 20 seconds
+BURST_SECONDS = 1.0  # an idle second's slots may still be used: gaps between arrivals waste none
 JITTER = 0.2  # work handed to the queue comes back up to 20% (and a second) after its turn
 # Azure Storage queues: a visibility timeout is at most 7 days.
 MAX_VISIBILITY_SECONDS = 7 * 24 * 3600
@@ -70,11 +71,15 @@ class Pacer:
 
     def reserve(self, now: float, max_wait: float) -> float | None:
         """Take the next free slot when it comes within `max_wait` seconds: the seconds to wait
-        before sending. None (nothing taken) when it is further away."""
-        wait = self.wait(now)
+        before sending. None (nothing taken) when it is further away.
+
+        Slots left unused in the last BURST_SECONDS may still be taken (GCRA's tolerance), so
+        requests that arrive unevenly use the rate instead of losing every gap between them."""
+        start = max(self.next_slot, now - BURST_SECONDS, self.held_until)
+        wait = max(0.0, start - now)
         if wait > max_wait:
             return None
-        self.next_slot = now + wait + 1 / self.rate
+        self.next_slot = start + 1 / self.rate
         return wait
 
     def defer(self, now: float, at_least: float = 0.0) -> float:

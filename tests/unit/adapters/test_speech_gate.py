@@ -17,6 +17,7 @@ async def test_a_slot_promised_before_a_throttle_waits_out_its_retry_after() -> 
     telemetry = RecordingTelemetry()
     gate = SpeechGate("fast", 600, 8, telemetry)  # a slot every 0.1 s
     started = time.monotonic()
+    gate.pacer.next_slot = started  # no idle second's slots to spend at once
     sent: list[float] = []
 
     async def throttled() -> None:
@@ -38,7 +39,7 @@ async def test_a_slot_promised_before_a_throttle_waits_out_its_retry_after() -> 
 
 async def test_no_slot_within_the_patience_is_refused_at_once_with_when_to_come_back() -> None:
     gate = SpeechGate("fast", 6, 8, RecordingTelemetry())  # a slot every 10 s
-    async with gate.slot(patience=1.0):
+    async with gate.slot(patience=1.0):  # the one slot the last idle second left
         pass
     started = time.monotonic()
     with pytest.raises(ServiceThrottledError) as refused:

@@ -37,6 +37,14 @@ def test_the_rate_grows_back_along_the_cubic_curve_to_the_configured_one() -> No
     assert pacer.rate == 2.0  # never beyond the configured start
 
 
+def test_slots_an_idle_second_left_may_be_spent_at_once_then_the_rate_holds() -> None:
+    pacer = Pacer.per_minute(600)
+    pacer.reserve(0.0, 1.0)
+    waits = [pacer.reserve(100.0, 1.0) for _ in range(12)]  # after a long idle spell
+    assert waits[:10] == [0.0] * 10 and waits[10] == pytest.approx(0.0, abs=1e-9)
+    assert waits[11] == pytest.approx(0.1)
+
+
 def test_deferrals_come_back_one_slot_apart_after_every_promised_slot_and_the_retry_after() -> None:
     pacer = Pacer.per_minute(60)
     pacer.reserve(0.0, 5.0)

@@ -105,13 +105,13 @@ async def test_a_deferral_the_queue_refuses_releases_the_claim_and_raises_for_a_
 
 
 async def test_the_instance_paces_itself_and_defers_what_it_cannot_send_soon() -> None:
-    world = build({"SPEECH_REQUESTS_PER_MINUTE": "6"})  # one request every ten seconds
+    world = build({"SPEECH_REQUESTS_PER_MINUTE": "3"})  # one request every 20 s: longer than the patience
     etags = [world.upload(f"paced-{n}.wav") for n in range(3)]
     statuses = await asyncio.gather(*(deliver(world, f"paced-{n}.wav") for n in range(3)))
     assert sorted(statuses) == ["deferred", "deferred", "transcribed"]
     assert len(world.speech.requests) == 1  # the others never reached the service
     delays = sorted(m.visible_at - time.monotonic() for m in world.jobs.messages)
-    assert delays[0] >= 9 and delays[1] >= delays[0] + 9  # back one slot apart
+    assert delays[0] >= 18 and delays[1] >= delays[0] + 19  # back one slot apart
     assert all(world.outcome(f"paced-{n}.wav", etag).record is None for n, etag in enumerate(etags))
 
 
