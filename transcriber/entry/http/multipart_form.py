@@ -5,12 +5,15 @@ Counted as python-multipart's parser goes, stopping at the first bound crossed; 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from transcriber.domain.errors import InvalidRequestError
 
 MAX_PARTS = 16
+# RFC 2046 section 5.1.1: 1 to 70 characters of bchars, the last one not a space.
+_BOUNDARY = re.compile(rb"[0-9A-Za-z'()+_,\-./:=? ]{0,69}[0-9A-Za-z'()+_,\-./:=?]")
 MAX_FIELD_BYTES = 64 * 1024  # every part but the audio
 AUDIO_FIELDS = ("audio", "file")
 
@@ -37,10 +40,19 @@ def parse_form(content_type: str, body: bytes) -> FormData:
     from python_multipart.exceptions import MultipartParseError
     from python_multipart.multipart import MultipartParser, parse_options_header
 
-    _, params = parse_options_header(content_type)
+    try:  # the header is latin-1 on the wire; anything else came from no client
+        _, params = parse_options_header(content_type)
+    except UnicodeEncodeError:
+        raise InvalidRequestError(
+            "the Content-Type header holds characters outside Latin-1", code="MalformedMultipart"
+        ) from None
     boundary = params.get(b"boundary")
     if not boundary:
         raise InvalidRequestError("multipart/form-data needs a boundary parameter", code="MalformedMultipart")
+    if not _BOUNDARY.fullmatch(boundary):
+        raise InvalidRequestError(
+            "the multipart boundary must be 1 to 70 characters of RFC 2046's set", code="MalformedMultipart"
+        )
     form = FormData()
     state: dict[str, Any] = {"parts": 0, "part": None, "header": b"", "value": b""}
 
