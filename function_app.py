@@ -137,7 +137,7 @@ async def run_transcription_job(message: func.QueueMessage, context: func.Contex
 @app.function_name("create_upload")
 @app.route(route="uploads", methods=["POST"], auth_level=HTTP_AUTH_LEVEL)
 async def create_upload(req: func.HttpRequest) -> func.HttpResponse:
-    """An upload URL (create+write SAS, https, short-lived) for one new blob under uploads/."""
+    """An upload URL (create-only SAS, https, short-lived) for one new blob under uploads/."""
     wait_for_warm_up()
     from transcriber.entry.http.uploads import create_upload as make_upload
 

@@ -238,14 +238,17 @@ class BlobStore(StorageClient):
         return await self._sas_url(info.container, info.name, BlobSasPermissions(read=True), lifetime)
 
     async def upload_sas_url(self, container: str, name: str, lifetime: timedelta) -> str:
-        """A create-and-write SAS URL for one new blob, https only.
+        """A create-only SAS URL for one new blob, https only: storage itself refuses an overwrite,
+        its metadata and a lease (write would allow each, whatever headers the client sends).
 
-        User-delegation with a token credential (Azure); with a connection string (local only)
-        the account key signs it, and an http endpoint (Azurite) is allowed too.
+        Create covers one Put Blob ("write a new blob"); block lists are Write's (Create a user
+        delegation SAS, permissions table), and Azurite refuses Put Block with create alone, so an
+        upload is one PUT (up to 5000 MiB). User-delegation with a token credential (Azure); with
+        a connection string (local only) the account key signs it, and http (Azurite) is allowed.
         """
         from azure.storage.blob import BlobSasPermissions
 
-        permission = BlobSasPermissions(create=True, write=True)
+        permission = BlobSasPermissions(create=True)
         return await self._sas_url(container, name, permission, lifetime)
 
     async def _sas_url(self, container: str, name: str, permission: Any, lifetime: timedelta) -> str:

@@ -32,7 +32,7 @@ def upload_name(name: str) -> str:
 
 
 async def grant_upload(service: TranscriptionService, name: str) -> UploadGrant:
-    """A create+write SAS for `uploads/<name>`; BlobExistsError when that blob is there already."""
+    """A create-only SAS for `uploads/<name>`; BlobExistsError when that blob is there already."""
     settings = service.settings
     blob = upload_name(name)
     try:

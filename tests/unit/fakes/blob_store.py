@@ -241,7 +241,7 @@ class FakeBlobStore:
         return await self._sas_url(info.container, info.name, "r", lifetime)
 
     async def upload_sas_url(self, container: str, name: str, lifetime: timedelta) -> str:
-        return await self._sas_url(container, name, "cw", lifetime)
+        return await self._sas_url(container, name, "c", lifetime)
 
     async def _sas_url(self, container: str, name: str, permission: str, lifetime: timedelta) -> str:
         self._check(container, name)
