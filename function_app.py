@@ -133,6 +133,16 @@ async def transcription_status(req: func.HttpRequest) -> func.HttpResponse:
     return _response(await job_status(req.url, dict(req.headers), req.route_params.get("id", "")))
 
 
+@app.function_name("name_speakers")
+@app.route(route="transcriptions/{id}/speakers", methods=["PUT"], auth_level=HTTP_AUTH_LEVEL)
+async def name_speakers(req: func.HttpRequest) -> func.HttpResponse:
+    """Name the speakers of a job's transcript (`{"speakers": {"1": "Alice"}}`)."""
+    wait_for_warm_up()
+    from transcriber.entry.http.speakers import put_speakers
+
+    return _response(await put_speakers(dict(req.headers), req.route_params.get("id", ""), req.get_body()))
+
+
 @app.function_name("run_transcription_job")
 @app.queue_trigger(arg_name="message", queue_name=JOBS_QUEUE, connection=config.STORAGE_CONNECTION)
 async def run_transcription_job(message: func.QueueMessage, context: func.Context) -> None:

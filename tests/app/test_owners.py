@@ -104,3 +104,29 @@ async def test_owners_key_holders_share_one_tenant_that_sees_every_job(jobs: Job
     second = (await jobs.submit(audio, "audio/wav"))["id"]
     assert (await listed(jobs.app, {}, "?limit=1")) == [second]
     assert set(await listed(jobs.app, {})) >= {first, second}
+
+
+async def test_owners_speaker_names_are_the_owners_and_used_in_its_downloads(
+    owners: Jobs, corpus: Path
+) -> None:
+    app = owners.app
+    job = await submit(app, ALICE, (corpus / "stereo_diarization.wav").read_bytes(), "?diarization=2")
+    names = json.dumps({"speakers": {"1": "Ada Lovelace"}}).encode()
+    early = await call(
+        app, "PUT", f"{URL}/{job}/speakers", ALICE, names, **{"Content-Type": "application/json"}
+    )
+    assert early[0] == 409 and early[1]["error"]["code"] == "JobNotSucceeded"
+    await owners.run()
+    missing = await call(app, "PUT", f"{URL}/{MISSING}/speakers", BOB, names)
+    assert missing[0] == 404
+    assert (await call(app, "PUT", f"{URL}/{job}/speakers", BOB, names))[:2] == missing[:2]
+    status, stored, headers = await call(app, "PUT", f"{URL}/{job}/speakers", ALICE, names)
+    assert status == 200 and stored == {"speakers": {"1": "Ada Lovelace"}}
+    assert headers["cache-control"] == "no-store"
+    srt = await app.call("GET", f"{URL}/{job}?format=srt", b"", ALICE)
+    assert srt.status_code == 200 and srt.headers["Cache-Control"] == "no-store"
+    assert "Ada Lovelace: " in srt.get_body().decode() and "Speaker 1:" not in srt.get_body().decode()
+    assert (await call(app, "GET", f"{URL}/{job}", ALICE))[1]["speakers"] == {"1": "Ada Lovelace"}
+    assert (await call(app, "GET", f"{URL}/{job}?format=srt", BOB))[:2] == (
+        await call(app, "GET", f"{URL}/{MISSING}", BOB)
+    )[:2]

@@ -194,6 +194,12 @@ class JobNotFoundError(BlobNotFoundError):
     code = "JobNotFound"
 
 
+class JobNotSucceededError(ConflictError):
+    """A change to a job's result (its speakers' names) before the job succeeded."""
+
+    code = "JobNotSucceeded"
+
+
 class JobNotFinishedError(InvalidRequestError):
     """A result was asked for before the job succeeded."""
 
