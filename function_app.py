@@ -113,6 +113,16 @@ async def create_transcription(req: func.HttpRequest) -> func.HttpResponse:
     return _response(await create_job(req.url, dict(req.headers), req.get_body()))
 
 
+@app.function_name("list_transcriptions")
+@app.route(route="transcriptions", methods=["GET"], auth_level=HTTP_AUTH_LEVEL)
+async def list_transcriptions(req: func.HttpRequest) -> func.HttpResponse:
+    """The caller's jobs, newest first, a page at a time (`?limit=`, `?cursor=`)."""
+    wait_for_warm_up()
+    from transcriber.entry.http.jobs import list_jobs
+
+    return _response(await list_jobs(req.url, dict(req.headers)))
+
+
 @app.function_name("transcription_status")
 @app.route(route="transcriptions/{id}", methods=["GET"], auth_level=HTTP_AUTH_LEVEL)
 async def transcription_status(req: func.HttpRequest) -> func.HttpResponse:
@@ -121,6 +131,26 @@ async def transcription_status(req: func.HttpRequest) -> func.HttpResponse:
     from transcriber.entry.http.jobs import job_status
 
     return _response(await job_status(req.url, dict(req.headers), req.route_params.get("id", "")))
+
+
+@app.function_name("transcription_audio")
+@app.route(route="transcriptions/{id}/audio", methods=["GET"], auth_level=HTTP_AUTH_LEVEL)
+async def transcription_audio(req: func.HttpRequest) -> func.HttpResponse:
+    """A job's audio, with range requests (the page's player)."""
+    wait_for_warm_up()
+    from transcriber.entry.http.audio import job_audio
+
+    return _response(await job_audio(dict(req.headers), req.route_params.get("id", "")))
+
+
+@app.function_name("name_speakers")
+@app.route(route="transcriptions/{id}/speakers", methods=["PUT"], auth_level=HTTP_AUTH_LEVEL)
+async def name_speakers(req: func.HttpRequest) -> func.HttpResponse:
+    """Name the speakers of a job's transcript (`{"speakers": {"1": "Alice"}}`)."""
+    wait_for_warm_up()
+    from transcriber.entry.http.speakers import put_speakers
+
+    return _response(await put_speakers(dict(req.headers), req.route_params.get("id", ""), req.get_body()))
 
 
 @app.function_name("run_transcription_job")
@@ -180,9 +210,12 @@ def _invocation(context: func.Context) -> Invocation:
 
 def _response(reply: HttpReply) -> func.HttpResponse:
     # The Content-Type header as the core chose it (with its charset): the worker only adds one
-    # itself when none is set, and then drops the charset of application/json.
+    # itself when none is set, and then drops the charset of application/json. Bytes (audio) keep
+    # their type as it is.
     content_type = (
-        reply.content_type if "charset=" in reply.content_type else f"{reply.content_type}; charset=utf-8"
+        reply.content_type
+        if "charset=" in reply.content_type or isinstance(reply.body, bytes)
+        else f"{reply.content_type}; charset=utf-8"
     )
     headers = {**reply.headers, "Content-Type": content_type}
     return func.HttpResponse(reply.body, status_code=reply.status, headers=headers)

@@ -128,6 +128,9 @@ def test_package_job_endpoints_take_a_function_key_and_the_queue_trigger_the_app
     for name, route, method in (
         ("create_transcription", "transcriptions", "POST"),
         ("transcription_status", "transcriptions/{id}", "GET"),
+        ("list_transcriptions", "transcriptions", "GET"),
+        ("name_speakers", "transcriptions/{id}/speakers", "PUT"),
+        ("transcription_audio", "transcriptions/{id}/audio", "GET"),
         ("create_upload", "uploads", "POST"),
     ):
         trigger = next(b for b in bindings(indexed, name) if b["type"] == "httpTrigger")

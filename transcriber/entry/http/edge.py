@@ -22,6 +22,7 @@ from transcriber.domain.errors import (
     CallerUnauthorizedError,
     ConflictError,
     InvalidRequestError,
+    RangeNotSatisfiableError,
     ServiceError,
     ServiceThrottledError,
     SettingError,
@@ -29,6 +30,7 @@ from transcriber.domain.errors import (
     UnsupportedMediaError,
 )
 from transcriber.domain.invocation import Invocation
+from transcriber.domain.owners import Caller
 from transcriber.entry.http.callers import check_caller
 from transcriber.services import TranscriptionService, get_service
 
@@ -44,6 +46,7 @@ STATUS_BY_ERROR: list[tuple[type[TranscriberError], int]] = [
     (AudioTooLargeError, 413),
     (UnsupportedMediaError, 415),
     (AudioRejectedError, 422),
+    (RangeNotSatisfiableError, 416),
     (ServiceThrottledError, 429),
     (AuthenticationError, 502),
     (ServiceError, 502),
@@ -55,7 +58,7 @@ class HttpReply:
     """What the function returns, independent of azure.functions."""
 
     status: int
-    body: str
+    body: str | bytes
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
 
@@ -67,17 +70,20 @@ def error_reply(error: TranscriberError) -> HttpReply:
     if isinstance(error, ServiceThrottledError):
         status = error.status if error.status in (429, 503) else 429
         headers["Retry-After"] = str(error.retry_after if error.retry_after is not None else 10)
+    if isinstance(error, RangeNotSatisfiableError):
+        headers["Content-Range"] = f"bytes */{error.size}"
     body = json.dumps({"error": {"code": error.code, "message": error.message}})
     return HttpReply(status, body, "application/json", headers)
 
 
-Handler = Callable[[TranscriptionService], Awaitable[HttpReply]]
+Handler = Callable[[TranscriptionService, Caller], Awaitable[HttpReply]]
 
 
 async def serve(
     headers: Mapping[str, str], handle: Handler, *, invocation: Invocation | None = None
 ) -> HttpReply:
-    """Run `handle` with the process's service for a caller who may call (`callers`), inside the
+    """Run `handle` with the process's service for a caller who may call (`callers`), and who it is
+    (`transcriber.domain.owners`: what it may see), inside the
     invocation's telemetry scope when one is given; any TranscriberError becomes its reply."""
     try:
         service = get_service()
@@ -89,7 +95,7 @@ async def serve(
     )
     async with scope:
         try:
-            check_caller(headers, service.settings.caller_auth, os.environ)
-            return await handle(service)
+            caller = check_caller(headers, service.settings.caller_auth, os.environ)
+            return await handle(service, caller)
         except TranscriberError as exc:
             return error_reply(exc)
