@@ -54,7 +54,9 @@ var storageQueueDataMessageProcessor = '8a0f0c08-91a1-4084-bc3d-661d67233fed' //
 var storageQueueDataMessageSender = 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a' // Storage Queue Data Message Sender: the HTTP functions enqueue transcription jobs; completion messages
 var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor: the host's own tables
 var storageAccountContributor = '17d1049b-9a84-46fb-8f53-869881c3d3ab' // Storage Account Contributor: blob trigger with identity-based AzureWebJobsStorage (host account only)
-var cognitiveServicesUser = 'a97b65f3-24c7-4388-baec-2e87135dc908' // Cognitive Services User: call Speech with an Entra ID token
+// Cognitive Services User would give in effect Contributor rights on Speech's data plane
+// (Microsoft's Speech RBAC page), more than transcribing needs.
+var cognitiveServicesSpeechUser = 'f2dc8367-1007-4938-bd23-fe263f013447' // Cognitive Services Speech User: the transcription APIs with an Entra ID token, no keys
 var monitoringMetricsPublisher = '3913510d-42f4-4e42-8a64-420c390055eb' // Monitoring Metrics Publisher: send telemetry with local auth disabled
 
 resource dataStorage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
@@ -299,10 +301,10 @@ resource completionSender 'Microsoft.Authorization/roleAssignments@2022-04-01' =
 }
 
 resource appSpeechUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(speech.id, appPrincipalId, cognitiveServicesUser)
+  name: guid(speech.id, appPrincipalId, cognitiveServicesSpeechUser)
   scope: speech
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', cognitiveServicesUser)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', cognitiveServicesSpeechUser)
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
   }
@@ -354,10 +356,10 @@ resource deployerFailuresReader 'Microsoft.Authorization/roleAssignments@2022-04
 }
 
 resource deployerSpeechUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (grantDeployer) {
-  name: guid(speech.id, deployerPrincipalId, cognitiveServicesUser)
+  name: guid(speech.id, deployerPrincipalId, cognitiveServicesSpeechUser)
   scope: speech
   properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', cognitiveServicesUser)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', cognitiveServicesSpeechUser)
     principalId: deployerPrincipalId
     principalType: deployerPrincipalType
   }

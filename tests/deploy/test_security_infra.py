@@ -23,7 +23,7 @@ BUILT_IN_ROLES = {
     "Storage Queue Data Message Sender": "c6a89b2d-59bc-44d0-9896-0f6e12d7b80a",
     "Storage Table Data Contributor": "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3",
     "Storage Account Contributor": "17d1049b-9a84-46fb-8f53-869881c3d3ab",
-    "Cognitive Services User": "a97b65f3-24c7-4388-baec-2e87135dc908",
+    "Cognitive Services Speech User": "f2dc8367-1007-4938-bd23-fe263f013447",
     "Monitoring Metrics Publisher": "3913510d-42f4-4e42-8a64-420c390055eb",
 }
 
@@ -124,7 +124,7 @@ def test_app_identity_gets_each_role_on_the_smallest_scope() -> None:
             "dataStorage::queueService::completion",
             "Storage Queue Data Message Sender",
         ): "completionQueueEnabled",
-        ("speech", "Cognitive Services User"): None,
+        ("speech", "Cognitive Services Speech User"): None,
         ("applicationInsights", "Monitoring Metrics Publisher"): None,
     }
 
@@ -208,7 +208,7 @@ def test_deployer_data_access_is_opt_in_and_limited_to_the_two_containers() -> N
         (AUDIO, "Storage Blob Data Contributor"): "grantDeployer",
         (TRANSCRIPTS, "Storage Blob Data Reader"): "grantDeployer",
         (FAILURES, "Storage Blob Data Reader"): "grantDeployer",
-        ("speech", "Cognitive Services User"): "grantDeployer",
+        ("speech", "Cognitive Services Speech User"): "grantDeployer",
     }
     rbac_vars = {d.name: d.body for d in declarations(INFRA / "app/rbac.bicep") if d.kind == "variable"}
     assert rbac_vars["grantDeployer"] == Expression("deployerDataAccess && !empty(deployerPrincipalId)")
