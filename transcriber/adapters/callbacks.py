@@ -44,8 +44,11 @@ def check_callback_url(settings: Settings, url: object) -> str:
         raise InvalidCallbackError("callbackUrl must not contain spaces, control characters or backslashes")
     host = parts.hostname.lower()
     allowed = settings.callback_allowed_hosts
-    if host not in allowed and (port is None or f"{host}:{port}" not in allowed):
-        raise InvalidCallbackError("callbackUrl's host is not in CALLBACK_ALLOWED_HOSTS")
+    # a bare host allows https's own port only; another port must be listed as host:port
+    if f"{host}:{port or 443}" not in allowed and not (port in (None, 443) and host in allowed):
+        raise InvalidCallbackError(
+            "callbackUrl's host and port are not in CALLBACK_ALLOWED_HOSTS (a bare host allows port 443)"
+        )
     return url
 
 
