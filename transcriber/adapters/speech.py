@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 from transcriber.adapters.client_options import client_options
 from transcriber.adapters.identity import SPEECH_SCOPE, speech_credential
 from transcriber.adapters.speech_gate import TRIGGER_PATIENCE_SECONDS, SpeechGate
 from transcriber.domain.errors import (
+    AnswerTooLargeError,
     AudioRejectedError,
     AuthenticationError,
     ServiceError,
@@ -34,6 +36,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 OPERATION = "POST /speechtotext/transcriptions:transcribe"
+MIB = 1024 * 1024
+# Two hours of speech with word timings and speakers is tens of MiB of JSON; parsing costs many
+# times the bytes, so far more than that is refused unread (issue #24, "bounded upstream answers").
+MAX_ANSWER_BYTES = 128 * MIB
 
 
 class SpeechClient:
@@ -97,7 +103,7 @@ class SpeechClient:
 
         async def send(client: TranscriptionClient) -> bytes:
             chunks = await client.transcribe(content, stream=True)  # raises for every status but 200
-            return b"".join([chunk async for chunk in chunks])
+            return await bounded_read(chunks)
 
         return await self._call(send, timeout, patience)
 
@@ -142,12 +148,12 @@ class SpeechClient:
 
         async def send(client: TranscriptionClient) -> bytes:
             response = await client.send_request(request, stream=True)
-            body = await response.read()
-            if response.status_code != 200:
-                errors = {401: ClientAuthenticationError, 404: ResourceNotFoundError}
-                map_error(status_code=response.status_code, response=response, error_map=errors)
-                raise HttpResponseError(response=response)
-            return body
+            if response.status_code == 200:
+                return await bounded_read(response.iter_bytes())
+            await response.read()  # an error's body, small: the service's code is in it
+            errors = {401: ClientAuthenticationError, 404: ResourceNotFoundError}
+            map_error(status_code=response.status_code, response=response, error_map=errors)
+            raise HttpResponseError(response=response)
 
         return await self._call(send, timeout, patience)
 
@@ -218,6 +224,19 @@ class SpeechClient:
         close = getattr(self._credential, "close", None)
         if close is not None:
             await close()
+
+
+async def bounded_read(chunks: AsyncIterator[bytes], limit: int | None = None) -> bytes:
+    """The answer's bytes, up to MAX_ANSWER_BYTES: a larger one is refused before it is all in memory."""
+    limit = MAX_ANSWER_BYTES if limit is None else limit
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in chunks:
+        size += len(chunk)
+        if size > limit:
+            raise AnswerTooLargeError(f"Azure AI Speech answered with more than {limit // MIB} MiB")
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 def throttle_aware_retry_policy(**kwargs: Any) -> Any:

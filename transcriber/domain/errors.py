@@ -232,6 +232,16 @@ class UnsupportedBatchOptionError(InvalidRequestError):
         self.option = option
 
 
+class AnswerTooLargeError(ServiceError):
+    """Speech answered with more bytes than any transcription needs: read no further.
+
+    Not transient: the same audio would get the same answer, so a final failure record.
+    """
+
+    code = "ServiceAnswerTooLarge"
+    transient = False
+
+
 class InvalidBatchResultError(ServiceError):
     """The service's files or result file cannot be used; fetching them again will not change that.
 
