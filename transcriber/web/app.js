@@ -31,6 +31,18 @@ function askForKey(message = "") {
   showView("key-view");
   byId("key-error").textContent = message;
   byId("key-input").focus();
+  signInOffered();
+}
+
+// Entra mode: App Service Authentication answers /.auth/me (the app itself never does, a key
+// app gives its JSON 404); then the way in is signing in, not a key.
+async function signInOffered() {
+  try {
+    const me = await fetch("/.auth/me", { credentials: "same-origin", cache: "no-store" });
+    byId("sign-in").hidden = me.status === 404;
+  } catch {
+    byId("sign-in").hidden = true;
+  }
 }
 
 byId("key-form").addEventListener("submit", async (event) => {

@@ -166,6 +166,12 @@ export function createTranscriptView({ onError }) {
     frame = window.requestAnimationFrame(tick);
   });
   player.addEventListener("seeked", follow);
+  player.addEventListener("error", () => {
+    if (!player.getAttribute("src")) return;
+    const note = byId("audio-note");
+    note.hidden = false;
+    note.textContent = "The audio could not be played: it may no longer be kept. The transcript stays.";
+  });
   player.addEventListener("timeupdate", follow);
 
   byId("phrases").addEventListener("click", (event) => {
