@@ -113,6 +113,16 @@ async def create_transcription(req: func.HttpRequest) -> func.HttpResponse:
     return _response(await create_job(req.url, dict(req.headers), req.get_body()))
 
 
+@app.function_name("list_transcriptions")
+@app.route(route="api/transcriptions", methods=["GET"], auth_level=HTTP_AUTH_LEVEL)
+async def list_transcriptions(req: func.HttpRequest) -> func.HttpResponse:
+    """The caller's jobs, newest first, a page at a time (`?limit=`, `?cursor=`)."""
+    wait_for_warm_up()
+    from transcriber.entry.http.jobs import list_jobs
+
+    return _response(await list_jobs(req.url, dict(req.headers)))
+
+
 @app.function_name("transcription_status")
 @app.route(route="api/transcriptions/{id}", methods=["GET"], auth_level=HTTP_AUTH_LEVEL)
 async def transcription_status(req: func.HttpRequest) -> func.HttpResponse:

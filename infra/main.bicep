@@ -52,6 +52,9 @@ param authTenantId string = ''
 @description('With authEnabled: the app role (value) a caller\'s token must carry to transcribe.')
 param transcribeAppRole string = 'Transcribe.Invoke'
 
+@description('With authEnabled: the app role (value) whose holders see every caller\'s jobs and blobs; empty for none.')
+param transcribeAdminRole string = 'Transcribe.Admin'
+
 @description('Days after which audio, transcripts and failure records are deleted (lifecycle policy); 0 keeps them until deleted.')
 @minValue(0)
 @maxValue(36500)
@@ -170,12 +173,15 @@ module storage 'app/storage.bicep' = {
     retentionContainerNames: [audioContainerName, transcriptsContainerName, failuresContainerName]
     retentionDays: retentionDays
     // Jobs (transcriber/jobs): audio-in/jobs/<id>/audio, transcripts/jobs/..., the job records
-    // (failures/jobs/<id>.json) and their failure records (failures/failed/jobs/...).
+    // (failures/jobs/<id>.json) and their failure records (failures/failed/jobs/...); the owner
+    // index (failures/owners/...) and upload grants (failures/grants/...) of transcriber/domain/owners.py.
     jobRetentionPrefixes: [
       '${audioContainerName}/jobs/'
       '${transcriptsContainerName}/jobs/'
       '${failuresContainerName}/jobs/'
       '${failuresContainerName}/failed/jobs/'
+      '${failuresContainerName}/owners/'
+      '${failuresContainerName}/grants/'
     ]
     jobRetentionDays: jobRetentionDays
     claimsContainerName: failuresContainerName
@@ -309,6 +315,7 @@ var appSettings = union(
     TRANSCRIPTION_JOBS_QUEUE: jobsQueueName
     HTTP_AUTH_MODE: authEnabled ? 'entra' : 'function'
     TRANSCRIBE_APP_ROLE: transcribeAppRole
+    TRANSCRIBE_ADMIN_ROLE: authEnabled ? transcribeAdminRole : ''
     SPEECH_REQUESTS_PER_MINUTE: string(speechRequestsPerMinute)
     SPEECH_MAX_CONCURRENCY: string(speechMaxConcurrency)
     MAX_DEFERRAL_HOURS: string(maxDeferralHours)

@@ -75,5 +75,10 @@ async def test_caller_auth_jobs_without_a_principal_is_unauthorized(
 @pytest.mark.parametrize(("mode", "level"), [("function", "FUNCTION"), ("entra", "ANONYMOUS")])
 def test_caller_auth_mode_sets_the_jobs_and_uploads_auth_level_at_index_time(mode: str, level: str) -> None:
     levels = http_auth_levels(mode)
-    for name in ("create_transcription", "transcription_status", "create_upload"):
+    for name in (
+        "create_transcription",
+        "transcription_status",
+        "list_transcriptions",
+        "create_upload",
+    ):
         assert levels[name] == level

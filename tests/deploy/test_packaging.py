@@ -131,6 +131,7 @@ def test_package_job_endpoints_take_a_function_key_and_the_queue_trigger_the_app
     for name, route, method in (
         ("create_transcription", "api/transcriptions", "POST"),
         ("transcription_status", "api/transcriptions/{id}", "GET"),
+        ("list_transcriptions", "api/transcriptions", "GET"),
         ("create_upload", "api/uploads", "POST"),
     ):
         trigger = next(b for b in bindings(indexed, name) if b["type"] == "httpTrigger")

@@ -357,6 +357,7 @@ def test_auth_setting_matches_the_platform_authentication(auth: bool) -> None:
     settings = config.Settings.from_environ(app_settings(user_assigned=False, authEnabled=auth))
     assert settings.caller_auth.mode == ("entra" if auth else "function")
     assert settings.caller_auth.app_role == ("Transcribe.Invoke" if auth else None)
+    assert settings.caller_auth.admin_role == ("Transcribe.Admin" if auth else None)
 
 
 def test_diagnostic_settings_send_every_resource_to_log_analytics() -> None:
@@ -461,12 +462,19 @@ def test_job_records_outputs_and_leftover_audio_expire_after_job_retention_days(
     assert params["jobRetentionDays"] == Expression("jobRetentionDays")
     # the app's own names: job audio, job outputs, job records, their failure records
     from transcriber.domain.names import failure_name, job_audio_name, job_record_name
+    from transcriber.domain.owners import grant_name, owner_prefix
 
     audio = job_audio_name("0" * 32)
     names = {
         "audioContainerName": audio,
         "transcriptsContainerName": f"{audio}.json",
-        "failuresContainerName": (job_record_name("0" * 32), failure_name(audio)),
+        "failuresContainerName": (
+            job_record_name("0" * 32),
+            failure_name(audio),
+            owner_prefix("key"),
+            owner_prefix(None),
+            grant_name("uploads/a.wav"),
+        ),
     }
     prefixes = [p.text.strip("'") for p in params["jobRetentionPrefixes"]]
     for container, found in names.items():

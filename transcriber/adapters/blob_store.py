@@ -114,6 +114,54 @@ class BlobStore(StorageClient):
 
         return await self._call("ListBlobs", collect())
 
+    async def list_names(
+        self, container: str, prefix: str, *, limit: int, marker: str | None = None
+    ) -> tuple[list[str], str | None]:
+        """One page of up to `limit` names under `prefix`, in name order, from `marker` (the
+        service's continuation token); with the token for the next page, or None at the end."""
+        client = self._client().get_container_client(container)
+
+        async def page() -> tuple[list[str], str | None]:
+            pages = client.list_blob_names(name_starts_with=prefix, results_per_page=limit).by_page(
+                continuation_token=marker or None
+            )
+            try:
+                found = [name async for name in await pages.__anext__()]
+            except StopAsyncIteration:
+                return [], None
+            return found, pages.continuation_token or None
+
+        return await self._call("ListBlobs", page())
+
+    async def read_range(self, container: str, name: str, offset: int, length: int) -> tuple[BlobInfo, bytes]:
+        """The blob's current version (its whole size) and up to `length` bytes from `offset`;
+        BlobNotFoundError when it is gone. An offset at or past the end reads nothing."""
+        blob = self._blob(container, name)
+
+        async def read() -> tuple[Any, bytes]:
+            from azure.core.exceptions import HttpResponseError
+
+            try:
+                stream = await blob.download_blob(offset=offset, length=length)
+            except HttpResponseError as exc:
+                if exc.status_code != 416:
+                    raise
+                return await blob.get_blob_properties(), b""  # nothing there to read
+            return stream.properties, await stream.readall()
+
+        props, data = await self._call("GetBlob", read())
+        content_range = props.content_range or ""
+        size = int(content_range.rsplit("/", 1)[1]) if "/" in content_range else props.size
+        info = BlobInfo(
+            container=container,
+            name=name,
+            etag=props.etag.strip('"'),
+            size=size,
+            content_type=props.content_settings.content_type,
+            last_modified=props.last_modified,
+        )
+        return info, data
+
     async def read_head(self, info: BlobInfo, length: int) -> bytes:
         """The first `length` bytes of exactly this version (a range read: headers, sniffing)."""
         from azure.core import MatchConditions

@@ -7,15 +7,22 @@ from dataclasses import dataclass
 
 from transcriber.config.values import get
 from transcriber.domain.errors import SettingError
-from transcriber.domain.setting_names import HTTP_AUTH_MODE, HTTP_AUTH_MODES, TRANSCRIBE_APP_ROLE
+from transcriber.domain.setting_names import (
+    HTTP_AUTH_MODE,
+    HTTP_AUTH_MODES,
+    TRANSCRIBE_ADMIN_ROLE,
+    TRANSCRIBE_APP_ROLE,
+)
 
 
 @dataclass(frozen=True)
 class CallerAuthSettings:
-    """Who may call POST /api/transcribe: a function key, or Entra ID with an app role."""
+    """Who may call the HTTP functions: a function key, or Entra ID with an app role; with Entra ID,
+    a caller holding `admin_role` sees every caller's jobs and blobs (a key holder always does)."""
 
     mode: str = "function"
     app_role: str | None = None
+    admin_role: str | None = None
 
 
 def http_auth_mode(env: Mapping[str, str]) -> str:
@@ -34,4 +41,6 @@ def caller_auth(env: Mapping[str, str]) -> CallerAuthSettings:
         raise SettingError(
             TRANSCRIBE_APP_ROLE, "is required with HTTP_AUTH_MODE=entra (the app role callers need)"
         )
-    return CallerAuthSettings(mode, role if mode == "entra" else None)
+    admin = get(env, TRANSCRIBE_ADMIN_ROLE)
+    entra = mode == "entra"
+    return CallerAuthSettings(mode, role if entra else None, admin if entra else None)

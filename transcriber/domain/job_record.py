@@ -1,5 +1,5 @@
 """A job record's JSON (`jobs/<id>.json`): id, status, source, options, attempts, batch state,
-outputs or error, callback. Only id, status and source are required; absent values are left out
+outputs or error, callback, and who submitted it (`owner`, `transcriber.domain.owners`). Only id, status and source are required; absent values are left out
 (but a job with outputs says `"error": null`). A record read and written again keeps its keys in
 place and any key it does not know; new keys follow in the order of `to_json`.
 """
@@ -189,6 +189,9 @@ class JobRecord:
     error: RecordedError | None = None
     audio_removed_at: str | None = None
     callback: CallbackState | None = None
+    owner: str | None = None  # who submitted it; None: nobody over HTTP (a blob event, a backfill)
+    file_name: str | None = None  # the name its caller knows the recording by
+    keep_audio: bool | None = None  # the audio sent with it stays once it ends (the page plays it)
     stored: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
@@ -212,6 +215,9 @@ class JobRecord:
             error=RecordedError.from_json(error) if isinstance(error, Mapping) else None,
             audio_removed_at=document.get("audioRemovedAt"),
             callback=CallbackState.from_json(callback) if isinstance(callback, Mapping) else None,
+            owner=document.get("owner"),
+            file_name=document.get("fileName"),
+            keep_audio=document.get("keepAudio"),
             stored=dict(document),
         )
 
@@ -233,6 +239,9 @@ class JobRecord:
             "error": self.error.to_json() if self.error is not None else None,
             "audioRemovedAt": self.audio_removed_at,
             "callback": self.callback.to_json() if self.callback is not None else None,
+            "owner": self.owner,
+            "fileName": self.file_name,
+            "keepAudio": self.keep_audio,
         }
         present = {
             key: value

@@ -47,6 +47,7 @@ URL_ENABLED = "AUDIO_URL_ENABLED"
 ERASURE_QUEUE = "ERASURE_QUEUE"
 HTTP_AUTH_MODE = "HTTP_AUTH_MODE"
 TRANSCRIBE_APP_ROLE = "TRANSCRIBE_APP_ROLE"
+TRANSCRIBE_ADMIN_ROLE = "TRANSCRIBE_ADMIN_ROLE"
 JOBS_QUEUE = "TRANSCRIPTION_JOBS_QUEUE"
 # the host's own setting (host.json extensions.queues), as an app setting overrides it
 QUEUE_MAX_DEQUEUE_COUNT = "AzureFunctionsJobHost__extensions__queues__maxDequeueCount"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from transcriber.domain.options import TranscriptionRequestOptions
 
@@ -16,3 +17,5 @@ class TranscribeRequest:
     audio: bytes | None = None
     blob: str | None = None
     content_type: str | None = None
+    file_name: str | None = None  # a multipart file part's filename, as sent
+    extra: Mapping[str, object] = field(default_factory=dict)  # the route's own fields (`job_fields`)

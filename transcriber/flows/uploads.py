@@ -10,6 +10,8 @@ from datetime import UTC, datetime, timedelta
 
 from transcriber.domain.errors import BlobExistsError, BlobNotFoundError, InvalidBlobNameError
 from transcriber.domain.names import UPLOADS_PREFIX, check_blob_name
+from transcriber.domain.owners import Caller
+from transcriber.flows.grants import record_grant
 from transcriber.services import TranscriptionService
 
 
@@ -31,8 +33,9 @@ def upload_name(name: str) -> str:
         raise InvalidBlobNameError(f"'name': {exc.message}") from None
 
 
-async def grant_upload(service: TranscriptionService, name: str) -> UploadGrant:
-    """A create+write SAS for `uploads/<name>`; BlobExistsError when that blob is there already."""
+async def grant_upload(service: TranscriptionService, caller: Caller, name: str) -> UploadGrant:
+    """A create+write SAS for `uploads/<name>`, granted to `caller` (`flows.grants`: only it may
+    then name the blob); BlobExistsError when that blob is there already."""
     settings = service.settings
     blob = upload_name(name)
     try:
@@ -40,6 +43,7 @@ async def grant_upload(service: TranscriptionService, name: str) -> UploadGrant:
         raise BlobExistsError(f"{blob} already exists: choose another name")
     except BlobNotFoundError:
         pass
+    await record_grant(service, caller, blob)
     lifetime = timedelta(minutes=settings.upload_sas_lifetime_minutes)
     url = await service.store.upload_sas_url(settings.audio_container, blob, lifetime)
     return UploadGrant(settings.audio_container, blob, url, datetime.now(UTC) + lifetime)

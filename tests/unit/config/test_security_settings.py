@@ -100,3 +100,12 @@ def test_privacy_cli_prints_the_id_a_name_gets_under_the_key(
 def test_caller_principal_header_of_any_text_has_roles_or_is_unauthorized(header: str) -> None:
     with contextlib.suppress(CallerUnauthorizedError):
         assert isinstance(roles(header), set)
+
+
+def test_admin_role_applies_only_with_entra_callers() -> None:
+    entra = settings(
+        HTTP_AUTH_MODE="entra", TRANSCRIBE_APP_ROLE="T.Invoke", TRANSCRIBE_ADMIN_ROLE=" T.Admin "
+    )
+    assert entra.caller_auth.admin_role == "T.Admin"
+    assert settings(HTTP_AUTH_MODE="entra", TRANSCRIBE_APP_ROLE="T.Invoke").caller_auth.admin_role is None
+    assert settings(TRANSCRIBE_ADMIN_ROLE="T.Admin").caller_auth.admin_role is None  # keys see all anyway

@@ -154,6 +154,24 @@ class FakeBlobStore:
         await self._end("list_blobs")
         return found
 
+    async def list_names(
+        self, container: str, prefix: str, *, limit: int, marker: str | None = None
+    ) -> tuple[list[str], str | None]:
+        """As the service pages: the marker is the first name of the next page."""
+        await self._begin("list_names", prefix)
+        blobs = self._container(container, "ListBlobs")
+        found = [n for n in sorted(blobs) if n.startswith(prefix) and (marker is None or n >= marker)]
+        await self._end("list_names", prefix)
+        return found[:limit], found[limit] if len(found) > limit else None
+
+    async def read_range(self, container: str, name: str, offset: int, length: int) -> tuple[BlobInfo, bytes]:
+        self._check(container, name)
+        await self._begin("read_range", name)
+        stored = self._get(container, name, "GetBlob")
+        found = self._info(container, name, stored), stored.data[offset : offset + length]
+        await self._end("read_range", name)
+        return found
+
     def _version(self, info: BlobInfo, operation: str) -> StoredBlob:
         stored = self._get(info.container, info.name, operation)
         if _bare(stored.etag) != _bare(info.etag):

@@ -1,4 +1,5 @@
-"""Who may call the HTTP functions: a function key (checked by the host), or Entra ID with an app role.
+"""Who may call the HTTP functions: a function key (checked by the host), or Entra ID with an app role;
+and who the caller is (`transcriber.domain.owners`): the key's one tenant, or the Entra ID principal.
 
 The platform's header is trusted only while it reports authentication on (docs/ARCHITECTURE.md).
 """
@@ -12,18 +13,21 @@ from collections.abc import Mapping
 
 from transcriber.config import CallerAuthSettings
 from transcriber.domain.errors import CallerForbiddenError, CallerUnauthorizedError, SettingError
+from transcriber.domain.owners import KEY_CALLER, Caller, entra_owner
 
 PRINCIPAL_HEADER = "x-ms-client-principal"
 AUTH_ENABLED = "WEBSITE_AUTH_ENABLED"
 ROLE_CLAIM_TYPES = ("roles", "http://schemas.microsoft.com/ws/2008/06/identity/claims/role")
+TENANT_CLAIM_TYPES = ("http://schemas.microsoft.com/identity/claims/tenantid", "tid")
+OBJECT_CLAIM_TYPES = ("http://schemas.microsoft.com/identity/claims/objectidentifier", "oid")
 
 
 def check_caller(
     headers: Mapping[str, str], settings: CallerAuthSettings, environ: Mapping[str, str]
-) -> None:
-    """Return when the caller may transcribe; raise a 401/403 error (or a 500 setting error) if not."""
+) -> Caller:
+    """The caller, when it may call; raise a 401/403 error (or a 500 setting error) if not."""
     if settings.mode != "entra":
-        return
+        return KEY_CALLER
     if (environ.get(AUTH_ENABLED) or "").lower() != "true":
         raise SettingError(
             "HTTP_AUTH_MODE",
@@ -32,12 +36,28 @@ def check_caller(
     encoded = next((value for key, value in headers.items() if key.lower() == PRINCIPAL_HEADER), None)
     if not encoded:
         raise CallerUnauthorizedError("sign in with Entra ID: send a bearer token for this API")
-    if settings.app_role not in roles(encoded):
+    claims = _claims(encoded)
+    held = {value for _, value, is_role in claims if is_role}
+    if settings.app_role not in held:
         raise CallerForbiddenError(f"the caller lacks the app role {settings.app_role!r}")
+    object_id = _first(claims, OBJECT_CLAIM_TYPES)
+    if not object_id:
+        raise CallerUnauthorizedError("the caller's principal has no object id")
+    owner = entra_owner(_first(claims, TENANT_CLAIM_TYPES), object_id)
+    return Caller(owner, sees_all=settings.admin_role is not None and settings.admin_role in held)
+
+
+def _first(claims: list[tuple[str, str, bool]], types: tuple[str, ...]) -> str:
+    return next((value for typ, value, _ in claims if typ in types and value), "")
 
 
 def roles(encoded_principal: str) -> set[str]:
-    """The app roles in an X-MS-CLIENT-PRINCIPAL header; an unreadable header has none."""
+    """The app roles in an X-MS-CLIENT-PRINCIPAL header."""
+    return {value for _, value, is_role in _claims(encoded_principal) if is_role}
+
+
+def _claims(encoded_principal: str) -> list[tuple[str, str, bool]]:
+    """(type, value, is a role) per claim; an unreadable header is a 401."""
     try:
         principal = json.loads(base64.b64decode(encoded_principal, validate=False))
     except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError, ValueError):
@@ -45,8 +65,8 @@ def roles(encoded_principal: str) -> set[str]:
     if not isinstance(principal, dict) or not isinstance(principal.get("claims"), list):
         raise CallerUnauthorizedError("the caller's principal has no claims")
     role_types = {*ROLE_CLAIM_TYPES, str(principal.get("role_typ") or "roles")}
-    return {
-        str(claim.get("val"))
+    return [
+        (str(claim.get("typ")), str(claim.get("val")), claim.get("typ") in role_types)
         for claim in principal["claims"]
-        if isinstance(claim, dict) and claim.get("typ") in role_types
-    }
+        if isinstance(claim, dict) and claim.get("val") is not None
+    ]

@@ -29,6 +29,7 @@ from transcriber.domain.errors import (
     UnsupportedMediaError,
 )
 from transcriber.domain.invocation import Invocation
+from transcriber.domain.owners import Caller
 from transcriber.entry.http.callers import check_caller
 from transcriber.services import TranscriptionService, get_service
 
@@ -55,7 +56,7 @@ class HttpReply:
     """What the function returns, independent of azure.functions."""
 
     status: int
-    body: str
+    body: str | bytes
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
 
@@ -71,13 +72,14 @@ def error_reply(error: TranscriberError) -> HttpReply:
     return HttpReply(status, body, "application/json", headers)
 
 
-Handler = Callable[[TranscriptionService], Awaitable[HttpReply]]
+Handler = Callable[[TranscriptionService, Caller], Awaitable[HttpReply]]
 
 
 async def serve(
     headers: Mapping[str, str], handle: Handler, *, invocation: Invocation | None = None
 ) -> HttpReply:
-    """Run `handle` with the process's service for a caller who may call (`callers`), inside the
+    """Run `handle` with the process's service for a caller who may call (`callers`), and who it is
+    (`transcriber.domain.owners`: what it may see), inside the
     invocation's telemetry scope when one is given; any TranscriberError becomes its reply."""
     try:
         service = get_service()
@@ -89,7 +91,7 @@ async def serve(
     )
     async with scope:
         try:
-            check_caller(headers, service.settings.caller_auth, os.environ)
-            return await handle(service)
+            caller = check_caller(headers, service.settings.caller_auth, os.environ)
+            return await handle(service, caller)
         except TranscriberError as exc:
             return error_reply(exc)

@@ -1,7 +1,9 @@
-"""POST /api/transcriptions and GET /api/transcriptions/{id}: transcription jobs over HTTP.
+"""POST /api/transcriptions, GET /api/transcriptions[/{id}]: transcription jobs over HTTP.
 
 The POST parses like /api/transcribe and answers 202 once the job is accepted
-(`transcriber.flows.jobs.intake`); the GET reads its record, or with `?format=` its result.
+(`transcriber.flows.jobs.intake`); the GET of a job reads its record, or with `?format=` its
+result; the GET of the collection lists the caller's jobs (`transcriber.flows.jobs.owners`).
+A caller sees only its own jobs unless it sees all (`transcriber.domain.owners`).
 """
 
 from __future__ import annotations
@@ -18,27 +20,39 @@ from transcriber.domain.errors import (
     BlobNotFoundError,
     InvalidRequestError,
     JobNotFinishedError,
-    JobNotFoundError,
     SettingError,
     TranscriberError,
 )
 from transcriber.domain.formats import RESPONSE_FORMATS
+from transcriber.domain.job_fields import (
+    FILE_NAME,
+    JOB_FIELDS,
+    KEEP_AUDIO,
+    check_file_name,
+    parse_keep_audio,
+    uploaded_file_name,
+)
 from transcriber.domain.job_record import DEFERRED, FAILED, SUCCEEDED, JobRecord
 from transcriber.domain.names import output_name
+from transcriber.domain.owners import Caller
+from transcriber.domain.transcribe_request import TranscribeRequest
 from transcriber.domain.transcript_document import TranscriptDocument
 from transcriber.entry.http.edge import HttpReply, serve
 from transcriber.entry.http.request import MAX_JSON_BYTES, parse_request
-from transcriber.flows.jobs import records
+from transcriber.flows.jobs import owners
 from transcriber.flows.jobs.intake import accept_job
 from transcriber.services import TranscriptionService
 
 logger = logging.getLogger(__name__)
+NO_STORE = {"Cache-Control": "no-store"}  # transcripts and what is known of them stay out of caches
+DEFAULT_PAGE, MAX_PAGE = 20, 100
+MAX_CURSOR_CHARS = 2048
 
 
 async def create_job(url: str, headers: Mapping[str, str], body: bytes) -> HttpReply:
     """Accept a transcription for later: 202 with Location, or the error /api/transcribe would give."""
 
-    async def handle(service: TranscriptionService) -> HttpReply:
+    async def handle(service: TranscriptionService, caller: Caller) -> HttpReply:
         settings = service.settings
         try:
             callback, job_url, job_body = _callback_url(url, headers, body)
@@ -50,8 +64,12 @@ async def create_job(url: str, headers: Mapping[str, str], body: bytes) -> HttpR
                 job_body,
                 max_bytes=settings.max_audio_bytes,
                 blob_base_url=blob_base,
+                route_fields=JOB_FIELDS,
             )
-            record = await accept_job(service, request, callback)
+            file_name, keep_audio = _job_fields(request)
+            record = await accept_job(
+                service, request, callback, caller, file_name=file_name, keep_audio=keep_audio
+            )
         except TranscriberError as exc:
             if not isinstance(exc, InvalidRequestError | SettingError):
                 logger.warning("transcription job not accepted: %s: %s", exc.code, exc.message)
@@ -61,6 +79,17 @@ async def create_job(url: str, headers: Mapping[str, str], body: bytes) -> HttpR
         return HttpReply(202, json.dumps(reply), headers={"Location": location, "Retry-After": "5"})
 
     return await serve(headers, handle)
+
+
+def _job_fields(request: TranscribeRequest) -> tuple[str | None, bool]:
+    """`fileName` (else the multipart file's name) and `keepAudio`, checked."""
+    name = request.extra.get(FILE_NAME)
+    if name is not None:
+        file_name: str | None = check_file_name(name)
+    else:
+        file_name = uploaded_file_name(request.file_name) if request.file_name else None
+    keep = request.extra.get(KEEP_AUDIO)
+    return file_name, parse_keep_audio(keep) if keep is not None else False
 
 
 def _callback_url(url: str, headers: Mapping[str, str], body: bytes) -> tuple[str | None, str, bytes]:
@@ -91,7 +120,7 @@ def _callback_url(url: str, headers: Mapping[str, str], body: bytes) -> tuple[st
 async def job_status(url: str, headers: Mapping[str, str], job_id: str) -> HttpReply:
     """The job's status, its outputs once it succeeded, or with `?format=` the result itself."""
 
-    async def handle(service: TranscriptionService) -> HttpReply:
+    async def handle(service: TranscriptionService, caller: Caller) -> HttpReply:
         names.check_job_id(job_id)
         query = parse_qs(urlsplit(url).query)
         fmt = (query.get("format") or [None])[-1]
@@ -99,18 +128,43 @@ async def job_status(url: str, headers: Mapping[str, str], job_id: str) -> HttpR
             fmt = "text" if fmt.lower() == "txt" else fmt.lower()
             if fmt not in RESPONSE_FORMATS:
                 raise InvalidRequestError(f"format must be one of {', '.join(RESPONSE_FORMATS)}")
-        record = await records.read_job(service, job_id)
-        if record is None:
-            raise JobNotFoundError("no transcription job has this id")
+        record = await owners.read_visible_job(service, caller, job_id)
         if fmt is not None:
             return await _result(service, record, fmt)
-        return HttpReply(200, json.dumps(describe(service, record, _job_url(url, job_id))))
+        body = describe(service, record, _job_url(url, job_id))
+        return HttpReply(200, json.dumps(body, ensure_ascii=False), headers=dict(NO_STORE))
 
     return await serve(headers, handle)
 
 
+async def list_jobs(url: str, headers: Mapping[str, str]) -> HttpReply:
+    """The caller's jobs, newest first: `{"items": [...], "next": <cursor> | null}`."""
+
+    async def handle(service: TranscriptionService, caller: Caller) -> HttpReply:
+        query = parse_qs(urlsplit(url).query)
+        limit = _limit((query.get("limit") or [None])[-1])
+        cursor = (query.get("cursor") or [None])[-1] or None
+        if cursor is not None and len(cursor) > MAX_CURSOR_CHARS:
+            raise InvalidRequestError(f"cursor is at most {MAX_CURSOR_CHARS} characters")
+        page = await owners.list_jobs(service, caller, limit, cursor)
+        base = urlunsplit(urlsplit(url)._replace(query="", fragment=""))
+        items = [describe(service, record, _job_url(base, record.id, below=True)) for record in page.jobs]
+        body = {"items": items, "next": page.next}
+        return HttpReply(200, json.dumps(body, ensure_ascii=False), headers=dict(NO_STORE))
+
+    return await serve(headers, handle)
+
+
+def _limit(value: str | None) -> int:
+    if value is None:
+        return DEFAULT_PAGE
+    if not value.isdigit() or not 1 <= int(value) <= MAX_PAGE:
+        raise InvalidRequestError(f"limit must be a whole number from 1 to {MAX_PAGE}")
+    return int(value)
+
+
 def describe(service: TranscriptionService, record: JobRecord, location: str) -> dict[str, Any]:
-    """What a caller sees of a job: never the transcript text (that is `?format=`)."""
+    """What a caller sees of a job: never the transcript text (that is `?format=`), never its owner."""
     body: dict[str, Any] = {
         "id": record.id,
         "status": record.status,
@@ -119,6 +173,8 @@ def describe(service: TranscriptionService, record: JobRecord, location: str) ->
         "blob": record.source.name,
         "attempts": record.attempts or 0,
     }
+    if record.file_name:
+        body["fileName"] = record.file_name
     if record.status == SUCCEEDED:
         container = service.settings.transcripts_container
         blob_url = service.settings.storage.blob_url
@@ -147,14 +203,17 @@ async def _result(service: TranscriptionService, record: JobRecord, fmt: str) ->
         raise BlobNotFoundError("the job's transcript is gone (replaced or erased)")
     result = TranscriptDocument.result_of(document)
     if fmt == "json":
-        return HttpReply(200, json.dumps(result, ensure_ascii=False), formats.CONTENT_TYPES["json"])
-    return HttpReply(200, formats.render(result, fmt), formats.CONTENT_TYPES[fmt])
+        body = json.dumps(result, ensure_ascii=False)
+        return HttpReply(200, body, formats.CONTENT_TYPES["json"], headers=dict(NO_STORE))
+    text = formats.render(result, fmt)
+    return HttpReply(200, text, formats.CONTENT_TYPES[fmt], headers=dict(NO_STORE))
 
 
-def _job_url(url: str, job_id: str) -> str:
-    """The job's own URL, beside the collection the caller posted to (or below it)."""
+def _job_url(url: str, job_id: str, *, below: bool = False) -> str:
+    """The job's own URL, beside the collection the caller posted to (or below it, or `below`
+    the collection the caller listed)."""
     parts = urlsplit(url)
     path = parts.path.rstrip("/")
-    if path.rsplit("/", 1)[-1] == job_id:
+    if not below and path.rsplit("/", 1)[-1] == job_id:
         path = path.rsplit("/", 1)[0]
     return urlunsplit((parts.scheme, parts.netloc, f"{path}/{job_id}", "", ""))

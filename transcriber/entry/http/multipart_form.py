@@ -17,10 +17,11 @@ AUDIO_FIELDS = ("audio", "file")
 
 @dataclass
 class FormData:
-    """Text fields by name, and the audio part (None when there was none)."""
+    """Text fields by name, and the audio part (None when there was none) with its file name."""
 
     fields: dict[str, list[str]] = field(default_factory=dict)
     audio: bytes | None = None
+    file_name: str | None = None
 
 
 @dataclass
@@ -69,6 +70,8 @@ def parse_form(content_type: str, body: bytes) -> FormData:
         part.is_audio = part.name in AUDIO_FIELDS or b"filename" in disposition
         if part.is_audio and form.audio is not None:
             raise InvalidRequestError("send one audio file per request", code="TooManyFiles")
+        if part.is_audio and disposition.get(b"filename"):
+            form.file_name = disposition[b"filename"].decode("utf-8", "replace")
 
     def part_data(data: bytes, start: int, end: int) -> None:
         part: _Part = state["part"]

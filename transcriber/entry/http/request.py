@@ -35,9 +35,16 @@ RAW_AUDIO_TYPES = ("application/octet-stream",)
 
 
 def parse_request(
-    url: str, headers: Mapping[str, str], body: bytes, *, max_bytes: int, blob_base_url: str
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    max_bytes: int,
+    blob_base_url: str,
+    route_fields: tuple[str, ...] = (),
 ) -> TranscribeRequest:
-    """Turn the raw request into audio or a blob name plus validated options."""
+    """Turn the raw request into audio or a blob name plus validated options; `route_fields` (a
+    route's own query parameters or fields, the last value of each) land in `extra` unchecked."""
     if len(body) > max_bytes:
         container = blob_base_url.rstrip("/").rsplit("/", 1)[-1]
         raise AudioTooLargeError(
@@ -49,6 +56,7 @@ def parse_request(
         raise InvalidRequestError(f"the URL is over {MAX_URL_CHARS} characters", code="UrlTooLong")
     # from the URL itself: a flat params mapping would keep only one of repeated `locale`s
     query = parse_qs(urlsplit(url).query, keep_blank_values=True)
+    extra: dict[str, object] = {k: query.pop(k)[-1] for k in route_fields if k in query}
     _reject_unknown([k for k in query if k not in QUERY_ONLY], "query parameter")
     fields: dict[str, list[Any]] = {k: v for k, v in query.items() if k in OPTION_FIELDS}
     content_type = _header(headers, "content-type")
@@ -56,12 +64,15 @@ def parse_request(
     audio: bytes | None = None
     audio_type: str | None = None
     blob: str | None = None
+    file_name: str | None = None
     if mime == "multipart/form-data":
         form = parse_form(content_type, body)
+        extra.update((k, form.fields.pop(k)[-1]) for k in route_fields if k in form.fields)
         _merge(fields, form.fields)
-        audio = form.audio
+        audio, file_name = form.audio, form.file_name
     elif mime == "application/json" or mime.endswith("+json"):
         document = _parse_json(body)
+        extra.update((k, document.pop(k)) for k in route_fields if k in document)
         blob = _blob_name(document.pop("blob", None), blob_base_url)
         _merge(fields, {key: [value] for key, value in document.items()})
     elif mime.startswith(("audio/", "video/")) or mime in RAW_AUDIO_TYPES or (not mime and body):
@@ -75,7 +86,9 @@ def parse_request(
         raise NoAudioError(
             "no audio: send it as the body, as a multipart 'audio' file, or name a blob in JSON"
         )
-    return TranscribeRequest(options_from_fields(fields), _format(fields), audio, blob, audio_type)
+    return TranscribeRequest(
+        options_from_fields(fields), _format(fields), audio, blob, audio_type, file_name, extra
+    )
 
 
 def _header(headers: Mapping[str, str], name: str) -> str:

@@ -19,11 +19,13 @@ from transcriber.domain.errors import (
 )
 from transcriber.domain.invocation import Invocation
 from transcriber.domain.options import TranscriptionRequestOptions, effective_options
+from transcriber.domain.owners import Caller
 from transcriber.domain.rendering import encode_json, render_files
 from transcriber.domain.transcribe_request import TranscribeRequest
 from transcriber.entry.http.edge import HttpReply, serve
 from transcriber.entry.http.request import parse_request
 from transcriber.flows import routing
+from transcriber.flows.grants import check_blob_allowed
 from transcriber.flows.transcribe import Transcription, track, transcribe_blob, transcribe_bytes
 from transcriber.services import TranscriptionService
 
@@ -39,14 +41,19 @@ async def handle_transcribe(
 ) -> HttpReply:
     """Parse, transcribe, render; every failure becomes an error reply (`edge`)."""
 
-    async def handle(service: TranscriptionService) -> HttpReply:
-        return await _transcribe(service, url, headers, body, invocation)
+    async def handle(service: TranscriptionService, caller: Caller) -> HttpReply:
+        return await _transcribe(service, caller, url, headers, body, invocation)
 
     return await serve(headers, handle, invocation=invocation)
 
 
 async def _transcribe(
-    service: TranscriptionService, url: str, headers: Mapping[str, str], body: bytes, invocation: Invocation
+    service: TranscriptionService,
+    caller: Caller,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    invocation: Invocation,
 ) -> HttpReply:
     settings = service.settings
     subject = invocation.invocation_id or "request"
@@ -59,7 +66,7 @@ async def _transcribe(
             parse_request, url, headers, body, max_bytes=settings.max_audio_bytes, blob_base_url=blob_base
         )
         options = effective_options(request.options, settings.defaults)
-        transcription = await _run(service, request, options)
+        transcription = await _run(service, caller, request, options)
     except TranscriberError as exc:
         if not isinstance(exc, InvalidRequestError | UnsupportedMediaError | AudioTooLargeError):
             logger.warning("transcription request %s failed: %s: %s", subject, exc.code, exc.message)
@@ -88,9 +95,13 @@ async def _transcribe(
 
 
 async def _run(
-    service: TranscriptionService, request: TranscribeRequest, options: TranscriptionRequestOptions
+    service: TranscriptionService,
+    caller: Caller,
+    request: TranscribeRequest,
+    options: TranscriptionRequestOptions,
 ) -> Transcription:
     if request.blob is not None:
+        await check_blob_allowed(service, caller, request.blob, "GetBlob")
         info, head = await service.store.read_start(
             service.settings.audio_container, request.blob, HEAD_BYTES
         )

@@ -6,6 +6,7 @@ import json
 from collections.abc import Mapping
 
 from transcriber.domain.errors import InvalidRequestError
+from transcriber.domain.owners import Caller
 from transcriber.entry.http.edge import HttpReply, serve
 from transcriber.flows.uploads import grant_upload
 from transcriber.services import TranscriptionService
@@ -32,8 +33,8 @@ def requested_name(body: bytes) -> str:
 async def create_upload(headers: Mapping[str, str], body: bytes) -> HttpReply:
     """201 with the upload URL, or the error naming what is wrong with the request."""
 
-    async def handle(service: TranscriptionService) -> HttpReply:
-        grant = await grant_upload(service, requested_name(body))
+    async def handle(service: TranscriptionService, caller: Caller) -> HttpReply:
+        grant = await grant_upload(service, caller, requested_name(body))
         reply = {
             "blob": grant.blob,
             "container": grant.container,

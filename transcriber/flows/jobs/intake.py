@@ -2,7 +2,9 @@
 
 POST /api/transcriptions parses like /api/transcribe (same bounds, options and blob-name checks);
 body audio is stored under `jobs/<id>/audio` in the audio container (a name only its job owns,
-removed when the job ends: `transcriber.flows.jobs.outcome`).
+removed when the job ends: `transcriber.flows.jobs.outcome`, unless the caller keeps it). The
+job records its caller as its owner and enters the owner index (`transcriber.flows.jobs.owners`);
+a blob is transcribed only for a caller who may name it (`transcriber.flows.grants`).
 """
 
 from __future__ import annotations
@@ -15,14 +17,22 @@ from transcriber.domain.errors import InvalidRequestError
 from transcriber.domain.job_record import QUEUED, JobRecord
 from transcriber.domain.names import JOB_AUDIO_PREFIX, job_audio_name
 from transcriber.domain.options import effective_options
+from transcriber.domain.owners import Caller
 from transcriber.domain.transcribe_request import TranscribeRequest
 from transcriber.flows import routing
-from transcriber.flows.jobs import records
+from transcriber.flows.grants import check_blob_allowed
+from transcriber.flows.jobs import owners, records
 from transcriber.services import TranscriptionService
 
 
 async def accept_job(
-    service: TranscriptionService, request: TranscribeRequest, callback: str | None
+    service: TranscriptionService,
+    request: TranscribeRequest,
+    callback: str | None,
+    caller: Caller,
+    *,
+    file_name: str | None = None,
+    keep_audio: bool = False,
 ) -> JobRecord:
     """The new job's record, once its audio is stored and its message queued."""
     settings, store = service.settings, service.store
@@ -35,6 +45,9 @@ async def accept_job(
             raise InvalidRequestError(
                 f"blobs under {JOB_AUDIO_PREFIX} belong to jobs", code="InvalidBlobName"
             )
+        await check_blob_allowed(
+            service, caller, request.blob, "GetBlob" if settings.batch.enabled else "GetBlobProperties"
+        )
         if settings.batch.enabled:  # the version and its header: the limits check reads both
             info, head = await store.read_start(settings.audio_container, request.blob, HEAD_BYTES)
             routing.refuse_batch_options(settings, info, head, request.options)
@@ -54,6 +67,9 @@ async def accept_job(
         (settings.transcripts_container, settings.failures_container), create=settings.create_containers
     )
     record = JobRecord(job_id, QUEUED, info, request.options, 0, records.now(), callback_url=callback)
+    record.owner, record.file_name = caller.owner, file_name
+    record.keep_audio = True if keep_audio and request.blob is None else None
+    await owners.index_job(service, record)
     await records.write_job(service, record, create=True)
     await service.jobs.send(job_id)
     return record

@@ -137,8 +137,8 @@ async def _read_outcome(
 
 async def _remove_audio(service: TranscriptionService, record: JobRecord) -> None:
     """Delete the job's own audio; the record says so before the BlobDeleted event can arrive."""
-    if not owns_audio(record) or record.audio_removed_at:
-        return
+    if not owns_audio(record) or record.audio_removed_at or record.keep_audio:
+        return  # kept audio (`keepAudio`) goes with the job's other blobs (the `jobs/` lifecycle rule)
     record.audio_removed_at = records.now()
     await records.write_job(service, record)
     try:

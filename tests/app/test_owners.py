@@ -1,0 +1,106 @@
+"""Owners through the host: two Entra ID callers never see each other's jobs, lists or blobs; the
+admin role and a key holder see all (docs/API.md, "Owners")."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.app.jobs_queue import URL, Jobs, jobs
+from tests.app.test_caller_auth import ROLE
+from tests.fixtures.functions import AppUnderTest
+from tests.unit.entry.http.owners_world import principal
+
+__all__ = ["jobs"]  # the fixture, shared with test_jobs
+ADMIN = "Transcribe.Admin"
+ALICE = {"X-MS-CLIENT-PRINCIPAL": principal("alice", ROLE)["X-MS-CLIENT-PRINCIPAL"]}
+BOB = {"X-MS-CLIENT-PRINCIPAL": principal("bob", ROLE)["X-MS-CLIENT-PRINCIPAL"]}
+CAROL = {"X-MS-CLIENT-PRINCIPAL": principal("carol", ROLE, ADMIN)["X-MS-CLIENT-PRINCIPAL"]}
+API = URL.rsplit("/", 1)[0]
+MISSING = "0" * 32
+
+
+@pytest.fixture
+async def owners(jobs: Jobs, monkeypatch: pytest.MonkeyPatch) -> Jobs:
+    """The jobs queue, with Entra ID callers and an admin role."""
+    monkeypatch.setenv("HTTP_AUTH_MODE", "entra")
+    monkeypatch.setenv("TRANSCRIBE_APP_ROLE", ROLE)
+    monkeypatch.setenv("TRANSCRIBE_ADMIN_ROLE", ADMIN)
+    monkeypatch.setenv("WEBSITE_AUTH_ENABLED", "True")
+    await jobs.app.restart()
+    return jobs
+
+
+async def call(
+    app: AppUnderTest, method: str, url: str, caller: dict[str, str], body: bytes = b"", **headers: str
+) -> tuple[int, dict, dict[str, str]]:
+    response = await app.call(method, url, body, {**headers, **caller})
+    document = json.loads(response.get_body()) if response.get_body() else {}
+    return response.status_code, document, {k.lower(): v for k, v in response.headers.items()}
+
+
+async def submit(app: AppUnderTest, caller: dict[str, str], audio: bytes, query: str = "") -> str:
+    status, body, _ = await call(app, "POST", f"{URL}{query}", caller, audio, **{"Content-Type": "audio/wav"})
+    assert status == 202, body
+    return body["id"]
+
+
+async def listed(app: AppUnderTest, caller: dict[str, str], query: str = "") -> list[str]:
+    status, body, headers = await call(app, "GET", f"{URL}{query}", caller)
+    assert status == 200 and headers["cache-control"] == "no-store", body
+    return [item["id"] for item in body["items"]]
+
+
+async def test_owners_two_entra_callers_never_see_each_others_jobs_or_lists(
+    owners: Jobs, corpus: Path
+) -> None:
+    app, audio = owners.app, (corpus / "cards-001.wav").read_bytes()
+    alice = await submit(app, ALICE, audio, "?fileName=standup.wav")
+    bob = await submit(app, BOB, audio)
+    assert await listed(app, ALICE) == [alice] and await listed(app, BOB) == [bob]
+    assert set(await listed(app, CAROL)) == {alice, bob}
+    missing = await call(app, "GET", f"{URL}/{MISSING}", BOB)
+    assert missing[0] == 404 and missing[1]["error"]["code"] == "JobNotFound"
+    for query in ("", "?format=json", "?format=srt"):
+        assert (await call(app, "GET", f"{URL}/{alice}{query}", BOB))[:2] == missing[:2]
+    status, described, headers = await call(app, "GET", f"{URL}/{alice}", ALICE)
+    assert status == 200 and headers["cache-control"] == "no-store"
+    assert described["fileName"] == "standup.wav" and "owner" not in described
+    await owners.run()
+    assert (await call(app, "GET", f"{URL}/{alice}?format=json", BOB))[:2] == missing[:2]
+    assert (await call(app, "GET", f"{URL}/{alice}?format=json", ALICE))[0] == 200
+    assert (await call(app, "GET", f"{URL}/{alice}?format=json", CAROL))[0] == 200
+
+
+async def test_owners_a_blob_is_named_only_by_the_entra_caller_who_uploaded_it(
+    owners: Jobs, corpus: Path
+) -> None:
+    app, audio = owners.app, (corpus / "cards-001.wav").read_bytes()
+    name = {"Content-Type": "application/json"}
+    status, grant, _ = await call(
+        app, "POST", f"{API}/uploads", ALICE, b'{"name": "owners/talk.wav"}', **name
+    )
+    assert status == 201
+    app.upload(grant["blob"], audio)  # as the PUT to the upload URL leaves it
+    app.upload("owners/someone-elses.wav", audio)
+    missing = await call(app, "POST", URL, BOB, json.dumps({"blob": "owners/absent.wav"}).encode(), **name)
+    assert missing[0] == 404 and missing[1]["error"]["code"] == "BlobNotFound"
+    for blob in (grant["blob"], "owners/someone-elses.wav"):
+        document = json.dumps({"blob": blob}).encode()
+        assert (await call(app, "POST", URL, BOB, document, **name))[:2] == missing[:2]
+        transcribe = await call(app, "POST", f"{API}/transcribe", BOB, document, **name)
+        assert transcribe[0] == 404 and transcribe[1]["error"]["code"] == "BlobNotFound"
+    own = json.dumps({"blob": grant["blob"]}).encode()
+    assert (await call(app, "POST", URL, ALICE, own, **name))[0] == 202
+    other = json.dumps({"blob": "owners/someone-elses.wav"}).encode()
+    assert (await call(app, "POST", URL, CAROL, other, **name))[0] == 202
+
+
+async def test_owners_key_holders_share_one_tenant_that_sees_every_job(jobs: Jobs, corpus: Path) -> None:
+    audio = (corpus / "cards-001.wav").read_bytes()
+    first = (await jobs.submit(audio, "audio/wav"))["id"]
+    second = (await jobs.submit(audio, "audio/wav"))["id"]
+    assert (await listed(jobs.app, {}, "?limit=1")) == [second]
+    assert set(await listed(jobs.app, {})) >= {first, second}
