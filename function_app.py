@@ -133,6 +133,26 @@ async def transcription_status(req: func.HttpRequest) -> func.HttpResponse:
     return _response(await job_status(req.url, dict(req.headers), req.route_params.get("id", "")))
 
 
+@app.function_name("transcription_audio")
+@app.route(route="api/transcriptions/{id}/audio", methods=["GET"], auth_level=HTTP_AUTH_LEVEL)
+async def transcription_audio(req: func.HttpRequest) -> func.HttpResponse:
+    """A job's audio, with range requests (the page's player)."""
+    wait_for_warm_up()
+    from transcriber.entry.http.audio import job_audio
+
+    return _response(await job_audio(dict(req.headers), req.route_params.get("id", "")))
+
+
+@app.function_name("name_speakers")
+@app.route(route="api/transcriptions/{id}/speakers", methods=["PUT"], auth_level=HTTP_AUTH_LEVEL)
+async def name_speakers(req: func.HttpRequest) -> func.HttpResponse:
+    """Name the speakers of a job's transcript (`{"speakers": {"1": "Alice"}}`)."""
+    wait_for_warm_up()
+    from transcriber.entry.http.speakers import put_speakers
+
+    return _response(await put_speakers(dict(req.headers), req.route_params.get("id", ""), req.get_body()))
+
+
 @app.function_name("run_transcription_job")
 @app.queue_trigger(arg_name="message", queue_name=JOBS_QUEUE, connection=config.STORAGE_CONNECTION)
 async def run_transcription_job(message: func.QueueMessage, context: func.Context) -> None:
@@ -202,9 +222,12 @@ def _invocation(context: func.Context) -> Invocation:
 
 def _response(reply: HttpReply) -> func.HttpResponse:
     # The Content-Type header as the core chose it (with its charset): the worker only adds one
-    # itself when none is set, and then drops the charset of application/json.
+    # itself when none is set, and then drops the charset of application/json. Bytes (audio) keep
+    # their type as it is.
     content_type = (
-        reply.content_type if "charset=" in reply.content_type else f"{reply.content_type}; charset=utf-8"
+        reply.content_type
+        if "charset=" in reply.content_type or isinstance(reply.body, bytes)
+        else f"{reply.content_type}; charset=utf-8"
     )
     headers = {**reply.headers, "Content-Type": content_type}
     return func.HttpResponse(reply.body, status_code=reply.status, headers=headers)

@@ -79,6 +79,8 @@ def test_caller_auth_mode_sets_the_jobs_and_uploads_auth_level_at_index_time(mod
         "create_transcription",
         "transcription_status",
         "list_transcriptions",
+        "name_speakers",
+        "transcription_audio",
         "create_upload",
     ):
         assert levels[name] == level

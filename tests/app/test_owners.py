@@ -104,3 +104,52 @@ async def test_owners_key_holders_share_one_tenant_that_sees_every_job(jobs: Job
     second = (await jobs.submit(audio, "audio/wav"))["id"]
     assert (await listed(jobs.app, {}, "?limit=1")) == [second]
     assert set(await listed(jobs.app, {})) >= {first, second}
+
+
+async def test_owners_speaker_names_are_the_owners_and_used_in_its_downloads(
+    owners: Jobs, corpus: Path
+) -> None:
+    app = owners.app
+    job = await submit(app, ALICE, (corpus / "stereo_diarization.wav").read_bytes(), "?diarization=2")
+    names = json.dumps({"speakers": {"1": "Ada Lovelace"}}).encode()
+    early = await call(
+        app, "PUT", f"{URL}/{job}/speakers", ALICE, names, **{"Content-Type": "application/json"}
+    )
+    assert early[0] == 409 and early[1]["error"]["code"] == "JobNotSucceeded"
+    await owners.run()
+    missing = await call(app, "PUT", f"{URL}/{MISSING}/speakers", BOB, names)
+    assert missing[0] == 404
+    assert (await call(app, "PUT", f"{URL}/{job}/speakers", BOB, names))[:2] == missing[:2]
+    status, stored, headers = await call(app, "PUT", f"{URL}/{job}/speakers", ALICE, names)
+    assert status == 200 and stored == {"speakers": {"1": "Ada Lovelace"}}
+    assert headers["cache-control"] == "no-store"
+    srt = await app.call("GET", f"{URL}/{job}?format=srt", b"", ALICE)
+    assert srt.status_code == 200 and srt.headers["Cache-Control"] == "no-store"
+    assert "Ada Lovelace: " in srt.get_body().decode() and "Speaker 1:" not in srt.get_body().decode()
+    assert (await call(app, "GET", f"{URL}/{job}", ALICE))[1]["speakers"] == {"1": "Ada Lovelace"}
+    assert (await call(app, "GET", f"{URL}/{job}?format=srt", BOB))[:2] == (
+        await call(app, "GET", f"{URL}/{MISSING}", BOB)
+    )[:2]
+
+
+async def test_owners_audio_is_played_by_range_by_its_owner_only(owners: Jobs, corpus: Path) -> None:
+    app, audio = owners.app, (corpus / "cards-001.wav").read_bytes()
+    kept = await submit(app, ALICE, audio, "?keepAudio=true")
+    dropped = await submit(app, ALICE, audio)
+    whole = await app.call("GET", f"{URL}/{kept}/audio", b"", ALICE)
+    assert whole.status_code == 200 and whole.get_body() == audio
+    assert whole.headers["Content-Type"].startswith("audio/wav") and whole.headers["Accept-Ranges"] == "bytes"
+    assert (
+        whole.headers["Cache-Control"] == "no-store" and whole.headers["X-Content-Type-Options"] == "nosniff"
+    )
+    part = await app.call("GET", f"{URL}/{kept}/audio", b"", {**ALICE, "Range": "bytes=100-199"})
+    assert part.status_code == 206 and part.get_body() == audio[100:200]
+    assert part.headers["Content-Range"] == f"bytes 100-199/{len(audio)}"
+    past = await app.call("GET", f"{URL}/{kept}/audio", b"", {**ALICE, "Range": f"bytes={len(audio)}-"})
+    assert past.status_code == 416 and past.headers["Content-Range"] == f"bytes */{len(audio)}"
+    missing = await call(app, "GET", f"{URL}/{MISSING}/audio", BOB)
+    assert missing[0] == 404 and (await call(app, "GET", f"{URL}/{kept}/audio", BOB))[:2] == missing[:2]
+    await owners.run()
+    after = await app.call("GET", f"{URL}/{kept}/audio", b"", {**ALICE, "Range": "bytes=0-9"})
+    assert after.status_code == 206 and after.get_body() == audio[:10]  # keepAudio: it stays
+    assert (await call(app, "GET", f"{URL}/{dropped}/audio", ALICE))[0] == 404  # removed at the job's end

@@ -132,6 +132,8 @@ def test_package_job_endpoints_take_a_function_key_and_the_queue_trigger_the_app
         ("create_transcription", "api/transcriptions", "POST"),
         ("transcription_status", "api/transcriptions/{id}", "GET"),
         ("list_transcriptions", "api/transcriptions", "GET"),
+        ("name_speakers", "api/transcriptions/{id}/speakers", "PUT"),
+        ("transcription_audio", "api/transcriptions/{id}/audio", "GET"),
         ("create_upload", "api/uploads", "POST"),
     ):
         trigger = next(b for b in bindings(indexed, name) if b["type"] == "httpTrigger")

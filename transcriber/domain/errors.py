@@ -194,6 +194,22 @@ class JobNotFoundError(BlobNotFoundError):
     code = "JobNotFound"
 
 
+class RangeNotSatisfiableError(TranscriberError):
+    """A Range none of whose bytes exist (HTTP 416, with the blob's size)."""
+
+    code = "RangeNotSatisfiable"
+
+    def __init__(self, message: str, *, size: int) -> None:
+        super().__init__(message)
+        self.size = size
+
+
+class JobNotSucceededError(ConflictError):
+    """A change to a job's result (its speakers' names) before the job succeeded."""
+
+    code = "JobNotSucceeded"
+
+
 class JobNotFinishedError(InvalidRequestError):
     """A result was asked for before the job succeeded."""
 

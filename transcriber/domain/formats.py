@@ -1,7 +1,8 @@
 """Plain text, SRT and WebVTT from a fast transcription result.
 
 Cue layout and timing live in `transcriber.domain.subtitles`; this module only writes the formats.
-Silence still gives valid, non-empty files: one `[no speech detected]` cue (or line), so a
+Speakers are `Speaker N` unless a `speakers` map names them (names a person gave, stored beside
+the transcript). Silence still gives valid, non-empty files: one `[no speech detected]` cue (or line), so a
 player, an editor or a script never meets a 0-byte subtitle file.
 """
 
@@ -11,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from transcriber.domain import subtitles
-from transcriber.domain.subtitles import Cue
+from transcriber.domain.subtitles import Cue, SpeakerNames
 
 NO_SPEECH = "[no speech detected]"
 
@@ -26,9 +27,9 @@ CONTENT_TYPES = {
 }
 
 
-def cues(result: dict[str, Any]) -> Iterator[Cue]:
+def cues(result: dict[str, Any], speakers: SpeakerNames | None = None) -> Iterator[Cue]:
     """The result's cues, or one NO_SPEECH cue over the start of the audio when nothing was said."""
-    words = subtitles.timed_words(result)
+    words = subtitles.timed_words(result, speakers)
     if words:
         yield from subtitles.cues(words)
         return
@@ -37,9 +38,9 @@ def cues(result: dict[str, Any]) -> Iterator[Cue]:
     yield Cue(0, end, NO_SPEECH, None, (NO_SPEECH,))
 
 
-def to_text(result: dict[str, Any]) -> str:
+def to_text(result: dict[str, Any], speakers: SpeakerNames | None = None) -> str:
     """Paragraphs separated by a blank line, each new speaker or channel named."""
-    grouped = subtitles.paragraphs(result)
+    grouped = subtitles.paragraphs(result, speakers)
     if not grouped:
         combined = " ".join((c.get("text") or "").strip() for c in result.get("combinedPhrases") or [])
         return f"{combined.strip() or NO_SPEECH}\n"
@@ -52,19 +53,23 @@ def to_text(result: dict[str, Any]) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def to_srt(result: dict[str, Any], laid_out: Iterable[Cue] | None = None) -> str:
+def to_srt(
+    result: dict[str, Any], laid_out: Iterable[Cue] | None = None, speakers: SpeakerNames | None = None
+) -> str:
     """SubRip: numbered cues, `HH:MM:SS,mmm --> HH:MM:SS,mmm`."""
     blocks = []
-    for number, cue in enumerate(cues(result) if laid_out is None else laid_out, start=1):
+    for number, cue in enumerate(cues(result, speakers) if laid_out is None else laid_out, start=1):
         timing = f"{_timestamp(cue.start_ms, ',')} --> {_timestamp(cue.end_ms, ',')}"
         blocks.append(f"{number}\n{timing}\n{cue.shown}\n")
     return "\n".join(blocks)
 
 
-def to_vtt(result: dict[str, Any], laid_out: Iterable[Cue] | None = None) -> str:
+def to_vtt(
+    result: dict[str, Any], laid_out: Iterable[Cue] | None = None, speakers: SpeakerNames | None = None
+) -> str:
     """WebVTT: `HH:MM:SS.mmm` cues; a speaker or channel is also a voice span for styling."""
     blocks = ["WEBVTT\n"]
-    for cue in cues(result) if laid_out is None else laid_out:
+    for cue in cues(result, speakers) if laid_out is None else laid_out:
         text = "\n".join(_escape_vtt(line) for line in cue.lines or (cue.text,))
         if cue.label:
             text = f"<v {_escape_vtt(cue.label)}>{text}</v>"
@@ -72,12 +77,15 @@ def to_vtt(result: dict[str, Any], laid_out: Iterable[Cue] | None = None) -> str
     return "\n".join(blocks)
 
 
-RENDERERS = {"txt": to_text, "text": to_text, "srt": to_srt, "vtt": to_vtt}
-
-
-def render(result: dict[str, Any], fmt: str) -> str:
-    """Render one of txt/text/srt/vtt."""
-    return RENDERERS[fmt](result)
+def render(result: dict[str, Any], fmt: str, speakers: SpeakerNames | None = None) -> str:
+    """Render one of txt/text/srt/vtt, speakers named by `speakers` where it names them."""
+    if fmt in ("txt", "text"):
+        return to_text(result, speakers)
+    if fmt == "srt":
+        return to_srt(result, speakers=speakers)
+    if fmt == "vtt":
+        return to_vtt(result, speakers=speakers)
+    raise KeyError(fmt)
 
 
 def render_many(result: dict[str, Any], fmts: Iterable[str]) -> dict[str, str]:

@@ -1,4 +1,5 @@
-"""Erasure: a recording deleted from the audio container takes its transcript set and failure record with it."""
+"""Erasure: a recording deleted from the audio container takes its transcript set, failure record
+and speaker names with it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from transcriber.config import FORMATS
 from transcriber.domain.errors import BlobNotFoundError, InvalidRequestError
 from transcriber.domain.names import failure_name, job_audio_name, output_name
 from transcriber.domain.privacy import blob_label
+from transcriber.domain.speakers import speakers_name
 from transcriber.flows.jobs import records
 from transcriber.services import TranscriptionService
 
@@ -35,7 +37,11 @@ async def erase_transcripts(service: TranscriptionService, name: str) -> Erasure
         return ErasureOutcome("kept", name)
     deleted = []
     outputs = [(settings.transcripts_container, output_name(name, fmt)) for fmt in ("json", *FORMATS)]
-    for container, output in [*outputs, (settings.failures_container, failure_name(name))]:
+    records_of_name = [
+        (settings.failures_container, failure_name(name)),
+        (settings.failures_container, speakers_name(name)),
+    ]
+    for container, output in [*outputs, *records_of_name]:
         if await service.store.delete(container, output):
             deleted.append(output)
     logger.info("erased %s: %d transcript files and records deleted", blob_label(name), len(deleted))

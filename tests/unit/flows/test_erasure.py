@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from tests.unit.builders import TRANSCRIPT_FORMATS, World, blob_invocation
+from transcriber.domain.speakers import speakers_name
 from transcriber.flows.blob import process_blob
 from transcriber.flows.erasure import erase_transcripts
 
@@ -26,6 +27,18 @@ async def test_erasure_deletes_the_failure_record_too(world: World) -> None:
     await process_blob(world.service, "bad.wav", blob_invocation())
     world.store.remove(world.settings.audio_container, "bad.wav")
     assert (await erase_transcripts(world.service, "bad.wav")).deleted == ["failed/bad.wav.json"]
+
+
+async def test_erasure_deletes_the_speaker_names_too(world: World) -> None:
+    world.upload("named.wav")
+    await process_blob(world.service, "named.wav", blob_invocation())
+    names = speakers_name("named.wav")
+    world.store.upload(
+        world.settings.failures_container, names, b'{"speakers": {"1": "Alice"}}', "application/json"
+    )
+    world.store.remove(world.settings.audio_container, "named.wav")
+    assert names in (await erase_transcripts(world.service, "named.wav")).deleted
+    assert world.store.blob(world.settings.failures_container, names) is None
 
 
 async def test_a_recording_uploaded_again_keeps_its_transcripts(world: World) -> None:

@@ -13,7 +13,7 @@ from transcriber.domain.subtitles.segment import (
     Cue,
     cues,
 )
-from transcriber.domain.subtitles.words import TimedWord, has_speech, timed_words
+from transcriber.domain.subtitles.words import SpeakerNames, TimedWord, has_speech, timed_words
 
 __all__ = [
     "CUE_MAX_MS",
@@ -26,6 +26,7 @@ __all__ = [
     "PARAGRAPH_PAUSE_MS",
     "Cue",
     "Paragraph",
+    "SpeakerNames",
     "TimedWord",
     "break_lines",
     "cues",

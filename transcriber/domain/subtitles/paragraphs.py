@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from transcriber.domain.subtitles.words import ends_sentence, label, spoken_phrases
+from transcriber.domain.subtitles.words import SpeakerNames, ends_sentence, label, spoken_phrases
 
 PARAGRAPH_PAUSE_MS = 2000
 PARAGRAPH_CHARS = 600
@@ -30,14 +30,14 @@ class Paragraph:
         return " ".join(self.phrases)
 
 
-def paragraphs(result: dict[str, Any]) -> list[Paragraph]:
-    """The result's phrases grouped into paragraphs, in time order."""
+def paragraphs(result: dict[str, Any], speakers: SpeakerNames | None = None) -> list[Paragraph]:
+    """The result's phrases grouped into paragraphs, in time order, labelled (`words.label`)."""
     grouped: list[Paragraph] = []
     for phrase in spoken_phrases(result):
         text = " ".join(phrase["text"].split())
         start = int(phrase.get("offsetMilliseconds", 0))
         end = start + int(phrase.get("durationMilliseconds", 0))
-        who = label(phrase)
+        who = label(phrase, speakers)
         current = grouped[-1] if grouped else None
         if current is None or _starts_new(current, who, start):
             grouped.append(Paragraph(who, start, end, [text]))

@@ -8,6 +8,7 @@ Profanity `Removed` leaves empty words with timings: those are dropped before li
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,10 +45,16 @@ class TimedWord:
         return self.text.endswith(CLAUSE_ENDS)
 
 
-def label(phrase: dict[str, Any]) -> str | None:
-    """`Speaker N` with diarization, `Channel N` with channels, else no label."""
+SpeakerNames = Mapping[int, str]  # speaker number -> the name shown instead of `Speaker N`
+
+
+def label(phrase: dict[str, Any], speakers: SpeakerNames | None = None) -> str | None:
+    """`Speaker N` (or the name `speakers` gives N) with diarization, `Channel N` with channels,
+    else no label."""
     if phrase.get("speaker") is not None:
-        return f"Speaker {phrase['speaker']}"
+        number = phrase["speaker"]
+        named = speakers.get(number) if speakers and isinstance(number, int) else None
+        return named or f"Speaker {number}"
     if phrase.get("channel") is not None:
         return f"Channel {phrase['channel']}"
     return None
@@ -68,12 +75,12 @@ def has_speech(result: dict[str, Any]) -> bool:
     )
 
 
-def timed_words(result: dict[str, Any]) -> list[TimedWord]:
-    """Every shown word of every phrase, phrases in time order."""
+def timed_words(result: dict[str, Any], speakers: SpeakerNames | None = None) -> list[TimedWord]:
+    """Every shown word of every phrase, phrases in time order, labelled (`label`)."""
     words: list[TimedWord] = []
     for index, phrase in enumerate(spoken_phrases(result)):
         timed = _phrase_words(phrase)
-        who = label(phrase)
+        who = label(phrase, speakers)
         for position, (text, start, end, glued) in enumerate(timed):
             words.append(TimedWord(text, start, end, who, index, position == len(timed) - 1, glued))
     return words

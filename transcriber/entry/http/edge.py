@@ -22,6 +22,7 @@ from transcriber.domain.errors import (
     CallerUnauthorizedError,
     ConflictError,
     InvalidRequestError,
+    RangeNotSatisfiableError,
     ServiceError,
     ServiceThrottledError,
     SettingError,
@@ -45,6 +46,7 @@ STATUS_BY_ERROR: list[tuple[type[TranscriberError], int]] = [
     (AudioTooLargeError, 413),
     (UnsupportedMediaError, 415),
     (AudioRejectedError, 422),
+    (RangeNotSatisfiableError, 416),
     (ServiceThrottledError, 429),
     (AuthenticationError, 502),
     (ServiceError, 502),
@@ -68,6 +70,8 @@ def error_reply(error: TranscriberError) -> HttpReply:
     if isinstance(error, ServiceThrottledError):
         status = error.status if error.status in (429, 503) else 429
         headers["Retry-After"] = str(error.retry_after if error.retry_after is not None else 10)
+    if isinstance(error, RangeNotSatisfiableError):
+        headers["Content-Range"] = f"bytes */{error.size}"
     body = json.dumps({"error": {"code": error.code, "message": error.message}})
     return HttpReply(status, body, "application/json", headers)
 

@@ -35,12 +35,15 @@ from transcriber.domain.job_fields import (
 from transcriber.domain.job_record import DEFERRED, FAILED, SUCCEEDED, JobRecord
 from transcriber.domain.names import output_name
 from transcriber.domain.owners import Caller
+from transcriber.domain.speakers import to_json
+from transcriber.domain.subtitles import SpeakerNames
 from transcriber.domain.transcribe_request import TranscribeRequest
 from transcriber.domain.transcript_document import TranscriptDocument
 from transcriber.entry.http.edge import HttpReply, serve
 from transcriber.entry.http.request import MAX_JSON_BYTES, parse_request
 from transcriber.flows.jobs import owners
 from transcriber.flows.jobs.intake import accept_job
+from transcriber.flows.jobs.speakers import read_speakers
 from transcriber.services import TranscriptionService
 
 logger = logging.getLogger(__name__)
@@ -129,9 +132,10 @@ async def job_status(url: str, headers: Mapping[str, str], job_id: str) -> HttpR
             if fmt not in RESPONSE_FORMATS:
                 raise InvalidRequestError(f"format must be one of {', '.join(RESPONSE_FORMATS)}")
         record = await owners.read_visible_job(service, caller, job_id)
+        given = await read_speakers(service, record) if record.status == SUCCEEDED else {}
         if fmt is not None:
-            return await _result(service, record, fmt)
-        body = describe(service, record, _job_url(url, job_id))
+            return await _result(service, record, fmt, given)
+        body = describe(service, record, _job_url(url, job_id), given)
         return HttpReply(200, json.dumps(body, ensure_ascii=False), headers=dict(NO_STORE))
 
     return await serve(headers, handle)
@@ -163,7 +167,9 @@ def _limit(value: str | None) -> int:
     return int(value)
 
 
-def describe(service: TranscriptionService, record: JobRecord, location: str) -> dict[str, Any]:
+def describe(
+    service: TranscriptionService, record: JobRecord, location: str, speakers: SpeakerNames | None = None
+) -> dict[str, Any]:
     """What a caller sees of a job: never the transcript text (that is `?format=`), never its owner."""
     body: dict[str, Any] = {
         "id": record.id,
@@ -183,6 +189,8 @@ def describe(service: TranscriptionService, record: JobRecord, location: str) ->
             for name in record.outputs or []
         ]
         body["links"] = {fmt: f"{location}?format={fmt}" for fmt in RESPONSE_FORMATS}
+        if speakers:
+            body["speakers"] = to_json(speakers)
     if record.status == DEFERRED and record.deferred_until:  # Speech was busy: back at this time
         body["deferredUntil"] = record.deferred_until
     if record.audio_removed_at:  # the audio sent with the job, removed once it ended
@@ -194,7 +202,9 @@ def describe(service: TranscriptionService, record: JobRecord, location: str) ->
     return body
 
 
-async def _result(service: TranscriptionService, record: JobRecord, fmt: str) -> HttpReply:
+async def _result(
+    service: TranscriptionService, record: JobRecord, fmt: str, speakers: SpeakerNames
+) -> HttpReply:
     if record.status != SUCCEEDED:
         raise JobNotFinishedError(f"the job is {record.status}: results exist once it has succeeded")
     name = output_name(record.source.name, "json")
@@ -205,7 +215,7 @@ async def _result(service: TranscriptionService, record: JobRecord, fmt: str) ->
     if fmt == "json":
         body = json.dumps(result, ensure_ascii=False)
         return HttpReply(200, body, formats.CONTENT_TYPES["json"], headers=dict(NO_STORE))
-    text = formats.render(result, fmt)
+    text = formats.render(result, fmt, speakers)
     return HttpReply(200, text, formats.CONTENT_TYPES[fmt], headers=dict(NO_STORE))
 
 
