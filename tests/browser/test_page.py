@@ -87,6 +87,29 @@ def test_page_upload_of_jfk_shows_progress_then_its_transcript(page: Page, dev_a
     assert built and not [u for u in built if re.search(r"jfk|country|fellow", u, re.IGNORECASE)]
 
 
+def test_page_files_dropped_together_get_a_progress_bar_each_and_a_row_each(page: Page, corpus: Path) -> None:
+    names = ["cards-001.wav", "cards-002.wav"]
+    page.goto("/")
+    files = [{"name": n, "bytes": list((corpus / n).read_bytes())} for n in names]
+    page.evaluate(
+        """(files) => {
+            const data = new DataTransfer();
+            for (const f of files) data.items.add(new File([new Uint8Array(f.bytes)], f.name, {type: "audio/wav"}));
+            const zone = document.getElementById("drop-zone");
+            zone.dispatchEvent(new DragEvent("dragover", {dataTransfer: data, bubbles: true, cancelable: true}));
+            zone.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
+        }""",
+        files,
+    )
+    uploads = page.locator("#uploads li")
+    expect(uploads).to_have_count(2)
+    for name in names:
+        upload = uploads.filter(has_text=name)
+        expect(upload.locator("progress")).to_have_attribute("value", "100", timeout=20_000)
+        row = page.locator("#jobs-body tr", has_text=name).first
+        expect(row.locator("[data-status]")).to_have_attribute("data-status", "succeeded", timeout=60_000)
+
+
 def test_page_click_on_the_third_phrase_seeks_the_player_to_its_offset(transcript: Page) -> None:
     third = transcript.locator(".phrase").nth(2)
     third.get_by_role("button").click()
