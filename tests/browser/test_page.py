@@ -193,7 +193,7 @@ def test_page_non_audio_file_shows_the_reason_it_failed(page: Page, dev_app: Dev
     assert axe_violations(page) == []
 
 
-def test_page_asks_for_a_key_when_the_app_wants_one_and_sends_it_in_a_header(page: Page) -> None:
+def test_page_asks_for_a_key_when_the_app_wants_one_and_sends_it_in_a_header(page: Page, jfk: str) -> None:
     seen: list[Request] = []
 
     def guard(route, request: Request) -> None:  # the app answering as in key mode
@@ -216,6 +216,11 @@ def test_page_asks_for_a_key_when_the_app_wants_one_and_sends_it_in_a_header(pag
     page.get_by_role("button", name="Use this key").click()
     expect(page.get_by_role("heading", name="Your transcriptions")).to_be_visible()
     assert page.evaluate("sessionStorage.getItem('transcriber.functionKey')") == "the-key"
+    page.goto(f"/#/t/{jfk}")  # the audio too: fetched with the key in a header, played from a Blob
+    wait_until(page, "document.getElementById('player').readyState >= 1")
+    assert page.evaluate("document.getElementById('player').src").startswith("blob:")
+    ranges = [r.headers.get("range") for r in seen if r.url.endswith("/audio")]
+    assert ranges and ranges[0] == "bytes=0-"
     assert not [r for r in seen if "the-key" in r.url or "wrong" in r.url]  # never in a URL
     page.get_by_role("button", name="Forget key").click()
     expect(page.get_by_role("heading", name="Function key")).to_be_visible()
