@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Page, Request, expect
+from playwright.sync_api import BrowserContext, Page, Request, expect
 
 from tests.app.dev.test_make_dev import Dev
 from tests.browser.conftest import axe_violations, screenshot, wait_until
@@ -225,3 +225,35 @@ def test_page_asks_for_a_key_when_the_app_wants_one_and_sends_it_in_a_header(pag
     page.get_by_role("button", name="Forget key").click()
     expect(page.get_by_role("heading", name="Function key")).to_be_visible()
     assert page.evaluate("sessionStorage.getItem('transcriber.functionKey')") is None
+
+
+def test_page_by_keyboard_alone_focus_is_visible_and_copy_and_downloads_work(
+    transcript: Page, context: BrowserContext
+) -> None:
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    transcript.locator("#main").focus()
+    reached: dict[str, str] = {}  # the page's own controls (the player draws its own focus ring)
+    for _ in range(20):
+        transcript.keyboard.press("Tab")
+        name, outline = transcript.evaluate(
+            "[document.activeElement.id || document.activeElement.textContent.trim(),"
+            " document.activeElement.tagName === 'AUDIO' ? 'native' :"
+            " getComputedStyle(document.activeElement).outlineStyle]"
+        )
+        reached[name] = outline
+    assert {"search-input", "search-next", "copy", "Download SRT", "0:05"} <= set(reached), reached
+    assert [name for name, outline in reached.items() if outline == "none"] == []  # focus is visible
+    copy = transcript.get_by_role("button", name="Copy text")
+    copy.focus()
+    transcript.keyboard.press("Enter")
+    expect(transcript.locator("#announcer")).to_have_text("Transcript copied")
+    copied = transcript.evaluate("navigator.clipboard.readText()")
+    assert (
+        copied.splitlines()[2]
+        == "[0:05] Speaker 1: What your country can do for you and what you can do for your country?"
+    )
+    for label, extension in (("JSON", "json"), ("TXT", "txt"), ("VTT", "vtt")):
+        with transcript.expect_download() as download:
+            transcript.get_by_role("button", name=f"Download {label}").click()
+        assert download.value.suggested_filename == f"jfk.{extension}"
+        assert "country" in Path(download.value.path()).read_text(encoding="utf-8")
