@@ -257,3 +257,43 @@ def test_page_by_keyboard_alone_focus_is_visible_and_copy_and_downloads_work(
             transcript.get_by_role("button", name=f"Download {label}").click()
         assert download.value.suggested_filename == f"jfk.{extension}"
         assert "country" in Path(download.value.path()).read_text(encoding="utf-8")
+
+
+def test_page_list_pages_with_the_cursor_and_shows_each_status_with_its_details(page: Page) -> None:
+    def job(n: int, status: str, **extra: object) -> dict:
+        created = f"2026-01-01T10:{59 - n:02d}:00Z"
+        return {
+            "id": f"{n:032x}",
+            "status": status,
+            "createdAt": created,
+            "fileName": f"call-{n}.wav",
+            **extra,
+        }
+
+    first = [job(0, "running"), job(1, "deferred", deferredUntil="2026-01-01T11:00:00Z"), job(2, "queued")]
+    first += [job(3, "failed", error={"code": "UnsupportedMedia", "message": "not audio: the file is text"})]
+    older = [job(4, "succeeded")]
+    asked: list[str] = []
+
+    def listing(route, request: Request) -> None:
+        asked.append(request.url)
+        query = request.url.split("?", 1)[1]
+        body = (
+            {"items": older, "next": None} if "cursor=page-2" in query else {"items": first, "next": "page-2"}
+        )
+        route.fulfill(status=200, json=body)
+
+    page.route(re.compile(r".*/api/transcriptions\?.*"), listing)
+    page.goto("/")
+    rows = page.locator("#jobs-body tr")
+    expect(rows).to_have_count(4)
+    expect(rows.nth(1)).to_contain_text("deferred until")
+    expect(rows.nth(3).locator("[data-status]")).to_have_attribute("data-status", "failed")
+    expect(rows.nth(3)).to_contain_text("not audio: the file is text")
+    expect(rows.nth(0).get_by_role("link")).to_have_count(0)  # only a finished transcript opens
+    page.get_by_role("button", name="Show older").click()
+    expect(rows).to_have_count(5)
+    expect(rows.nth(4).get_by_role("link", name="call-4.wav")).to_be_visible()
+    expect(page.get_by_role("button", name="Show older")).to_be_hidden()
+    assert any("cursor=page-2" in url for url in asked) and all("limit=20" in url for url in asked)
+    assert axe_violations(page) == []
