@@ -17,7 +17,7 @@ from transcriber.domain.job_record import JobRecord
 from transcriber.domain.names import JOB_AUDIO_PREFIX, check_blob_name, name_key, output_name
 from transcriber.domain.options import TranscriptionRequestOptions
 from transcriber.flows.failures import read_failure
-from transcriber.flows.jobs import records
+from transcriber.flows.jobs import owners, records
 from transcriber.services import TranscriptionService
 
 logger = logging.getLogger(__name__)
@@ -102,6 +102,7 @@ async def _queue(service: TranscriptionService, job: JobRecord) -> str:
         await records.write_job(service, job, create=True)
     except ConditionNotMetError:
         return ALREADY_QUEUED
+    await owners.index_job(service, job)  # no owner: listed for key holders and admins
     await service.jobs.send(job.id)
     return RETRIED if job.retry_failed_at else QUEUED
 
