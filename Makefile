@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PY_STAMP := $(VENV)/.installed-py3.13
 NODE_STAMP := node_modules/.installed
+# The browser tests' chromium: Debian's package (Playwright's own browser download is not used).
+CHROMIUM := /usr/bin/chromium
 CONSTRAINTS := $(VENV)/requirements-constraints.txt
 PORT ?= 5055
 KEY ?=
@@ -18,7 +20,7 @@ EMULATOR_PORT ?= 5055
 
 N ?= 1000
 
-.PHONY: all setup test unit integration app deploy stress chaos dev demo emulator bench lint clean requirements
+.PHONY: all setup test unit integration app browser deploy stress chaos dev demo emulator bench lint clean requirements
 
 all: test
 
@@ -38,7 +40,11 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-setup: $(PY_STAMP) $(NODE_STAMP)
+# Installed once as root (sudo otherwise) when missing: `apt-get install -y chromium`.
+$(CHROMIUM):
+	$(if $(filter 0,$(shell id -u)),,sudo )sh -c 'apt-get update -qq && apt-get install -y -qq chromium'
+
+setup: $(PY_STAMP) $(NODE_STAMP) $(CHROMIUM)
 
 # Every tier (docs/TESTS.md), as CI runs it.
 test: setup
@@ -55,6 +61,10 @@ integration: setup
 # The app through the local Functions host (Microsoft's worker runtime), and make dev end to end.
 app: setup
 	$(PY) -m pytest tests/app -q
+
+# The page in a real browser: make dev, Debian's chromium driven by Playwright, axe-core.
+browser: setup
+	$(PY) -m pytest tests/browser -q
 
 # Bicep, the deployment package, requirements, app settings and the docs; nothing running.
 deploy: $(PY_STAMP)

@@ -83,7 +83,7 @@ async def transcribe_blob(blob: blob_sdk.BlobClient, context: func.Context) -> N
 
 
 @app.function_name("transcribe")
-@app.route(route="transcribe", methods=["POST"], auth_level=HTTP_AUTH_LEVEL)
+@app.route(route="api/transcribe", methods=["POST"], auth_level=HTTP_AUTH_LEVEL)
 async def transcribe(req: func.HttpRequest, context: func.Context) -> func.HttpResponse:
     """Transcribe audio sent in the body, as a multipart file, or named as a blob."""
     wait_for_warm_up()
@@ -104,7 +104,7 @@ async def erase_transcripts(message: func.QueueMessage, context: func.Context) -
 
 
 @app.function_name("create_transcription")
-@app.route(route="transcriptions", methods=["POST"], auth_level=HTTP_AUTH_LEVEL)
+@app.route(route="api/transcriptions", methods=["POST"], auth_level=HTTP_AUTH_LEVEL)
 async def create_transcription(req: func.HttpRequest) -> func.HttpResponse:
     """Accept audio (body, multipart or a blob name) as a job: 202 with its Location at once."""
     wait_for_warm_up()
@@ -114,7 +114,7 @@ async def create_transcription(req: func.HttpRequest) -> func.HttpResponse:
 
 
 @app.function_name("list_transcriptions")
-@app.route(route="transcriptions", methods=["GET"], auth_level=HTTP_AUTH_LEVEL)
+@app.route(route="api/transcriptions", methods=["GET"], auth_level=HTTP_AUTH_LEVEL)
 async def list_transcriptions(req: func.HttpRequest) -> func.HttpResponse:
     """The caller's jobs, newest first, a page at a time (`?limit=`, `?cursor=`)."""
     wait_for_warm_up()
@@ -124,7 +124,7 @@ async def list_transcriptions(req: func.HttpRequest) -> func.HttpResponse:
 
 
 @app.function_name("transcription_status")
-@app.route(route="transcriptions/{id}", methods=["GET"], auth_level=HTTP_AUTH_LEVEL)
+@app.route(route="api/transcriptions/{id}", methods=["GET"], auth_level=HTTP_AUTH_LEVEL)
 async def transcription_status(req: func.HttpRequest) -> func.HttpResponse:
     """A job's status; with `?format=` its result."""
     wait_for_warm_up()
@@ -134,7 +134,7 @@ async def transcription_status(req: func.HttpRequest) -> func.HttpResponse:
 
 
 @app.function_name("transcription_audio")
-@app.route(route="transcriptions/{id}/audio", methods=["GET"], auth_level=HTTP_AUTH_LEVEL)
+@app.route(route="api/transcriptions/{id}/audio", methods=["GET"], auth_level=HTTP_AUTH_LEVEL)
 async def transcription_audio(req: func.HttpRequest) -> func.HttpResponse:
     """A job's audio, with range requests (the page's player)."""
     wait_for_warm_up()
@@ -144,7 +144,7 @@ async def transcription_audio(req: func.HttpRequest) -> func.HttpResponse:
 
 
 @app.function_name("name_speakers")
-@app.route(route="transcriptions/{id}/speakers", methods=["PUT"], auth_level=HTTP_AUTH_LEVEL)
+@app.route(route="api/transcriptions/{id}/speakers", methods=["PUT"], auth_level=HTTP_AUTH_LEVEL)
 async def name_speakers(req: func.HttpRequest) -> func.HttpResponse:
     """Name the speakers of a job's transcript (`{"speakers": {"1": "Alice"}}`)."""
     wait_for_warm_up()
@@ -165,7 +165,7 @@ async def run_transcription_job(message: func.QueueMessage, context: func.Contex
 
 
 @app.function_name("create_upload")
-@app.route(route="uploads", methods=["POST"], auth_level=HTTP_AUTH_LEVEL)
+@app.route(route="api/uploads", methods=["POST"], auth_level=HTTP_AUTH_LEVEL)
 async def create_upload(req: func.HttpRequest) -> func.HttpResponse:
     """An upload URL (create-only SAS, https, short-lived) for one new blob under uploads/."""
     wait_for_warm_up()
@@ -175,7 +175,7 @@ async def create_upload(req: func.HttpRequest) -> func.HttpResponse:
 
 
 @app.function_name("health")
-@app.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+@app.route(route="api/health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 def health_check(req: func.HttpRequest) -> func.HttpResponse:
     """Anonymous and cheap: is the configuration valid? Says only the status."""
     wait_for_warm_up()
@@ -185,13 +185,25 @@ def health_check(req: func.HttpRequest) -> func.HttpResponse:
 
 
 @app.function_name("health_deep")
-@app.route(route="health/deep", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
+@app.route(route="api/health/deep", methods=["GET"], auth_level=func.AuthLevel.FUNCTION)
 async def health_deep(req: func.HttpRequest) -> func.HttpResponse:
     """With a key: Speech and storage reached with the app's credentials (cached briefly)."""
     wait_for_warm_up()
     from transcriber.entry.http.health import health_deep
 
     return _response(await health_deep())
+
+
+# Last of the routes: host.json's routePrefix is "" and every API route above is written `api/...`;
+# ASP.NET Core's route precedence (a literal segment before a parameter before a catch-all) sends
+# /api/... to its function whatever the order here, and everything else to the page.
+@app.function_name("page")
+@app.route(route="{*path}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def page(req: func.HttpRequest) -> func.HttpResponse:
+    """The page at `/` and its assets (transcriber/web/); a JSON 404 for any other path."""
+    from transcriber.entry.http.page import serve_page
+
+    return _response(serve_page(req.route_params.get("path") or ""))
 
 
 def _invocation(context: func.Context) -> Invocation:

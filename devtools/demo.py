@@ -67,6 +67,9 @@ async def _run(host: FunctionsHost, storage: BlobServiceClient, sample: Path) ->
     _say(
         f"   HTTP {response.status_code} ({response.mimetype}):\n\n   {response.get_body().decode().strip()}\n"
     )
+    page = await host.http("GET", "http://localhost:7071/")
+    _say(f"4. The page: GET / answers HTTP {page.status_code} ({page.mimetype})")
+    _say("   `make dev` serves it at http://127.0.0.1:7071/ (upload, follow, read, search, download)\n")
     await reset_service()
     if response.status_code != 200:
         raise SystemExit(f"the HTTP function answered {response.status_code}, not 200")

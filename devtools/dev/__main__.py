@@ -114,7 +114,7 @@ async def _serve(host: DevHost, port: int, connection: str, poll_seconds: float)
 async def _announce_when_started(server: uvicorn.Server, port: int) -> None:
     while not server.started:
         await asyncio.sleep(0.05)
-    console.say(f"Ready: http://127.0.0.1:{port} (Ctrl-C stops everything)\n")
+    console.say(f"Ready: http://127.0.0.1:{port}/ (the page; the API under /api; Ctrl-C stops everything)\n")
 
 
 def _banner(

@@ -69,20 +69,24 @@ def test_bindings_http_transcribe_post_with_function_key(functions_host: Functio
         "name": "req",
         "methods": ["POST"],
         "authLevel": "FUNCTION",
-        "route": "transcribe",
+        "route": "api/transcribe",
     }
     assert output == {"direction": "OUT", "type": "http", "name": "$return"}
 
 
 def test_bindings_health_is_anonymous_get(functions_host: FunctionsHost) -> None:
     trigger, _ = functions_host.bindings("health")
-    assert (trigger["route"], trigger["methods"], trigger["authLevel"]) == ("health", ["GET"], "ANONYMOUS")
+    assert (trigger["route"], trigger["methods"], trigger["authLevel"]) == (
+        "api/health",
+        ["GET"],
+        "ANONYMOUS",
+    )
 
 
 def test_bindings_deep_health_needs_a_function_key(functions_host: FunctionsHost) -> None:
     trigger, _ = functions_host.bindings("health_deep")
     assert (trigger["route"], trigger["methods"], trigger["authLevel"]) == (
-        "health/deep",
+        "api/health/deep",
         ["GET"],
         "FUNCTION",
     )

@@ -67,6 +67,26 @@ async def test_host_http_unknown_route_or_method_is_404(deployed: Deployed, meth
     assert response.status_code == 404
 
 
+async def test_host_http_root_serves_the_page_anonymously_with_its_security_headers(
+    deployed: Deployed,
+) -> None:
+    response = await deployed.host.http("GET", "https://transcriber.azurewebsites.net/")  # no key
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert b"<html" in response.get_body()
+    headers = {k.lower(): v for k, v in response.headers.items()}
+    policy = headers["content-security-policy"]
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and "http" not in policy  # no other origin
+    assert headers["x-content-type-options"] == "nosniff" and headers["referrer-policy"] == "no-referrer"
+
+
+@pytest.mark.parametrize("path", ["/api/nowhere", "/nothing.js", "/../host.json", "/web/index.html"])
+async def test_host_http_unknown_path_under_the_page_is_a_json_404(deployed: Deployed, path: str) -> None:
+    response = await deployed.host.http("GET", f"https://transcriber.azurewebsites.net{path}")
+    assert response.status_code == 404 and response.mimetype == "application/json"
+    assert json.loads(response.get_body())["error"]["code"] == "NotFound"
+
+
 async def test_host_http_request_reaches_runtime_as_the_host_converts_it(
     deployed: Deployed, corpus: Path, sent: list[Any]
 ) -> None:

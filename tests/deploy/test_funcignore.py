@@ -91,7 +91,10 @@ def test_funcignore_is_an_allow_list_that_excludes_everything_first() -> None:
     assert all(p.startswith("!") for p in patterns[2:])
 
 
-ALLOWED = re.compile(r"(function_app\.py|host\.json|requirements\.txt|transcriber/([\w.-]+/)*[\w.-]+\.py)")
+ALLOWED = re.compile(
+    r"(function_app\.py|host\.json|requirements\.txt|transcriber/([\w.-]+/)*[\w.-]+\.py"
+    r"|transcriber/web/[\w.-]+\.(html|js|css|svg))"
+)
 
 
 def test_package_holds_nothing_the_allow_list_does_not_name(package: set[str]) -> None:
@@ -107,6 +110,8 @@ def test_package_always_includes_the_app_and_its_core(package: set[str]) -> None
         if "__pycache__" not in p.parts
     }
     assert core <= package
+    page = {p.relative_to(ROOT).as_posix() for p in (ROOT / "transcriber" / "web").iterdir() if p.is_file()}
+    assert "transcriber/web/index.html" in page and page <= package  # the page the app serves
 
 
 def test_package_always_excludes_tests_tools_infra_and_local_state(package: set[str]) -> None:

@@ -111,7 +111,10 @@ def test_package_when_built_holds_the_app_and_only_the_app(wwwroot: Path) -> Non
     top = {p.name for p in wwwroot.iterdir()}
     assert top == {"function_app.py", "host.json", "requirements.txt", "transcriber", ".python_packages"}
     core = {p.relative_to(wwwroot).as_posix() for p in (wwwroot / "transcriber").rglob("*") if p.is_file()}
-    assert core and all(name.endswith(".py") for name in core), sorted(core)
+    page = {name for name in core if name.startswith("transcriber/web/")}
+    assert "transcriber/web/index.html" in page  # the page, served by the `page` function
+    assert all(name.endswith((".html", ".js", ".css", ".svg")) for name in page), sorted(page)
+    assert all(name.endswith(".py") for name in core - page), sorted(core - page)
     for excluded in ("tests", "devtools", "bench", "infra", "node_modules", ".venv", "docs", ".git", ".ci"):
         assert excluded not in top, excluded
     assert (wwwroot / "transcriber" / "__init__.py").is_file()
@@ -126,12 +129,12 @@ def test_package_job_endpoints_take_a_function_key_and_the_queue_trigger_the_app
     indexed: dict,
 ) -> None:
     for name, route, method in (
-        ("create_transcription", "transcriptions", "POST"),
-        ("transcription_status", "transcriptions/{id}", "GET"),
-        ("list_transcriptions", "transcriptions", "GET"),
-        ("name_speakers", "transcriptions/{id}/speakers", "PUT"),
-        ("transcription_audio", "transcriptions/{id}/audio", "GET"),
-        ("create_upload", "uploads", "POST"),
+        ("create_transcription", "api/transcriptions", "POST"),
+        ("transcription_status", "api/transcriptions/{id}", "GET"),
+        ("list_transcriptions", "api/transcriptions", "GET"),
+        ("name_speakers", "api/transcriptions/{id}/speakers", "PUT"),
+        ("transcription_audio", "api/transcriptions/{id}/audio", "GET"),
+        ("create_upload", "api/uploads", "POST"),
     ):
         trigger = next(b for b in bindings(indexed, name) if b["type"] == "httpTrigger")
         assert (trigger["route"], [m.upper() for m in trigger["methods"]]) == (route, [method])
@@ -163,7 +166,7 @@ def test_package_blob_trigger_with_production_settings_uses_event_grid(indexed: 
 
 def test_package_transcribe_endpoint_when_indexed_takes_posts_with_a_function_key(indexed: dict) -> None:
     trigger = next(b for b in bindings(indexed, "transcribe") if b["type"] == "httpTrigger")
-    assert trigger["route"] == "transcribe"
+    assert trigger["route"] == "api/transcribe"
     assert [m.upper() for m in trigger["methods"]] == ["POST"]
     assert trigger["authLevel"].lower() == "function"
     assert any(b["type"] == "http" and b["direction"] == "OUT" for b in bindings(indexed, "transcribe"))
@@ -171,14 +174,29 @@ def test_package_transcribe_endpoint_when_indexed_takes_posts_with_a_function_ke
 
 def test_package_health_endpoint_when_indexed_is_an_anonymous_get(indexed: dict) -> None:
     trigger = next(b for b in bindings(indexed, "health") if b["type"] == "httpTrigger")
-    assert trigger["route"] == "health"
+    assert trigger["route"] == "api/health"
     assert [m.upper() for m in trigger["methods"]] == ["GET"]
     assert trigger["authLevel"].lower() == "anonymous"
 
 
 def test_package_deep_health_endpoint_needs_a_function_key(indexed: dict) -> None:
     trigger = next(b for b in bindings(indexed, "health_deep") if b["type"] == "httpTrigger")
-    assert (trigger["route"], trigger["authLevel"].lower()) == ("health/deep", "function")
+    assert (trigger["route"], trigger["authLevel"].lower()) == ("api/health/deep", "function")
+
+
+def test_package_page_is_an_anonymous_get_behind_every_api_route(indexed: dict, wwwroot: Path) -> None:
+    trigger = next(b for b in bindings(indexed, "page") if b["type"] == "httpTrigger")
+    assert (trigger["route"], [m.upper() for m in trigger["methods"]]) == ("{*path}", ["GET"])
+    assert trigger["authLevel"].lower() == "anonymous"
+    host = json.loads((wwwroot / "host.json").read_text())
+    assert host["extensions"]["http"]["routePrefix"] == ""  # the page at /, the API under api/
+    routes = [
+        b["route"]
+        for f in indexed["functions"]
+        for b in f["bindings"]
+        if b["type"] == "httpTrigger" and f["name"] != "page"
+    ]
+    assert routes and all(route.startswith("api/") for route in routes), routes
 
 
 def test_package_core_modules_when_imported_need_only_requirements(indexed: dict) -> None:
