@@ -347,6 +347,22 @@ async def test_a_content_url_that_is_not_https_is_never_fetched(batch_service: F
     assert error.code == "InvalidBatchResult" and not error.transient
 
 
+async def test_a_content_url_outside_azure_blob_storage_is_never_fetched(
+    batch_service: FakeBatchService,
+) -> None:
+    """Issue #24: any https host was fetched; result files live in Azure Blob Storage."""
+    batch_service.content_scheme_host = "https://storage.example.invalid"
+    error = await succeeded_result_error(batch_service)
+    assert error.code == "InvalidBatchResult" and not error.transient
+
+
+async def test_a_redirect_from_the_result_url_is_never_followed(batch_service: FakeBatchService) -> None:
+    """Issue #24: a 302 to another origin was followed and its body became the transcript."""
+    batch_service.result_scripted.append((302, {}, {"Location": "https://elsewhere.example.invalid/r.json"}))
+    error = await succeeded_result_error(batch_service)
+    assert error.code == "InvalidBatchResult" and not error.transient
+
+
 async def test_an_expired_result_sas_is_transient(batch_service: FakeBatchService) -> None:
     batch_service.result_scripted.append((403, {"no": "access"}, {}))
     error = await succeeded_result_error(batch_service)

@@ -213,7 +213,9 @@ class BatchClient:
         from azure.core.rest import HttpRequest
 
         if not safe_content_url(url, self._base):
-            raise InvalidBatchResultError("the service gave a result URL that is not https")
+            raise InvalidBatchResultError(
+                "the service gave a result URL outside Azure Blob Storage, or not https"
+            )
         pipeline = self._pipelines()[1]
         try:
             async with asyncio.timeout(self.settings.timeout_seconds):

@@ -121,12 +121,13 @@ def api_pipeline(
 def files_pipeline(
     telemetry: Telemetry, settings: SpeechSettings, *, max_retry_after: float, retry_backoff_factor: float
 ) -> AsyncPipeline:
-    """Result files by SAS URL: retries and logging, never a credential."""
+    """Result files by SAS URL: retries and logging, never a credential, and no redirect (storage
+    answers a SAS GET itself; a redirect could only lead to what the URL check refused)."""
     policies = [
         RequestIdPolicy(),
         UserAgentPolicy(sdk_moniker=SDK_MONIKER),
         DependencyPolicy(telemetry, "Azure blob"),
-        AsyncRedirectPolicy(),
+        AsyncRedirectPolicy(permit_redirects=False),
         BoundedRetryPolicy(max_retry_after=max_retry_after, retry_backoff_factor=retry_backoff_factor),
         DistributedTracingPolicy(),
         HttpLoggingPolicy(),
@@ -147,11 +148,18 @@ def same_origin(url: str, base: str) -> bool:
     return (a.scheme, a.netloc) == (b.scheme, b.netloc)
 
 
+# Azure Blob Storage's endpoints, public and sovereign clouds: the service keeps result files
+# there and hands out read SAS URLs to them (batch transcription's `links.contentUrl`).
+BLOB_HOST_SUFFIXES = (".blob.core.windows.net", ".blob.core.chinacloudapi.cn", ".blob.core.usgovcloudapi.net")
+
+
 def safe_content_url(url: str, base: str) -> bool:
-    """https, or plain http between loopback addresses only (a local emulator)."""
+    """A result file's URL the app may fetch: https into Azure Blob Storage, or the Speech
+    endpoint's own origin (a local emulator), or plain http between loopback addresses only."""
     parts = urlsplit(url)
-    if parts.scheme == "https" and parts.hostname:
-        return True
+    host = (parts.hostname or "").lower()
+    if parts.scheme == "https" and host:
+        return host.endswith(BLOB_HOST_SUFFIXES) or same_origin(url, base)
     return parts.scheme == "http" and _loopback(parts.hostname) and _loopback(urlsplit(base).hostname)
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from transcriber.adapters.speech import translate_error as translate
-from transcriber.domain.errors import InvalidRequestError, ServiceError
+from transcriber.domain.errors import InvalidBatchResultError, InvalidRequestError, ServiceError
 from transcriber.domain.redaction import redact
 from transcriber.domain.rendering import parse_json
 
@@ -75,6 +75,8 @@ def raise_for_file(response: Any) -> None:
     status = response.status_code
     if status == 429 or status >= 500:
         raise translate(http_error(response))
+    if 300 <= status < 400:  # never followed (http_pipeline.files_pipeline): it would not change
+        raise InvalidBatchResultError(f"the batch result file's URL redirects elsewhere ({status})")
     raise ServiceError(f"the batch result file could not be read ({status})", code=f"BatchResultHttp{status}")
 
 
