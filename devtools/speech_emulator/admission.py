@@ -12,7 +12,6 @@ import contextlib
 
 from starlette.requests import ClientDisconnect, Request
 
-from devtools.speech_emulator.auth import authenticate
 from devtools.speech_emulator.errors import ServiceError
 from devtools.speech_emulator.journal import JournalEntry
 from devtools.speech_emulator.state import EmulatorState
@@ -22,15 +21,8 @@ __all__ = ["admit"]
 
 async def admit(request: Request, state: EmulatorState, scope: str, entry: JournalEntry) -> None:
     """Take a token of `scope`'s quota for this request, or raise its 429 (journaled as throttled)."""
-    config = state.config
     try:
-        authenticate(
-            request.headers,
-            key=state.key,
-            refuse_keys=config.refuse_keys,
-            https=config.https,
-            audience=config.audience,
-        )
+        state.authenticate(request.headers)
     except ServiceError:
         return
     refusal = state.quotas.admit(scope)

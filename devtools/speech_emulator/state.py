@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from devtools.speech_emulator.auth import AuthKind, authenticate
 from devtools.speech_emulator.batch.jobs import BatchJobs
 from devtools.speech_emulator.config import EmulatorConfig
 from devtools.speech_emulator.engines import Engine
@@ -32,6 +34,17 @@ class EmulatorState:
     def __post_init__(self) -> None:
         self.batch = BatchJobs(self.config.batch_hour_seconds)
         self.reset_quotas()
+
+    def authenticate(self, headers: Mapping[str, str]) -> AuthKind:
+        """The request's credential as this instance accepts it (`auth.authenticate`), or its 401/403."""
+        config = self.config
+        return authenticate(
+            headers,
+            key=self.key,
+            refuse_keys=config.refuse_keys,
+            https=config.https,
+            audience=config.audience,
+        )
 
     def reset_quotas(self) -> None:
         """The config's quotas again, with full buckets."""

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from devtools.speech_emulator.admission import admit
-from devtools.speech_emulator.auth import authenticate, presented_auth
+from devtools.speech_emulator.auth import presented_auth
 from devtools.speech_emulator.config import API_VERSIONS
 from devtools.speech_emulator.definition import parse_definition
 from devtools.speech_emulator.errors import ServiceError
@@ -83,13 +83,7 @@ async def _handle(request: Request, state: EmulatorState, entry: JournalEntry) -
             raise fault_error(fault)
         await asyncio.sleep(fault.delay_seconds)
 
-    authenticate(
-        request.headers,
-        key=state.key,
-        refuse_keys=config.refuse_keys,
-        https=config.https,
-        audience=config.audience,
-    )
+    state.authenticate(request.headers)
     api_version = _api_version(entry.api_version)
     if form_error is not None or form is None:
         raise form_error or ServiceError.invalid_request("The request body could not be read.")

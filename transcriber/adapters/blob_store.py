@@ -76,31 +76,7 @@ class BlobStore(StorageClient):
         One request instead of GetBlobProperties then a range read: the response carries the
         etag, the whole size (Content-Range) and the content type. BlobNotFoundError when gone.
         """
-        blob = self._blob(container, name)
-
-        async def read() -> tuple[Any, bytes]:
-            from azure.core.exceptions import HttpResponseError
-
-            try:
-                stream = await blob.download_blob(offset=0, length=length)
-            except HttpResponseError as exc:
-                if exc.status_code != 416:
-                    raise
-                return await blob.get_blob_properties(), b""  # an empty blob has no range to read
-            return stream.properties, await stream.readall()
-
-        props, head = await self._call("GetBlob", read())
-        content_range = props.content_range or ""
-        size = int(content_range.rsplit("/", 1)[1]) if "/" in content_range else props.size
-        info = BlobInfo(
-            container=container,
-            name=name,
-            etag=props.etag.strip('"'),
-            size=size,
-            content_type=props.content_settings.content_type,
-            last_modified=props.last_modified,
-        )
-        return info, head
+        return await self.read_range(container, name, 0, length)
 
     async def list_blobs(self, container: str, prefix: str | None = None) -> list[BlobInfo]:
         """Every current blob under `prefix`, names as stored (the caller checks them)."""

@@ -25,7 +25,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from devtools.speech_emulator.admission import admit
-from devtools.speech_emulator.auth import authenticate, presented_auth
+from devtools.speech_emulator.auth import presented_auth
 from devtools.speech_emulator.batch.content import (
     CONTENT_PREFIX,
     DEFAULT_SAS_MINUTES,
@@ -88,14 +88,7 @@ def _endpoint(operation: str, handler: Handler) -> Callable[[Request], Awaitable
                 if fault.kind == "status":
                     raise fault_error(fault)
                 await asyncio.sleep(fault.delay_seconds)
-            config = state.config
-            authenticate(
-                request.headers,
-                key=state.key,
-                refuse_keys=config.refuse_keys,
-                https=config.https,
-                audience=config.audience,
-            )
+            state.authenticate(request.headers)
             if entry.api_version not in BATCH_API_VERSIONS:
                 shown = f"'{entry.api_version}'" if entry.api_version else "missing"
                 raise ServiceError.invalid_request(
