@@ -49,9 +49,10 @@ def dev_with(folder: Path, **settings: str) -> Iterator[Dev]:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def dev_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dev]:
-    """One `make dev` for the tier: the page at its root, the API under /api, no key locally.
+    """One `make dev` per test module (stopped with it, not left running under later tiers):
+    the page at its root, the API under /api, no key locally.
 
     Diarization is on, so phrases have speakers to name.
     """
@@ -59,8 +60,11 @@ def dev_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dev]:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Chromium for one module. Playwright's sync API runs an event loop in the test thread
+    until it stops: kept past the tier, every later asyncio test (pytest-asyncio's runner)
+    would fail with "Cannot run the event loop while another loop is running"."""
     if not CHROMIUM.exists():
         raise RuntimeError(f"{CHROMIUM} is missing: `make setup` installs it (apt-get install -y chromium)")
     with sync_playwright() as playwright:
