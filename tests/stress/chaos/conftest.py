@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import random
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from devtools.azurite import Azurite
 from devtools.functions_host import FunctionsHost
 from devtools.speech_emulator import RunningEmulator
 from tests.fixtures.functions import AppUnderTest
-from tests.fixtures.storage import BlobContainers
+from tests.stress.app_settings import configure_stress_app
 from transcriber.services import reset_service
 
 CHAOS_BLOBS = int(os.environ.get("CHAOS_BLOBS") or 300)
@@ -55,23 +54,10 @@ async def chaos_app(
 ) -> AsyncIterator[AppUnderTest]:
     """The app on the restartable Azurite and an echo-engine emulator; it creates its own output
     containers (CREATE_CONTAINERS defaults to true with a connection string)."""
-    suffix = uuid.uuid4().hex[:10]
-    containers = BlobContainers(f"audio-{suffix}", f"transcripts-{suffix}", f"failures-{suffix}")
     speech = speech_emulator_factory(engine="echo")
-    for name in ("APPLICATIONINSIGHTS_CONNECTION_STRING", "IDENTITY_ENDPOINT", "CREATE_CONTAINERS"):
-        monkeypatch.delenv(name, raising=False)
-    settings = {
-        "AudioStorage": persistent_azurite.connection_string,
-        **containers.settings(),
-        "BLOB_TRIGGER_SOURCE": "LogsAndContainerScan",
-        "AZURE_SPEECH_ENDPOINT": speech.endpoint,
-        "AZURE_SPEECH_API_KEY": speech.key,
-        "BLOB_MAX_ATTEMPTS": str(functions_host.blobs.poison_blob_threshold),
-        # a duplicate that finds a live claim looks again after a tenth of this (and jitter)
-        "BLOB_CLAIM_TIMEOUT_SECONDS": "30",
-    }
-    for name, value in settings.items():
-        monkeypatch.setenv(name, value)
+    containers = configure_stress_app(
+        monkeypatch, functions_host, persistent_azurite.connection_string, speech
+    )
     storage = BlobServiceClient.from_connection_string(persistent_azurite.connection_string)
     storage.create_container(containers.audio)
     await reset_service()

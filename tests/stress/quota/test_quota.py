@@ -14,7 +14,6 @@ import io
 import logging
 import random
 import time
-import uuid
 import wave
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
@@ -28,7 +27,7 @@ from devtools.azurite import Azurite
 from devtools.functions_host import FunctionsHost, QueueDelivery
 from devtools.speech_emulator import RunningEmulator
 from tests.fixtures.functions import AppUnderTest
-from tests.fixtures.storage import BlobContainers
+from tests.stress.app_settings import configure_stress_app
 from transcriber.services import reset_service
 
 BLOBS = 60
@@ -57,22 +56,8 @@ async def quota_app(
     speech_emulator_factory: Callable[..., RunningEmulator],
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[AppUnderTest]:
-    suffix = uuid.uuid4().hex[:10]
-    containers = BlobContainers(f"audio-{suffix}", f"transcripts-{suffix}", f"failures-{suffix}")
     speech = speech_emulator_factory(engine="echo", quota_rpm=QUOTA_PER_MINUTE, quota_burst=QUOTA_BURST)
-    for name in ("APPLICATIONINSIGHTS_CONNECTION_STRING", "IDENTITY_ENDPOINT", "CREATE_CONTAINERS"):
-        monkeypatch.delenv(name, raising=False)
-    settings = {
-        "AudioStorage": azurite.connection_string,
-        **containers.settings(),
-        "BLOB_TRIGGER_SOURCE": "LogsAndContainerScan",
-        "AZURE_SPEECH_ENDPOINT": speech.endpoint,
-        "AZURE_SPEECH_API_KEY": speech.key,
-        "BLOB_MAX_ATTEMPTS": str(functions_host.blobs.poison_blob_threshold),
-        "BLOB_CLAIM_TIMEOUT_SECONDS": "30",  # a duplicate finding a live claim looks again in ~4 s
-    }
-    for name, value in settings.items():
-        monkeypatch.setenv(name, value)
+    containers = configure_stress_app(monkeypatch, functions_host, azurite.connection_string, speech)
     queue = functions_host.functions[JOBS_FUNCTION].trigger["queueName"]
     storage = BlobServiceClient.from_connection_string(azurite.connection_string)
     storage.create_container(containers.audio)
