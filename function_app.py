@@ -199,12 +199,12 @@ async def health_deep(req: func.HttpRequest) -> func.HttpResponse:
 # /api/... to its function whatever the order here, and everything else to the page.
 @app.function_name("page")
 @app.route(route="{*path}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
-def page(req: func.HttpRequest) -> func.HttpResponse:
+async def page(req: func.HttpRequest) -> func.HttpResponse:
     """The page at `/` and its assets (transcriber/web/); a JSON 404 for any other path."""
     wait_for_warm_up()
     from transcriber.entry.http.page import serve_page
 
-    return _response(serve_page(req.route_params.get("path") or ""))
+    return _response(await serve_page(req.route_params.get("path") or ""))
 
 
 def _invocation(context: func.Context) -> Invocation:

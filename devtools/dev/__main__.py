@@ -18,7 +18,14 @@ from devtools.azurite import Azurite
 from devtools.dev import console
 from devtools.dev.front_end import build_front_end
 from devtools.dev.host import DevHost
-from devtools.dev.services import Ports, create_containers, create_queues, running_azurite, running_speech
+from devtools.dev.services import (
+    Ports,
+    allow_page_uploads,
+    create_containers,
+    create_queues,
+    running_azurite,
+    running_speech,
+)
 from devtools.dev.settings import SAMPLE, dev_environment, ensure_local_settings, read_values
 from devtools.dev.watcher import BlobWatcher
 
@@ -70,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             env.get("FAILURES_CONTAINER") or "transcription-failures",
         ]
         create_containers(env["AudioStorage"], containers)
+        allow_page_uploads(env["AudioStorage"], ports.functions)
         host = DevHost.start(ROOT)
         create_queues(env["AudioStorage"], host.queues)  # as infra creates them (and their poison queues)
         _banner(args, created, ports, azurite, speech, env, host)

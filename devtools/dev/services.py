@@ -74,6 +74,26 @@ def create_containers(connection: str, names: list[str]) -> list[str]:
     return created
 
 
+# What the page's PUT to an upload URL sends (transcriber/web/api.js), as infra's CORS rule allows it.
+UPLOAD_CORS_HEADERS = ["content-type", "if-none-match", "x-ms-blob-type"]
+
+
+def allow_page_uploads(connection: str, port: int) -> None:
+    """The CORS rule infra sets on the audio account, for the page at http://127.0.0.1:<port>:
+    only PUT, only the upload's headers (Azurite refuses any other origin's preflight, as storage does)."""
+    from azure.storage.blob import BlobServiceClient, CorsRule
+
+    rule = CorsRule(
+        [f"http://127.0.0.1:{port}", f"http://localhost:{port}"],
+        ["PUT"],
+        allowed_headers=UPLOAD_CORS_HEADERS,
+        exposed_headers=["etag"],
+        max_age_in_seconds=3600,
+    )
+    with BlobServiceClient.from_connection_string(connection) as client:
+        client.set_service_properties(cors=[rule])
+
+
 def create_queues(connection: str, functions: dict[str, str]) -> None:
     """The queue-triggered functions' queues and their poison queues, as infra creates them."""
     from azure.core.exceptions import ResourceExistsError

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import BrowserContext, Page, Request, expect
+from playwright.sync_api import BrowserContext, Page, Request, Route, expect
 
 from tests.app.dev.test_make_dev import Dev
 from tests.browser.conftest import axe_violations, screenshot, wait_until
@@ -296,4 +296,61 @@ def test_page_list_pages_with_the_cursor_and_shows_each_status_with_its_details(
     expect(rows.nth(4).get_by_role("link", name="call-4.wav")).to_be_visible()
     expect(page.get_by_role("button", name="Show older")).to_be_hidden()
     assert any("cursor=page-2" in url for url in asked) and all("limit=20" in url for url in asked)
+    assert axe_violations(page) == []
+
+
+def config_override(page: Page, **values: object) -> None:
+    """The page's config.json as the app serves it, with `values` changed: a deployment's setting
+    (or, for `directFromBytes`, a threshold lowered so a short sample takes the large-file path)."""
+
+    def fulfil(route: Route) -> None:
+        served = route.fetch()
+        route.fulfill(response=served, json={**served.json(), **values})
+
+    page.route("**/config.json", fulfil)
+
+
+def test_page_large_file_goes_straight_to_storage_with_its_upload_url(page: Page, dev_app: Dev) -> None:
+    """Past `directFromBytes` the page PUTs the file to the upload URL (make dev's Azurite carries
+    the CORS rule infra sets), then makes a job for that blob: the app never holds the file."""
+    config_override(page, directFromBytes=1)
+    blob_origin = re.search(r"BlobEndpoint=(http://[^/;]+)", dev_app.connection).group(1)
+    sent: list[tuple[str, str]] = []
+    page.on("requestfinished", lambda request: sent.append((request.method, request.url)))
+    page.goto("/")
+    page.set_input_files("#file-input", str(JFK))
+    upload = page.locator("#uploads li").first
+    expect(upload).to_contain_text("Sent", timeout=30_000)
+    expect(upload.locator("progress")).to_have_attribute("value", "100")
+    puts = [url for method, url in sent if method == "PUT"]
+    assert len(puts) == 1 and puts[0].startswith(f"{blob_origin}/devstoreaccount1/audio-in/uploads/"), sent
+    posts = [url for method, url in sent if method == "POST"]
+    assert posts == [f"{dev_app.base}/api/uploads", f"{dev_app.base}/api/transcriptions"], sent
+    row = page.locator("#jobs-body tr", has_text="jfk.wav").first
+    expect(row.locator("[data-status]")).to_have_attribute("data-status", "succeeded", timeout=120_000)
+    # the rule lets the page's origin in, and no other
+    for origin, allowed in ((dev_app.base, True), ("https://elsewhere.example", False)):
+        preflight = httpx.options(
+            puts[0].split("?")[0],
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": "PUT",
+                "Access-Control-Request-Headers": "x-ms-blob-type,if-none-match,content-type",
+            },
+        )
+        assert (preflight.status_code == 200) is allowed, (origin, preflight.status_code)
+
+
+def test_page_says_storage_is_private_and_refuses_a_file_past_the_apps_limit(page: Page) -> None:
+    """PAGE_DIRECT_UPLOADS=false (infra's setting with vnetEnabled): files only through the app."""
+    config_override(page, directUploads=False, appLimitBytes=100_000)
+    page.goto("/")
+    note = page.locator("#upload-note")
+    expect(note).to_have_text(
+        "Storage is private in this deployment, so files go through the app: up to 100 kB each."
+    )
+    page.set_input_files("#file-input", str(JFK))  # 352 kB
+    expect(page.locator("#uploads li").first).to_contain_text(
+        "Not sent: the app takes files up to 100 kB (storage is private in this deployment)"
+    )
     assert axe_violations(page) == []

@@ -37,6 +37,7 @@ from transcriber.domain.setting_names import (
     MAX_DEFERRAL,
     MAX_SAS_LIFETIME_MINUTES,
     MIB,
+    PAGE_DIRECT_UPLOADS,
     SAS_LIFETIME,
     SERVICE_MAX_BYTES,
     SERVICE_MAX_SECONDS,
@@ -77,6 +78,7 @@ class Settings:
     erasure_queue: str = "blob-deleted"
     jobs_queue: str = "transcription-jobs"
     upload_sas_lifetime_minutes: int = 15
+    page_direct_uploads: bool = True
     callback_allowed_hosts: tuple[str, ...] = ()
     callback_secret: str | None = field(default=None, repr=False)
     callback_max_attempts: int = 5
@@ -125,6 +127,7 @@ class Settings:
             "upload_sas_lifetime_minutes": lambda: integer(
                 env, UPLOAD_SAS_LIFETIME, 15, minimum=1, maximum=60
             ),
+            "page_direct_uploads": lambda: boolean(env, PAGE_DIRECT_UPLOADS, default=True),
             "callback_allowed_hosts": lambda: callback_hosts(env),
             "callback_secret": lambda: callback_secret(env),
             "callback_max_attempts": lambda: integer(env, CALLBACK_MAX_ATTEMPTS, 5, minimum=1, maximum=10),

@@ -53,6 +53,8 @@ JOBS_QUEUE = "TRANSCRIPTION_JOBS_QUEUE"
 QUEUE_MAX_DEQUEUE_COUNT = "AzureFunctionsJobHost__extensions__queues__maxDequeueCount"
 BLOB_PARALLELISM = "AzureFunctionsJobHost__extensions__blobs__maxDegreeOfParallelism"
 UPLOAD_SAS_LIFETIME = "UPLOAD_SAS_LIFETIME_MINUTES"
+# the page PUTs large files straight to storage (false where a firewall keeps browsers out)
+PAGE_DIRECT_UPLOADS = "PAGE_DIRECT_UPLOADS"
 CALLBACK_ALLOWED_HOSTS = "CALLBACK_ALLOWED_HOSTS"
 CALLBACK_SECRET = "CALLBACK_SIGNING_SECRET"
 CALLBACK_MAX_ATTEMPTS = "CALLBACK_MAX_ATTEMPTS"

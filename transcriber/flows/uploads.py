@@ -1,14 +1,16 @@
 """An upload URL for one new blob under `uploads/` in the audio container (POST /api/uploads).
 
-HTTP bodies stop at the front end's 100 MB; a PUT straight to storage does not.
+HTTP bodies stop at the front end's 100 MB; a PUT straight to storage does not. The app makes the
+name (`uploads/<random>/<the caller's name>`), so no two grants ever name one blob.
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from transcriber.domain.errors import BlobExistsError, BlobNotFoundError, InvalidBlobNameError
+from transcriber.domain.errors import InvalidBlobNameError
 from transcriber.domain.names import UPLOADS_PREFIX, check_blob_name
 from transcriber.domain.owners import Caller
 from transcriber.flows.grants import record_grant
@@ -25,24 +27,19 @@ class UploadGrant:
     expires_at: datetime
 
 
-def upload_name(name: str) -> str:
-    """`uploads/<name>`, every form of it checked like any blob name."""
+def upload_name(name: str, token: str) -> str:
+    """`uploads/<token>/<name>`, every form of it checked like any blob name."""
     try:
-        return check_blob_name(UPLOADS_PREFIX + check_blob_name(name.strip()))
+        return check_blob_name(f"{UPLOADS_PREFIX}{token}/{check_blob_name(name.strip())}")
     except InvalidBlobNameError as exc:
         raise InvalidBlobNameError(f"'name': {exc.message}") from None
 
 
 async def grant_upload(service: TranscriptionService, caller: Caller, name: str) -> UploadGrant:
-    """A create-only SAS for `uploads/<name>`, granted to `caller` (`flows.grants`: only it may
-    then name the blob); BlobExistsError when that blob is there already."""
+    """A create-only SAS for a new `uploads/<random>/<name>`, granted to `caller` (`flows.grants`:
+    only it may then name the blob)."""
     settings = service.settings
-    blob = upload_name(name)
-    try:
-        await service.store.properties(settings.audio_container, blob)
-        raise BlobExistsError(f"{blob} already exists: choose another name")
-    except BlobNotFoundError:
-        pass
+    blob = upload_name(name, secrets.token_hex(8))
     await record_grant(service, caller, blob)
     lifetime = timedelta(minutes=settings.upload_sas_lifetime_minutes)
     url = await service.store.upload_sas_url(settings.audio_container, blob, lifetime)

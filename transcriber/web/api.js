@@ -86,31 +86,55 @@ export function putSpeakers(id, speakers) {
   return request("PUT", jobUrl(id, "/speakers"), { json: { speakers } }).then((r) => r.json());
 }
 
-// One file to POST /api/transcriptions as multipart (its name travels in the part, not the URL),
-// keepAudio=true so the page can play it; `onProgress(sent, total)` as the browser sends it.
-export function uploadFile(file, onProgress) {
+// How this deployment takes files (the page function's config.json): `directUploads` (large files
+// straight to storage) and `appLimitBytes` (the most the app takes in one request).
+export async function getConfig() {
+  const response = await fetch("/config.json", { cache: "no-store", credentials: "same-origin" });
+  if (!response.ok) throw await failure(response);
+  return response.json();
+}
+
+// One request with upload progress (`onProgress(sent, total)`); resolves with the answer's JSON.
+function send(method, url, headers, body, onProgress, { toStorage = false } = {}) {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", "/api/transcriptions?keepAudio=true");
-    for (const [name, value] of Object.entries(authHeaders())) xhr.setRequestHeader(name, value);
-    xhr.responseType = "json";
+    xhr.open(method, url);
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
+    xhr.responseType = toStorage ? "text" : "json";
     xhr.upload.addEventListener("progress", (event) => {
       if (event.lengthComputable) onProgress(event.loaded, event.total);
     });
     xhr.addEventListener("load", () => {
-      const body = xhr.response || {};
-      if (xhr.status >= 200 && xhr.status < 300) resolve(body);
-      else if (xhr.status === 401) reject(new KeyRequired("a function key is needed"));
+      if (xhr.status >= 200 && xhr.status < 300) resolve(toStorage ? {} : xhr.response || {});
+      else if (xhr.status === 401 && !toStorage) reject(new KeyRequired("a function key is needed"));
+      else if (toStorage) reject(new ApiError(xhr.status, `Storage${xhr.status}`, `storage refused the upload (${xhr.status})`));
       else {
-        const error = body.error || {};
+        const error = (xhr.response || {}).error || {};
         reject(new ApiError(xhr.status, error.code || `HTTP${xhr.status}`, error.message || `the app answered ${xhr.status}`));
       }
     });
-    xhr.addEventListener("error", () => reject(new ApiError(0, "NetworkError", "the upload did not reach the app")));
-    const form = new FormData();
-    form.append("file", file, file.name);
-    xhr.send(form);
+    const where = toStorage ? "storage" : "the app";
+    xhr.addEventListener("error", () => reject(new ApiError(0, "NetworkError", `the upload did not reach ${where}`)));
+    xhr.send(body);
   });
+}
+
+// One file to POST /api/transcriptions as multipart (its name travels in the part, not the URL),
+// keepAudio=true so the page can play it.
+export function uploadFile(file, onProgress) {
+  const form = new FormData();
+  form.append("file", file, file.name);
+  return send("POST", "/api/transcriptions?keepAudio=true", authHeaders(), form, onProgress);
+}
+
+// One file past the app's limit: an upload URL from the app (a create-only SAS for a blob the app
+// names), one PUT straight to storage, then a job for that blob. The file name travels in JSON
+// bodies only; the upload URL names the blob, and the page never logs or shows it.
+export async function uploadToStorage(file, onProgress) {
+  const grant = await (await request("POST", "/api/uploads", { json: { name: file.name } })).json();
+  const headers = { ...grant.headers, "Content-Type": file.type || "application/octet-stream" };
+  await send(grant.method || "PUT", grant.uploadUrl, headers, file, onProgress, { toStorage: true });
+  return (await request("POST", "/api/transcriptions", { json: { blob: grant.blob, fileName: file.name } })).json();
 }
 
 // The job's audio for the player. Entra mode (or no key): the URL itself, the browser sends its

@@ -1,6 +1,6 @@
 // The page: a key prompt when the app asks for one, the list with uploads, one transcript.
 // Views are chosen by the URL's fragment: `#/` the list, `#/t/<job id>` a transcript.
-import { KeyRequired, key, listJobs, setKey } from "./api.js";
+import { KeyRequired, getConfig, key, listJobs, setKey } from "./api.js";
 import { byId } from "./dom.js";
 import { createList } from "./list.js";
 import { createTranscriptView } from "./transcript.js";
@@ -23,7 +23,9 @@ function onError(error, where) {
 
 const list = createList({ onError });
 const transcript = createTranscriptView({ onError });
-setUpUploads({ onAccepted: () => list.refresh(), onKeyRequired: askForKey });
+// Without config.json (an old or broken deployment), files go through the app only.
+const config = await getConfig().catch(() => ({ directUploads: false, directFromBytes: 0, appLimitBytes: 104_792_064 }));
+setUpUploads({ config, onAccepted: () => list.refresh(), onKeyRequired: askForKey });
 
 function askForKey(message = "") {
   list.hide();

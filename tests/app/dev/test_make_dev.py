@@ -213,7 +213,8 @@ def api_doc_curl_commands(first_heading: str, last_heading: str) -> list[list[st
 
 
 def run_curl(words: list[str], base: str, values: dict[str, str]) -> httpx.Response:
-    """What curl does with the flags docs/API.md uses (-i, -X, -H, -d, --data-binary @file)."""
+    """What curl does with the flags docs/API.md uses (-i, -X, -H, -d, --data-binary @file), with
+    `values` put in place of their placeholders (`<id>`) in the URL and in a -d body."""
     method, headers, body, url = None, {}, None, None
     args = iter(words[1:])
     for arg in args:
@@ -235,6 +236,8 @@ def run_curl(words: list[str], base: str, values: dict[str, str]) -> httpx.Respo
     assert url is not None, words
     for placeholder, value in values.items():
         url = url.replace(placeholder, value)
+        if body is not None and "--data-binary" not in words:
+            body = body.replace(placeholder.encode(), value.encode())
     url = url.replace("http://127.0.0.1:7071", base)
     method = method or ("POST" if body is not None else "GET")
     return httpx.request(method, url, content=body, headers=headers, timeout=60)
@@ -266,14 +269,14 @@ def test_make_dev_runs_the_api_doc_job_and_upload_examples(dev: Dev) -> None:
 
     upload = run_curl(uploads[0], dev.base, values)
     assert upload.status_code == 201, upload.text
-    values["<uploadUrl>"] = upload.json()["uploadUrl"]
+    values["<uploadUrl>"], values["<blob>"] = upload.json()["uploadUrl"], upload.json()["blob"]
     put = run_curl(uploads[1], dev.base, values)
     assert put.status_code == 201, put.text
     # never replaced: the create-only SAS refuses it (403; If-None-Match alone would be a 409)
     assert run_curl(uploads[1], dev.base, values).status_code in (403, 409)
     with BlobServiceClient.from_connection_string(dev.connection) as storage:
-        found = wait_for_outputs(storage, {"uploads/2026/board-meeting.wav.json"}, 60)
-    assert "uploads/2026/board-meeting.wav.json" in found, dev.log()
+        found = wait_for_outputs(storage, {f"{values['<blob>']}.json"}, 60)
+    assert f"{values['<blob>']}.json" in found, dev.log()
     job = run_curl(uploads[2], dev.base, values)
     assert job.status_code == 202
     values["<id>"] = job.json()["id"]

@@ -8,6 +8,7 @@ blob trigger to a transcript.
 from __future__ import annotations
 
 import json
+import re
 import ssl
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,7 +37,9 @@ async def test_upload_through_the_sas_url_triggers_a_transcript(
     identity_app: IdentityApp, corpus: Path, tls_certs
 ) -> None:
     status, reply = await ask(identity_app, {"name": "calls/jfk.flac"})
-    assert status == 201 and reply["blob"] == "uploads/calls/jfk.flac" and reply["method"] == "PUT"
+    assert status == 201 and reply["method"] == "PUT"
+    blob = reply["blob"]  # the app's name: a random folder, then the caller's name
+    assert re.fullmatch(r"uploads/[0-9a-f]{16}/calls/jfk\.flac", blob)
     sas = parse_qs(urlsplit(reply["uploadUrl"]).query)
     assert sas["sp"] == ["c"] and sas["spr"] == ["https"] and "skoid" in sas  # user delegation
     assert "sr" in sas and sas["sr"] == ["b"]  # one blob, not the container
@@ -47,9 +50,9 @@ async def test_upload_through_the_sas_url_triggers_a_transcript(
     with pytest.raises(HttpResponseError) as refused:  # write only: no reading back
         uploader.download_blob().readall()
     assert refused.value.status_code == 403
-    delivery = await identity_app.blob_event("uploads/calls/jfk.flac")
+    delivery = await identity_app.blob_event(blob)
     assert delivery.status == "succeeded"
-    assert "country" in identity_app.transcripts()["uploads/calls/jfk.flac.txt"].decode().lower()
+    assert "country" in identity_app.transcripts()[f"{blob}.txt"].decode().lower()
 
 
 async def test_upload_with_the_headers_given_never_replaces_a_blob(
@@ -72,7 +75,7 @@ async def test_upload_with_the_headers_given_never_replaces_a_blob(
     # the same SAS, the same headers: nothing is replaced (Azurite checks the create-only SAS
     # first, 403; which of the two the live service answers first is not recorded)
     assert put(b"RIFF second") in (403, 409)
-    blob = identity_app.storage.get_blob_client(identity_app.containers.audio, "uploads/once.wav")
+    blob = identity_app.storage.get_blob_client(identity_app.containers.audio, reply["blob"])
     assert blob.download_blob().readall() == b"RIFF first"
 
 
@@ -95,7 +98,7 @@ async def test_upload_sas_refuses_an_overwrite_metadata_and_a_lease_without_the_
         verify=verify,
     )
     assert (again.status_code, metadata.status_code, lease.status_code) == (403, 403, 403)
-    blob = identity_app.storage.get_blob_client(identity_app.containers.audio, "uploads/mine.wav")
+    blob = identity_app.storage.get_blob_client(identity_app.containers.audio, reply["blob"])
     assert blob.download_blob().readall() == b"RIFF mine"
     assert blob.get_blob_properties().lease.state == "available"
 
@@ -103,20 +106,24 @@ async def test_upload_sas_refuses_an_overwrite_metadata_and_a_lease_without_the_
 async def test_upload_sas_is_for_that_one_blob_only(identity_app: IdentityApp, tls_certs) -> None:
     status, reply = await ask(identity_app, {"name": "a.wav"})
     assert status == 201
-    other = reply["uploadUrl"].replace("/uploads/a.wav?", "/uploads/b.wav?")
+    other = reply["uploadUrl"].replace("/a.wav?", "/b.wav?")
+    assert other != reply["uploadUrl"]
     with pytest.raises(HttpResponseError) as refused:
         client(other, str(tls_certs.ca_bundle)).upload_blob(b"RIFF")
     assert refused.value.status_code == 403
 
 
-async def test_upload_of_an_existing_name_is_a_409_conflict(identity_app: IdentityApp) -> None:
-    identity_app.upload("uploads/taken.wav", b"RIFF....WAVE")
-    response = await identity_app.call(
-        "POST", URL, json.dumps({"name": "taken.wav"}).encode(), {"Content-Type": "application/json"}
-    )
-    assert response.status_code == 409 and response.headers["Content-Type"].startswith("application/json")
-    error = json.loads(response.get_body())["error"]
-    assert error["code"] == "BlobExists" and "uploads/taken.wav" in error["message"]
+async def test_upload_of_one_name_twice_gets_two_blobs(identity_app: IdentityApp, tls_certs) -> None:
+    """Issue #24: two callers asking for one name each get their own blob, never the other's."""
+    (first_status, first), (second_status, second) = [
+        await ask(identity_app, {"name": "taken.wav"}) for _ in range(2)
+    ]
+    assert (first_status, second_status) == (201, 201)
+    assert first["blob"] != second["blob"] and first["uploadUrl"] != second["uploadUrl"]
+    for reply, data in ((first, b"RIFF one"), (second, b"RIFF two")):
+        client(reply["uploadUrl"], str(tls_certs.ca_bundle)).upload_blob(data)
+    audio = identity_app.storage.get_container_client(identity_app.containers.audio)
+    assert [audio.download_blob(r["blob"]).readall() for r in (first, second)] == [b"RIFF one", b"RIFF two"]
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,9 @@
 and who the caller is (`transcriber.domain.owners`): the key's one tenant, or the Entra ID principal.
 
 The platform's header is trusted only while it reports authentication on (docs/ARCHITECTURE.md).
+A browser's request from another site is refused in every mode: with Entra ID the page signs in
+with a cookie, which a browser would send along with another site's form (cross-site request
+forgery); the Fetch Metadata header `Sec-Fetch-Site` says where a request comes from.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from transcriber.domain.errors import CallerForbiddenError, CallerUnauthorizedEr
 from transcriber.domain.owners import KEY_CALLER, Caller, entra_owner
 
 PRINCIPAL_HEADER = "x-ms-client-principal"
+FETCH_SITE_HEADER = "sec-fetch-site"
+# the page itself, or a person typing the URL; a client that is not a browser sends no such header
+ALLOWED_FETCH_SITES = ("same-origin", "none")
 AUTH_ENABLED = "WEBSITE_AUTH_ENABLED"
 ROLE_CLAIM_TYPES = ("roles", "http://schemas.microsoft.com/ws/2008/06/identity/claims/role")
 TENANT_CLAIM_TYPES = ("http://schemas.microsoft.com/identity/claims/tenantid", "tid")
@@ -26,6 +32,9 @@ def check_caller(
     headers: Mapping[str, str], settings: CallerAuthSettings, environ: Mapping[str, str]
 ) -> Caller:
     """The caller, when it may call; raise a 401/403 error (or a 500 setting error) if not."""
+    site = _header(headers, FETCH_SITE_HEADER)
+    if site is not None and site.lower() not in ALLOWED_FETCH_SITES:
+        raise CallerForbiddenError("a request from another site's page is refused (Sec-Fetch-Site)")
     if settings.mode != "entra":
         return KEY_CALLER
     if (environ.get(AUTH_ENABLED) or "").lower() != "true":
@@ -33,7 +42,7 @@ def check_caller(
             "HTTP_AUTH_MODE",
             "is entra, but App Service authentication is off (WEBSITE_AUTH_ENABLED is not True)",
         )
-    encoded = next((value for key, value in headers.items() if key.lower() == PRINCIPAL_HEADER), None)
+    encoded = _header(headers, PRINCIPAL_HEADER)
     if not encoded:
         raise CallerUnauthorizedError("sign in with Entra ID: send a bearer token for this API")
     claims = _claims(encoded)
@@ -45,6 +54,10 @@ def check_caller(
         raise CallerUnauthorizedError("the caller's principal has no object id")
     owner = entra_owner(_first(claims, TENANT_CLAIM_TYPES), object_id)
     return Caller(owner, sees_all=settings.admin_role is not None and settings.admin_role in held)
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    return next((value for key, value in headers.items() if key.lower() == name), None)
 
 
 def _first(claims: list[tuple[str, str, bool]], types: tuple[str, ...]) -> str:
