@@ -40,6 +40,15 @@ param vnetEnabled bool = true
 @description('With vnetEnabled: public IPv4 addresses or CIDR ranges allowed through the data account\'s firewall (e.g. an upload client).')
 param allowedIpAddresses array = []
 
+@description('The page sends large files straight to the data account (a CORS rule for the app\'s origin); off by default with vnetEnabled, where the firewall keeps browsers out unless allowedIpAddresses lets them in.')
+param pageDirectUploads bool = !vnetEnabled
+
+@description('Origins besides the app\'s default host name (e.g. a custom domain) whose page may upload straight to storage.')
+param pageOrigins array = []
+
+@description('The App Service default domain of this cloud (azurewebsites.net in Azure\'s public cloud).')
+param appServiceDomain string = 'azurewebsites.net'
+
 @description('Require Entra ID sign-in for POST /api/transcribe (App Service authentication) instead of a function key.')
 param authEnabled bool = false
 
@@ -187,6 +196,8 @@ module storage 'app/storage.bicep' = {
     claimsContainerName: failuresContainerName
     vnetEnabled: vnetEnabled
     allowedIpAddresses: allowedIpAddresses
+    // the app's default host name is <name>.<domain> (no unique hostname is asked for)
+    corsAllowedOrigins: pageDirectUploads ? concat(['https://${functionAppName}.${appServiceDomain}'], pageOrigins) : []
   }
 }
 
@@ -308,6 +319,7 @@ var appSettings = union(
     // Behind the firewall Speech cannot fetch a SAS URL (fast transcription documents no
     // trusted-service path to storage), so the app sends the audio's bytes.
     AUDIO_URL_ENABLED: vnetEnabled ? 'false' : 'true'
+    PAGE_DIRECT_UPLOADS: pageDirectUploads ? 'true' : 'false'
     // Batch transcription reads the audio only by URL (a SAS), which the closed firewall refuses:
     // behind it, audio over fast transcription's limits keeps its failure record.
     BATCH_TRANSCRIPTION_ENABLED: vnetEnabled ? 'false' : 'true'

@@ -151,11 +151,28 @@ resource ftpBasicAuth 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@20
 }
 
 // Entra ID sign-in for callers (learn.microsoft.com/azure/app-service/configure-authentication-provider-aad):
-// the platform validates the bearer token (issuer, audience) before a request reaches the app,
-// answers 401 without one, and passes the caller's claims in X-MS-CLIENT-PRINCIPAL; the app
-// then requires the app role in TRANSCRIBE_APP_ROLE (transcriber/entry/http/callers.py). The health
-// endpoint and the blob extension's Event Grid webhook stay reachable without a token.
+// the platform validates the bearer token (issuer, audience), or a browser's session cookie, before
+// a request reaches the app, answers 401 without one, and passes the caller's claims in
+// X-MS-CLIENT-PRINCIPAL; the app then requires the app role in TRANSCRIBE_APP_ROLE
+// (transcriber/entry/http/callers.py). Reachable without a token: the health endpoint, the blob
+// extension's Event Grid webhook, and the page's own files (transcriber/web/, no data in them), so
+// that a browser without a session gets the page and its "Sign in" link (/.auth/login/aad) rather
+// than a bare 401; every API call the page then makes carries the session.
 var audiences = empty(authAllowedAudiences) ? ['api://${authClientId}', authClientId] : authAllowedAudiences
+var pagePaths = [
+  '/'
+  '/config.json'
+  '/api.js'
+  '/app.js'
+  '/dom.js'
+  '/icon.svg'
+  '/index.html'
+  '/list.js'
+  '/style.css'
+  '/text.js'
+  '/transcript.js'
+  '/uploads.js'
+]
 
 resource auth 'Microsoft.Web/sites/config@2024-04-01' = if (authEnabled) {
   parent: site
@@ -167,10 +184,7 @@ resource auth 'Microsoft.Web/sites/config@2024-04-01' = if (authEnabled) {
     globalValidation: {
       requireAuthentication: true
       unauthenticatedClientAction: 'Return401'
-      excludedPaths: [
-        '/api/health'
-        '/runtime/webhooks/blobs'
-      ]
+      excludedPaths: concat(['/api/health', '/runtime/webhooks/blobs'], pagePaths)
     }
     identityProviders: {
       azureActiveDirectory: {

@@ -52,6 +52,9 @@ param disablePublicNetworkAccess bool = false
 @description('Public IPv4 addresses or CIDR ranges let through the firewall when vnetEnabled (e.g. an upload client).')
 param allowedIpAddresses array = []
 
+@description('Origins (the app\'s page) allowed to PUT a blob with an upload URL from a browser; empty for no CORS rule.')
+param corsAllowedOrigins array = []
+
 resource storage 'Microsoft.Storage/storageAccounts@2024-01-01' = {
   name: name
   location: location
@@ -92,6 +95,20 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2024-01-01'
     deleteRetentionPolicy: {
       enabled: blobSoftDeleteDays > 0
       days: blobSoftDeleteDays > 0 ? blobSoftDeleteDays : null
+    }
+    // The page's large uploads (learn.microsoft.com/rest/api/storageservices/cross-origin-resource-sharing--cors--support-for-the-azure-storage-services):
+    // a PUT from the page's origin with the upload's headers, nothing else. CORS only lets the
+    // browser read the answer; the create-only SAS is what authorizes the write.
+    cors: {
+      corsRules: empty(corsAllowedOrigins) ? [] : [
+        {
+          allowedOrigins: corsAllowedOrigins
+          allowedMethods: ['PUT']
+          allowedHeaders: ['content-type', 'if-none-match', 'x-ms-blob-type']
+          exposedHeaders: ['etag']
+          maxAgeInSeconds: 3600
+        }
+      ]
     }
   }
 }

@@ -92,3 +92,22 @@ def test_owners_two_entra_callers_never_see_each_others_recordings(
     as_alice = {"X-MS-CLIENT-PRINCIPAL": principal("11111111-0000-0000-0000-000000000001")}
     listed = httpx.get(f"{entra_app.base}/api/transcriptions", headers=as_alice, timeout=10).json()
     assert [item["id"] for item in listed["items"]] == [job_id]
+
+
+def test_owners_a_browser_not_signed_in_gets_the_page_and_its_sign_in_link(
+    browser: Browser, entra_app: Dev
+) -> None:
+    """With Entra ID the page's files load without a session (infra excludes exactly them from
+    App Service Authentication); its API calls answer 401, and the page offers signing in."""
+    context = browser.new_context(base_url=entra_app.base)
+    try:
+        page = context.new_page()
+        page.goto("/")
+        expect(page.get_by_role("heading", name="Sign in")).to_be_visible(timeout=10_000)
+        link = page.get_by_role("link", name="Sign in")
+        expect(link).to_have_attribute("href", "/.auth/login/aad?post_login_redirect_uri=/")
+        expect(link).to_be_focused()
+        expect(page.locator("#key-form")).to_be_hidden()
+        assert axe_violations(page) == []
+    finally:
+        context.close()

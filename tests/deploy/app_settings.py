@@ -98,6 +98,7 @@ def app_settings(*, user_assigned: bool, **flags: bool) -> dict[str, str]:
     `flags` overrides main.bicep's boolean parameters (defaults: DEFAULT_FLAGS, main.bicep's own).
     """
     chosen = {**DEFAULT_FLAGS, **flags}
+    chosen.setdefault("pageDirectUploads", not chosen["vnetEnabled"])  # main.bicep: !vnetEnabled
     host = resolve(
         variable("app/function.bicep", "hostSettings"),
         user_assigned=user_assigned,

@@ -7,8 +7,18 @@ import re
 
 import pytest
 
+from devtools.dev.services import UPLOAD_CORS_HEADERS
 from tests.deploy.app_settings import app_settings
-from tests.deploy.bicep_tree import INFRA, Call, Conditional, Declaration, Expression, declarations, find
+from tests.deploy.bicep_tree import (
+    INFRA,
+    ROOT,
+    Call,
+    Conditional,
+    Declaration,
+    Expression,
+    declarations,
+    find,
+)
 from transcriber import config
 
 # Microsoft's built-in role ids (learn.microsoft.com/azure/role-based-access-control/built-in-roles).
@@ -327,7 +337,7 @@ def test_function_app_with_vnet_routes_outbound_through_the_delegated_subnet() -
     )
 
 
-def test_auth_settings_require_entra_id_and_spare_only_health_and_the_blob_webhook() -> None:
+def test_auth_settings_require_entra_id_and_spare_only_health_the_blob_webhook_and_the_page() -> None:
     (auth,) = [
         d
         for d in find(INFRA / "app/function.bicep", "resource", "Microsoft.Web/sites/config@")
@@ -339,8 +349,18 @@ def test_auth_settings_require_entra_id_and_spare_only_health_and_the_blob_webho
     assert properties["globalValidation"] == {
         "requireAuthentication": True,
         "unauthenticatedClientAction": "Return401",
-        "excludedPaths": ["/api/health", "/runtime/webhooks/blobs"],
+        "excludedPaths": Call(
+            "concat", [["/api/health", "/runtime/webhooks/blobs"], Expression("pagePaths")]
+        ),
     }
+    # the page's files exactly (they hold no data; the API calls it makes need the session)
+    (page_paths,) = [d for d in declarations(INFRA / "app/function.bicep") if d.name == "pagePaths"]
+    web = ROOT / "transcriber" / "web"
+    assert page_paths.body == [
+        "/",
+        "/config.json",
+        *sorted(f"/{f.name}" for f in web.iterdir() if f.is_file()),
+    ]
     aad = properties["identityProviders"]["azureActiveDirectory"]
     assert aad["enabled"] is True
     assert aad["registration"]["clientId"] == Expression("authClientId")
@@ -483,3 +503,30 @@ def test_job_records_outputs_and_leftover_audio_expire_after_job_retention_days(
                 p.startswith(f"${{{container}}}/") and name.startswith(p.split("/", 1)[1]) for p in prefixes
             ), (container, name)
     assert "jobRetentionDays" not in body(module("hostStorage"))["params"]
+
+
+@pytest.mark.parametrize("vnet", [True, False], ids=["vnet", "public"])
+def test_page_uploads_straight_to_storage_only_from_the_apps_origin_and_only_without_a_closed_firewall(
+    vnet: bool,
+) -> None:
+    """The data account's CORS rule lets the page's origin PUT with the upload's headers, the same
+    rule make dev puts on Azurite; with vnetEnabled the page sends files through the app."""
+    blob_service = one("app/storage.bicep", "Microsoft.Storage/storageAccounts/blobServices@")
+    rules = blob_service["properties"]["cors"]["corsRules"]
+    assert isinstance(rules, Conditional) and rules.condition == "empty(corsAllowedOrigins)"
+    assert rules.when_true == []
+    (rule,) = rules.when_false
+    assert rule["allowedOrigins"] == Expression("corsAllowedOrigins")
+    assert rule["allowedMethods"] == ["PUT"]
+    assert rule["allowedHeaders"] == UPLOAD_CORS_HEADERS
+    assert defaults("app/storage.bicep")["corsAllowedOrigins"] == []
+    origins = body(module("storage"))["params"]["corsAllowedOrigins"]
+    assert isinstance(origins, Conditional) and origins.condition == "pageDirectUploads"
+    assert origins.when_true == Call(
+        "concat",
+        [[Expression("'https://${functionAppName}.${appServiceDomain}'")], Expression("pageOrigins")],
+    )
+    assert origins.when_false == []
+    assert defaults()["pageDirectUploads"] == Expression("!vnetEnabled")
+    settings = config.Settings.from_environ(app_settings(user_assigned=False, vnetEnabled=vnet))
+    assert settings.page_direct_uploads is not vnet

@@ -27,24 +27,18 @@ const transcript = createTranscriptView({ onError });
 const config = await getConfig().catch(() => ({ directUploads: false, directFromBytes: 0, appLimitBytes: 104_792_064 }));
 setUpUploads({ config, onAccepted: () => list.refresh(), onKeyRequired: askForKey });
 
+// Key mode: the key, kept for this tab. Entra mode (App Service Authentication in front): signing
+// in, which gives the browser its session cookie; the page's own files load without one.
 function askForKey(message = "") {
   list.hide();
   transcript.hide();
   showView("key-view");
+  const entra = config.auth === "entra";
+  byId("key-title").textContent = entra ? "Sign in" : "Function key";
+  byId("sign-in").hidden = !entra;
+  byId("key-entry").hidden = entra;
   byId("key-error").textContent = message;
-  byId("key-input").focus();
-  signInOffered();
-}
-
-// Entra mode: App Service Authentication answers /.auth/me (the app itself never does, a key
-// app gives its JSON 404); then the way in is signing in, not a key.
-async function signInOffered() {
-  try {
-    const me = await fetch("/.auth/me", { credentials: "same-origin", cache: "no-store" });
-    byId("sign-in").hidden = me.status === 404;
-  } catch {
-    byId("sign-in").hidden = true;
-  }
+  (entra ? byId("sign-in-link") : byId("key-input")).focus();
 }
 
 byId("key-form").addEventListener("submit", async (event) => {
