@@ -54,6 +54,12 @@ def random_key(env: Mapping[str, str], name: str) -> str | None:
     app keys its HMACs with the text as written; decoding only counts the bytes, so a GUID
     (16 bytes, 122 of them random bits) or a short password is refused."""
     value = get(env, name)
+    if value is not None and value.startswith("@Microsoft.KeyVault("):
+        raise SettingError(
+            name,
+            "is a Key Vault reference the platform has not resolved: the app's identity cannot read "
+            "the secret yet (docs/DEPLOY.md, Keys)",
+        )
     if value is not None and len(_key_bytes(value)) < MIN_KEY_BYTES:
         raise SettingError(
             name, f"must be at least {MIN_KEY_BYTES} random bytes in hex or base64 ({KEY_HINT})"

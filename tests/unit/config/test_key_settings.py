@@ -38,3 +38,9 @@ def test_key_shorter_than_32_random_bytes_names_the_setting_not_its_value(name: 
     with pytest.raises(SettingError, match=f"{name}.*32 random bytes") as raised:
         Settings.from_environ({**BASE, "CALLBACK_SIGNING_SECRET": GOOD[0], name: value})
     assert value not in str(raised.value)
+
+
+def test_key_vault_reference_left_unresolved_is_named_as_such() -> None:
+    reference = "@Microsoft.KeyVault(SecretUri=https://kv-x.vault.azure.net/secrets/telemetry-name-key)"
+    with pytest.raises(SettingError, match=r"TELEMETRY_NAME_KEY.*Key Vault reference"):
+        Settings.from_environ({**BASE, "CALLBACK_SIGNING_SECRET": GOOD[0], "TELEMETRY_NAME_KEY": reference})
