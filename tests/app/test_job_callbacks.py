@@ -184,3 +184,5 @@ async def test_callback_mark_of_a_sender_that_died_long_ago_is_taken_over(
         again = await deliver(jobs.app.host, json.dumps({"id": accepted["id"]}))
         assert again.status == "succeeded" and len(receiver.calls) == calls
     assert (await jobs.status_json(accepted["id"]))["callback"]["delivered"] is True
+    # the sender that took over sent the same delivery: the receiver sees one webhook-id twice
+    assert len({headers["webhook-id"] for headers, _ in receiver.calls}) == 1
