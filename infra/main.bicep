@@ -1,7 +1,8 @@
 // Everything the transcriber needs in Azure, identity-based end to end (no keys anywhere):
 // a Flex Consumption Function App, a data storage account for audio and transcripts and a
 // separate host storage account for the Functions host and the deployment package, Azure AI
-// Speech, Application Insights, least-privilege role assignments, the Event Grid system topic
+// Speech, Application Insights, a Key Vault for the app's two keys, least-privilege role
+// assignments, the Event Grid system topic
 // (blob trigger; BlobDeleted -> erasure), diagnostic settings and, with vnetEnabled (the
 // default, as in Microsoft's Event Grid blob quickstart), a VNet with private endpoints. Deploy with `azd up`, or with
 // `az deployment sub create --location <region> --template-file infra/main.bicep --parameters environmentName=<name> location=<region>`
@@ -80,9 +81,18 @@ param completionQueueEnabled bool = false
 @description('Put blob names in telemetry and logs instead of their keyed hashes (TELEMETRY_INCLUDE_BLOB_NAMES).')
 param telemetryIncludeBlobNames bool = false
 
+// The two keys below are written to the Key Vault only when it has none yet (app/keyvault.bicep),
+// so a later deployment keeps them. Bicep has no random-bytes function; newGuid() is allowed only
+// in a parameter's default (Microsoft's "Bicep functions - string", newGuid), and each GUID holds
+// 122 random bits, so three of them, as hex, give 366 random bits: more than the 32 random bytes
+// transcriber/config requires (it counts 48 bytes once decoded).
 @secure()
-@description('Key of the HMAC that stands in for blob names in telemetry and logs; pass one to keep hashes stable across deployments.')
-param telemetryNameKey string = newGuid()
+@description('TELEMETRY_NAME_KEY, the HMAC key of the ids that stand in for blob names in telemetry and logs: the value the Key Vault gets if it has no telemetry-name-key yet (at least 32 random bytes in hex or base64).')
+param telemetryNameKey string = '${replace(newGuid(), '-', '')}${replace(newGuid(), '-', '')}${replace(newGuid(), '-', '')}'
+
+@secure()
+@description('CALLBACK_SIGNING_SECRET, the key every callback receiver\'s secret is derived from: the value the Key Vault gets if it has no callback-signing-secret yet (at least 32 random bytes in hex or base64).')
+param callbackSigningSecret string = '${replace(newGuid(), '-', '')}${replace(newGuid(), '-', '')}${replace(newGuid(), '-', '')}'
 
 @description('Run the app as a new user-assigned identity instead of its system-assigned one.')
 param useUserAssignedIdentity bool = false
@@ -239,7 +249,7 @@ module network 'app/network.bicep' = if (vnetEnabled) {
 }
 
 // Private endpoints: blob and queue of the data account, blob, queue and table of the host
-// account, and Speech; the app reaches each through the VNet, never over the internet.
+// account, Speech and the Key Vault; the app reaches each through the VNet, never over the internet.
 var privateEndpoints = [
   { key: 'data-blob', target: storage.outputs.id, groupId: 'blob', zone: 'blob' }
   { key: 'data-queue', target: storage.outputs.id, groupId: 'queue', zone: 'queue' }
@@ -247,6 +257,7 @@ var privateEndpoints = [
   { key: 'host-queue', target: hostStorage.outputs.id, groupId: 'queue', zone: 'queue' }
   { key: 'host-table', target: hostStorage.outputs.id, groupId: 'table', zone: 'table' }
   { key: 'speech', target: speech.outputs.id, groupId: 'account', zone: 'speech' }
+  { key: 'vault', target: keyVault.outputs.id, groupId: 'vault', zone: 'keyVault' }
 ]
 
 module endpoints 'app/private-endpoint.bicep' = [
@@ -264,6 +275,21 @@ module endpoints 'app/private-endpoint.bicep' = [
     }
   }
 ]
+
+// The app's keys (CALLBACK_SIGNING_SECRET, TELEMETRY_NAME_KEY), made once and kept.
+module keyVault 'app/keyvault.bicep' = {
+  name: 'keyvault'
+  scope: rg
+  params: {
+    name: '${abbrs.keyVaultVaults}${resourceToken}'
+    location: location
+    tags: tags
+    vnetEnabled: vnetEnabled
+    allowedIpAddresses: allowedIpAddresses
+    callbackSigningSecret: callbackSigningSecret
+    telemetryNameKey: telemetryNameKey
+  }
+}
 
 module monitoring 'app/monitoring.bicep' = {
   name: 'monitoring'
@@ -315,7 +341,9 @@ var appSettings = union(
     AUDIO_SAS_LIFETIME_MINUTES: '15'
     TELEMETRY_BACKEND: telemetryBackend
     TELEMETRY_INCLUDE_BLOB_NAMES: telemetryIncludeBlobNames ? 'true' : 'false'
-    TELEMETRY_NAME_KEY: telemetryNameKey
+    // Key Vault references: the platform puts the secrets' values in the app's environment.
+    TELEMETRY_NAME_KEY: keyVault.outputs.nameKeyReference
+    CALLBACK_SIGNING_SECRET: keyVault.outputs.callbackSecretReference
     // Behind the firewall Speech cannot fetch a SAS URL (fast transcription documents no
     // trusted-service path to storage), so the app sends the audio's bytes.
     AUDIO_URL_ENABLED: vnetEnabled ? 'false' : 'true'
@@ -390,6 +418,17 @@ module rbac 'app/rbac.bicep' = {
   }
 }
 
+module keyVaultAccess 'app/keyvault-access.bicep' = {
+  name: 'keyvault-access'
+  scope: rg
+  params: {
+    vaultName: keyVault.outputs.name
+    callbackSecretName: keyVault.outputs.callbackSecretName
+    nameKeySecretName: keyVault.outputs.nameKeySecretName
+    appPrincipalId: useUserAssignedIdentity ? userIdentity.outputs.principalId : functionApp.outputs.systemAssignedPrincipalId
+  }
+}
+
 module eventGrid 'app/eventgrid.bicep' = {
   name: 'eventgrid'
   scope: rg
@@ -414,6 +453,7 @@ module diagnostics 'app/diagnostics.bicep' = {
     speechAccountName: speech.outputs.name
     functionAppName: functionApp.outputs.name
     systemTopicName: eventGrid.outputs.name
+    keyVaultName: keyVault.outputs.name
   }
 }
 
@@ -431,6 +471,7 @@ output AUDIO_CONTAINER string = audioContainerName
 output TRANSCRIPTS_CONTAINER string = transcriptsContainerName
 output FAILURES_CONTAINER string = failuresContainerName
 output AZURE_SPEECH_ENDPOINT string = speech.outputs.endpoint
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_CLIENT_ID string = userAssignedClientId
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output AZURE_EVENTGRID_SYSTEM_TOPIC_NAME string = eventGrid.outputs.name

@@ -11,6 +11,8 @@ param hostStorageAccountName string
 param speechAccountName string
 param functionAppName string
 param systemTopicName string
+@description('The Key Vault of the app\'s keys: its audit log says who read which secret when.')
+param keyVaultName string
 
 var settingName = 'to-log-analytics'
 var allLogs = [
@@ -58,6 +60,10 @@ resource speech 'Microsoft.CognitiveServices/accounts@2024-10-01' existing = {
 
 resource site 'Microsoft.Web/sites@2024-04-01' existing = {
   name: functionAppName
+}
+
+resource vault 'Microsoft.KeyVault/vaults@2024-11-01' existing = {
+  name: keyVaultName
 }
 
 resource systemTopic 'Microsoft.EventGrid/systemTopics@2025-02-15' existing = {
@@ -127,6 +133,16 @@ resource functionAppDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-0
 resource eventGridDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
   name: settingName
   scope: systemTopic
+  properties: {
+    workspaceId: workspaceId
+    logs: allLogs
+    metrics: allMetrics
+  }
+}
+
+resource keyVaultDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: settingName
+  scope: vault
   properties: {
     workspaceId: workspaceId
     logs: allLogs

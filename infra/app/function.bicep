@@ -49,7 +49,7 @@ param authTenantId string = tenant().tenantId
 param authAllowedAudiences array = []
 
 @secure()
-@description('The app\'s own settings (AudioStorage__*, AZURE_SPEECH_*, ...), merged over the host\'s; secure because TELEMETRY_NAME_KEY is among them.')
+@description('The app\'s own settings (AudioStorage__*, AZURE_SPEECH_*, ...), merged over the host\'s; secure because they may carry values a caller passes in extraAppSettings.')
 param appSettings object = {}
 
 var useUserAssigned = !empty(userAssignedIdentityId)
@@ -101,9 +101,12 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
-    // VNet integration: all outbound traffic (storage, Speech) leaves through the app subnet,
+    // VNet integration: all outbound traffic (storage, Speech, Key Vault) leaves through the app subnet,
     // where the private endpoints and their DNS zones are.
     virtualNetworkSubnetId: !empty(virtualNetworkSubnetId) ? virtualNetworkSubnetId : null
+    // The identity that resolves the Key Vault references among the app settings: the one the
+    // app runs as (Microsoft's "Use Key Vault references as app settings", user-assigned identity).
+    keyVaultReferenceIdentity: useUserAssigned ? userAssignedIdentityId : 'SystemAssigned'
     siteConfig: {
       minTlsVersion: '1.2'
     }

@@ -1,7 +1,7 @@
 // The virtual network of vnetEnabled (as in Microsoft's functions-quickstart-python-azd-eventgrid-blob):
 // one subnet the Function App's outbound traffic joins (VNet integration; Flex Consumption
 // delegates it to Microsoft.App/environments), one for private endpoints, and the private DNS
-// zones that make the storage and Speech host names resolve to those endpoints inside it.
+// zones that make the storage, Speech and Key Vault host names resolve to those endpoints inside it.
 
 param name string
 param location string = resourceGroup().location
@@ -19,6 +19,7 @@ var dnsZones = [
   { key: 'queue', name: 'privatelink.queue.${environment().suffixes.storage}' }
   { key: 'table', name: 'privatelink.table.${environment().suffixes.storage}' }
   { key: 'speech', name: 'privatelink.cognitiveservices.azure.com' }
+  { key: 'keyVault', name: 'privatelink.vaultcore.azure.net' }
 ]
 
 resource vnet 'Microsoft.Network/virtualNetworks@2024-05-01' = {
@@ -88,3 +89,4 @@ output blobDnsZoneId string = zones[0].id
 output queueDnsZoneId string = zones[1].id
 output tableDnsZoneId string = zones[2].id
 output speechDnsZoneId string = zones[3].id
+output keyVaultDnsZoneId string = zones[4].id

@@ -1,14 +1,14 @@
 // One private endpoint: a NIC in the private-endpoints subnet for one sub-resource (`groupId`:
-// blob, queue, table, or account for Speech) of one resource, registered in its private DNS zone.
+// blob, queue, table, account for Speech, vault for Key Vault) of one resource, registered in its private DNS zone.
 
 param name string
 param location string = resourceGroup().location
 param tags object = {}
 
-@description('Resource id of the storage or Cognitive Services account.')
+@description('Resource id of the storage account, Cognitive Services account or key vault.')
 param targetResourceId string
 
-@allowed(['blob', 'queue', 'table', 'account'])
+@allowed(['blob', 'queue', 'table', 'account', 'vault'])
 param groupId string
 
 param subnetId string

@@ -1,5 +1,7 @@
 """An https receiver for job callbacks on loopback (the session CA's certificate), allowed by
-CALLBACK_ALLOWED_HOSTS, with the signing secret set; it answers 204 (or 503 for the first few)."""
+CALLBACK_ALLOWED_HOSTS, with the app's signing secret set; it answers 204 (or 503 for the first
+few). `receiver_secret` is the Standard Webhooks secret it verifies with, as the operator's
+`python -m transcriber callback-secret URL` prints it."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from aiohttp import web
 from devtools.local_services import listening_socket, port_of
 from tests.app.jobs_queue import Jobs
 
-SECRET = "s" * 40
+SECRET = bytes(range(32)).hex()  # the app secret: 32 bytes in hex
 
 
 class Receiver:
@@ -51,3 +53,9 @@ async def receiver(tls_certs, jobs: Jobs, monkeypatch: pytest.MonkeyPatch) -> As
 
 def hook(receiver: Receiver) -> str:
     return f"https://localhost:{receiver.port}/hooks/transcripts"
+
+
+def receiver_secret(receiver: Receiver) -> str:
+    from transcriber.domain.callback_keys import destination_secret
+
+    return destination_secret(SECRET, hook(receiver))

@@ -1,4 +1,5 @@
-"""Job callbacks: signed, https only, only to CALLBACK_ALLOWED_HOSTS, retried, never the transcript.
+"""Job callbacks: signed as Standard Webhooks with the destination's own secret, https only, only to
+CALLBACK_ALLOWED_HOSTS, retried under one webhook-id, never the transcript.
 
 The receiver is a real https server on loopback (the session CA's certificate); jobs go through
 the host and the queue-triggered function as in test_jobs.
@@ -6,14 +7,13 @@ the host and the queue-triggered function as in test_jobs.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from pathlib import Path
 
 import pytest
+from standardwebhooks import Webhook, WebhookVerificationError
 
-from tests.app.callback_receiver import SECRET, Receiver, hook
+from tests.app.callback_receiver import SECRET, Receiver, hook, receiver_secret
 from tests.app.jobs_queue import URL, Jobs
 from tests.app.test_jobs import error_code
 
@@ -26,12 +26,41 @@ async def test_callback_is_signed_and_carries_only_id_and_status(
     accepted = await jobs.submit(body, "application/json")
     await jobs.run()
     [(headers, sent)] = receiver.calls
-    assert json.loads(sent) == {"id": accepted["id"], "status": "succeeded"}
-    timestamp = headers["X-Transcriber-Timestamp"]
-    expected = hmac.new(SECRET.encode(), timestamp.encode() + b"." + sent, hashlib.sha256).hexdigest()
-    assert hmac.compare_digest(headers["X-Transcriber-Signature"], f"sha256={expected}")
+    # the receiver's whole check, as README shows it: its own secret, the body as received
+    assert Webhook(receiver_secret(receiver)).verify(sent, headers) == {
+        "id": accepted["id"],
+        "status": "succeeded",
+    }
+    assert accepted["id"] not in headers["webhook-id"]
     status = await jobs.status_json(accepted["id"])
     assert status["callback"]["delivered"] is True
+
+
+async def test_callback_is_refused_with_another_destinations_secret_or_another_body(
+    jobs: Jobs, receiver: Receiver, corpus: Path
+) -> None:
+    """Every receiver's secret is its own: one for another origin (another port here) or the
+    app's secret itself as a whsec_ verifies nothing, and a changed body fails."""
+    import base64
+
+    from transcriber.domain.callback_keys import destination_secret
+
+    jobs.app.upload("a.wav", (corpus / "cards-001.wav").read_bytes())
+    await jobs.submit(
+        json.dumps({"blob": "a.wav", "callbackUrl": hook(receiver)}).encode(), "application/json"
+    )
+    await jobs.run()
+    [(headers, sent)] = receiver.calls
+    others = [
+        destination_secret(SECRET, f"https://localhost:{receiver.port + 1}/hooks/transcripts"),
+        destination_secret(SECRET, "https://hooks.example.com/hooks/transcripts"),
+        "whsec_" + base64.b64encode(SECRET.encode()).decode(),
+    ]
+    for other in others:
+        with pytest.raises(WebhookVerificationError):
+            Webhook(other).verify(sent, headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook(receiver_secret(receiver)).verify(sent.replace(b"succeeded", b"failed"), headers)
 
 
 async def test_callback_for_body_audio_in_the_query_is_retried_with_backoff(
@@ -43,6 +72,10 @@ async def test_callback_for_body_audio_in_the_query_is_retried_with_backoff(
     await jobs.run()
     assert len(receiver.calls) == 3
     assert {json.loads(body)["status"] for _, body in receiver.calls} == {"succeeded"}
+    # one delivery: every try has the same webhook-id (a receiver drops repeats by it), each verifies
+    assert len({headers["webhook-id"] for headers, _ in receiver.calls}) == 1
+    webhook = Webhook(receiver_secret(receiver))
+    assert all(webhook.verify(body, headers) for headers, body in receiver.calls)
     status = await jobs.status_json(accepted["id"])
     assert status["callback"] == {"delivered": True, "attempts": 3, "status": 204}
 
@@ -151,3 +184,5 @@ async def test_callback_mark_of_a_sender_that_died_long_ago_is_taken_over(
         again = await deliver(jobs.app.host, json.dumps({"id": accepted["id"]}))
         assert again.status == "succeeded" and len(receiver.calls) == calls
     assert (await jobs.status_json(accepted["id"]))["callback"]["delivered"] is True
+    # the sender that took over sent the same delivery: the receiver sees one webhook-id twice
+    assert len({headers["webhook-id"] for headers, _ in receiver.calls}) == 1

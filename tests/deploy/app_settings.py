@@ -18,7 +18,9 @@ STAND_INS = {
     "storageBlobEndpoint": "https://sthostexample.blob.core.windows.net/",
     "storageQueueEndpoint": "https://sthostexample.queue.core.windows.net/",
     "storageTableEndpoint": "https://sthostexample.table.core.windows.net/",
-    "telemetryNameKey": "3f1c2a9e-0000-4000-8000-00000000beef",
+    # Key Vault references: the app sees the secrets' values (48 bytes in hex, as main.bicep makes them)
+    "keyVault.outputs.nameKeyReference": "3f1c2a9e00004000800000000000beef" * 3,
+    "keyVault.outputs.callbackSecretReference": "9b7e1d2c00004000800000000000cafe" * 3,
     "speech.outputs.endpoint": "https://spch-example.cognitiveservices.azure.com",
     "applicationInsightsConnectionString": (
         "InstrumentationKey=00000000-0000-0000-0000-000000000000;"

@@ -156,7 +156,11 @@ def test_function_app_by_default_disables_publishing_passwords() -> None:
 
 
 def test_role_assignments_always_have_guid_names_and_commented_builtin_roles() -> None:
-    for path in (INFRA / "app/rbac.bicep", INFRA / "app/eventgrid.bicep"):
+    for path in (
+        INFRA / "app/rbac.bicep",
+        INFRA / "app/eventgrid.bicep",
+        INFRA / "app/keyvault-access.bicep",
+    ):
         roles = {
             d.name: d.body for d in declarations(path) if d.kind == "variable" and isinstance(d.body, str)
         }

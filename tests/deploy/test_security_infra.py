@@ -35,6 +35,7 @@ BUILT_IN_ROLES = {
     "Storage Account Contributor": "17d1049b-9a84-46fb-8f53-869881c3d3ab",
     "Cognitive Services Speech User": "f2dc8367-1007-4938-bd23-fe263f013447",
     "Monitoring Metrics Publisher": "3913510d-42f4-4e42-8a64-420c390055eb",
+    "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
 }
 
 AUDIO = "dataStorage::blobService::audio"
@@ -97,7 +98,7 @@ def grants(path_name: str = "app/rbac.bicep") -> dict[tuple[str, str, str], str 
 
 
 def test_role_variables_always_hold_microsofts_id_for_the_role_their_comment_names() -> None:
-    for path_name in ("app/rbac.bicep", "app/eventgrid.bicep"):
+    for path_name in ("app/rbac.bicep", "app/eventgrid.bicep", "app/keyvault-access.bicep"):
         source = (INFRA / path_name).read_text(encoding="utf-8")
         for name, role_id, comment in re.findall(r"^var (\w+) = '([0-9a-f-]{36})' // ([^:]+):", source, re.M):
             assert BUILT_IN_ROLES[comment] == role_id, (path_name, name, comment)
@@ -299,7 +300,7 @@ def test_vnet_is_on_by_default_as_in_microsofts_quickstart() -> None:
     assert condition(module("network")) == "vnetEnabled"
 
 
-def test_private_endpoints_cover_storage_blob_queue_table_and_speech() -> None:
+def test_private_endpoints_cover_storage_blob_queue_table_speech_and_key_vault() -> None:
     main_vars = {d.name: d.body for d in declarations(INFRA / "main.bicep") if d.kind == "variable"}
     endpoints = {(e["target"].text, e["groupId"], e["zone"]) for e in main_vars["privateEndpoints"]}
     assert endpoints == {
@@ -309,14 +310,16 @@ def test_private_endpoints_cover_storage_blob_queue_table_and_speech() -> None:
         ("hostStorage.outputs.id", "queue", "queue"),
         ("hostStorage.outputs.id", "table", "table"),
         ("speech.outputs.id", "account", "speech"),
+        ("keyVault.outputs.id", "vault", "keyVault"),
     }
     source = (INFRA / "main.bicep").read_text(encoding="utf-8")
     assert "for endpoint in (vnetEnabled ? privateEndpoints : []):" in source
     zones = {d.name: d.body for d in declarations(INFRA / "app/network.bicep") if d.kind == "variable"}[
         "dnsZones"
     ]
-    assert [z["key"] for z in zones] == ["blob", "queue", "table", "speech"]
+    assert [z["key"] for z in zones] == ["blob", "queue", "table", "speech", "keyVault"]
     assert zones[3]["name"] == "privatelink.cognitiveservices.azure.com"
+    assert zones[4]["name"] == "privatelink.vaultcore.azure.net"
     outputs = [d.name for d in declarations(INFRA / "app/network.bicep") if d.kind == "output"]
     assert {f"{z['key']}DnsZoneId" for z in zones} <= set(outputs)
 
@@ -391,6 +394,7 @@ def test_diagnostic_settings_send_every_resource_to_log_analytics() -> None:
         "speech",
         "site",
         "systemTopic",
+        "vault",
     }
     assert all(p["workspaceId"] == Expression("workspaceId") for p in scopes.values())
     logged = {scope for scope, p in scopes.items() if p.get("logs") == Expression("allLogs")}
@@ -458,8 +462,6 @@ def test_claims_go_after_days_and_never_sooner_than_the_app_trusts_a_new_claim()
 
 def test_blob_names_stay_out_of_telemetry_unless_a_parameter_allows_them() -> None:
     assert defaults()["telemetryIncludeBlobNames"] is False
-    name_key = next(d for d in declarations(INFRA / "main.bicep") if d.name == "telemetryNameKey")
-    assert "@secure()" in name_key.decorators and name_key.body == Call("newGuid", [])
     parsed = config.Settings.from_environ(app_settings(user_assigned=False))
     assert parsed.privacy.include_blob_names is False and parsed.privacy.name_key
     assert config.Settings.from_environ(app_settings(user_assigned=False)).sas_lifetime_minutes <= 60

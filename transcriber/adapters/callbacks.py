@@ -1,26 +1,31 @@
 """Job callbacks: a signed POST of `{"id", "status"}` when a job finishes, never the transcript.
 
-Only to https hosts in CALLBACK_ALLOWED_HOSTS; docs/API.md ("Callbacks") says how to verify one.
+Only to https hosts in CALLBACK_ALLOWED_HOSTS. Signed as Standard Webhooks (www.standardwebhooks.com)
+sign them, with the destination's own secret (transcriber/domain/callback_keys.py), so a receiver
+verifies with `standardwebhooks.Webhook(secret).verify(body, headers)`; docs/API.md ("Callbacks").
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import json
 import logging
 import time
+from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
+from standardwebhooks import Webhook
+
 from transcriber.config import Settings
+from transcriber.domain.callback_keys import delivery_id, destination_secret
 from transcriber.domain.errors import InvalidCallbackError
 from transcriber.domain.job_record import CallbackState, JobRecord
 
 logger = logging.getLogger(__name__)
 MAX_URL_CHARS = 2048
-SIGNATURE_HEADER = "X-Transcriber-Signature"
-TIMESTAMP_HEADER = "X-Transcriber-Timestamp"
+ID_HEADER = "webhook-id"
+TIMESTAMP_HEADER = "webhook-timestamp"
+SIGNATURE_HEADER = "webhook-signature"
 RETRIED_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 
 
@@ -52,9 +57,15 @@ def check_callback_url(settings: Settings, url: object) -> str:
     return url
 
 
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-    return f"sha256={digest}"
+def signed_headers(webhook: Webhook, message_id: str, body: bytes, now: float) -> dict[str, str]:
+    """One try's headers: the same id on every try, this try's time, the signature of both and the body."""
+    timestamp = datetime.fromtimestamp(int(now), UTC)
+    return {
+        "Content-Type": "application/json",
+        ID_HEADER: message_id,
+        TIMESTAMP_HEADER: str(int(now)),
+        SIGNATURE_HEADER: webhook.sign(message_id, timestamp, body),
+    }
 
 
 def callback_body(record: JobRecord) -> bytes:
@@ -69,18 +80,15 @@ async def send_callback(settings: Settings, record: JobRecord) -> CallbackState:
     url = check_callback_url(settings, record.callback_url)
     assert settings.callback_secret is not None  # config requires it with allowed hosts
     body = callback_body(record)
+    webhook = Webhook(destination_secret(settings.callback_secret, url))
+    message_id = delivery_id(settings.callback_secret, record.id, record.status)
     attempts = 0
     status: int | str | None = None
     timeout = aiohttp.ClientTimeout(total=30)
     async with aiohttp.ClientSession(timeout=timeout) as session:
         for attempt in range(1, settings.callback_max_attempts + 1):
             attempts = attempt
-            timestamp = str(int(time.time()))
-            headers = {
-                "Content-Type": "application/json",
-                TIMESTAMP_HEADER: timestamp,
-                SIGNATURE_HEADER: sign(settings.callback_secret, timestamp, body),
-            }
+            headers = signed_headers(webhook, message_id, body, time.time())
             try:
                 async with session.post(url, data=body, headers=headers, allow_redirects=False) as response:
                     status = response.status

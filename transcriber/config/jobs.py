@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from transcriber.config.values import container_name, get, integer
+from transcriber.config.values import container_name, get, integer, random_key
 from transcriber.domain.errors import SettingError
 from transcriber.domain.setting_names import (
     CALLBACK_ALLOWED_HOSTS,
@@ -31,10 +31,8 @@ def callback_hosts(env: Mapping[str, str]) -> tuple[str, ...]:
 
 
 def callback_secret(env: Mapping[str, str]) -> str | None:
-    secret = get(env, CALLBACK_SECRET)
-    if secret is not None and len(secret) < 32:
-        raise SettingError(CALLBACK_SECRET, "must be at least 32 characters (e.g. openssl rand -hex 32)")
-    return secret
+    """The app's callback key; each destination's own secret is derived from it (domain/callback_keys.py)."""
+    return random_key(env, CALLBACK_SECRET)
 
 
 def completion_queue(env: Mapping[str, str]) -> str | None:

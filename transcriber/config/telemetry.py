@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from transcriber.config.values import boolean, get
+from transcriber.config.values import boolean, get, random_key
 from transcriber.domain.errors import SettingError
 from transcriber.domain.privacy import PrivacySettings
 from transcriber.domain.setting_names import (
@@ -45,4 +45,4 @@ def read_telemetry(env: Mapping[str, str]) -> TelemetrySettings:
 
 
 def read_privacy(env: Mapping[str, str]) -> PrivacySettings:
-    return PrivacySettings(bool(boolean(env, INCLUDE_BLOB_NAMES, default=False)), get(env, NAME_KEY))
+    return PrivacySettings(bool(boolean(env, INCLUDE_BLOB_NAMES, default=False)), random_key(env, NAME_KEY))

@@ -97,7 +97,7 @@ async def test_identity_job_callback_is_sent(
     await jobs.run()
     [(headers, sent)] = receiver.calls
     assert json.loads(sent) == {"id": accepted["id"], "status": "succeeded"}
-    assert headers["X-Transcriber-Signature"].startswith("sha256=")
+    assert headers["webhook-signature"].startswith("v1,") and headers["webhook-id"].startswith("msg_")
     assert (await jobs.status_json(accepted["id"]))["callback"]["delivered"] is True
 
 

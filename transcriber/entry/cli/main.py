@@ -27,6 +27,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from transcriber.entry.cli.transcribe import run_transcribe
 
             return asyncio.run(run_transcribe(args, environ))
+        if args.command == "callback-secret":
+            from transcriber.entry.cli.callback_secret import run_callback_secret
+
+            return run_callback_secret(args, environ)
         if args.command == "backfill":
             from transcriber.entry.cli.backfill import run_backfill
 

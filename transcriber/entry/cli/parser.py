@@ -7,7 +7,7 @@ from pathlib import Path
 
 from transcriber.domain.formats import RESPONSE_FORMATS
 from transcriber.domain.option_fields import OPTION_FIELDS
-from transcriber.entry.cli import backfill, exit_codes
+from transcriber.entry.cli import backfill, callback_secret, exit_codes
 
 # Flags for the HTTP API's option fields; a field without an entry here still gets a flag.
 OPTION_HELP = {
@@ -78,4 +78,5 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("name", metavar="NAME", help="blob name in the audio container, e.g. meeting.wav")
     status.add_argument("--json", action="store_true", help="print the status as JSON")
     backfill.add_parser(commands)
+    callback_secret.add_parser(commands)
     return parser
