@@ -250,3 +250,12 @@ class InvalidBatchResultError(ServiceError):
 
     code = "InvalidBatchResult"
     transient = False
+
+
+class BatchResultTooLargeError(InvalidBatchResultError):
+    """A batch result file over the client's bound, refused as it arrives: read no further.
+
+    Final, as its parent: the same transcription has the same file.
+    """
+
+    code = "BatchResultTooLarge"

@@ -159,3 +159,19 @@ async def test_a_failed_batch_ends_as_a_failure_record_with_the_services_code(
     assert jobs.app.transcripts() == {} and echo.batch_jobs() == []
     claims = [json.loads(b) for n, b in jobs.app.failures().items() if n.startswith("claims/")]
     assert all(c.get("state") == "released" for c in claims)
+
+
+async def test_a_result_file_over_the_bound_ends_as_a_failure_record_naming_it(
+    jobs: Jobs, echo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from transcriber.adapters.batch import client
+
+    monkeypatch.setattr(client, "MAX_RESULT_BYTES", 256)  # the emulator's result file is larger
+    use_emulator(jobs, echo, monkeypatch, MAX_AUDIO_BYTES=str(1024 * 1024))
+    upload_file(jobs, "long.wav", recording(tmp_path / "long.wav", 60, rate=16000))
+    await jobs.app.blob_event("long.wav")
+    await run_until(jobs, has_final_failure(jobs, "long.wav"))
+    record = jobs.app.failure_json("long.wav")
+    assert record["final"] is True and record["error"]["code"] == "BatchResultTooLarge"
+    assert "256 bytes" in record["error"]["message"]
+    assert jobs.app.transcripts() == {}

@@ -43,6 +43,14 @@ class Seen:
 
 
 @dataclass
+class EndlessResult:
+    """A result file that never ends: `piece` again and again until the client hangs up."""
+
+    piece: bytes
+    sent: int = 0
+
+
+@dataclass
 class FakeBatchService:
     key: str | None = "batch-test-key"
     seen: list[Seen] = field(default_factory=list)
@@ -209,7 +217,22 @@ class FakeBatchService:
         document = self.results.get(name.removesuffix(".json"))
         if document is None:
             return web.Response(status=404, text="<Error><Code>BlobNotFound</Code></Error>")
+        if isinstance(document, EndlessResult):
+            return await _endless(request, document)
         return web.json_response(document)
+
+
+async def _endless(request: web.Request, document: EndlessResult) -> web.StreamResponse:
+    response = web.StreamResponse(headers={"Content-Type": "application/json"})
+    await response.prepare(request)
+    try:
+        await response.write(b'{"recognizedPhrases": [')
+        while True:
+            await response.write(document.piece)
+            document.sent += len(document.piece)
+    except (ConnectionError, RuntimeError):  # the client hung up (aiohttp: reset, or closing transport)
+        pass
+    return response
 
 
 def _error(status: int, code: str, message: str, inner: str | None = None) -> web.Response:

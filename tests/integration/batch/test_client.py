@@ -6,7 +6,9 @@ a key or a token for the Cognitive Services audience, a result file that refuses
 
 from __future__ import annotations
 
+import json
 import logging
+import tracemalloc
 from typing import Any
 
 import pytest
@@ -14,11 +16,12 @@ import pytest
 from tests.fixtures.batch_samples import AUDIO_URL, DOC_RESULT
 from tests.fixtures.batch_service import RecordingTelemetry, speech_settings
 from tests.fixtures.speech import AsyncStaticTokenCredential, speech_token
-from tests.integration.batch.fake_service import SAS_SECRET, FakeBatchService
+from tests.integration.batch.fake_service import SAS_SECRET, EndlessResult, FakeBatchService
 from transcriber.adapters.batch.client import BatchClient, BatchStatus
 from transcriber.domain.errors import (
     AudioRejectedError,
     AuthenticationError,
+    BatchResultTooLargeError,
     InvalidRequestError,
     ServiceError,
     ServiceThrottledError,
@@ -287,6 +290,31 @@ async def test_a_result_file_of_the_wrong_shape_is_a_final_error(
     with pytest.raises(ServiceError) as raised:
         await client.result(submitted.id)
     assert raised.value.code == "InvalidBatchResult" and not raised.value.transient
+
+
+async def test_a_result_over_the_bound_is_refused_as_it_arrives_within_the_bound(
+    batch_service: FakeBatchService,
+) -> None:
+    bound = 1024 * 1024
+    phrase = json.dumps(DOC_RESULT["recognizedPhrases"][0]).encode() + b","
+    endless = EndlessResult(phrase * (64 * 1024 // len(phrase)))
+    client = client_for(batch_service, max_result_bytes=bound)
+    submitted = await client.submit(AUDIO_URL, EN, "x")
+    batch_service.states[submitted.id] = ["Succeeded"]
+    batch_service.results[submitted.id] = endless
+    tracemalloc.start()
+    try:
+        with pytest.raises(BatchResultTooLargeError) as raised:
+            await client.result(submitted.id)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    await client.close()
+    assert raised.value.code == "BatchResultTooLarge" and not raised.value.transient
+    assert str(bound) in raised.value.message
+    # read no further than the bound (the rest is what sockets buffer), held no more than it
+    assert endless.sent < 16 * bound
+    assert peak < 4 * bound, f"{peak} bytes at peak for a {bound}-byte bound"
 
 
 async def test_result_keeps_channels_that_were_asked_for(batch_service: FakeBatchService) -> None:

@@ -6,8 +6,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from transcriber.adapters.batch.http_pipeline import safe_content_url, same_origin
@@ -20,12 +20,13 @@ from transcriber.adapters.batch.responses import (
     transcription_path,
     translate,
 )
-from transcriber.adapters.batch.results import BatchResultError, to_fast_shape
+from transcriber.adapters.batch.results import BatchResultError, FastShape
 from transcriber.adapters.batch.submission import batch_definition, requested_channels
 from transcriber.adapters.identity import speech_credential
 from transcriber.adapters.speech_gate import SpeechGate
 from transcriber.domain.errors import (
     AudioRejectedError,
+    BatchResultTooLargeError,
     InvalidBatchResultError,
     ServiceError,
     TranscriberError,
@@ -46,7 +47,10 @@ SPEECH_SCOPE = "https://cognitiveservices.azure.com/.default"
 MAX_RETRY_AFTER_SECONDS = 0  # a throttle goes back to the job's steps, which queue the next look
 # The batch REST API's quota on a Standard (S0) resource (quota page: 100 requests per 10 seconds).
 BATCH_REQUESTS_PER_MINUTE = 600
-MAX_RESULT_BYTES = 256 * 1024 * 1024  # ~10 MB per hour of speech with word timings
+MIB = 1024 * 1024
+# ~10 MB per hour of speech with word timings. Parsed as it arrives (result_stream), a file costs
+# about its fast result, not the several times its size json.loads would (bench_batch_result).
+MAX_RESULT_BYTES = 256 * MIB
 OP_SUBMIT = "POST /speechtotext/transcriptions:submit"
 OP_GET = "GET /speechtotext/transcriptions/{id}"
 OP_FILES = "GET /speechtotext/transcriptions/{id}/files"
@@ -54,9 +58,9 @@ OP_LIST = "GET /speechtotext/transcriptions"
 OP_DELETE = "DELETE /speechtotext/transcriptions/{id}"
 OP_RESULT = "GET batch transcription result file"
 MAX_FILE_PAGES = 100
-# Result files up to this many phrases are converted on the loop; longer ones (2.5 h: ~0.3 s of
-# CPU) on a thread of our own, as transcriber.domain.rendering does, so other invocations keep running.
-INLINE_PHRASES = 64
+# A result file is parsed and converted on a thread of our own, as transcriber.domain.rendering
+# does (2.5 h: about a second of CPU), so other invocations keep running; a hop per this many bytes.
+PARSE_STEP_BYTES = 1 * MIB
 _executor: ThreadPoolExecutor | None = None
 
 
@@ -72,7 +76,7 @@ class BatchClient:
         api_version: str = BATCH_API_VERSION,
         max_retry_after: float = MAX_RETRY_AFTER_SECONDS,
         retry_backoff_factor: float = 0.8,
-        max_result_bytes: int = MAX_RESULT_BYTES,
+        max_result_bytes: int | None = None,
     ) -> None:
         self.settings = settings
         self.api_version = api_version
@@ -81,7 +85,7 @@ class BatchClient:
         self._owns_credential = credential is None
         self._max_retry_after = max_retry_after
         self._backoff = retry_backoff_factor
-        self._max_result_bytes = max_result_bytes
+        self._max_result_bytes = MAX_RESULT_BYTES if max_result_bytes is None else max_result_bytes
         self._base = settings.endpoint.rstrip("/") + "/speechtotext"
         self._api: AsyncPipeline | None = None
         self._files: AsyncPipeline | None = None
@@ -115,22 +119,11 @@ class BatchClient:
                 f"batch transcription is {state.status}, not Succeeded", code="BatchNotFinished"
             )
         url = await self._result_url(transcription_id)
-        document = await self._download(url)
         locale = transcription.get("locale")
-        convert = partial(
-            to_fast_shape,
-            document,
-            locale=locale if isinstance(locale, str) else None,
-            channels=requested_channels(transcription),
+        shape = FastShape(
+            locale=locale if isinstance(locale, str) else None, channels=requested_channels(transcription)
         )
-        try:
-            phrases = document.get("recognizedPhrases")
-            if not isinstance(phrases, list) or len(phrases) <= INLINE_PHRASES:
-                result = convert()
-            else:
-                result = await asyncio.get_running_loop().run_in_executor(_converter(), convert)
-        except BatchResultError as exc:
-            raise InvalidBatchResultError(f"the batch result file is not usable: {exc}") from exc
+        result = await self._parse_result(url, shape)
         duration = (transcription.get("properties") or {}).get("durationMilliseconds")
         if not result["durationMilliseconds"] and type(duration) is int and duration > 0:
             result["durationMilliseconds"] = duration  # the transcription's own, if the file had none
@@ -208,8 +201,53 @@ class BatchClient:
                 message = f"batch transcription failed: {failed[0].get('errorMessage') or code}"
         raise AudioRejectedError(message, code=code)
 
+    async def _parse_result(self, url: str, shape: FastShape) -> dict[str, Any]:
+        """The result file parsed as it arrives, off the loop, into `shape`: its fast result."""
+        from transcriber.adapters.batch.result_stream import ResultStream
+
+        loop = asyncio.get_running_loop()
+        stream = ResultStream(shape)
+        pending: list[bytes] = []
+        size = 0
+
+        async def parse(step: Callable[..., Any], *args: Any) -> Any:
+            try:
+                return await loop.run_in_executor(_converter(), step, *args)
+            except BatchResultError as exc:
+                raise InvalidBatchResultError(f"the batch result file is not usable: {exc}") from exc
+
+        async def feed(chunk: bytes) -> None:
+            nonlocal size
+            pending.append(chunk)
+            size += len(chunk)
+            if size >= PARSE_STEP_BYTES:
+                piece = b"".join(pending)
+                pending.clear()
+                size = 0
+                await parse(stream.feed, piece)
+
+        await self._fetch(url, feed)
+        if pending:
+            await parse(stream.feed, b"".join(pending))
+        result: dict[str, Any] = await parse(stream.finish)
+        return result
+
     async def _download(self, url: str) -> dict[str, Any]:
-        """GET a result file by its SAS URL, without our credential, within `max_result_bytes`."""
+        """A small file (the report) by its SAS URL, parsed whole."""
+        chunks: list[bytes] = []
+
+        async def keep(chunk: bytes) -> None:
+            chunks.append(chunk)
+
+        await self._fetch(url, keep)
+        document = await parse_body(b"".join(chunks))
+        if not isinstance(document, dict):
+            raise InvalidBatchResultError("the batch result file is not a JSON object")
+        return document
+
+    async def _fetch(self, url: str, consume: Callable[[bytes], Awaitable[None]]) -> None:
+        """GET a file by its SAS URL, without our credential, each piece to `consume` as it
+        arrives; over `max_result_bytes` it is refused at once (BatchResultTooLargeError)."""
         from azure.core.rest import HttpRequest
 
         if not safe_content_url(url, self._base):
@@ -217,6 +255,7 @@ class BatchClient:
                 "the service gave a result URL outside Azure Blob Storage, or not https"
             )
         pipeline = self._pipelines()[1]
+        limit = self._max_result_bytes
         try:
             async with asyncio.timeout(self.settings.timeout_seconds):
                 request = HttpRequest("GET", url)
@@ -224,23 +263,19 @@ class BatchClient:
                 if response.status_code != 200:
                     await response.read()
                     raise_for_file(response)
-                chunks, size = [], 0
+                size = 0
                 async for chunk in response.iter_bytes():
                     size += len(chunk)
-                    if size > self._max_result_bytes:
+                    if size > limit:
                         await response.close()
-                        raise InvalidBatchResultError(
-                            "the batch result file is too large", code="BatchResultTooLarge"
+                        raise BatchResultTooLargeError(
+                            f"the batch result file is over {limit} bytes ({limit / MIB:g} MiB)"
                         )
-                    chunks.append(chunk)
+                    await consume(chunk)
         except TranscriberError:
             raise
         except Exception as exc:
             raise translate(exc) from redacted_cause(exc)
-        document = await parse_body(b"".join(chunks))
-        if not isinstance(document, dict):
-            raise InvalidBatchResultError("the batch result file is not a JSON object")
-        return document
 
     async def _call(
         self,

@@ -11,10 +11,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-__all__ = ["TICKS_PER_MILLISECOND", "BatchResultError", "ticks_to_ms", "to_fast_shape"]
+__all__ = ["LISTS", "TICKS_PER_MILLISECOND", "BatchResultError", "FastShape", "ticks_to_ms", "to_fast_shape"]
 
 TICKS_PER_MILLISECOND = 10_000
 ECHO_WINDOW_TICKS = 500 * TICKS_PER_MILLISECOND
+# The result file's two lists; every other top-level field is small (durations, source, timestamp).
+LISTS = ("combinedRecognizedPhrases", "recognizedPhrases")
 _ISO_DURATION = re.compile(r"^PT?(?:(\d+)D)?T?(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?$")
 
 
@@ -29,6 +31,54 @@ def ticks_to_ms(ticks: int) -> int:
     still adjoins and no rounding error accumulates over a long recording.
     """
     return (ticks + TICKS_PER_MILLISECOND // 2) // TICKS_PER_MILLISECOND
+
+
+class FastShape:
+    """The fast-transcription result, built from a result file's parts as they come.
+
+    A phrase is converted as soon as it is added, so only the fast shape is kept, never the
+    result file's alternatives, lexical forms and double word lists (`result_stream` feeds it
+    phrase by phrase from the bytes as they arrive).
+    """
+
+    def __init__(self, *, locale: str | None = None, channels: Sequence[int] | None = None) -> None:
+        self._locale = locale
+        self._keep = None if channels is None else frozenset(channels)
+        self._spans: list[tuple[int, int, dict[str, Any]]] = []
+        self._service: dict[int, str] = {}
+        self._top: dict[str, Any] = {}
+        self._count = 0
+
+    def add_phrase(self, recognized: Any) -> None:
+        """One of `recognizedPhrases`, in the file's order."""
+        phrase = _phrase(recognized, self._count, self._locale, self._keep)
+        self._count += 1
+        if phrase is not None:
+            self._spans.append(phrase)
+
+    def add_combined(self, entry: Any) -> None:
+        """One of `combinedRecognizedPhrases`: the service's display text of a channel."""
+        if isinstance(entry, Mapping) and isinstance(entry.get("display"), str):
+            self._service.setdefault(_channel(entry), entry["display"])
+
+    def set_field(self, key: str, value: Any) -> None:
+        """A top-level field other than the two lists (the duration's forms)."""
+        self._top[key] = value
+
+    def result(self) -> dict[str, Any]:
+        spans = sorted(self._spans, key=lambda item: (item[0], item[1]))
+        self._spans = []
+        if self._keep is None:
+            spans = _without_echoes(spans)
+        phrases = [phrase for _, _, phrase in spans]
+        for phrase in phrases:
+            if self._keep is None:
+                phrase.pop("channel", None)
+        return {
+            "durationMilliseconds": _duration_ms(self._top),
+            "combinedPhrases": _combined(self._service, spans, self._keep),
+            "phrases": phrases,
+        }
 
 
 def to_fast_shape(
@@ -47,24 +97,15 @@ def to_fast_shape(
     """
     if not isinstance(batch_result, Mapping):
         raise BatchResultError("the result file is not a JSON object")
-    keep = None if channels is None else frozenset(channels)
-    spans: list[tuple[int, int, dict[str, Any]]] = []
-    for index, recognized in enumerate(_list(batch_result, "recognizedPhrases")):
-        phrase = _phrase(recognized, index, locale, keep)
-        if phrase is not None:
-            spans.append(phrase)
-    spans.sort(key=lambda item: (item[0], item[1]))
-    if keep is None:
-        spans = _without_echoes(spans)
-    phrases = [phrase for _, _, phrase in spans]
-    for phrase in phrases:
-        if keep is None:
-            phrase.pop("channel", None)
-    return {
-        "durationMilliseconds": _duration_ms(batch_result),
-        "combinedPhrases": _combined(batch_result, spans, keep),
-        "phrases": phrases,
-    }
+    shape = FastShape(locale=locale, channels=channels)
+    for key, value in batch_result.items():
+        if key not in LISTS:
+            shape.set_field(key, value)
+    for entry in _list(batch_result, "combinedRecognizedPhrases"):
+        shape.add_combined(entry)
+    for recognized in _list(batch_result, "recognizedPhrases"):
+        shape.add_phrase(recognized)
+    return shape.result()
 
 
 def _phrase(
@@ -141,13 +182,9 @@ def _words(best: Mapping[str, Any], index: int) -> list[dict[str, Any]]:
 
 
 def _combined(
-    batch_result: Mapping[str, Any], spans: list[tuple[int, int, dict[str, Any]]], keep: frozenset[int] | None
+    service: Mapping[int, str], spans: list[tuple[int, int, dict[str, Any]]], keep: frozenset[int] | None
 ) -> list[dict[str, Any]]:
     """One entry per channel asked for, or a single mixed one; the service's display text when it fits."""
-    service: dict[int, str] = {}
-    for entry in _list(batch_result, "combinedRecognizedPhrases"):
-        if isinstance(entry, Mapping) and isinstance(entry.get("display"), str):
-            service.setdefault(_channel(entry), entry["display"])
     if keep is None:
         heard = {channel for _, channel, _ in spans}
         if len(heard | set(service)) <= 1 and service:
