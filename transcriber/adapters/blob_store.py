@@ -10,7 +10,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from transcriber.adapters.audio_buffer import BufferWriter
+from transcriber.adapters.audio_buffer import BufferReader, BufferWriter
 from transcriber.adapters.blob_client import StorageClient
 from transcriber.domain.blob_info import BlobInfo
 from transcriber.domain.errors import (
@@ -203,7 +203,7 @@ class BlobStore(StorageClient):
         self,
         container: str,
         name: str,
-        body: str | bytes,
+        body: str | bytes | memoryview,
         content_type: str,
         source_etag: str | None = None,
         *,
@@ -215,7 +215,11 @@ class BlobStore(StorageClient):
         from azure.storage.blob import ContentSettings
 
         blob = self._blob(container, name)
-        data = body.encode("utf-8") if isinstance(body, str) else body
+        data: bytes | BufferReader
+        if isinstance(body, memoryview):  # the SDK would iterate a view byte by byte; a copy is no better
+            data = BufferReader(body)
+        else:
+            data = body.encode("utf-8") if isinstance(body, str) else body
         metadata = {ETAG_METADATA: source_etag} if source_etag else None
         conditions: dict[str, Any] = {}
         if if_etag is not None:
@@ -224,6 +228,7 @@ class BlobStore(StorageClient):
             "PutBlob",
             blob.upload_blob(
                 data,
+                length=body.nbytes if isinstance(body, memoryview) else None,
                 overwrite=not if_absent,  # overwrite=False sends If-None-Match: *
                 metadata=metadata,
                 content_settings=ContentSettings(content_type=content_type),

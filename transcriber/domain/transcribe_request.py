@@ -14,7 +14,7 @@ class TranscribeRequest:
 
     options: TranscriptionRequestOptions
     response_format: str
-    audio: bytes | None = None
+    audio: bytes | memoryview | None = None  # a multipart file is a view into the request body
     blob: str | None = None
     content_type: str | None = None
     file_name: str | None = None  # a multipart file part's filename, as sent

@@ -72,7 +72,7 @@ class Transcription:
 
 async def transcribe_bytes(
     service: TranscriptionService,
-    audio: bytes | bytearray,
+    audio: bytes | bytearray | memoryview,
     options: TranscriptionRequestOptions,
     *,
     timeout: float | None = None,

@@ -220,7 +220,7 @@ class FakeBlobStore:
         self,
         container: str,
         name: str,
-        body: str | bytes,
+        body: str | bytes | memoryview,
         content_type: str,
         source_etag: str | None = None,
         *,

@@ -61,7 +61,7 @@ def parse_request(
     fields: dict[str, list[Any]] = {k: v for k, v in query.items() if k in OPTION_FIELDS}
     content_type = _header(headers, "content-type")
     mime = content_type.split(";", 1)[0].strip().lower()
-    audio: bytes | None = None
+    audio: bytes | memoryview | None = None
     audio_type: str | None = None
     blob: str | None = None
     file_name: str | None = None

@@ -57,7 +57,7 @@ async def accept_job(
         assert request.audio is not None
         if settings.batch.enabled:
             probe = BlobInfo(settings.audio_container, job_audio_name(job_id), "", len(request.audio), None)
-            routing.refuse_batch_options(settings, probe, request.audio[:HEAD_BYTES], request.options)
+            routing.refuse_batch_options(settings, probe, bytes(request.audio[:HEAD_BYTES]), request.options)
         await store.ensure_containers(settings.containers, create=settings.create_containers)
         name = job_audio_name(job_id)
         content_type = request.content_type or "application/octet-stream"
