@@ -64,6 +64,21 @@ def test_host_json_blob_settings_are_the_extension_5_keys(host_json: dict) -> No
     assert blobs["poisonBlobThreshold"] == 5
 
 
+# The Functions host refuses larger HTTP bodies unless FUNCTIONS_REQUEST_BODY_SIZE_LIMIT is raised.
+HOST_BODY_LIMIT_BYTES = 100 * 1000 * 1000
+
+
+def test_host_json_caps_concurrent_http_requests_within_the_audio_memory_budget(host_json: dict) -> None:
+    """Every HTTP body is charged to AUDIO_MEMORY_BYTES; this many of the largest the host lets in
+    fit it, so blob downloads can always make progress (Microsoft's host.json reference for
+    Functions 2.x+, extensions.http: unbounded on dedicated plans unless set)."""
+    limit = host_json["extensions"]["http"]["maxConcurrentRequests"]
+    budget = config.Settings.from_environ(app_settings(user_assigned=False)).audio_memory_bytes
+    assert isinstance(limit, int) and limit >= 1
+    assert limit * HOST_BODY_LIMIT_BYTES <= budget
+    assert "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT" not in app_settings(user_assigned=False)
+
+
 def test_host_json_has_no_retry_policy_the_blob_trigger_would_ignore(host_json: dict) -> None:
     """Runtime retry policies cover Timer, Event Hubs, Kafka and Cosmos DB triggers only; blob
     triggers retry through the extension (poisonBlobThreshold), so a `retry` here would mislead."""

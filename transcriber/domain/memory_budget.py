@@ -1,6 +1,8 @@
 """A cap on the audio held in memory at once by blob downloads, whatever the concurrency.
 
-One blob larger than the whole budget still runs, alone.
+One blob larger than the whole budget still runs, alone. HTTP request bodies are charged too:
+they are in memory before the app sees them, so they count at once, without waiting, and the
+downloads wait for them as for each other.
 """
 
 from __future__ import annotations
@@ -29,6 +31,19 @@ class MemoryBudget:
         try:
             yield
         finally:
-            async with self._changed:
-                self.in_use -= size
-                self._changed.notify_all()
+            await self._release(size)
+
+    @asynccontextmanager
+    async def charge(self, size: int) -> AsyncIterator[None]:
+        """Count `size` bytes already in memory (a request body) for the block, at once."""
+        async with self._changed:
+            self.in_use += size
+        try:
+            yield
+        finally:
+            await self._release(size)
+
+    async def _release(self, size: int) -> None:
+        async with self._changed:
+            self.in_use -= size
+            self._changed.notify_all()

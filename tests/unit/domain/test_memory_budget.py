@@ -32,3 +32,27 @@ async def test_memory_budget_blob_larger_than_the_budget_runs_alone() -> None:
 
     await asyncio.gather(use(500), use(10), use(500))
     assert sorted(seen) == [10, 500, 500] and budget.in_use == 0
+
+
+async def test_memory_budget_a_request_body_counts_at_once_and_downloads_wait_for_it() -> None:
+    budget = MemoryBudget(100)
+    downloaded = asyncio.Event()
+
+    async def download() -> None:
+        async with budget.hold(40):
+            downloaded.set()
+
+    async with budget.charge(80):
+        assert budget.in_use == 80
+        task = asyncio.create_task(download())
+        await asyncio.sleep(0.01)
+        assert not downloaded.is_set()  # 80 + 40 would pass the limit
+    await task
+    assert downloaded.is_set() and budget.in_use == 0
+
+
+async def test_memory_budget_a_request_body_never_waits_it_is_in_memory_already() -> None:
+    budget = MemoryBudget(100)
+    async with budget.hold(90), budget.charge(50):
+        assert budget.in_use == 140
+    assert budget.in_use == 0

@@ -56,32 +56,39 @@ async def create_job(url: str, headers: Mapping[str, str], body: bytes) -> HttpR
     """Accept a transcription for later: 202 with Location, or the error /api/transcribe would give."""
 
     async def handle(service: TranscriptionService, caller: Caller) -> HttpReply:
-        settings = service.settings
-        try:
-            callback, job_url, job_body = _callback_url(url, headers, body)
-            blob_base = f"{settings.storage.blob_url}/{settings.audio_container}"
-            request = await asyncio.to_thread(
-                parse_request,
-                job_url,
-                headers,
-                job_body,
-                max_bytes=settings.max_audio_bytes,
-                blob_base_url=blob_base,
-                route_fields=JOB_FIELDS,
-            )
-            file_name, keep_audio = _job_fields(request)
-            record = await accept_job(
-                service, request, callback, caller, file_name=file_name, keep_audio=keep_audio
-            )
-        except TranscriberError as exc:
-            if not isinstance(exc, InvalidRequestError | SettingError):
-                logger.warning("transcription job not accepted: %s: %s", exc.code, exc.message)
-            raise
-        location = _job_url(url, record.id)
-        reply = {"id": record.id, "status": record.status, "location": location}
-        return HttpReply(202, json.dumps(reply), headers={"Location": location, "Retry-After": "5"})
+        async with service.audio_memory.charge(len(body)):  # in memory already: downloads wait for it
+            return await _accept(service, caller, url, headers, body)
 
     return await serve(headers, handle)
+
+
+async def _accept(
+    service: TranscriptionService, caller: Caller, url: str, headers: Mapping[str, str], body: bytes
+) -> HttpReply:
+    settings = service.settings
+    try:
+        callback, job_url, job_body = _callback_url(url, headers, body)
+        blob_base = f"{settings.storage.blob_url}/{settings.audio_container}"
+        request = await asyncio.to_thread(
+            parse_request,
+            job_url,
+            headers,
+            job_body,
+            max_bytes=settings.max_audio_bytes,
+            blob_base_url=blob_base,
+            route_fields=JOB_FIELDS,
+        )
+        file_name, keep_audio = _job_fields(request)
+        record = await accept_job(
+            service, request, callback, caller, file_name=file_name, keep_audio=keep_audio
+        )
+    except TranscriberError as exc:
+        if not isinstance(exc, InvalidRequestError | SettingError):
+            logger.warning("transcription job not accepted: %s: %s", exc.code, exc.message)
+        raise
+    location = _job_url(url, record.id)
+    reply = {"id": record.id, "status": record.status, "location": location}
+    return HttpReply(202, json.dumps(reply), headers={"Location": location, "Retry-After": "5"})
 
 
 def _job_fields(request: TranscribeRequest) -> tuple[str | None, bool]:

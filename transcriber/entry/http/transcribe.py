@@ -42,7 +42,8 @@ async def handle_transcribe(
     """Parse, transcribe, render; every failure becomes an error reply (`edge`)."""
 
     async def handle(service: TranscriptionService, caller: Caller) -> HttpReply:
-        return await _transcribe(service, caller, url, headers, body, invocation)
+        async with service.audio_memory.charge(len(body)):  # in memory already: downloads wait for it
+            return await _transcribe(service, caller, url, headers, body, invocation)
 
     return await serve(headers, handle, invocation=invocation)
 
