@@ -17,6 +17,9 @@ from transcriber.adapters.batch.results import LISTS, BatchResultError, FastShap
 
 __all__ = ["ResultStream"]
 
+# The C parser holds the GIL through a whole piece: pieces this small keep each hold to a few
+# milliseconds, so the event loop's thread gets its turns while a long file is parsed.
+PIECE_BYTES = 64 * 1024
 _OPEN = frozenset(("start_map", "start_array"))
 _CLOSE = frozenset(("end_map", "end_array"))
 
@@ -39,13 +42,16 @@ class ResultStream:
         self._entry_key: str | None = None
 
     def feed(self, chunk: bytes) -> None:
-        """Parse one more piece; BatchResultError when it is not JSON or not a result file."""
-        try:
-            self._phrase_parser.send(chunk)
-            self._event_parser.send(chunk)
-        except ijson.JSONError as exc:  # IncompleteJSONError too
-            raise BatchResultError(f"the result file is not valid JSON: {exc}") from None
-        self._take()
+        """Parse what came next, in pieces of PIECE_BYTES; BatchResultError when it is not JSON
+        or not a result file."""
+        for start in range(0, len(chunk), PIECE_BYTES):
+            piece = chunk[start : start + PIECE_BYTES]
+            try:
+                self._phrase_parser.send(piece)
+                self._event_parser.send(piece)
+            except ijson.JSONError as exc:  # IncompleteJSONError too
+                raise BatchResultError(f"the result file is not valid JSON: {exc}") from None
+            self._take()
 
     def finish(self) -> dict[str, Any]:
         """The fast result, once the whole file was fed."""
