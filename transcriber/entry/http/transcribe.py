@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import uuid
 from collections.abc import Mapping
 
 from transcriber.domain import formats
+from transcriber.domain.audio_check import check_size
 from transcriber.domain.audio_header import HEAD_BYTES
 from transcriber.domain.errors import (
     AudioRejectedError,
@@ -24,7 +26,7 @@ from transcriber.domain.rendering import encode_json, render_files
 from transcriber.domain.transcribe_request import TranscribeRequest
 from transcriber.entry.http.edge import HttpReply, serve
 from transcriber.entry.http.request import parse_request
-from transcriber.flows import routing
+from transcriber.flows import budget, routing
 from transcriber.flows.grants import check_blob_allowed
 from transcriber.flows.transcribe import Transcription, track, transcribe_blob, transcribe_bytes
 from transcriber.services import TranscriptionService
@@ -106,6 +108,7 @@ async def _run(
             service.settings.audio_container, request.blob, HEAD_BYTES
         )
         routing.refuse_for_http(service.settings, info, head)  # 413 naming /api/transcriptions
+        await budget.charge_audio(service, caller.owner, _request_charge(), head, info.size)  # or 429
         try:
             return await transcribe_blob(
                 service,
@@ -123,9 +126,17 @@ async def _run(
                 ) from None
             raise
     assert request.audio is not None
+    check_size(len(request.audio), service.settings.max_audio_bytes)  # a 413 before a 429
+    head = bytes(memoryview(request.audio)[:HEAD_BYTES])
+    await budget.charge_audio(service, caller.owner, _request_charge(), head, len(request.audio))
     return await transcribe_bytes(
         service, request.audio, options, timeout=HTTP_TIMEOUT_SECONDS, patience=HTTP_PATIENCE_SECONDS
     )
+
+
+def _request_charge() -> str:
+    """A request's own charge key: every request to /api/transcribe is a Speech call of its own."""
+    return f"request-{uuid.uuid4().hex}"
 
 
 async def _render(transcription: Transcription, response_format: str) -> HttpReply:
