@@ -31,7 +31,9 @@ async def test_budget_table_conditions_are_azurites_409_and_412(azurite: Azurite
     table = table_on(azurite)
     try:
         assert await table.get("p", "usage") is None
-        await table.write([TableWrite("create", "p", "usage", {"seconds": 5}), TableWrite("create", "p", "c1")])
+        await table.write(
+            [TableWrite("create", "p", "usage", {"seconds": 5}), TableWrite("create", "p", "c1")]
+        )
         read = await table.get("p", "usage")
         assert read is not None and read.properties["seconds"] == 5 and read.etag
         with pytest.raises(ConditionNotMetError):  # the row exists: 409, and the whole transaction fails
