@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from transcriber.adapters.budget_table import TableWrite
@@ -43,37 +44,48 @@ logger = logging.getLogger(__name__)
 MAX_ROUNDS = 64
 TOTAL = "seconds"  # the day's total row: seconds charged, and how many charges
 CHARGES = "charges"
+REFUNDED = "refunded"  # on a charge's row: the seconds given back
+
+
+@dataclass(frozen=True)
+class Charge:
+    """A charge made: whose day, under which key, how many seconds (what a refund takes back)."""
+
+    owner: str
+    key: str
+    seconds: int
+    moment: datetime
 
 
 async def charge_audio(
     service: TranscriptionService, owner: str, charge: str, head: bytes, size: int
-) -> bool:
+) -> Charge | None:
     """Charge a recording (its first bytes and size: `charged_seconds`) to `owner`'s day. What
     the audio checks refuse before any Speech call (empty, not audio) is not charged."""
     try:
         check_audio(head[:SNIFF_BYTES])
     except TranscriberError:
-        return False
+        return None
     if size == 0:
-        return False
+        return None
     return await charge_seconds(service, owner, charge, charged_seconds(head, size))
 
 
 async def charge_seconds(
     service: TranscriptionService, owner: str, charge: str, seconds: int, *, now: datetime | None = None
-) -> bool:
-    """Charge `seconds` of audio to `owner`'s day once per `charge` key: True when charged now,
-    False when there is no budget or `charge` was charged already today. BudgetExceededError
+) -> Charge | None:
+    """Charge `seconds` of audio to `owner`'s day once per `charge` key: the charge when made now,
+    None when there is no budget or `charge` was charged already today. BudgetExceededError
     when the charge would pass the day's budget (nothing is charged then)."""
     budget, table = service.settings.budget, service.budget
     if not budget.enabled or table is None:
-        return False
+        return None
     moment = now or datetime.now(UTC)
     keys = BudgetKeys.of(owner, moment)
     limit, kind = budget.seconds_per_day, payer_kind(owner)
     for _ in range(MAX_ROUNDS):
         if await table.get(keys.partition, keys.charge_row(charge)) is not None:
-            return False
+            return None
         usage = await table.get(keys.partition, keys.usage_row)
         used = int(usage.properties.get(TOTAL, 0)) if usage is not None else 0
         if used + seconds > limit:
@@ -93,8 +105,47 @@ async def charge_seconds(
             await asyncio.sleep(random.uniform(0, 0.05))
             continue
         service.telemetry.track_metric(METRIC_BUDGET_SECONDS, float(seconds), {"caller": kind})
-        return True
+        return Charge(owner, charge, seconds, moment)
     raise ServiceError("the audio budget's table stayed contended; try again", code="BudgetBusy")
+
+
+async def refund(service: TranscriptionService, charge: Charge | None) -> None:
+    """Give a charge's seconds back to its day (Speech refused or throttled the audio, so it was
+    never transcribed): once, however often it is called; the charge's row stays, marked."""
+    table = service.budget
+    if charge is None or table is None:
+        return
+    keys = BudgetKeys.of(charge.owner, charge.moment)
+    for _ in range(MAX_ROUNDS):
+        mark = await table.get(keys.partition, keys.charge_row(charge.key))
+        usage = await table.get(keys.partition, keys.usage_row)
+        if mark is None or usage is None or mark.properties.get(REFUNDED):
+            return
+        seconds = int(mark.properties.get(TOTAL, 0))
+        total = {
+            TOTAL: max(0, int(usage.properties.get(TOTAL, 0)) - seconds),
+            CHARGES: max(0, int(usage.properties.get(CHARGES, 0)) - 1),
+        }
+        writes = [
+            TableWrite(
+                "replace",
+                keys.partition,
+                keys.charge_row(charge.key),
+                {TOTAL: 0, REFUNDED: seconds},
+                mark.etag,
+            ),
+            TableWrite("replace", keys.partition, keys.usage_row, total, usage.etag),
+        ]
+        try:
+            await table.write(writes)
+        except ConditionNotMetError:
+            await asyncio.sleep(random.uniform(0, 0.05))
+            continue
+        service.telemetry.track_metric(
+            METRIC_BUDGET_SECONDS, float(-seconds), {"caller": payer_kind(charge.owner)}
+        )
+        return
+    logger.warning("the audio budget's table stayed contended: a refund of %d s was dropped", charge.seconds)
 
 
 async def blob_payer(service: TranscriptionService, name: str) -> str:

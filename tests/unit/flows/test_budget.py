@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 
 from tests.unit.builders import World, blob_invocation, build, wav
 from tests.unit.entry.http.owners_world import ALICE, API, BOB, entra_world, install
+from tests.unit.errors import speech_throttled
 from transcriber.adapters.telemetry import METRIC_BUDGET_REFUSALS, METRIC_BUDGET_SECONDS, METRIC_DEFERRALS
 from transcriber.domain.audio_budget import APP_PAYER, BudgetKeys, reset_at
 from transcriber.domain.errors import BudgetExceededError
-from transcriber.domain.owners import Caller, owner_key
+from transcriber.domain.owners import KEY_OWNER, Caller, owner_key
 from transcriber.entry.http.edge import HttpReply, error_reply, key_in_query
 from transcriber.entry.http.jobs import create_job
 from transcriber.entry.http.transcribe import handle_transcribe
@@ -187,3 +188,25 @@ def test_key_in_query_is_400_naming_the_header(query: str) -> None:
 
 def test_key_in_query_leaves_other_urls_alone() -> None:
     assert key_in_query("https://app.example/api/transcriptions?format=srt&limit=2") is None
+
+
+async def test_budget_http_transcribe_throttled_by_speech_gives_the_seconds_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    world = install(build(ONE_MINUTE), monkeypatch, entra=False)
+    world.faults.next_calls("transcribe", lambda: speech_throttled())
+    url, headers = "https://app.example/api/transcribe", {"Content-Type": "audio/wav"}
+    reply = await handle_transcribe(url, headers, wav(seconds=45), blob_invocation())
+    assert reply.status == 429 and json.loads(reply.body)["error"]["code"] != "BudgetExceeded"
+    assert used(world, KEY_OWNER) == 0  # refunded: the retry below still fits
+    assert (await handle_transcribe(url, headers, wav(seconds=45), blob_invocation())).status == 200
+    assert used(world, KEY_OWNER) == 45
+
+
+async def test_budget_refund_is_once_however_often_it_is_asked() -> None:
+    world = build(ONE_MINUTE)
+    charge = await budget.charge_seconds(world.service, "key", "a", 30, now=NOON)
+    await budget.charge_seconds(world.service, "key", "b", 20, now=NOON)
+    await budget.refund(world.service, charge)
+    await budget.refund(world.service, charge)
+    assert used(world, "key", NOON) == 20

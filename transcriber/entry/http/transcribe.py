@@ -16,6 +16,7 @@ from transcriber.domain.errors import (
     AudioTooLargeError,
     BatchOnlyError,
     InvalidRequestError,
+    ServiceThrottledError,
     TranscriberError,
     UnsupportedMediaError,
 )
@@ -36,6 +37,8 @@ HTTP_TIMEOUT_SECONDS = 220.0  # the Functions front end gives up on an HTTP resp
 # A caller waits this long at most for a slot of the instance's Speech pace, then gets 429 with
 # Retry-After (no connection held through a quota).
 HTTP_PATIENCE_SECONDS = 1.0
+# Answers after which Speech transcribed nothing: the request's charge is refunded.
+REFUNDED = (ServiceThrottledError, AudioRejectedError, UnsupportedMediaError)
 
 
 async def handle_transcribe(
@@ -108,7 +111,9 @@ async def _run(
             service.settings.audio_container, request.blob, HEAD_BYTES
         )
         routing.refuse_for_http(service.settings, info, head)  # 413 naming /api/transcriptions
-        await budget.charge_audio(service, caller.owner, _request_charge(), head, info.size)  # or 429
+        charge = await budget.charge_audio(
+            service, caller.owner, _request_charge(), head, info.size
+        )  # or 429
         try:
             return await transcribe_blob(
                 service,
@@ -118,7 +123,10 @@ async def _run(
                 head=head,
                 patience=HTTP_PATIENCE_SECONDS,
             )
-        except AudioRejectedError as exc:
+        except REFUNDED as exc:  # never transcribed: its seconds go back to the caller's day
+            await budget.refund(service, charge)
+            if not isinstance(exc, AudioRejectedError):
+                raise
             if routing.rerouted(service.settings, exc):
                 raise BatchOnlyError(
                     f"{exc.message}; POST it to {routing.JOBS_ROUTE}, which transcribes it by batch",
@@ -128,10 +136,14 @@ async def _run(
     assert request.audio is not None
     check_size(len(request.audio), service.settings.max_audio_bytes)  # a 413 before a 429
     head = bytes(memoryview(request.audio)[:HEAD_BYTES])
-    await budget.charge_audio(service, caller.owner, _request_charge(), head, len(request.audio))
-    return await transcribe_bytes(
-        service, request.audio, options, timeout=HTTP_TIMEOUT_SECONDS, patience=HTTP_PATIENCE_SECONDS
-    )
+    charge = await budget.charge_audio(service, caller.owner, _request_charge(), head, len(request.audio))
+    try:
+        return await transcribe_bytes(
+            service, request.audio, options, timeout=HTTP_TIMEOUT_SECONDS, patience=HTTP_PATIENCE_SECONDS
+        )
+    except REFUNDED:
+        await budget.refund(service, charge)
+        raise
 
 
 def _request_charge() -> str:
