@@ -42,6 +42,11 @@ def read_budget(env: Mapping[str, str], storage: StorageConnection | None) -> Bu
             AUDIO_BUDGET_TABLE, "is not a valid table name (3-63 letters and digits, a letter first)"
         )
     if minutes and storage is not None and storage.table_url is None:
+        if storage.connection_string is not None:
+            raise SettingError(
+                storage.setting,
+                f"names no TableEndpoint, which the audio budget needs ({AUDIO_BUDGET} is on)",
+            )
         raise SettingError(
             f"{storage.setting}__tableServiceUri",
             f"is needed for the audio budget ({AUDIO_BUDGET} is on): the account's table endpoint",

@@ -53,7 +53,7 @@ class StorageConnection:
             return cls(
                 setting=name,
                 blob_url=_endpoint(name, connection_string, "blob"),
-                table_url=_endpoint(name, connection_string, "table"),
+                table_url=_table_endpoint(name, connection_string),
                 connection_string=connection_string,
             )
         blob_setting = f"{name}__blobServiceUri"
@@ -96,6 +96,14 @@ def _check_url(setting: str, url: str) -> None:
         raise SettingError(setting, "must be a URL such as https://<account>.blob.core.windows.net")
     if parts.query:
         raise SettingError(setting, "must not carry a query string (no SAS tokens: use an identity)")
+
+
+def _table_endpoint(setting: str, connection_string: str) -> str | None:
+    """The table endpoint, when the connection string names one (or an account to derive it from)."""
+    try:
+        return _endpoint(setting, connection_string, "table")
+    except SettingError:  # a blob-only string (BlobEndpoint and a SAS): no table, fine until one is needed
+        return None
 
 
 def _endpoint(setting: str, connection_string: str, service: str) -> str:

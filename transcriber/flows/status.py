@@ -36,7 +36,7 @@ class BlobStatus:
     error: RecordedError | None = None
     attempts: int | None = None
     batch: dict[str, Any] | None = None
-    deferred: dict[str, Any] | None = None  # {"until", "since", "deferrals"}: Speech busy, budget spent
+    deferred: dict[str, Any] | None = None  # {"until", "since", "deferrals", "reason"}
 
     def as_record(self) -> dict[str, Any]:
         record: dict[str, Any] = {"name": self.name, "state": self.state, "etag": self.etag}
@@ -74,6 +74,7 @@ async def blob_status(service: TranscriptionService, name: str) -> BlobStatus:
             "until": claim.deferred_until,
             "since": claim.deferred_since,
             "deferrals": claim.deferrals,
+            "reason": claim.deferred_for or "busy",
         }
         return BlobStatus(name, DEFERRED, info.etag, deferred=deferred)
     if record is not None and record.source_etag == info.etag:

@@ -16,7 +16,9 @@ from tests.unit.entry.http.owners_world import ALICE, API, BOB, entra_world, ins
 from tests.unit.errors import speech_throttled
 from transcriber.adapters.telemetry import METRIC_BUDGET_REFUSALS, METRIC_BUDGET_SECONDS, METRIC_DEFERRALS
 from transcriber.domain.audio_budget import APP_PAYER, BudgetKeys, reset_at
+from transcriber.domain.blob_info import BlobInfo
 from transcriber.domain.errors import BudgetExceededError
+from transcriber.domain.names import claim_name
 from transcriber.domain.owners import KEY_OWNER, Caller, owner_key
 from transcriber.entry.http.edge import HttpReply, error_reply, key_in_query
 from transcriber.entry.http.jobs import create_job
@@ -24,6 +26,7 @@ from transcriber.entry.http.transcribe import handle_transcribe
 from transcriber.flows import budget
 from transcriber.flows.blob import process_blob
 from transcriber.flows.grants import record_grant
+from transcriber.flows.status import blob_status
 
 ONE_MINUTE = {"AUDIO_BUDGET_MINUTES_PER_DAY": "1"}
 NOON = datetime(2026, 12, 7, 12, 0, tzinfo=UTC)
@@ -210,3 +213,23 @@ async def test_budget_refund_is_once_however_often_it_is_asked() -> None:
     await budget.refund(world.service, charge)
     await budget.refund(world.service, charge)
     assert used(world, "key", NOON) == 20
+
+
+async def test_budget_backlog_waits_day_after_day_and_never_fails_for_waiting() -> None:
+    world = build({**ONE_MINUTE, "MAX_DEFERRAL_HOURS": "1"})
+    world.upload("first.wav", wav(seconds=50))
+    await process_blob(world.service, "first.wav", blob_invocation())
+    etag = world.upload("later.wav", wav(seconds=50))
+    assert (await process_blob(world.service, "later.wav", blob_invocation())).status == "deferred"
+    claim = world.claim("later.wav", etag)
+    assert claim is not None and claim["deferredFor"] == "budget"
+    # it has waited three days (longer than MAX_DEFERRAL_HOURS) and the budget is still spent
+    info = BlobInfo(world.settings.audio_container, "later.wav", etag, 0, None)
+    stored = world.store.blob(world.settings.failures_container, claim_name(info))
+    assert stored is not None
+    stored.data = json.dumps({**claim, "deferredSince": "2026-12-04T12:00:00.000+00:00"}).encode()
+    assert await world.run_deferrals(rounds=1) == ["deferred"]
+    again = world.claim("later.wav", etag)
+    assert again is not None and again["deferrals"] == 2 and world.outcome("later.wav", etag).record is None
+    status = await blob_status(world.service, "later.wav")
+    assert status.deferred is not None and status.deferred["reason"] == "budget"
