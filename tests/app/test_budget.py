@@ -69,3 +69,20 @@ async def test_budget_key_in_code_query_is_400_naming_the_header(
     assert response.status_code == 400 and error["code"] == "KeyInQuery"
     assert error["header"] == "x-functions-key" and key not in response.get_body().decode()
     assert deployed.speech.requests() == []
+
+
+async def test_budget_deep_health_probes_the_budget_table(
+    deployed: Deployed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AUDIO_BUDGET_MINUTES_PER_DAY", "60")
+    monkeypatch.setenv("AUDIO_BUDGET_TABLE", f"budget{uuid.uuid4().hex[:12]}")
+    monkeypatch.setenv("CREATE_CONTAINERS", "false")  # as in Azure: infra creates the table
+    await reset_service()
+    response = await deployed.call("GET", f"{ORIGIN}/api/health/deep")
+    report = json.loads(response.get_body())
+    assert response.status_code == 503 and report["storage"]["budgetTable"]["status"] == "missing"
+    monkeypatch.setenv("CREATE_CONTAINERS", "true")  # locally the app makes what is missing
+    await reset_service()
+    response = await deployed.call("GET", f"{ORIGIN}/api/health/deep")
+    report = json.loads(response.get_body())
+    assert response.status_code == 200 and report["storage"]["budgetTable"]["status"] == "ok"

@@ -85,16 +85,17 @@ class BudgetTable:
         )
 
     async def get(self, partition: str, row: str) -> Entity | None:
-        """The row, or None when there is none."""
-        from azure.core.exceptions import ResourceNotFoundError
-
+        """The row, or None when there is none (a missing table is a ServiceError: TableNotFound)."""
         table = await self._table()
-        try:
-            entity = await self._call("GetEntity", table.get_entity(partition, row), expect_missing=True)
-        except ResourceNotFoundError:
+        entity = await self._call("GetEntity", table.get_entity(partition, row), expect_missing=True)
+        if entity is ABSENT:
             return None
         properties = {k: v for k, v in entity.items() if k not in ("PartitionKey", "RowKey")}
         return Entity(properties, str(entity.metadata["etag"]))
+
+    async def check(self) -> None:
+        """Deep health: the table exists and the app may read it (a row that is never written)."""
+        await self.get("health", "probe")
 
     async def write(self, writes: list[TableWrite]) -> None:
         """Every write or none (one partition); ConditionNotMetError when a condition failed."""
@@ -115,7 +116,11 @@ class BudgetTable:
     async def _call(
         self, operation: str, awaitable: Any, *, expect_missing: bool = False, conditional: bool = False
     ) -> Any:
-        """Await one request, record it as a dependency and translate its errors."""
+        """Await one request, record it as a dependency and translate its errors.
+
+        `expect_missing`: a missing row is an answer (ABSENT), not a failure; a missing table is.
+        `conditional`: so are 409 and 412 (ConditionNotMetError).
+        """
         from azure.core.exceptions import (
             ClientAuthenticationError,
             HttpResponseError,
@@ -131,22 +136,25 @@ class BudgetTable:
             ) as dep:
                 try:
                     return await awaitable
-                except ResourceNotFoundError:
-                    if not expect_missing:
+                except ResourceNotFoundError as exc:
+                    if not expect_missing or _table_missing(exc):
                         raise
                     dep.result_code, dep.success = "404", True
-                    answer: Exception = ResourceNotFoundError(f"no such row ({operation})")
+                    return ABSENT
                 except (TableTransactionError, ResourceExistsError, ResourceModifiedError) as exc:
                     if not conditional or exc.status_code not in (409, 412):
                         raise
                     dep.result_code, dep.success = str(exc.status_code), True
-                    answer = ConditionNotMetError(f"the condition of {operation} was not met")
-            raise answer
-        except (ConditionNotMetError, ResourceNotFoundError, ResourceExistsError):
+            raise ConditionNotMetError(f"the condition of {operation} was not met")
+        except (ConditionNotMetError, ResourceExistsError):
             raise
         except ClientAuthenticationError as exc:
             raise AuthenticationError(
                 f"the budget table refused the credential ({operation})"
+            ) from redacted_cause(exc)
+        except ResourceNotFoundError as exc:
+            raise ServiceError(
+                f"the budget table {self.name} does not exist ({operation})", code="TableNotFound"
             ) from redacted_cause(exc)
         except HttpResponseError as exc:
             if exc.status_code in (401, 403):
@@ -168,3 +176,12 @@ class BudgetTable:
         close = getattr(self._credential, "close", None)
         if close is not None:
             await close()
+
+
+ABSENT = object()  # what a read of a row that does not exist answers
+
+
+def _table_missing(exc: Exception) -> bool:
+    """A 404 for the table itself (TableNotFound), not for one of its rows (ResourceNotFound)."""
+    code = str(getattr(exc, "error_code", "") or "")
+    return code.replace("_", "").lower().endswith("tablenotfound")

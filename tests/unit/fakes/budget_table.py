@@ -58,6 +58,9 @@ class FakeBudgetTable:
             self.rows[(one.partition, one.row)] = Entity(dict(one.properties), _etag())
         self.writes += 1
 
+    async def check(self) -> None:
+        await asyncio.sleep(0)
+
     def total(self, partition: str, row: str) -> Any:
         found = self.rows.get((partition, row))
         return None if found is None else found.properties.get("seconds")
