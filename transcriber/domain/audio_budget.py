@@ -60,8 +60,9 @@ def version_charge(container: str, name: str, etag: str) -> str:
 
 
 def job_charge(job_id: str) -> str:
-    """A job's charge key: its acceptance (POST /api/transcriptions) and its run are charged once."""
-    return f"job-{job_id}"
+    """A job's charge key: its acceptance (POST /api/transcriptions) and its run are charged once.
+    Hashed: a job id is a bearer handle to its transcript, and the table needs none."""
+    return f"job-{name_key(job_id)[:32]}"
 
 
 @dataclass(frozen=True)
