@@ -19,7 +19,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from transcriber.adapters.budget_table import TableWrite
-from transcriber.adapters.telemetry import METRIC_BUDGET_REFUSALS, METRIC_BUDGET_SECONDS
+from transcriber.adapters.telemetry import (
+    METRIC_BUDGET_REFUNDED,
+    METRIC_BUDGET_REFUSALS,
+    METRIC_BUDGET_SECONDS,
+)
 from transcriber.domain.audio_budget import (
     APP_PAYER,
     BudgetKeys,
@@ -142,7 +146,7 @@ async def refund(service: TranscriptionService, charge: Charge | None) -> None:
             await asyncio.sleep(random.uniform(0, 0.05))
             continue
         service.telemetry.track_metric(
-            METRIC_BUDGET_SECONDS, float(-seconds), {"caller": payer_kind(charge.owner)}
+            METRIC_BUDGET_REFUNDED, float(seconds), {"caller": payer_kind(charge.owner)}
         )
         return
     logger.warning("the audio budget's table stayed contended: a refund of %d s was dropped", charge.seconds)

@@ -14,7 +14,12 @@ from hypothesis import strategies as st
 from tests.unit.builders import World, blob_invocation, build, wav
 from tests.unit.entry.http.owners_world import ALICE, API, BOB, entra_world, install
 from tests.unit.errors import speech_throttled
-from transcriber.adapters.telemetry import METRIC_BUDGET_REFUSALS, METRIC_BUDGET_SECONDS, METRIC_DEFERRALS
+from transcriber.adapters.telemetry import (
+    METRIC_BUDGET_REFUNDED,
+    METRIC_BUDGET_REFUSALS,
+    METRIC_BUDGET_SECONDS,
+    METRIC_DEFERRALS,
+)
 from transcriber.domain.audio_budget import APP_PAYER, BudgetKeys, reset_at
 from transcriber.domain.blob_info import BlobInfo
 from transcriber.domain.errors import BudgetExceededError
@@ -202,6 +207,7 @@ async def test_budget_http_transcribe_throttled_by_speech_gives_the_seconds_back
     reply = await handle_transcribe(url, headers, wav(seconds=45), blob_invocation())
     assert reply.status == 429 and json.loads(reply.body)["error"]["code"] != "BudgetExceeded"
     assert used(world, KEY_OWNER) == 0  # refunded: the retry below still fits
+    assert metrics(world, METRIC_BUDGET_REFUNDED) == [{"caller": "key"}]
     assert (await handle_transcribe(url, headers, wav(seconds=45), blob_invocation())).status == 200
     assert used(world, KEY_OWNER) == 45
 
