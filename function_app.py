@@ -87,6 +87,8 @@ async def transcribe_blob(blob: blob_sdk.BlobClient, context: func.Context) -> N
 async def transcribe(req: func.HttpRequest, context: func.Context) -> func.HttpResponse:
     """Transcribe audio sent in the body, as a multipart file, or named as a blob."""
     wait_for_warm_up()
+    if (refused := _key_in_query(req)) is not None:
+        return refused
     from transcriber.entry.http.transcribe import handle_transcribe
 
     reply = await handle_transcribe(req.url, dict(req.headers), req.get_body(), _invocation(context))
@@ -108,6 +110,8 @@ async def erase_transcripts(message: func.QueueMessage, context: func.Context) -
 async def create_transcription(req: func.HttpRequest) -> func.HttpResponse:
     """Accept audio (body, multipart or a blob name) as a job: 202 with its Location at once."""
     wait_for_warm_up()
+    if (refused := _key_in_query(req)) is not None:
+        return refused
     from transcriber.entry.http.jobs import create_job
 
     return _response(await create_job(req.url, dict(req.headers), req.get_body()))
@@ -118,6 +122,8 @@ async def create_transcription(req: func.HttpRequest) -> func.HttpResponse:
 async def list_transcriptions(req: func.HttpRequest) -> func.HttpResponse:
     """The caller's jobs, newest first, a page at a time (`?limit=`, `?cursor=`)."""
     wait_for_warm_up()
+    if (refused := _key_in_query(req)) is not None:
+        return refused
     from transcriber.entry.http.jobs import list_jobs
 
     return _response(await list_jobs(req.url, dict(req.headers)))
@@ -128,6 +134,8 @@ async def list_transcriptions(req: func.HttpRequest) -> func.HttpResponse:
 async def transcription_status(req: func.HttpRequest) -> func.HttpResponse:
     """A job's status; with `?format=` its result."""
     wait_for_warm_up()
+    if (refused := _key_in_query(req)) is not None:
+        return refused
     from transcriber.entry.http.jobs import job_status
 
     return _response(await job_status(req.url, dict(req.headers), req.route_params.get("id", "")))
@@ -138,6 +146,8 @@ async def transcription_status(req: func.HttpRequest) -> func.HttpResponse:
 async def transcription_audio(req: func.HttpRequest) -> func.HttpResponse:
     """A job's audio, with range requests (the page's player)."""
     wait_for_warm_up()
+    if (refused := _key_in_query(req)) is not None:
+        return refused
     from transcriber.entry.http.audio import job_audio
 
     return _response(await job_audio(dict(req.headers), req.route_params.get("id", "")))
@@ -148,6 +158,8 @@ async def transcription_audio(req: func.HttpRequest) -> func.HttpResponse:
 async def name_speakers(req: func.HttpRequest) -> func.HttpResponse:
     """Name the speakers of a job's transcript (`{"speakers": {"1": "Alice"}}`)."""
     wait_for_warm_up()
+    if (refused := _key_in_query(req)) is not None:
+        return refused
     from transcriber.entry.http.speakers import put_speakers
 
     return _response(await put_speakers(dict(req.headers), req.route_params.get("id", ""), req.get_body()))
@@ -169,6 +181,8 @@ async def run_transcription_job(message: func.QueueMessage, context: func.Contex
 async def create_upload(req: func.HttpRequest) -> func.HttpResponse:
     """An upload URL (create-only SAS, https, short-lived) for one new blob under uploads/."""
     wait_for_warm_up()
+    if (refused := _key_in_query(req)) is not None:
+        return refused
     from transcriber.entry.http.uploads import create_upload as make_upload
 
     return _response(await make_upload(dict(req.headers), req.get_body()))
@@ -179,6 +193,8 @@ async def create_upload(req: func.HttpRequest) -> func.HttpResponse:
 def health_check(req: func.HttpRequest) -> func.HttpResponse:
     """Anonymous and cheap: is the configuration valid? Says only the status."""
     wait_for_warm_up()
+    if (refused := _key_in_query(req)) is not None:
+        return refused
     from transcriber.entry.http.health import health
 
     return _response(health(req.url))
@@ -189,6 +205,8 @@ def health_check(req: func.HttpRequest) -> func.HttpResponse:
 async def health_deep(req: func.HttpRequest) -> func.HttpResponse:
     """With a key: Speech and storage reached with the app's credentials (cached briefly)."""
     wait_for_warm_up()
+    if (refused := _key_in_query(req)) is not None:
+        return refused
     from transcriber.entry.http.health import health_deep
 
     return _response(await health_deep())
@@ -202,9 +220,19 @@ async def health_deep(req: func.HttpRequest) -> func.HttpResponse:
 async def page(req: func.HttpRequest) -> func.HttpResponse:
     """The page at `/` and its assets (transcriber/web/); a JSON 404 for any other path."""
     wait_for_warm_up()
+    if (refused := _key_in_query(req)) is not None:
+        return refused
     from transcriber.entry.http.page import serve_page
 
     return _response(await serve_page(req.route_params.get("path") or ""))
+
+
+def _key_in_query(req: func.HttpRequest) -> func.HttpResponse | None:
+    """A 400 when a function key came as `?code=` (transcriber.entry.http.edge): header only."""
+    from transcriber.entry.http.edge import key_in_query
+
+    reply = key_in_query(req.url)
+    return None if reply is None else _response(reply)
 
 
 def _invocation(context: func.Context) -> Invocation:

@@ -32,7 +32,7 @@ ACCOUNT_NAME = "devstoreaccount1"
 ACCOUNT_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 AZURITE_EXECUTABLE_ENV = "AZURITE_EXECUTABLE"
 _REPO_AZURITE = Path(__file__).resolve().parent.parent / "node_modules" / ".bin" / "azurite"
-_LISTENING = re.compile(r"Azurite (Blob|Queue) service is successfully listening at (\S+)")
+_LISTENING = re.compile(r"Azurite (Blob|Queue|Table) service is successfully listening at (\S+)")
 
 
 class AzuriteError(ServiceError):
@@ -53,7 +53,7 @@ def find_azurite(executable: str | os.PathLike[str] | None = None) -> Path:
 
 
 class Azurite:
-    """One Azurite process serving blob and queue (table is started on a spare port, unused).
+    """One Azurite process serving blob, queue and table (the audio budget's), each on its own port.
 
     Use as a context manager or call `start()`/`stop()`. With `certs` it serves https, and
     `oauth=True` adds `--oauth basic` (bearer JWTs checked for issuer, audience and lifetime).
@@ -148,12 +148,12 @@ class Azurite:
     def stop(self, timeout: float = 5.0) -> None:
         """Terminate the process group, then kill it if it lingers; safe to call twice.
 
-        With `location`, the next `start()` listens on the same blob and queue ports again.
+        With `location`, the next `start()` listens on the same blob, queue and table ports again.
         """
         if self.location is not None and self._listening():
             self._ports = {
                 service: urlsplit(self._endpoints[service.capitalize()]).netloc.rsplit(":", 1)[1]
-                for service in ("blob", "queue")
+                for service in ("blob", "queue", "table")
             }
         if self._service is not None:
             self._log = self._service.log()
@@ -188,11 +188,17 @@ class Azurite:
         return self._endpoint("Queue")
 
     @property
+    def table_endpoint(self) -> str:
+        """Table account URL, e.g. `http://127.0.0.1:46490/devstoreaccount1`."""
+        return self._endpoint("Table")
+
+    @property
     def connection_string(self) -> str:
         """A full connection string: `UseDevelopmentStorage=true` only knows the default ports."""
         return (
             f"DefaultEndpointsProtocol={self.scheme};AccountName={ACCOUNT_NAME};AccountKey={ACCOUNT_KEY};"
             f"BlobEndpoint={self.blob_endpoint};QueueEndpoint={self.queue_endpoint};"
+            f"TableEndpoint={self.table_endpoint};"
         )
 
     def log(self) -> str:
@@ -206,7 +212,7 @@ class Azurite:
         return f"{self._endpoints[service]}/{ACCOUNT_NAME}"
 
     def _listening(self) -> bool:
-        return {"Blob", "Queue"} <= self._endpoints.keys()
+        return {"Blob", "Queue", "Table"} <= self._endpoints.keys()
 
     def _read_line(self, line: str) -> None:
         match = _LISTENING.search(line)

@@ -100,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
                 "BLOB_TRIGGER_SOURCE": "LogsAndContainerScan",
                 "AZURE_SPEECH_ENDPOINT": speech.endpoint,
                 "AZURE_SPEECH_API_KEY": DEMO_KEY,
+                "AUDIO_BUDGET_MINUTES_PER_DAY": "1440",  # as infra deploys it: Azurite's table counts it
             }
         )
         host = FunctionsHost.start(ROOT)

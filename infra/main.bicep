@@ -150,6 +150,14 @@ param outputFormats string = 'txt,srt,vtt'
 @allowed(['opencensus', 'opentelemetry'])
 param telemetryBackend string = 'opencensus'
 
+@description('Minutes of audio each caller may send to Speech per UTC day (AUDIO_BUDGET_MINUTES_PER_DAY): each Entra ID caller its own, function-key callers and blobs dropped without an upload grant one for the app; 0 for no limit. Beyond it: 429 BudgetExceeded, and blobs wait for the reset.')
+@minValue(0)
+@maxValue(144000)
+param audioBudgetMinutesPerDay int = 1440
+
+@description('Caller IPv4/IPv6 ranges (CIDR) allowed to reach the Function App; empty allows every address. With ranges, everything else is denied except Event Grid (service tag AzureEventGrid), which delivers blob events to the webhook.')
+param allowedCallerIpRanges array = []
+
 @description('More app settings (e.g. TRANSCRIPTION_DIARIZATION_MAX_SPEAKERS, MAX_AUDIO_BYTES); they win over the ones above.')
 param extraAppSettings object = {}
 
@@ -168,6 +176,7 @@ var erasurePoisonQueueName = '${erasureQueueName}-poison'
 var jobsQueueName = 'transcription-jobs'
 var jobsPoisonQueueName = '${jobsQueueName}-poison'
 var completionQueueName = 'transcription-completions'
+var budgetTableName = 'audiobudget' // AUDIO_BUDGET_TABLE's default
 var erasureSubscriptionName = '${abbrs.eventGridEventSubscriptions}erase-transcripts'
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -189,6 +198,7 @@ module storage 'app/storage.bicep' = {
       [blobPoisonQueueName, erasureQueueName, erasurePoisonQueueName, jobsQueueName, jobsPoisonQueueName],
       completionQueueEnabled ? [completionQueueName] : []
     )
+    tableNames: audioBudgetMinutesPerDay > 0 ? [budgetTableName] : []
     retentionContainerNames: [audioContainerName, transcriptsContainerName, failuresContainerName]
     retentionDays: retentionDays
     // Jobs (transcriber/jobs): audio-in/jobs/<id>/audio, transcripts/jobs/..., the job records
@@ -248,11 +258,13 @@ module network 'app/network.bicep' = if (vnetEnabled) {
   }
 }
 
-// Private endpoints: blob and queue of the data account, blob, queue and table of the host
-// account, Speech and the Key Vault; the app reaches each through the VNet, never over the internet.
+// Private endpoints: blob, queue and table (the audio budget) of the data account, blob, queue and
+// table of the host account, Speech and the Key Vault; the app reaches each through the VNet,
+// never over the internet.
 var privateEndpoints = [
   { key: 'data-blob', target: storage.outputs.id, groupId: 'blob', zone: 'blob' }
   { key: 'data-queue', target: storage.outputs.id, groupId: 'queue', zone: 'queue' }
+  { key: 'data-table', target: storage.outputs.id, groupId: 'table', zone: 'table' }
   { key: 'host-blob', target: hostStorage.outputs.id, groupId: 'blob', zone: 'blob' }
   { key: 'host-queue', target: hostStorage.outputs.id, groupId: 'queue', zone: 'queue' }
   { key: 'host-table', target: hostStorage.outputs.id, groupId: 'table', zone: 'table' }
@@ -328,6 +340,7 @@ var appSettings = union(
   {
     AudioStorage__blobServiceUri: storage.outputs.blobEndpoint
     AudioStorage__queueServiceUri: storage.outputs.queueEndpoint
+    AudioStorage__tableServiceUri: storage.outputs.tableEndpoint
     AudioStorage__credential: 'managedidentity'
     AUDIO_CONTAINER: audioContainerName
     TRANSCRIPTS_CONTAINER: transcriptsContainerName
@@ -359,6 +372,8 @@ var appSettings = union(
     SPEECH_REQUESTS_PER_MINUTE: string(speechRequestsPerMinute)
     SPEECH_MAX_CONCURRENCY: string(speechMaxConcurrency)
     MAX_DEFERRAL_HOURS: string(maxDeferralHours)
+    AUDIO_BUDGET_MINUTES_PER_DAY: string(audioBudgetMinutesPerDay)
+    AUDIO_BUDGET_TABLE: budgetTableName
     AzureFunctionsJobHost__extensions__blobs__maxDegreeOfParallelism: string(blobMaxDegreeOfParallelism)
   },
   identitySettings,
@@ -389,6 +404,7 @@ module functionApp 'app/function.bicep' = {
     authEnabled: authEnabled
     authClientId: authClientId
     authTenantId: !empty(authTenantId) ? authTenantId : tenant().tenantId
+    allowedCallerIpRanges: allowedCallerIpRanges
     appSettings: appSettings
   }
 }
@@ -411,6 +427,7 @@ module rbac 'app/rbac.bicep' = {
     jobsPoisonQueueName: jobsPoisonQueueName
     completionQueueName: completionQueueName
     completionQueueEnabled: completionQueueEnabled
+    budgetTableName: audioBudgetMinutesPerDay > 0 ? budgetTableName : ''
     appPrincipalId: useUserAssignedIdentity ? userIdentity.outputs.principalId : functionApp.outputs.systemAssignedPrincipalId
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from transcriber.adapters.blob_store import BlobStore
+from transcriber.adapters.budget_table import BudgetTable
 from transcriber.adapters.identity import telemetry_credential
 from transcriber.adapters.queues import JobQueue
 from transcriber.adapters.speech import SpeechClient
@@ -45,6 +46,7 @@ class TranscriptionService:
     audio_memory: MemoryBudget
     jobs: JobQueue
     completions: JobQueue | None = None
+    budget: BudgetTable | None = None  # the audio budget's table, when AUDIO_BUDGET_MINUTES_PER_DAY is on
     output_slots: OutputSlots = field(default_factory=OutputSlots)
     _batch: BatchClient | None = None
 
@@ -71,6 +73,11 @@ class TranscriptionService:
             )
             if settings.completion_queue
             else None,
+            budget=BudgetTable(
+                settings.storage, settings.budget.table, telemetry, create=settings.create_containers
+            )
+            if settings.budget.enabled
+            else None,
         )
 
     def scope(self, invocation: Invocation) -> TelemetryScope:
@@ -89,6 +96,8 @@ class TranscriptionService:
             await self._batch.close()
         if self.completions is not None:
             await self.completions.close()
+        if self.budget is not None:
+            await self.budget.close()
 
 
 _services: dict[asyncio.AbstractEventLoop, TranscriptionService] = {}

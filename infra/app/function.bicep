@@ -48,6 +48,9 @@ param authTenantId string = tenant().tenantId
 @description('Token audiences accepted; empty for api://<authClientId> and <authClientId>.')
 param authAllowedAudiences array = []
 
+@description('Caller IPv4/IPv6 CIDR ranges allowed in; empty: no restriction. With ranges, Event Grid (AzureEventGrid) is allowed too and everything else denied.')
+param allowedCallerIpRanges array = []
+
 @secure()
 @description('The app\'s own settings (AudioStorage__*, AZURE_SPEECH_*, ...), merged over the host\'s; secure because they may carry values a caller passes in extraAppSettings.')
 param appSettings object = {}
@@ -109,6 +112,32 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
     keyVaultReferenceIdentity: useUserAssigned ? userAssignedIdentityId : 'SystemAssigned'
     siteConfig: {
       minTlsVersion: '1.2'
+      // Access restrictions ("Azure App Service access restrictions",
+      // https://learn.microsoft.com/azure/app-service/overview-access-restrictions): with caller
+      // ranges, only they and Event Grid's service tag (the blob trigger's webhook,
+      // /runtime/webhooks/blobs) reach the app; the rest is denied. The scm site (deployments)
+      // keeps its own rules: azd and func publish reach it with Entra ID.
+      ipSecurityRestrictionsDefaultAction: empty(allowedCallerIpRanges) ? 'Allow' : 'Deny'
+      ipSecurityRestrictions: empty(allowedCallerIpRanges) ? [] : concat(
+        [
+          {
+            name: 'event-grid'
+            description: 'Event Grid delivers blob events to the webhook'
+            tag: 'ServiceTag'
+            ipAddress: 'AzureEventGrid'
+            action: 'Allow'
+            priority: 100
+          }
+        ],
+        map(range(0, length(allowedCallerIpRanges)), i => {
+          name: 'caller-${i}'
+          description: 'A caller range (allowedCallerIpRanges)'
+          ipAddress: allowedCallerIpRanges[i]
+          action: 'Allow'
+          priority: 200 + i
+        })
+      )
+      scmIpSecurityRestrictionsUseMain: false
     }
     functionAppConfig: {
       deployment: {

@@ -31,6 +31,9 @@ param jobsPoisonQueueName string
 param completionQueueName string
 param completionQueueEnabled bool = false
 
+@description('The audio budget\'s table on the data account; empty when the budget is off.')
+param budgetTableName string = ''
+
 @description('Principal id of the identity the app uses (the user-assigned one if set, else the system-assigned one).')
 param appPrincipalId string
 
@@ -52,7 +55,7 @@ var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88' // Stor
 var storageQueueDataReader = '19e7f393-937e-4f77-808e-94535e297925' // Storage Queue Data Reader: the erasure and jobs queue triggers peek and read their length
 var storageQueueDataMessageProcessor = '8a0f0c08-91a1-4084-bc3d-661d67233fed' // Storage Queue Data Message Processor: the erasure and jobs queue triggers take and delete messages
 var storageQueueDataMessageSender = 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a' // Storage Queue Data Message Sender: the HTTP functions enqueue transcription jobs; completion messages
-var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor: the host's own tables
+var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor: the host's own tables; the audio budget's table
 var storageAccountContributor = '17d1049b-9a84-46fb-8f53-869881c3d3ab' // Storage Account Contributor: blob trigger with identity-based AzureWebJobsStorage (host account only)
 // Cognitive Services User would give in effect Contributor rights on Speech's data plane
 // (Microsoft's Speech RBAC page), more than transcribing needs.
@@ -103,6 +106,14 @@ resource dataStorage 'Microsoft.Storage/storageAccounts@2024-01-01' existing = {
 
     resource completion 'queues' existing = {
       name: completionQueueName
+    }
+  }
+
+  resource tableService 'tableServices' existing = {
+    name: 'default'
+
+    resource budget 'tables' existing = {
+      name: !empty(budgetTableName) ? budgetTableName : 'audiobudget'
     }
   }
 }
@@ -362,5 +373,17 @@ resource deployerSpeechUser 'Microsoft.Authorization/roleAssignments@2022-04-01'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', cognitiveServicesSpeechUser)
     principalId: deployerPrincipalId
     principalType: deployerPrincipalType
+  }
+}
+
+// The audio budget (transcriber/flows/budget.py): the app reads and writes its rows, on that one
+// table only.
+resource budgetTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(budgetTableName)) {
+  name: guid(dataStorage::tableService::budget.id, appPrincipalId, storageTableDataContributor)
+  scope: dataStorage::tableService::budget
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageTableDataContributor)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
   }
 }

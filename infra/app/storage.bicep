@@ -14,6 +14,9 @@ param containerNames array = []
 @description('Queues to create (so role assignments can be scoped to each queue).')
 param queueNames array = []
 
+@description('Tables to create (the audio budget: AUDIO_BUDGET_TABLE).')
+param tableNames array = []
+
 @description('Days a deleted blob stays recoverable; 0 turns blob soft delete off.')
 @minValue(0)
 @maxValue(365)
@@ -132,6 +135,18 @@ resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2024-01-
   for queueName in queueNames: {
     parent: queueService
     name: queueName
+  }
+]
+
+resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2024-01-01' = if (!empty(tableNames)) {
+  parent: storage
+  name: 'default'
+}
+
+resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2024-01-01' = [
+  for tableName in tableNames: {
+    parent: tableService
+    name: tableName
   }
 ]
 

@@ -51,12 +51,15 @@ async def test_host_http_function_level_without_valid_key_is_401(
     assert response.status_code == 401 and sent == []
 
 
-async def test_host_http_key_in_code_query_parameter_is_accepted(deployed: Deployed, corpus: Path) -> None:
+async def test_host_http_key_in_code_query_parameter_is_refused_naming_the_header(
+    deployed: Deployed, corpus: Path
+) -> None:
     url = f"{HTTP_URL}?code={deployed.host.keys.function_key}&format=text"
     response = await deployed.host.http(
         "POST", url, (corpus / "cards-001.wav").read_bytes(), {"Content-Type": "audio/wav"}
     )
-    assert response.status_code == 200 and response.mimetype == "text/plain"
+    assert response.status_code == 400 and b"x-functions-key" in response.get_body()
+    assert deployed.speech.requests() == []
 
 
 @pytest.mark.parametrize(

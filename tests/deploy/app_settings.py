@@ -15,6 +15,7 @@ CLIENT_ID = "00000000-0000-0000-0000-0000000000c1"
 STAND_INS = {
     "storage.outputs.blobEndpoint": "https://stexample.blob.core.windows.net/",
     "storage.outputs.queueEndpoint": "https://stexample.queue.core.windows.net/",
+    "storage.outputs.tableEndpoint": "https://stexample.table.core.windows.net/",
     "storageBlobEndpoint": "https://sthostexample.blob.core.windows.net/",
     "storageQueueEndpoint": "https://sthostexample.queue.core.windows.net/",
     "storageTableEndpoint": "https://sthostexample.table.core.windows.net/",

@@ -135,6 +135,8 @@ def test_app_identity_gets_each_role_on_the_smallest_scope() -> None:
             "dataStorage::queueService::completion",
             "Storage Queue Data Message Sender",
         ): "completionQueueEnabled",
+        # the audio budget: rows of that one table, while the budget is on
+        ("dataStorage::tableService::budget", "Storage Table Data Contributor"): "!empty(budgetTableName)",
         ("speech", "Cognitive Services Speech User"): None,
         ("applicationInsights", "Monitoring Metrics Publisher"): None,
     }
@@ -306,6 +308,7 @@ def test_private_endpoints_cover_storage_blob_queue_table_speech_and_key_vault()
     assert endpoints == {
         ("storage.outputs.id", "blob", "blob"),
         ("storage.outputs.id", "queue", "queue"),
+        ("storage.outputs.id", "table", "table"),
         ("hostStorage.outputs.id", "blob", "blob"),
         ("hostStorage.outputs.id", "queue", "queue"),
         ("hostStorage.outputs.id", "table", "table"),

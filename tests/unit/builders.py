@@ -10,8 +10,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-from tests.unit.fakes import FakeBlobStore, FakeJobQueue, FakeSpeech, FaultPlan, RecordingTelemetry
+from tests.unit.fakes import (
+    FakeBlobStore,
+    FakeBudgetTable,
+    FakeJobQueue,
+    FakeSpeech,
+    FaultPlan,
+    RecordingTelemetry,
+)
 from transcriber.adapters.blob_store import ETAG_METADATA, BlobStore
+from transcriber.adapters.budget_table import BudgetTable
 from transcriber.adapters.queues import JobQueue
 from transcriber.adapters.speech import SpeechClient
 from transcriber.config import Settings
@@ -71,6 +79,7 @@ class World:
     completions: FakeJobQueue
     telemetry: RecordingTelemetry
     faults: FaultPlan
+    budget: FakeBudgetTable
 
     @property
     def settings(self) -> Settings:
@@ -139,6 +148,7 @@ def build(environ: Mapping[str, str] | None = None, *, faults: FaultPlan | None 
     speech = FakeSpeech(settings.speech, faults=faults, telemetry=telemetry)
     jobs = FakeJobQueue(settings.jobs_queue, faults=faults)
     completions = FakeJobQueue(settings.completion_queue or "completions", faults=faults)
+    budget = FakeBudgetTable(settings.budget.table)
     service = TranscriptionService(
         settings=settings,
         speech=cast(SpeechClient, speech),
@@ -147,8 +157,9 @@ def build(environ: Mapping[str, str] | None = None, *, faults: FaultPlan | None 
         audio_memory=MemoryBudget(settings.audio_memory_bytes),
         jobs=cast(JobQueue, jobs),
         completions=cast(JobQueue, completions),
+        budget=cast(BudgetTable, budget) if settings.budget.enabled else None,
     )
-    return World(service, store, speech, jobs, completions, telemetry, faults)
+    return World(service, store, speech, jobs, completions, telemetry, faults, budget)
 
 
 def blob_invocation(retry_count: int | None = None) -> Invocation:

@@ -13,6 +13,7 @@ from typing import Any
 
 from transcriber.config.batch import BatchSettings, read_batch
 from transcriber.config.bindings import erasure_queue, read_jobs_queue, trigger_source
+from transcriber.config.budget import BudgetSettings, read_budget
 from transcriber.config.callers import CallerAuthSettings, caller_auth
 from transcriber.config.defaults import read_defaults, read_formats
 from transcriber.config.jobs import callback_hosts, callback_secret, completion_queue, max_dequeue_count
@@ -85,6 +86,7 @@ class Settings:
     callback_backoff_ms: int = 2000
     completion_queue: str | None = None
     batch: BatchSettings = field(default_factory=BatchSettings)
+    budget: BudgetSettings = field(default_factory=BudgetSettings)
 
     @property
     def containers(self) -> tuple[str, str, str]:
@@ -142,6 +144,10 @@ class Settings:
                 values[field_name] = read()
             except SettingError as exc:
                 problems.append(exc)
+        try:  # after the connection, whose table endpoint it needs
+            values["budget"] = read_budget(env, values.get("storage"))
+        except SettingError as exc:
+            problems.append(exc)
         if problems:
             raise InvalidSettingsError(problems)
         names = {values["audio_container"], values["transcripts_container"], values["failures_container"]}

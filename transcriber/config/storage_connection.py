@@ -1,6 +1,8 @@
 """The storage connection, read from the same settings the Functions host reads for the trigger.
 
-A connection string in `<Conn>`, or identity-based `<Conn>__blobServiceUri` and its siblings.
+A connection string in `<Conn>`, or identity-based `<Conn>__blobServiceUri` and its siblings
+(`__queueServiceUri`, `__tableServiceUri`, `__credential`, `__clientId`), as Microsoft documents
+identity-based connections for the Functions host.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from urllib.parse import urlsplit
 from transcriber.domain.errors import SettingError
 
 DEV_BLOB_ENDPOINT = "http://127.0.0.1:10000/devstoreaccount1"
+DEV_TABLE_ENDPOINT = "http://127.0.0.1:10002/devstoreaccount1"
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,7 @@ class StorageConnection:
     setting: str
     blob_url: str
     queue_url: str | None = None
+    table_url: str | None = None  # the audio budget's table (`transcriber.adapters.budget_table`)
     connection_string: str | None = None
     managed_identity: bool = False
     client_id: str | None = None
@@ -48,7 +52,8 @@ class StorageConnection:
         if connection_string:
             return cls(
                 setting=name,
-                blob_url=_blob_endpoint(name, connection_string),
+                blob_url=_endpoint(name, connection_string, "blob"),
+                table_url=_table_endpoint(name, connection_string),
                 connection_string=connection_string,
             )
         blob_setting = f"{name}__blobServiceUri"
@@ -64,6 +69,10 @@ class StorageConnection:
         queue_url = (env.get(queue_setting) or "").strip() or None
         if queue_url:
             _check_url(queue_setting, queue_url)
+        table_setting = f"{name}__tableServiceUri"
+        table_url = (env.get(table_setting) or "").strip() or None
+        if table_url:
+            _check_url(table_setting, table_url)
         credential_setting = f"{name}__credential"
         credential = (env.get(credential_setting) or "").strip()
         if credential and credential.lower() != "managedidentity":
@@ -75,6 +84,7 @@ class StorageConnection:
             setting=name,
             blob_url=blob_url.rstrip("/"),
             queue_url=queue_url,
+            table_url=table_url.rstrip("/") if table_url else None,
             managed_identity=bool(credential),
             client_id=client_id,
         )
@@ -88,8 +98,16 @@ def _check_url(setting: str, url: str) -> None:
         raise SettingError(setting, "must not carry a query string (no SAS tokens: use an identity)")
 
 
-def _blob_endpoint(setting: str, connection_string: str) -> str:
-    """The blob endpoint a connection string points at, without exposing its key."""
+def _table_endpoint(setting: str, connection_string: str) -> str | None:
+    """The table endpoint, when the connection string names one (or an account to derive it from)."""
+    try:
+        return _endpoint(setting, connection_string, "table")
+    except SettingError:  # a blob-only string (BlobEndpoint and a SAS): no table, fine until one is needed
+        return None
+
+
+def _endpoint(setting: str, connection_string: str, service: str) -> str:
+    """The `service` (blob, table) endpoint a connection string points at, without exposing its key."""
     fields: dict[str, str] = {}
     for part in connection_string.split(";"):
         key, sep, value = part.partition("=")
@@ -97,12 +115,14 @@ def _blob_endpoint(setting: str, connection_string: str) -> str:
             raise SettingError(setting, "is not a storage connection string (expected key=value pairs)")
         fields[key.strip().lower()] = value.strip()
     if fields.get("usedevelopmentstorage", "").lower() == "true":
-        return DEV_BLOB_ENDPOINT
-    if "blobendpoint" in fields:
-        return fields["blobendpoint"].rstrip("/")
+        return DEV_BLOB_ENDPOINT if service == "blob" else DEV_TABLE_ENDPOINT
+    if f"{service}endpoint" in fields:
+        return fields[f"{service}endpoint"].rstrip("/")
     account = fields.get("accountname")
     if not account:
-        raise SettingError(setting, "connection string names no AccountName or BlobEndpoint")
+        raise SettingError(
+            setting, f"connection string names no AccountName or {service.capitalize()}Endpoint"
+        )
     protocol = fields.get("defaultendpointsprotocol", "https")
     suffix = fields.get("endpointsuffix", "core.windows.net")
-    return f"{protocol}://{account}.blob.{suffix}"
+    return f"{protocol}://{account}.{service}.{suffix}"

@@ -3,11 +3,12 @@
     held by a delivery: {"owner", "state": "held", "invocationId", "claimedAt", "source"}
     held by a batch job: {"owner", "state": "held", "job", "claimedAt", "staleAfterSeconds", "source"}
     held by a deferral:  {"owner", "state": "held", "claimedAt", "staleAfterSeconds", "source",
-                          "deferredUntil", "deferredSince", "deferrals"}
+                          "deferredUntil", "deferredSince", "deferrals", "deferredFor"}
     released:           {"state": "released", "releasedAt"}
 
 `source` is {"container", "etag"} of the version; the blob's name is in the claim's own name.
-A deferral (Speech was busy) keeps the claim for the version's queue message, which names its owner.
+A deferral keeps the claim for the version's queue message, which names its owner; `deferredFor`
+says why: "busy" (Speech), "budget" (its payer's audio budget is spent; absent in older claims: busy).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ class ClaimRecord:
     deferred_until: str | None = None
     deferred_since: str | None = None
     deferrals: int | None = None
+    deferred_for: str | None = None  # "busy" or "budget" (transcriber.flows.deferral)
 
     @property
     def held_by_delivery(self) -> bool:
@@ -62,6 +64,7 @@ class ClaimRecord:
             deferred_until=document.get("deferredUntil"),
             deferred_since=document.get("deferredSince"),
             deferrals=document.get("deferrals"),
+            deferred_for=document.get("deferredFor"),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -83,6 +86,7 @@ class ClaimRecord:
             "deferredUntil": self.deferred_until,
             "deferredSince": self.deferred_since,
             "deferrals": self.deferrals,
+            "deferredFor": self.deferred_for,
         }
         document.update((key, value) for key, value in optional.items() if value is not None)
         return document

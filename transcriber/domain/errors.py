@@ -5,6 +5,8 @@ docs/ARCHITECTURE.md ("Errors") draws the hierarchy; statuses are chosen in `tra
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from transcriber.domain.redaction import redact
 
 
@@ -132,6 +134,20 @@ class ServiceThrottledError(TranscriberError):
         self.status = status
         self.retry_after = retry_after
         self.paced = paced
+
+
+class BudgetExceededError(TranscriberError):
+    """The caller's audio budget for the day (AUDIO_BUDGET_MINUTES_PER_DAY) would be passed: a 429
+    telling when it resets; a blob version waits for the reset (`transcriber.flows.budget`).
+    `fits`: False when the audio alone is longer than a whole day's budget (no wait helps)."""
+
+    code = "BudgetExceeded"
+
+    def __init__(self, message: str, *, reset_at: datetime, retry_after: int, fits: bool = True) -> None:
+        super().__init__(message)
+        self.reset_at = reset_at
+        self.retry_after = retry_after
+        self.fits = fits
 
 
 class ThrottledTooLongError(TranscriberError):

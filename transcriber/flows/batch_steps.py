@@ -216,7 +216,9 @@ async def _take_over(step: Step) -> str:
     if not await step.save():
         return RUNNING
     record_id, name = step.record.id, step.info.name
-    outcome = await process_blob(step.service, name, step.invocation, step.options, record_id)
+    outcome = await process_blob(
+        step.service, name, step.invocation, step.options, record_id, payer=step.record.owner
+    )
     if outcome.status == "queued":
         return RUNNING
     record = await records.read_job(step.service, record_id) or step.record

@@ -35,6 +35,7 @@ class Claim:
     created: bool = False
     deferrals: int = 0
     deferred_since: str | None = None
+    deferred_for: str | None = None
 
 
 def conclusive(claim: Claim, info: BlobInfo) -> bool:
@@ -93,7 +94,11 @@ class Claimant:
             record, etag, modified = found
             if record.owner == self.owner and record.deferred:  # kept for this deferred version's message
                 return Claim(
-                    self.name, etag, deferrals=record.deferrals or 0, deferred_since=record.deferred_since
+                    self.name,
+                    etag,
+                    deferrals=record.deferrals or 0,
+                    deferred_since=record.deferred_since,
+                    deferred_for=record.deferred_for,
                 )
             if record.owner == self.owner:  # our own create, whose first reply was lost and retried
                 return Claim(self.name, etag, created=True)

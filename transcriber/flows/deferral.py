@@ -1,11 +1,14 @@
 """Backpressure: a version Speech cannot take now waits in the jobs queue, never in an invocation.
 
-Two reasons, one mechanism (docs/ARCHITECTURE.md, "Backpressure"):
+Three reasons, one mechanism (docs/ARCHITECTURE.md, "Backpressure"):
 - Speech is busy (a 429, a 503 with Retry-After, or no slot of the instance's pace soon enough):
   the version keeps its claim, now held for the queue message that brings it back
   (`DeferredVersion` with the claim's owner), no sooner than the service asked, with jitter.
   No attempt is spent. Past MAX_DEFERRAL_HOURS since the first deferral it fails for good
   (ThrottledTooLong).
+- Its payer's audio budget is spent (`transcriber.flows.budget`): the same hand-over, until the
+  budget resets at the next UTC midnight, as many days as a backlog needs; audio longer than a
+  whole day's budget fails for good (BudgetExceeded).
 - Another delivery holds the version's claim: look again later (a message without an owner)
   instead of waiting; the holder's outcome, or its claim going stale, settles it then.
 """
@@ -13,6 +16,7 @@ Two reasons, one mechanism (docs/ARCHITECTURE.md, "Backpressure"):
 from __future__ import annotations
 
 import logging
+import random
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -20,7 +24,7 @@ from transcriber.adapters.telemetry import METRIC_DEFERRAL_SECONDS, METRIC_DEFER
 from transcriber.domain.blob_info import BlobInfo
 from transcriber.domain.claim_record import HELD, ClaimRecord
 from transcriber.domain.deferred_version import DeferredVersion
-from transcriber.domain.errors import ThrottledTooLongError
+from transcriber.domain.errors import BudgetExceededError, ThrottledTooLongError
 from transcriber.domain.outcomes import BlobOutcome
 from transcriber.domain.pacing import jittered
 from transcriber.domain.privacy import logged_name
@@ -28,6 +32,8 @@ from transcriber.flows.claims import Claim, release, write_claim
 from transcriber.services import TranscriptionService
 
 logger = logging.getLogger(__name__)
+BUSY, BUDGET = "busy", "budget"  # why a version waits (its claim's deferredFor)
+BUDGET_SPREAD_SECONDS = 600  # versions waiting for a budget's reset come back over ten minutes
 
 
 async def defer_busy(
@@ -36,15 +42,56 @@ async def defer_busy(
     """Speech is busy: hand the claimed version to the queue. Raises ThrottledTooLongError when
     the wait would pass MAX_DEFERRAL_HOURS (the caller records it as the version's final failure),
     and the queue's or storage's error when the hand-over failed (the claim released first)."""
-    settings, now = service.settings, datetime.now(UTC)
-    since = _time(claim.deferred_since) or now
+    settings = service.settings
     delay = jittered(service.speech.defer_seconds(retry_after))
-    limit = timedelta(hours=settings.max_deferral_hours)
-    if now + timedelta(seconds=delay) - since > limit:
+    if _too_long(claim, delay, settings.max_deferral_hours):
         raise ThrottledTooLongError(
             f"Azure AI Speech stayed busy for over {settings.max_deferral_hours} h (MAX_DEFERRAL_HOURS): "
             f"the recording waited {claim.deferrals} times for the service's quota"
         )
+    return await _defer(service, info, claim, job_id, delay, BUSY, since=_busy_since(claim))
+
+
+async def defer_for_budget(
+    service: TranscriptionService, info: BlobInfo, claim: Claim, job_id: str | None, over: BudgetExceededError
+) -> BlobOutcome:
+    """Its payer's audio budget is spent: the version waits in the queue for the budget's reset
+    (spread over the minutes after it, so a day's backlog does not return at one instant), day
+    after day while a backlog is larger than a day's budget: every day some of it goes through, so
+    it needs no MAX_DEFERRAL_HOURS, which counts only time Speech is busy (its clock starts again
+    after it). Raises `over` when no wait can help (the audio alone is over a
+    day's budget): the caller records it as the version's final failure."""
+    if not over.fits:
+        raise over
+    delay = over.retry_after + random.randint(1, BUDGET_SPREAD_SECONDS)
+    return await _defer(service, info, claim, job_id, delay, BUDGET, since=_time(claim.deferred_since))
+
+
+def _busy_since(claim: Claim) -> datetime | None:
+    """Since when Speech has kept the version waiting: a wait for the budget does not count."""
+    return None if claim.deferred_for == BUDGET else _time(claim.deferred_since)
+
+
+def _too_long(claim: Claim, delay: int, hours: int) -> bool:
+    now = datetime.now(UTC)
+    since = _busy_since(claim) or now
+    return now + timedelta(seconds=delay) - since > timedelta(hours=hours)
+
+
+async def _defer(
+    service: TranscriptionService,
+    info: BlobInfo,
+    claim: Claim,
+    job_id: str | None,
+    delay: int,
+    reason: str,
+    *,
+    since: datetime | None,
+) -> BlobOutcome:
+    """The claim rewritten as held for the message that brings the version back after `delay`;
+    `since`: where MAX_DEFERRAL_HOURS counts from (None: now)."""
+    settings, now = service.settings, datetime.now(UTC)
+    since = since or now
     until = now + timedelta(seconds=delay)
     owner = uuid.uuid4().hex
     held = ClaimRecord(
@@ -57,6 +104,7 @@ async def defer_busy(
         deferred_until=_iso(until),
         deferred_since=_iso(since),
         deferrals=claim.deferrals + 1,
+        deferred_for=reason,
     )
     etag = await write_claim(service, claim.name, held, if_etag=claim.etag)
     try:
@@ -66,9 +114,13 @@ async def defer_busy(
     except BaseException:
         await release(service, Claim(claim.name, etag))
         raise
-    _track(service, "busy", delay)
+    _track(service, reason, delay)
     logger.info(
-        "%s: Speech is busy; deferred %d s (deferral %d)", logged_name(info.name), delay, claim.deferrals + 1
+        "%s: %s; deferred %d s (deferral %d)",
+        logged_name(info.name),
+        "Speech is busy" if reason == BUSY else "its audio budget is spent",
+        delay,
+        claim.deferrals + 1,
     )
     return BlobOutcome("deferred", info.name, deferred_until=_iso(until))
 

@@ -1,4 +1,5 @@
-"""Deep health: can this app, with its own credentials, reach Azure AI Speech and its containers now?
+"""Deep health: can this app, with its own credentials, reach Azure AI Speech, its containers and
+(with the audio budget on) the budget's table now?
 
 Bounded probes without retries, cached briefly; no audio is sent, and no secret reported.
 """
@@ -45,11 +46,14 @@ async def deep_health(service: TranscriptionService) -> tuple[bool, dict[str, An
         return cached[1]["status"] == OK, {**cached[1], "cached": True}
     settings = service.settings
     containers = settings.containers
-    speech, *stores = await asyncio.gather(
-        _timed(_speech(service)), *(_timed(_container(service, name)) for name in containers)
-    )
+    probes = [_timed(_speech(service)), *(_timed(_container(service, name)) for name in containers)]
+    if service.budget is not None:  # the audio budget's table: every Speech call is charged there first
+        probes.append(_timed(_budget(service)))
+    speech, *stores = await asyncio.gather(*probes)
+    budget = stores.pop() if service.budget is not None else None
+    checked = [speech, *stores, *([budget] if budget is not None else [])]
     report: dict[str, Any] = {
-        "status": OK if all(r.status == OK for r in (speech, *stores)) else "unhealthy",
+        "status": OK if all(r.status == OK for r in checked) else "unhealthy",
         "checkedAt": datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         "cached": False,
         "speech": {
@@ -62,6 +66,8 @@ async def deep_health(service: TranscriptionService) -> tuple[bool, dict[str, An
             "containers": {name: result.as_record() for name, result in zip(containers, stores, strict=True)},
         },
     }
+    if budget is not None:
+        report["storage"]["budgetTable"] = {"name": settings.budget.table, **budget.as_record()}
     _cache.clear()
     _cache[key] = (time.monotonic(), report)
     return report["status"] == OK, report
@@ -73,6 +79,12 @@ async def _speech(service: TranscriptionService) -> str | None:
 
 async def _container(service: TranscriptionService, name: str) -> str | None:
     await service.store.check_container(name, PROBE_TIMEOUT_SECONDS)
+    return None
+
+
+async def _budget(service: TranscriptionService) -> str | None:
+    assert service.budget is not None
+    await service.budget.check()
     return None
 
 
@@ -92,6 +104,8 @@ async def _timed(probe: Any) -> CheckResult:
     except BlobNotFoundError:
         return result(MISSING, "the container does not exist")
     except TranscriberError as exc:
+        if exc.code == "TableNotFound":
+            return result(MISSING, exc.message)
         status = UNREACHABLE if exc.code in ("ServiceUnreachable", "StorageError", "Timeout") else FAILING
         return result(status, exc.message)
     return result(OK, note)

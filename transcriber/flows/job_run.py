@@ -71,7 +71,8 @@ async def run_job(
         await _clear_final_failure(service, name, record.source.etag, record.retry_failed_at)
     try:
         options = records.job_options(service, record)
-        outcome = await process_blob(service, name, retry, options, record.id, owner)
+        # a job without an owner (a backfill's) is charged as a blob event is: grant, or the app
+        outcome = await process_blob(service, name, retry, options, record.id, owner, record.owner)
     except Exception as exc:  # the queue retries; after its last try the job reads failed, not running
         error = exc if isinstance(exc, TranscriberError) else ServiceError(f"unexpected {type(exc).__name__}")
         await end_job(service, record, last_error=error, last_try=last_try)

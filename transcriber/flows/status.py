@@ -36,7 +36,7 @@ class BlobStatus:
     error: RecordedError | None = None
     attempts: int | None = None
     batch: dict[str, Any] | None = None
-    deferred: dict[str, Any] | None = None  # {"until", "since", "deferrals"}: Speech was busy
+    deferred: dict[str, Any] | None = None  # {"until", "since", "deferrals", "reason"}
 
     def as_record(self) -> dict[str, Any]:
         record: dict[str, Any] = {"name": self.name, "state": self.state, "etag": self.etag}
@@ -69,11 +69,12 @@ async def blob_status(service: TranscriptionService, name: str) -> BlobStatus:
         return BlobStatus(name, FAILED, info.etag, [failure_name(name)], record.error, record.attempts)
     found = await read_claim(service, claim_name(info))
     claim = found[0] if found is not None else None
-    if claim is not None and claim.deferred:  # Speech was busy: its queue message brings it back
+    if claim is not None and claim.deferred:  # busy Speech, spent budget: its message brings it back
         deferred = {
             "until": claim.deferred_until,
             "since": claim.deferred_since,
             "deferrals": claim.deferrals,
+            "reason": claim.deferred_for or "busy",
         }
         return BlobStatus(name, DEFERRED, info.etag, deferred=deferred)
     if record is not None and record.source_etag == info.etag:

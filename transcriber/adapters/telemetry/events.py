@@ -15,6 +15,9 @@ __all__ = [
     "EVENT_COMPLETED",
     "EVENT_FAILED",
     "METRIC_AUDIO_SECONDS",
+    "METRIC_BUDGET_REFUNDED",
+    "METRIC_BUDGET_REFUSALS",
+    "METRIC_BUDGET_SECONDS",
     "METRIC_DEFERRALS",
     "METRIC_DEFERRAL_SECONDS",
     "METRIC_FAILURES",
@@ -57,6 +60,11 @@ METRIC_FAILURES = "transcription_failures"
 METRIC_THROTTLED = "speech_throttled"
 METRIC_DEFERRALS = "transcription_deferrals"
 METRIC_DEFERRAL_SECONDS = "transcription_deferral_seconds"
+# The audio budget (transcriber.flows.budget): seconds charged, and charges refused, by caller
+# kind (key, entra) only: never an owner's identifiers.
+METRIC_BUDGET_SECONDS = "audio_budget_charged_seconds"
+METRIC_BUDGET_REFUSALS = "audio_budget_refusals"
+METRIC_BUDGET_REFUNDED = "audio_budget_refunded_seconds"
 UNKNOWN_ERROR_CODE = "Unknown"
 # Counters add up per interval; histograms keep sum, count, min and max.
 METRIC_KINDS: Mapping[str, Literal["counter", "histogram"]] = {
@@ -67,6 +75,9 @@ METRIC_KINDS: Mapping[str, Literal["counter", "histogram"]] = {
     METRIC_THROTTLED: "counter",
     METRIC_DEFERRALS: "counter",
     METRIC_DEFERRAL_SECONDS: "histogram",
+    METRIC_BUDGET_SECONDS: "counter",
+    METRIC_BUDGET_REFUSALS: "counter",
+    METRIC_BUDGET_REFUNDED: "counter",
 }
 
 _URL_QUERY = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^\s?#\"']*)\?[^\s#\"']*")

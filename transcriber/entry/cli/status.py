@@ -63,8 +63,11 @@ def _describe(container: str, status: BlobStatus) -> str:
         return f"{where}: {verb}: {reason}"
     if state == DEFERRED and status.deferred is not None:
         deferred = status.deferred
+        why = (
+            "the audio budget was spent" if deferred.get("reason") == "budget" else "Azure AI Speech was busy"
+        )
         return (
-            f"{where}: deferred until {deferred['until']}: Azure AI Speech was busy "
+            f"{where}: deferred until {deferred['until']}: {why} "
             f"({deferred['deferrals']} deferral(s) since {deferred['since']})"
         )
     if state == PENDING:

@@ -12,17 +12,21 @@ import asyncio
 import contextlib
 import json
 import sys
+import uuid
 from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from transcriber import config
 from transcriber.domain import formats
+from transcriber.domain.audio_budget import APP_PAYER
+from transcriber.domain.audio_header import HEAD_BYTES
 from transcriber.domain.errors import TranscriberError
 from transcriber.domain.option_fields import options_from_fields
 from transcriber.domain.options import TranscriptionRequestOptions, effective_options
 from transcriber.entry.cli import exit_codes
 from transcriber.entry.cli.parser import option_fields
+from transcriber.flows import budget
 from transcriber.flows.transcribe import transcribe_bytes
 from transcriber.services import TranscriptionService, get_service, reset_service
 
@@ -72,6 +76,9 @@ async def _one(
     progress.set_description(path.name)
     try:
         audio = path.read_bytes()
+        # the command line spends the app's audio budget (transcriber.flows.budget), as backfill does
+        head = bytes(memoryview(audio)[:HEAD_BYTES])
+        await budget.charge_audio(service, APP_PAYER, f"cli-{uuid.uuid4().hex}", head, len(audio))
         transcription = await transcribe_bytes(service, audio, options)
     except OSError as exc:
         print(f"{path}: cannot read: {exc.strerror or exc}", file=sys.stderr)

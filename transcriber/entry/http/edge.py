@@ -1,4 +1,5 @@
-"""The HTTP plumbing, once: the service, the caller check, telemetry's scope, error to status.
+"""The HTTP plumbing, once: the service, the caller check, telemetry's scope, error to status,
+and the refusal of keys in URLs (`key_in_query`, which every HTTP function asks first).
 
 Every handler runs through `serve`; `error_reply` is the one place where errors become HTTP
 statuses. Every error body is `{"error": {"code", "message"}}`, with no secret and no stack trace.
@@ -12,12 +13,14 @@ import os
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlsplit
 
 from transcriber.domain.errors import (
     AudioRejectedError,
     AudioTooLargeError,
     AuthenticationError,
     BlobNotFoundError,
+    BudgetExceededError,
     CallerForbiddenError,
     CallerUnauthorizedError,
     ConflictError,
@@ -48,6 +51,7 @@ STATUS_BY_ERROR: list[tuple[type[TranscriberError], int]] = [
     (AudioRejectedError, 422),
     (RangeNotSatisfiableError, 416),
     (ServiceThrottledError, 429),
+    (BudgetExceededError, 429),
     (AuthenticationError, 502),
     (ServiceError, 502),
 ]
@@ -72,8 +76,26 @@ def error_reply(error: TranscriberError) -> HttpReply:
         headers["Retry-After"] = str(error.retry_after if error.retry_after is not None else 10)
     if isinstance(error, RangeNotSatisfiableError):
         headers["Content-Range"] = f"bytes */{error.size}"
-    body = json.dumps({"error": {"code": error.code, "message": error.message}})
+    detail = {"code": error.code, "message": error.message}
+    if isinstance(error, BudgetExceededError):  # when the caller's day starts again
+        headers["Retry-After"] = str(error.retry_after)
+        detail["resetAt"] = error.reset_at.isoformat(timespec="seconds").replace("+00:00", "Z")
+    body = json.dumps({"error": detail})
     return HttpReply(status, body, "application/json", headers)
+
+
+KEY_HEADER = "x-functions-key"
+
+
+def key_in_query(url: str) -> HttpReply | None:
+    """A 400 for a function key sent as `?code=` (URLs land in logs and histories): keys go only
+    in the x-functions-key header. Every HTTP function asks this first; None: the URL is fine."""
+    if not any(name.lower() == "code" for name, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True)):
+        return None
+    message = f"send the function key in the {KEY_HEADER} header, never in the URL (?code= is refused)"
+    return HttpReply(
+        400, json.dumps({"error": {"code": "KeyInQuery", "message": message, "header": KEY_HEADER}})
+    )
 
 
 Handler = Callable[[TranscriptionService, Caller], Awaitable[HttpReply]]

@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import uuid
 from collections.abc import Mapping
 
 from transcriber.domain import formats
+from transcriber.domain.audio_check import check_size
 from transcriber.domain.audio_header import HEAD_BYTES
 from transcriber.domain.errors import (
     AudioRejectedError,
     AudioTooLargeError,
     BatchOnlyError,
     InvalidRequestError,
+    ServiceThrottledError,
     TranscriberError,
     UnsupportedMediaError,
 )
@@ -24,7 +27,7 @@ from transcriber.domain.rendering import encode_json, render_files
 from transcriber.domain.transcribe_request import TranscribeRequest
 from transcriber.entry.http.edge import HttpReply, serve
 from transcriber.entry.http.request import parse_request
-from transcriber.flows import routing
+from transcriber.flows import budget, routing
 from transcriber.flows.grants import check_blob_allowed
 from transcriber.flows.transcribe import Transcription, track, transcribe_blob, transcribe_bytes
 from transcriber.services import TranscriptionService
@@ -34,6 +37,8 @@ HTTP_TIMEOUT_SECONDS = 220.0  # the Functions front end gives up on an HTTP resp
 # A caller waits this long at most for a slot of the instance's Speech pace, then gets 429 with
 # Retry-After (no connection held through a quota).
 HTTP_PATIENCE_SECONDS = 1.0
+# Answers after which Speech transcribed nothing: the request's charge is refunded.
+REFUNDED = (ServiceThrottledError, AudioRejectedError, UnsupportedMediaError)
 
 
 async def handle_transcribe(
@@ -107,6 +112,9 @@ async def _run(
             service.settings.audio_container, request.blob, HEAD_BYTES
         )
         routing.refuse_for_http(service.settings, info, head)  # 413 naming /api/transcriptions
+        charge = await budget.charge_audio(
+            service, caller.owner, _request_charge(), head, info.size
+        )  # or 429
         try:
             return await transcribe_blob(
                 service,
@@ -116,7 +124,10 @@ async def _run(
                 head=head,
                 patience=HTTP_PATIENCE_SECONDS,
             )
-        except AudioRejectedError as exc:
+        except REFUNDED as exc:  # never transcribed: its seconds go back to the caller's day
+            await budget.refund(service, charge)
+            if not isinstance(exc, AudioRejectedError):
+                raise
             if routing.rerouted(service.settings, exc):
                 raise BatchOnlyError(
                     f"{exc.message}; POST it to {routing.JOBS_ROUTE}, which transcribes it by batch",
@@ -124,9 +135,21 @@ async def _run(
                 ) from None
             raise
     assert request.audio is not None
-    return await transcribe_bytes(
-        service, request.audio, options, timeout=HTTP_TIMEOUT_SECONDS, patience=HTTP_PATIENCE_SECONDS
-    )
+    check_size(len(request.audio), service.settings.max_audio_bytes)  # a 413 before a 429
+    head = bytes(memoryview(request.audio)[:HEAD_BYTES])
+    charge = await budget.charge_audio(service, caller.owner, _request_charge(), head, len(request.audio))
+    try:
+        return await transcribe_bytes(
+            service, request.audio, options, timeout=HTTP_TIMEOUT_SECONDS, patience=HTTP_PATIENCE_SECONDS
+        )
+    except REFUNDED:
+        await budget.refund(service, charge)
+        raise
+
+
+def _request_charge() -> str:
+    """A request's own charge key: every request to /api/transcribe is a Speech call of its own."""
+    return f"request-{uuid.uuid4().hex}"
 
 
 async def _render(transcription: Transcription, response_format: str) -> HttpReply:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import logging
 
+from transcriber.domain.audio_budget import job_charge, version_charge
 from transcriber.domain.audio_header import HEAD_BYTES
 from transcriber.domain.errors import (
     BlobNotFoundError,
+    BudgetExceededError,
     ContainerMissingError,
     InvalidBlobNameError,
     ServiceThrottledError,
@@ -21,7 +23,7 @@ from transcriber.domain.names import check_blob_name
 from transcriber.domain.options import TranscriptionRequestOptions
 from transcriber.domain.outcomes import BlobOutcome
 from transcriber.domain.privacy import logged_name
-from transcriber.flows import claims, deferral, routing
+from transcriber.flows import budget, claims, deferral, routing
 from transcriber.flows.batch import claim_handover
 from transcriber.flows.blob.claiming import BATCH, DEFERRED, HELD, claim_version
 from transcriber.flows.outcomes import refuse_name, transcribe_and_record
@@ -40,6 +42,7 @@ async def process_blob(
     options: TranscriptionRequestOptions | None = None,
     job_id: str | None = None,
     owner: str | None = None,
+    payer: str | None = None,
 ) -> BlobOutcome:
     """Transcribe one blob of the audio container, exactly once per blob version.
 
@@ -48,6 +51,8 @@ async def process_blob(
     is "queued", and the batch job (`job_id`'s, for a job) writes the transcript set later. While
     Speech is busy or another delivery holds the version, it is "deferred" to the queue
     (`transcriber.flows.deferral`); `owner`: the claim a deferred version's message comes back to.
+    `payer`: whose audio budget a job's run is charged to (`transcriber.flows.budget`); a blob
+    event's is its upload grant's caller, or the app's.
     """
     settings, store = service.settings, service.store
     try:
@@ -89,6 +94,19 @@ async def process_blob(
         )
 
     try:
+        try:  # before any Speech call, by either route
+            charge = (
+                job_charge(job_id) if job_id is not None else version_charge(info.container, name, info.etag)
+            )
+            await budget.charge_audio(
+                service, payer or await budget.blob_payer(service, name), charge, head, info.size
+            )
+        except BudgetExceededError as over:  # the version waits for the reset, nothing is lost
+            try:
+                outcome = await deferral.defer_for_budget(service, info, claim, job_id, over)
+            except BudgetExceededError as final:
+                outcome = await record_error(final)
+            return outcome
         reason = routing.over_fast_limits(settings, info, head) if settings.batch.enabled else None
         if reason is None:
             try:

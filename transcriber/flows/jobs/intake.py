@@ -4,13 +4,16 @@ POST /api/transcriptions parses like /api/transcribe (same bounds, options and b
 body audio is stored under `jobs/<id>/audio` in the audio container (a name only its job owns,
 removed when the job ends: `transcriber.flows.jobs.outcome`, unless the caller keeps it). The
 job records its caller as its owner and enters the owner index (`transcriber.flows.jobs.owners`);
-a blob is transcribed only for a caller who may name it (`transcriber.flows.grants`).
+a blob is transcribed only for a caller who may name it (`transcriber.flows.grants`). The job is
+charged to its caller's audio budget here (`transcriber.flows.budget`: 429 beyond it), and its
+run, charged under the same key, costs nothing more.
 """
 
 from __future__ import annotations
 
 from transcriber.adapters.callbacks import check_callback_url
 from transcriber.domain import names
+from transcriber.domain.audio_budget import job_charge
 from transcriber.domain.audio_header import HEAD_BYTES
 from transcriber.domain.blob_info import BlobInfo
 from transcriber.domain.errors import InvalidRequestError
@@ -19,7 +22,7 @@ from transcriber.domain.names import JOB_AUDIO_PREFIX, job_audio_name
 from transcriber.domain.options import effective_options
 from transcriber.domain.owners import Caller
 from transcriber.domain.transcribe_request import TranscribeRequest
-from transcriber.flows import routing
+from transcriber.flows import budget, routing
 from transcriber.flows.grants import check_blob_allowed
 from transcriber.flows.jobs import owners, records
 from transcriber.services import TranscriptionService
@@ -45,19 +48,25 @@ async def accept_job(
             raise InvalidRequestError(
                 f"blobs under {JOB_AUDIO_PREFIX} belong to jobs", code="InvalidBlobName"
             )
+        head_needed = settings.batch.enabled or settings.budget.enabled
         await check_blob_allowed(
-            service, caller, request.blob, "GetBlob" if settings.batch.enabled else "GetBlobProperties"
+            service, caller, request.blob, "GetBlob" if head_needed else "GetBlobProperties"
         )
-        if settings.batch.enabled:  # the version and its header: the limits check reads both
+        if head_needed:  # the version and its header: the limits check and the budget read both
             info, head = await store.read_start(settings.audio_container, request.blob, HEAD_BYTES)
-            routing.refuse_batch_options(settings, info, head, request.options)
+            if settings.batch.enabled:
+                routing.refuse_batch_options(settings, info, head, request.options)
+            await budget.charge_audio(service, caller.owner, job_charge(job_id), head, info.size)  # or 429
         else:
             info = await store.properties(settings.audio_container, request.blob)
     else:
         assert request.audio is not None
+        head = bytes(memoryview(request.audio)[:HEAD_BYTES])
         if settings.batch.enabled:
             probe = BlobInfo(settings.audio_container, job_audio_name(job_id), "", len(request.audio), None)
-            routing.refuse_batch_options(settings, probe, bytes(request.audio[:HEAD_BYTES]), request.options)
+            routing.refuse_batch_options(settings, probe, head, request.options)
+        # before the audio is stored: a caller over budget leaves nothing behind
+        await budget.charge_audio(service, caller.owner, job_charge(job_id), head, len(request.audio))
         await store.ensure_containers(settings.containers, create=settings.create_containers)
         name = job_audio_name(job_id)
         content_type = request.content_type or "application/octet-stream"
