@@ -37,8 +37,11 @@ class DisplayWord:
     text: str
 
 
-def display_words(spoken: Sequence[str]) -> list[DisplayWord]:
-    """The phrase's display words; an empty spoken word (profanity `Removed`) stays empty."""
+def display_words(spoken: Sequence[str], *, punctuate: bool = True) -> list[DisplayWord]:
+    """The phrase's display words; an empty spoken word (profanity `Removed`) stays empty.
+
+    `punctuate=False` (batch transcription's `punctuationMode: None`) leaves out the end mark.
+    """
     shown: list[DisplayWord] = []
     run_start = 0
     for index in range(len(spoken) + 1):
@@ -48,7 +51,7 @@ def display_words(spoken: Sequence[str]) -> list[DisplayWord]:
                 shown.append(DisplayWord(index, index + 1, ""))
             run_start = index + 1
     shown = _lists(_percent(shown, spoken))
-    return _sentence(shown, spoken)
+    return _sentence(shown, spoken, punctuate=punctuate)
 
 
 def _numbers(words: Sequence[str], base: int) -> list[DisplayWord]:
@@ -108,11 +111,11 @@ def _lists(shown: list[DisplayWord]) -> list[DisplayWord]:
     return out
 
 
-def _sentence(shown: list[DisplayWord], spoken: Sequence[str]) -> list[DisplayWord]:
+def _sentence(shown: list[DisplayWord], spoken: Sequence[str], *, punctuate: bool) -> list[DisplayWord]:
     """Capitalise the first word and "I", and end the sentence with `?` or `.`."""
     out = [DisplayWord(w.start, w.end, _capital(w.text, first=i == 0)) for i, w in enumerate(shown)]
     kept = [i for i, w in enumerate(out) if w.text]
-    if kept:  # a phrase of removed words only keeps its empty words, unpunctuated
+    if kept and punctuate:  # a phrase of removed words only keeps its empty words, unpunctuated
         first = next(word for word in spoken if word)
         mark = "?" if first.lower().split("'")[0] in _QUESTION_WORDS else "."
         last = out[kept[-1]]
