@@ -3,8 +3,9 @@
 pocketsphinx gives lower-case words without punctuation; the service gives display text whose
 words carry punctuation (`"like?"`, `"time."`) and whose phrases are sentences. Each phrase is
 shown in display form (`display`: numbers in digits, capitalised, `?` or `.` on its last word);
-a display word made of several spoken words ("2026") spans their timings. Timings follow the service's grid (40 ms; 10 ms in enhanced mode); every phrase of one
-response has the same confidence (0 in enhanced mode). Profanity `Removed` keeps the word as an
+a display word made of several spoken words ("2026") spans their timings. Timings follow the
+service's grid (40 ms; 10 ms in enhanced mode); every phrase of one response has the same
+confidence (0 in enhanced mode). Profanity `Removed` keeps the word as an
 empty word with its timing, so the text shows a double space, as recorded.
 """
 
