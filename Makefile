@@ -7,6 +7,8 @@ PY_STAMP := $(VENV)/.installed-py3.13
 NODE_STAMP := node_modules/.installed
 # The browser tests' chromium: Debian's package (Playwright's own browser download is not used).
 CHROMIUM := /usr/bin/chromium
+# The emulator tests' read sentences are synthesised at test time with Debian's flite.
+FLITE := /usr/bin/flite
 CONSTRAINTS := $(VENV)/requirements-constraints.txt
 PORT ?= 5055
 KEY ?=
@@ -44,7 +46,10 @@ $(NODE_STAMP): package.json package-lock.json
 $(CHROMIUM):
 	$(if $(filter 0,$(shell id -u)),,sudo )sh -c 'apt-get update -qq && apt-get install -y -qq chromium'
 
-setup: $(PY_STAMP) $(NODE_STAMP) $(CHROMIUM)
+$(FLITE):
+	$(if $(filter 0,$(shell id -u)),,sudo )sh -c 'apt-get update -qq && apt-get install -y -qq flite'
+
+setup: $(PY_STAMP) $(NODE_STAMP) $(CHROMIUM) $(FLITE)
 
 # Every tier (docs/TESTS.md), as CI runs it.
 test: setup

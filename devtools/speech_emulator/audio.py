@@ -24,6 +24,14 @@ __all__ = ["ENGINE_RATE", "DecodedAudio", "decode_audio", "to_pcm16"]
 ENGINE_RATE = 16_000
 _BLOCK_FRAMES = 1 << 16
 _UNDECODABLE = "The audio stream could not be decoded with the provided configuration."
+# What libsndfile, PyAV and soxr raise on a malformed file (a flipped header field, a `fmt `
+# chunk of the wrong size, a truncated stream): the audio is undecodable, a 422 as the service
+# answers, never the emulator's 500. PyAV raises AttributeError for a stream whose codec it does
+# not know; soxr raises ValueError/OverflowError for rates out of its range.
+_LIBRARY_ERRORS = (
+    soundfile.LibsndfileError, RuntimeError, TypeError, ValueError, IndexError, AttributeError,
+    OverflowError, ZeroDivisionError, MemoryError, EOFError, OSError,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -62,13 +70,18 @@ def decode_audio(data: bytes, max_seconds: float) -> DecodedAudio:
         source_format = str(info.format)
     except ServiceError:
         raise
-    except (soundfile.LibsndfileError, RuntimeError, TypeError, ValueError) as exc:
+    except _LIBRARY_ERRORS as exc:
         logger.debug("soundfile cannot read the audio (%d bytes): %s; trying PyAV", len(data), exc)
         samples, rate, source_format = _decode_with_av(data, max_seconds)
     if samples.shape[0] == 0:
         raise ServiceError.unprocessable("EmptyAudioFile", "The audio holds no samples.")
     if rate != ENGINE_RATE:
-        samples = soxr.resample(samples, rate, ENGINE_RATE).reshape(-1, samples.shape[1])
+        try:
+            samples = soxr.resample(samples, rate, ENGINE_RATE).reshape(-1, samples.shape[1])
+        except _LIBRARY_ERRORS as exc:  # a rate soxr cannot convert from
+            raise ServiceError.unprocessable("InvalidAudioFormat", _UNDECODABLE) from exc
+    # A float file may hold NaN or infinities (a flipped format field reads PCM as float).
+    samples = np.nan_to_num(samples, nan=0.0, posinf=1.0, neginf=-1.0)
     return DecodedAudio(np.clip(samples, -1.0, 1.0).astype(np.float32, copy=False), rate, source_format)
 
 
@@ -95,7 +108,7 @@ def _decode_with_av(data: bytes, max_seconds: float) -> tuple[np.ndarray, int, s
             fmt = container.format.name.split(",")[0].upper()
     except ServiceError:
         raise
-    except (av.FFmpegError, ValueError, IndexError) as exc:
+    except (av.FFmpegError, *_LIBRARY_ERRORS) as exc:
         logger.debug("undecodable audio (%d bytes): %s", len(data), exc)
         raise ServiceError.unprocessable("InvalidAudioFormat", _UNDECODABLE) from exc
     if not chunks:

@@ -1,8 +1,10 @@
 """The corpus of real recordings (tests/corpus) and how transcripts are scored on it.
 
 Used by the accuracy test and `bench/bench_accuracy.py`, so both score the same way: lower
-case, punctuation dropped (hyphens split words, as in the references), common English titles
-spelled out as the references spell them ("mr" -> "mister"), then word error rate with jiwer.
+case, "%" read as "percent", punctuation dropped (hyphens split words, as in the references),
+common English titles spelled out as the references spell them ("mr" -> "mister"), spelled
+numbers written in digits by the same library the emulator's display form uses (text2num), so
+"ten of clubs" and "10 of clubs." compare equal; then word error rate with jiwer.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from text_to_num import alpha2digit
 
 __all__ = ["CorpusItem", "load_corpus", "normalize_text", "word_error_rate"]
 
@@ -51,8 +55,9 @@ def load_corpus(directory: Path) -> list[CorpusItem]:
 
 
 def normalize_text(text: str) -> str:
-    """Lower-case words without punctuation, titles spelled out."""
-    words = _NOT_WORD.sub(" ", text.lower().replace("-", " ")).split()
+    """Lower-case words without punctuation, titles spelled out, numbers in digits."""
+    plain = _NOT_WORD.sub(" ", text.lower().replace("-", " ").replace("%", " percent "))
+    words = alpha2digit(" ".join(plain.split()), "en").split()
     return " ".join(_TITLES.get(word, word) for word in words)
 
 

@@ -1,14 +1,21 @@
-"""What an engine recognises: timed words grouped into phrases (picklable across processes)."""
+"""What an engine recognises: timed words grouped into phrases (picklable across processes).
+
+Phrases end at pauses, as the service's do: its recorded phrases are sentences, each starting
+after the pause that ends the one before (640-960 ms in the recordings; a reader's pause between
+sentences is often 300-600 ms). A pause of `PHRASE_PAUSE_MS` or more between two words ends a
+phrase. A run longer than `MAX_PHRASE_MS` without such a pause is split at its longest pause,
+then again, until every part fits, so a monologue still gives phrases of readable length.
+"""
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["RecognizedPhrase", "RecognizedWord", "group_phrases"]
+__all__ = ["MAX_PHRASE_MS", "PHRASE_PAUSE_MS", "RecognizedPhrase", "RecognizedWord", "group_phrases"]
 
-# A pause this long between words starts a new phrase, as the service's phrases follow pauses.
-PHRASE_GAP_MS = 500
-# Long monologues are still cut, so subtitles made from phrases stay readable.
+PHRASE_PAUSE_MS = 250
 MAX_PHRASE_MS = 15_000
 
 
@@ -45,18 +52,31 @@ class RecognizedPhrase:
         return sum(w.confidence for w in self.words) / len(self.words)
 
 
-def group_phrases(words: list[RecognizedWord]) -> list[RecognizedPhrase]:
-    """Split a word sequence into phrases at pauses of `PHRASE_GAP_MS` or more."""
+def group_phrases(
+    words: list[RecognizedWord], pauses_ms: Sequence[int] | None = None
+) -> list[RecognizedPhrase]:
+    """Split a word sequence into phrases at pauses of `PHRASE_PAUSE_MS` or more.
+
+    `pauses_ms[i]` is the pause between `words[i]` and `words[i + 1]` (the engine may hear more
+    silence than the words' timings show); by default the gap between their timings.
+    """
+    if pauses_ms is None:
+        pauses_ms = [max(0, b.offset_ms - a.end_ms) for a, b in itertools.pairwise(words)]
+    if len(pauses_ms) != max(len(words) - 1, 0):
+        raise ValueError(f"{len(words)} words need {max(len(words) - 1, 0)} pauses, not {len(pauses_ms)}")
     phrases: list[RecognizedPhrase] = []
-    current: list[RecognizedWord] = []
-    for word in words:
-        if current and (
-            word.offset_ms - current[-1].end_ms >= PHRASE_GAP_MS
-            or word.end_ms - current[0].offset_ms > MAX_PHRASE_MS
-        ):
-            phrases.append(RecognizedPhrase(tuple(current)))
-            current = []
-        current.append(word)
-    if current:
-        phrases.append(RecognizedPhrase(tuple(current)))
+    start = 0
+    for index in range(1, len(words) + 1):
+        if index == len(words) or pauses_ms[index - 1] >= PHRASE_PAUSE_MS:
+            phrases.extend(_fit(words[start:index], pauses_ms[start : index - 1]))
+            start = index
     return phrases
+
+
+def _fit(words: list[RecognizedWord], pauses_ms: Sequence[int]) -> list[RecognizedPhrase]:
+    """One phrase, or, when longer than `MAX_PHRASE_MS`, parts split at the longest pauses."""
+    if len(words) < 2 or words[-1].end_ms - words[0].offset_ms <= MAX_PHRASE_MS:
+        return [RecognizedPhrase(tuple(words))]
+    middle = (len(words) - 1) / 2  # among equal pauses, the cut nearest the middle
+    cut = max(range(len(pauses_ms)), key=lambda i: (pauses_ms[i], -abs(i - middle))) + 1
+    return _fit(words[:cut], pauses_ms[: cut - 1]) + _fit(words[cut:], pauses_ms[cut:])

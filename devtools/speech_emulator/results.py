@@ -2,9 +2,10 @@
 
 pocketsphinx gives lower-case words without punctuation; the service gives display text whose
 words carry punctuation (`"like?"`, `"time."`) and whose phrases are sentences. Each phrase is
-shown as one sentence: capitalised, "I" upper-case, `?` after a question word, else `.`, on its
-last word. Timings follow the service's grid (40 ms; 10 ms in enhanced mode); every phrase of one
-response has the same confidence (0 in enhanced mode). Profanity `Removed` keeps the word as an
+shown in display form (`display`: numbers in digits, capitalised, `?` or `.` on its last word);
+a display word made of several spoken words ("2026") spans their timings. Timings follow the
+service's grid (40 ms; 10 ms in enhanced mode); every phrase of one response has the same
+confidence (0 in enhanced mode). Profanity `Removed` keeps the word as an
 empty word with its timing, so the text shows a double space, as recorded.
 """
 
@@ -15,13 +16,13 @@ from typing import Any
 
 from devtools.speech_emulator.config import PREVIEW_API_VERSION
 from devtools.speech_emulator.definition import TranscriptionSpec
+from devtools.speech_emulator.display import display_words
 from devtools.speech_emulator.engines import Track, Transcript
 from devtools.speech_emulator.profanity import filter_word
 from devtools.speech_emulator.recognition import RecognizedPhrase, RecognizedWord
 
 __all__ = ["render_result"]
 
-_QUESTION_WORDS = frozenset(["what", "who", "whom", "whose", "where", "when", "why", "how", "which", "is", "are", "am", "was", "were", "do", "does", "did", "can", "could", "will", "would", "shall", "should", "may", "might"])  # fmt: skip
 _FILLERS = frozenset({"uh", "um", "er", "ah", "hmm", "mm"})
 _FAST_GRID_MS, _ENHANCED_GRID_MS = 40, 10
 # A translation's words carry no timing: the service answers with this placeholder (recorded).
@@ -88,13 +89,19 @@ def _shown_words(phrase: RecognizedPhrase, spec: TranscriptionSpec) -> list[tupl
     words = list(phrase.words)
     if spec.enhanced is not None and spec.enhanced.style == "clean":
         words = [w for w in words if w.text.lower() not in _FILLERS]
-    shown = [(w, filter_word(w.text, spec.profanity)) for w in words]
-    display = [(w, _display(text, first=i == 0)) for i, (w, text) in enumerate(shown)]
-    kept = [i for i, (_, text) in enumerate(display) if text]
-    if kept:  # a phrase of removed words only keeps its empty words, unpunctuated
-        mark = "?" if words[0].text.lower().split("'")[0] in _QUESTION_WORDS else "."
-        display[kept[-1]] = (display[kept[-1]][0], display[kept[-1]][1] + mark)
-    return display
+    shown = display_words([filter_word(w.text, spec.profanity) for w in words])
+    return [(_spanning(words[d.start : d.end]), d.text) for d in shown]
+
+
+def _spanning(words: list[RecognizedWord]) -> RecognizedWord:
+    """One word over several spoken ones ("two thousand twenty six" shown as "2026")."""
+    if len(words) == 1:
+        return words[0]
+    first, last = words[0], words[-1]
+    confidence = sum(w.confidence for w in words) / len(words)
+    return RecognizedWord(
+        " ".join(w.text for w in words), first.offset_ms, last.end_ms - first.offset_ms, confidence
+    )
 
 
 def _phrase(
@@ -146,9 +153,3 @@ def _confidence(transcript: Transcript, spec: TranscriptionSpec) -> float:
         return 0.0
     words = [w for track in transcript.tracks for phrase in track.phrases for w in phrase.words]
     return round(sum(w.confidence for w in words) / len(words), 7) if words else 0.0
-
-
-def _display(word: str, *, first: bool) -> str:
-    if word == "i" or word.startswith("i'"):
-        return "I" + word[1:]
-    return word[:1].upper() + word[1:] if first else word

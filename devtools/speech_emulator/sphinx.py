@@ -6,10 +6,17 @@ time by about a third. `reinit_feat()` before every utterance resets the cepstra
 estimates, which otherwise carry over and make the same audio decode differently on a second
 request. Long audio is decoded in chunks of at most `CHUNK_SECONDS`, cut at the quietest moment
 near each boundary; digital silence is skipped because the model hallucinates words in it.
+
+Phrases end at pauses (`recognition.group_phrases`). The decoder's word timings often absorb
+part of a pause into the words beside it, so each pause between two words is the longer of the
+gap between their timings (the decoder's `<sil>`) and the longest quiet run of 10 ms frames
+between the middles of the two words, quiet meaning a quarter of the way from the chunk's noise
+floor to its speech level (in dB).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from typing import Any
@@ -28,6 +35,8 @@ CHUNK_SECONDS = 30.0
 _CUT_SEARCH_SECONDS = 5.0
 _FRAME_MS = 10  # pocketsphinx's frame rate is 100 per second
 _SILENCE_DBFS = -55.0
+_FLOOR_DB = -100.0
+_QUIET_SHARE = 0.25  # of the way from the noise floor (5th percentile) to speech (95th), in dB
 _ALTERNATE = re.compile(r"\(\d+\)$")
 
 
@@ -41,12 +50,18 @@ def create_decoder(**overrides: Any) -> Any:
 def recognize(decoder: Any, samples: np.ndarray) -> list[RecognizedPhrase]:
     """Recognise mono 16 kHz float samples; an empty list means no speech."""
     words: list[RecognizedWord] = []
+    pauses: list[int] = []
     for start, end in _chunk_bounds(samples):
         chunk = samples[start:end]
         if _is_silent(chunk):
             continue
-        words.extend(_decode_words(decoder, chunk, offset_ms=start * 1000 // ENGINE_RATE))
-    return group_phrases(words)
+        offset_ms = start * 1000 // ENGINE_RATE
+        heard = _decode_words(decoder, chunk, offset_ms=offset_ms)
+        if words and heard:
+            pauses.append(max(0, heard[0].offset_ms - words[-1].end_ms))
+        words.extend(heard)
+        pauses.extend(_pauses(heard, _quiet_frames(chunk), offset_ms))
+    return group_phrases(words, pauses)
 
 
 def _decode_words(decoder: Any, chunk: np.ndarray, offset_ms: int) -> list[RecognizedWord]:
@@ -95,3 +110,32 @@ def _is_silent(chunk: np.ndarray) -> bool:
         return True
     loudest = float(np.sqrt(np.square(usable.reshape(-1, frame)).mean(axis=1).max()))
     return loudest <= 10 ** (_SILENCE_DBFS / 20)
+
+
+def _quiet_frames(chunk: np.ndarray) -> np.ndarray:
+    """One bool per 10 ms frame: quieter than a quarter of the way from noise floor to speech."""
+    frame = ENGINE_RATE * _FRAME_MS // 1000
+    usable = chunk[: len(chunk) // frame * frame].reshape(-1, frame)
+    power = np.square(usable, dtype=np.float64).mean(axis=1)
+    level = 10 * np.log10(np.maximum(power, 10 ** (_FLOOR_DB / 10)))
+    floor, speech = np.percentile(level, [5, 95]) if level.size else (_FLOOR_DB, _FLOOR_DB)
+    return np.asarray(level < floor + _QUIET_SHARE * (speech - floor))
+
+
+def _pauses(words: list[RecognizedWord], quiet: np.ndarray, offset_ms: int) -> list[int]:
+    """The pause between each pair of neighbouring words, in ms (see the module's docstring)."""
+    pauses = []
+    for before, after in itertools.pairwise(words):
+        gap = max(0, after.offset_ms - before.end_ms)
+        first = (before.offset_ms + before.end_ms) // 2 - offset_ms
+        last = (after.offset_ms + after.end_ms) // 2 - offset_ms
+        pauses.append(max(gap, _longest_run(quiet[first // _FRAME_MS : last // _FRAME_MS]) * _FRAME_MS))
+    return pauses
+
+
+def _longest_run(flags: np.ndarray) -> int:
+    """The length of the longest run of True in `flags`."""
+    if not flags.any():
+        return 0
+    edges = np.diff(np.concatenate(([0], flags.astype(np.int8), [0])))
+    return int((np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)).max())

@@ -39,7 +39,7 @@ async def test_http_raw_body_returns_service_shaped_json(deployed: Deployed, cor
     assert response.status_code == 200 and response.mimetype == "application/json"
     result = json.loads(response.get_body())
     assert set(result) >= {"durationMilliseconds", "combinedPhrases", "phrases"}
-    assert "ten" in result["combinedPhrases"][0]["text"].lower()
+    assert "10 of clubs" in result["combinedPhrases"][0]["text"].lower()
     assert result["phrases"][0]["locale"] == "en-US"
 
 
@@ -61,7 +61,7 @@ async def test_http_json_blob_reference_transcribes_stored_blob(deployed: Deploy
         "application/json",
     )
     assert response.status_code == 200
-    assert "seven" in json.loads(response.get_body())["combinedPhrases"][0]["text"].lower()
+    assert "7 of clubs" in json.loads(response.get_body())["combinedPhrases"][0]["text"].lower()
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from text_to_num import alpha2digit
+
 from devtools.speech_emulator.batch.spec import BatchSpec
+from devtools.speech_emulator.display import DisplayWord, display_words
 from devtools.speech_emulator.engines import Track
 from devtools.speech_emulator.journal import redact_url
 from devtools.speech_emulator.profanity import filter_word
@@ -33,7 +36,6 @@ __all__ = ["iso_duration", "render_report", "render_transcription"]
 
 _TICKS_PER_MS = 10_000
 _GRID_MS = 10
-_QUESTION_WORDS = frozenset(["what", "who", "whom", "whose", "where", "when", "why", "how", "which"])
 
 
 def iso_duration(ms: int) -> str:
@@ -65,35 +67,29 @@ def _timing(offset_ms: int, duration_ms: int) -> dict[str, Any]:
 
 
 def _forms(words: tuple[RecognizedWord, ...], spec: BatchSpec) -> dict[str, Any]:
-    """lexical (as heard), itn (same: no number formatting), maskedITN and display."""
+    """lexical (as heard), itn and maskedITN (numbers in digits), and display (`display` module)."""
     lexical = [w.text for w in words]
     masked = [filter_word(w, "Masked") if spec.profanity != "None" else w for w in lexical]
     shown = [filter_word(w, spec.profanity) for w in lexical]
-    display = [_capital(w, first=i == 0) for i, w in enumerate(shown)]
-    kept = [i for i, w in enumerate(display) if w]
-    if kept and spec.punctuation in ("Automatic", "DictatedAndAutomatic"):
-        mark = "?" if lexical[0].split("'")[0] in _QUESTION_WORDS else "."
-        display[kept[-1]] += mark
+    display = display_words(shown, punctuate=spec.punctuation in ("Automatic", "DictatedAndAutomatic"))
     return {
         "lexical": " ".join(lexical),
-        "itn": " ".join(lexical),
-        "maskedITN": " ".join(masked),
-        "display": " ".join(w for w in display if w),
+        "itn": alpha2digit(" ".join(lexical), "en"),
+        "maskedITN": alpha2digit(" ".join(masked), "en"),
+        "display": " ".join(w.text for w in display if w.text),
         "_display_words": display,
     }
 
 
-def _capital(word: str, *, first: bool) -> str:
-    if word == "i" or word.startswith("i'"):
-        return "I" + word[1:]
-    return word[:1].upper() + word[1:] if first else word
+def _span_ms(words: tuple[RecognizedWord, ...], shown: DisplayWord) -> int:
+    return words[shown.end - 1].end_ms - words[shown.start].offset_ms
 
 
 def _phrase(
     track: Track, index: int, phrase: RecognizedPhrase, spec: BatchSpec, locale: str, confidence: float
 ) -> dict[str, Any]:
     forms = _forms(phrase.words, spec)
-    display_words = forms.pop("_display_words")
+    shown: list[DisplayWord] = forms.pop("_display_words")
     body: dict[str, Any] = {"recognitionStatus": "Success", "channel": track.channel or 0}
     if spec.diarization:
         body["speaker"] = track.speakers[index] if track.speakers else 1
@@ -107,10 +103,10 @@ def _phrase(
             for w in phrase.words
         ]
     if spec.display_word_timestamps:
-        best["displayWords"] = [
-            {"displayText": text, **_timing(w.offset_ms, w.duration_ms)}
-            for w, text in zip(phrase.words, display_words, strict=True)
-            if text
+        best["displayWords"] = [  # a display word over several spoken ones ("2026") spans them
+            {"displayText": d.text, **_timing(phrase.words[d.start].offset_ms, _span_ms(phrase.words, d))}
+            for d in shown
+            if d.text
         ]
     body["nBest"] = [best]
     return body

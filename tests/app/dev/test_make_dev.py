@@ -179,7 +179,7 @@ def test_make_dev_concurrent_uploads_and_a_new_version_all_end_with_their_transc
             if record["source"]["etag"] == etag:
                 break
             time.sleep(0.25)
-    assert record["source"]["etag"] == etag and "seven" in record["combinedPhrases"][0]["text"].lower()
+    assert record["source"]["etag"] == etag and "7 of clubs" in record["combinedPhrases"][0]["text"].lower()
 
 
 def test_make_dev_keeps_data_and_receipts_across_a_restart(tmp_path: Path) -> None:

@@ -188,9 +188,22 @@ def test_batch_language_identification_adds_phrase_locale(echo: RunningEmulator,
 
 
 def test_batch_pocketsphinx_hears_the_recording(speech: RunningEmulator, corpus_host: str) -> None:
-    status, (result,) = transcribe(speech, f"{corpus_host}/cards-001.wav", wordLevelTimestampsEnabled=True)
+    status, (result,) = transcribe(
+        speech,
+        f"{corpus_host}/cards-001.wav",
+        wordLevelTimestampsEnabled=True,
+        displayFormWordLevelTimestampsEnabled=True,
+    )
     assert status["status"] == "Succeeded"
-    assert "clubs" in result["combinedRecognizedPhrases"][0]["lexical"]
+    combined = result["combinedRecognizedPhrases"][0]
+    assert (combined["lexical"], combined["itn"], combined["display"]) == (
+        "ten of clubs",
+        "10 of clubs",
+        "10 of clubs.",
+    )
+    (best,) = _phrases(result)[0]["nBest"]
+    assert best["displayWords"][0]["displayText"] == "10"
+    assert best["displayWords"][0]["offsetMilliseconds"] == best["words"][0]["offsetMilliseconds"]  # "ten"'s
 
 
 def test_batch_unreachable_audio_fails_the_job_with_the_download_error(

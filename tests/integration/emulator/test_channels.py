@@ -53,7 +53,7 @@ def test_channels_on_mono_audio_tag_everything_channel_0(
     result = client.transcribe(
         TranscriptionContent(definition=TranscriptionOptions(active_channels=channels), audio=cards)
     )
-    assert [(p.channel, p.text) for p in result.combined_phrases] == [(0, "Ten of clubs.")]
+    assert [(p.channel, p.text) for p in result.combined_phrases] == [(0, "10 of clubs.")]
     assert [p.channel for p in result.phrases] == [0]
 
 

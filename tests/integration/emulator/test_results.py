@@ -81,3 +81,41 @@ def test_results_preview_api_version_uses_offset_and_duration() -> None:
 def test_results_no_speech_is_one_empty_combined_phrase() -> None:
     body = render_result(Transcript(2000, [Track(None, [])]), TranscriptionSpec(), "2025-10-15")
     assert body == {"durationMilliseconds": 2000, "combinedPhrases": [{"text": ""}], "phrases": []}
+
+
+def test_results_numbers_are_digits_and_each_keeps_the_timing_of_its_spoken_words() -> None:
+    text = "numbers like one two three and two thousand twenty six rose twenty percent"
+    spoken = RecognizedPhrase(tuple(RecognizedWord(w, i * 200, 160, 0.5) for i, w in enumerate(text.split())))
+    body = render_result(Transcript(3000, [Track(None, [spoken])]), TranscriptionSpec(), "2025-10-15")
+    assert body["phrases"][0]["text"] == "Numbers like 1, 2, 3 and 2026 rose 20%."
+    words = [
+        (w["text"], w["offsetMilliseconds"], w["durationMilliseconds"]) for w in body["phrases"][0]["words"]
+    ]
+    assert words[2:5] == [("1,", 400, 160), ("2,", 600, 160), ("3", 800, 160)]  # "one" at 400 ms
+    # "two thousand twenty six" (spoken words 6-9) is one word over their span; "twenty percent" too.
+    assert words[6] == ("2026", 1200, 760) and words[8] == ("20%.", 2200, 360)
+
+
+@pytest.mark.parametrize(
+    ("spoken", "shown"),
+    [
+        ("i have one cat", "I have one cat."),  # an isolated small number stays a word
+        ("what is the fourth one", "What is the 4th one?"),
+        ("three point five", "3.5."),
+        ("twenty twenty six", "20 26."),  # a year read in pairs: the service's form is unknown
+        ("one two", "1 2."),  # two numbers are not yet a list
+    ],
+)
+def test_results_display_form_of_numbers_follows_text2num(spoken: str, shown: str) -> None:
+    body = render_result(Transcript(900, [Track(None, [phrase(spoken)])]), TranscriptionSpec(), "2025-10-15")
+    assert body["combinedPhrases"] == [{"text": shown}]
+
+
+def test_results_removed_profanity_splits_the_numbers_around_it() -> None:
+    body = render_result(
+        Transcript(900, [Track(None, [phrase("one shit two three four")])]),
+        TranscriptionSpec(profanity="Removed"),
+        "2025-10-15",
+    )
+    assert body["phrases"][0]["text"] == "One  2, 3, 4."  # "one" alone stays a word
+    assert [w["text"] for w in body["phrases"][0]["words"]] == ["One", "", "2,", "3,", "4."]

@@ -7,9 +7,9 @@ import itertools
 import numpy as np
 
 from devtools.speech_emulator.audio import ENGINE_RATE
-from devtools.speech_emulator.recognition import PHRASE_GAP_MS, RecognizedWord, group_phrases
+from devtools.speech_emulator.recognition import MAX_PHRASE_MS, PHRASE_PAUSE_MS, RecognizedWord, group_phrases
 from devtools.speech_emulator.speakers import assign_speakers
-from devtools.speech_emulator.sphinx import CHUNK_SECONDS, _chunk_bounds, _is_silent
+from devtools.speech_emulator.sphinx import CHUNK_SECONDS, _chunk_bounds, _is_silent, _pauses, _quiet_frames
 
 
 def test_sphinx_long_audio_is_cut_into_contiguous_chunks_at_quiet_moments() -> None:
@@ -35,13 +35,40 @@ def test_sphinx_silence_gate_passes_speech_level_and_stops_near_silence() -> Non
     assert not _is_silent(rng.normal(0, 0.05, ENGINE_RATE).astype(np.float32))
 
 
-def test_recognition_phrases_split_at_long_pauses_only() -> None:
-    def word(start: int) -> RecognizedWord:
-        return RecognizedWord("w", start, 200, 1.0)
+def _word(start: int, duration: int = 200) -> RecognizedWord:
+    return RecognizedWord("w", start, duration, 1.0)
 
-    words = [word(0), word(250), word(450 + PHRASE_GAP_MS), word(700 + PHRASE_GAP_MS)]
+
+def test_recognition_phrases_split_at_pauses_only() -> None:
+    words = [_word(0), _word(250), _word(450 + PHRASE_PAUSE_MS), _word(700 + PHRASE_PAUSE_MS)]
     assert [len(p.words) for p in group_phrases(words)] == [2, 2]
     assert group_phrases([]) == []
+
+
+def test_recognition_pauses_heard_by_the_engine_split_words_whose_timings_touch() -> None:
+    words = [_word(0), _word(200), _word(400), _word(600)]
+    assert [len(p.words) for p in group_phrases(words, [0, PHRASE_PAUSE_MS, PHRASE_PAUSE_MS - 10])] == [2, 2]
+
+
+def test_recognition_a_long_run_without_a_pause_is_split_at_its_longest_pauses() -> None:
+    count = MAX_PHRASE_MS * 27 // 10 // 300  # 2.7 times the longest phrase, a word every 300 ms
+    words = [_word(i * 300, 250) for i in range(count)]
+    pauses = [120 if i in (count // 3, 2 * count // 3) else 50 for i in range(count - 1)]
+    phrases = group_phrases(words, pauses)
+    assert all(p.duration_ms <= MAX_PHRASE_MS for p in phrases)
+    assert sum(len(p.words) for p in phrases) == count
+    assert [p.words[0].offset_ms for p in phrases] == [
+        0,
+        (count // 3 + 1) * 300,
+        (2 * count // 3 + 1) * 300,
+    ]
+
+
+def test_sphinx_a_quiet_stretch_between_words_is_a_pause_even_inside_their_timings() -> None:
+    chunk = np.random.default_rng(3).normal(0, 0.1, ENGINE_RATE * 2).astype(np.float32)
+    chunk[ENGINE_RATE // 2 : ENGINE_RATE // 2 + 5600] = 0.0  # 350 ms of silence from 500 ms
+    words = [_word(100, 700), _word(800, 600)]  # the decoder stretched the first word over it
+    assert _pauses(words, _quiet_frames(chunk), offset_ms=0) == [350]
 
 
 def test_speakers_follow_the_dominant_channel_and_respect_max_speakers() -> None:

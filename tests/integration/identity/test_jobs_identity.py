@@ -55,7 +55,7 @@ async def test_identity_job_for_body_audio_polls_to_success(
     status = await jobs.status_json(accepted["id"])
     assert status["status"] == "succeeded" and status["outputs"]
     text = await jobs.status(accepted["id"], "format=text")
-    assert text.status_code == 200 and "ten" in text.get_body().decode().lower()
+    assert text.status_code == 200 and "10 of clubs" in text.get_body().decode().lower()
     assert len(storage_tokens(jobs)) > before  # the listener's reads, the job's writes
     assert {entry.client_id for entry in jobs.app.tokens.journal} == {client_id}
     assert [request.auth for request in jobs.app.speech.requests()] == ["bearer"]

@@ -35,7 +35,7 @@ async def test_identity_system_assigned_transcribes_blob_without_keys(
     assert set(identity_app.transcripts()) == {
         f"calls/cards.wav.{ext}" for ext in ("json", "txt", "srt", "vtt")
     }
-    assert "ten" in identity_app.transcripts()["calls/cards.wav.txt"].decode().lower()
+    assert "10 of clubs" in identity_app.transcripts()["calls/cards.wav.txt"].decode().lower()
     resources = {entry.resource for entry in identity_app.tokens.journal}
     assert resources == {STORAGE, COGNITIVE}
     assert all(entry.client_id is None for entry in identity_app.tokens.journal)
