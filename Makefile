@@ -80,7 +80,8 @@ chaos: setup
 
 dev: setup
 	$(PY) -m devtools.dev --functions-port $(FUNCTIONS_PORT) --emulator-port $(EMULATOR_PORT) \
-		--azurite-blob-port $(AZURITE_BLOB_PORT) --azurite-queue-port $(AZURITE_QUEUE_PORT) --azurite-table-port $(AZURITE_TABLE_PORT)
+		--azurite-blob-port $(AZURITE_BLOB_PORT) --azurite-queue-port $(AZURITE_QUEUE_PORT) --azurite-table-port $(AZURITE_TABLE_PORT) \
+		--data-dir $(CURDIR)/.azurite
 
 demo: setup
 	$(PY) -m devtools.demo
@@ -106,4 +107,4 @@ requirements: $(PY_STAMP)
 	  --output-file requirements.txt requirements.in
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .cache .hypothesis
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .cache .hypothesis .azurite

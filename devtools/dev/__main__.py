@@ -139,7 +139,7 @@ def _banner(
     console.say("make dev: the Function App with local storage and speech, as `func start` runs it")
     console.say(f"  settings    {args.settings}{made}")
     console.say(f"  Azurite     blob {azurite.blob_endpoint}, queue {azurite.queue_endpoint}")
-    console.say(f"              table port {ports.azurite_table}, data in {args.data_dir}/")
+    console.say(f"              table port {ports.azurite_table}, data in {azurite.location}/")
     console.say(
         f"  Speech      {env['AZURE_SPEECH_ENDPOINT']}"
         + (
