@@ -328,6 +328,13 @@ def test_make_dev_on_other_ports_with_the_echo_engine_serves_the_command_line_an
         assert "uploads/jfk.wav.json" in found, dev.log()
         status = run_python("-m", "transcriber", "status", "uploads/jfk.wav", "--json", cwd=tmp_path)
         assert status.returncode == 0 and json.loads(status.stdout)["state"] == "transcribed", status.stderr
+        with BlobServiceClient.from_connection_string(dev.connection) as storage:  # the console's word
+            storage.get_blob_client("audio-in", "notes.wav").upload_blob(b"meeting notes, not audio")
+        dev.wait_for("transcribe_blob  failed", timeout=30)
+        [line] = [line for line in dev.log().splitlines() if "audio-in/notes.wav" in line]
+        assert re.search(r"transcribe_blob  failed .* audio-in/notes\.wav \(UnsupportedMediaType\)", line), (
+            line
+        )
     assert not (tmp_path / "dev.settings.json").exists()  # removed on Ctrl-C: no stale ports
 
 
