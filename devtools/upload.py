@@ -18,7 +18,8 @@ class UploadError(Exception):
 
 
 def upload(base: str, path: Path, name: str | None = None, *, timeout: float = 600.0) -> str:
-    """Upload `path` as uploads/<name> (default: its file name); returns the blob's name."""
+    """Upload `path` under `name` (default: its file name); returns the blob's name, which the
+    app chooses (uploads/<random>/<name>)."""
     granted = httpx.post(f"{base}/api/uploads", json={"name": name or path.name}, timeout=30)
     if granted.status_code != 201:
         raise UploadError(f"POST {base}/api/uploads answered {granted.status_code}: {granted.text}")
@@ -40,7 +41,7 @@ def upload(base: str, path: Path, name: str | None = None, *, timeout: float = 6
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devtools.upload", description=__doc__)
     parser.add_argument("file", type=Path, help="the recording")
-    parser.add_argument("--name", help="its name under uploads/ (default: the file's name)")
+    parser.add_argument("--name", help="the name to ask for (default: the file's name)")
     parser.add_argument("--base", default="http://127.0.0.1:7071", help="the app (make dev's port)")
     args = parser.parse_args(argv)
     if not args.file.is_file():

@@ -322,11 +322,13 @@ def test_make_dev_on_other_ports_with_the_echo_engine_serves_the_command_line_an
         assert transcribed.returncode == 0, transcribed.stderr
         assert "the quick brown fox" in transcribed.stdout.lower()  # the echo engine's text
         uploaded = run_python("-m", "devtools.upload", "--base", dev.base, jfk, cwd=ROOT)
-        assert uploaded.returncode == 0 and "as uploads/jfk.wav" in uploaded.stdout, uploaded.stderr
+        named = re.search(r" as (uploads/\S+/jfk\.wav);", uploaded.stdout)
+        assert uploaded.returncode == 0 and named, uploaded.stdout + uploaded.stderr
+        blob = named.group(1)
         with BlobServiceClient.from_connection_string(dev.connection) as storage:
-            found = wait_for_outputs(storage, {"uploads/jfk.wav.json"}, 30)
-        assert "uploads/jfk.wav.json" in found, dev.log()
-        status = run_python("-m", "transcriber", "status", "uploads/jfk.wav", "--json", cwd=tmp_path)
+            found = wait_for_outputs(storage, {f"{blob}.json"}, 30)
+        assert f"{blob}.json" in found, dev.log()
+        status = run_python("-m", "transcriber", "status", blob, "--json", cwd=tmp_path)
         assert status.returncode == 0 and json.loads(status.stdout)["state"] == "transcribed", status.stderr
         with BlobServiceClient.from_connection_string(dev.connection) as storage:  # the console's word
             storage.get_blob_client("audio-in", "notes.wav").upload_blob(b"meeting notes, not audio")
