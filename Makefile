@@ -22,7 +22,7 @@ EMULATOR_PORT ?= 5055
 
 N ?= 1000
 
-.PHONY: all setup test unit integration app browser deploy stress chaos dev demo emulator bench lint clean requirements
+.PHONY: all setup test unit integration app browser deploy stress chaos dev upload demo emulator bench lint clean requirements
 
 all: test
 
@@ -85,7 +85,12 @@ chaos: setup
 
 dev: setup
 	$(PY) -m devtools.dev --functions-port $(FUNCTIONS_PORT) --emulator-port $(EMULATOR_PORT) \
-		--azurite-blob-port $(AZURITE_BLOB_PORT) --azurite-queue-port $(AZURITE_QUEUE_PORT) --azurite-table-port $(AZURITE_TABLE_PORT)
+		--azurite-blob-port $(AZURITE_BLOB_PORT) --azurite-queue-port $(AZURITE_QUEUE_PORT) --azurite-table-port $(AZURITE_TABLE_PORT) \
+		--data-dir $(CURDIR)/.azurite --engine $(ENGINE)
+
+# A recording into make dev's audio-in through /api/uploads (as a client uploads): make upload FILE=meeting.wav
+upload: $(PY_STAMP)
+	$(PY) -m devtools.upload --base http://127.0.0.1:$(FUNCTIONS_PORT) $(if $(NAME),--name '$(NAME)',) '$(FILE)'
 
 demo: setup
 	$(PY) -m devtools.demo
@@ -111,4 +116,4 @@ requirements: $(PY_STAMP)
 	  --output-file requirements.txt requirements.in
 
 clean:
-	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .cache .hypothesis
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .cache .hypothesis .azurite

@@ -58,8 +58,9 @@ class Azurite:
     Use as a context manager or call `start()`/`stop()`. With `certs` it serves https, and
     `oauth=True` adds `--oauth basic` (bearer JWTs checked for issuer, audience and lifetime).
     Start it from a long-lived thread: the Linux parent-death signal is tied to that thread.
-    With `location` it persists to that folder instead of memory, and `restart()` brings it back
-    on the same ports with the same data (a storage outage, as clients see one).
+    With `location` it persists to that folder (relative to the caller's working directory)
+    instead of memory, and `restart()` brings it back on the same ports with the same data (a
+    storage outage, as clients see one).
     """
 
     account_name = ACCOUNT_NAME
@@ -86,7 +87,8 @@ class Azurite:
         self.host = host
         self.executable = find_azurite(executable)
         self.startup_timeout = startup_timeout
-        self.location = location
+        # Azurite runs in the temp folder (below): a relative --location would put the data there.
+        self.location = Path(location).absolute() if location is not None else None
         # blob, queue, table: a given port is kept; 0 lets the OS choose (and a restart reuses it)
         self._ports: dict[str, str] = {
             service: str(port)

@@ -26,8 +26,16 @@ from devtools.dev.services import (
     running_azurite,
     running_speech,
 )
-from devtools.dev.settings import SAMPLE, dev_environment, ensure_local_settings, read_values
+from devtools.dev.settings import (
+    SAMPLE,
+    dev_environment,
+    dev_settings,
+    ensure_local_settings,
+    local_values,
+    read_values,
+)
 from devtools.dev.watcher import BlobWatcher
+from devtools.speech_emulator.config import ENGINES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,6 +53,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--data-dir", type=Path, default=Path(".azurite"), help="Azurite's data")
     parser.add_argument("--poll-seconds", type=float, default=1.0, help="how often audio-in is scanned")
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="pocketsphinx",
+        help="the Speech emulator's engine (echo: a fixed transcript at once, for load and long recordings)",
+    )
     return parser.parse_args(argv)
 
 
@@ -66,10 +80,14 @@ def main(argv: list[str] | None = None) -> int:
     created = ensure_local_settings(args.settings, ROOT / SAMPLE)
     values = read_values(args.settings)
     key = os.environ.get("AZURE_SPEECH_API_KEY") or values.get("AZURE_SPEECH_API_KEY") or "local-emulator-key"
-    with running_azurite(ports, args.data_dir) as azurite, running_speech(ports.emulator, key) as speech:
+    with (
+        running_azurite(ports, args.data_dir) as azurite,
+        running_speech(ports.emulator, key, args.engine) as speech,
+    ):
         env = dev_environment(values, connection_string=azurite.connection_string, speech_endpoint=speech)
         if env["AZURE_SPEECH_ENDPOINT"] == speech:
             env["AZURE_SPEECH_API_KEY"] = key
+        local = local_values(env, connection_string=azurite.connection_string, speech_endpoint=speech)
         os.environ.update(env)
         containers = [
             env.get("AUDIO_CONTAINER") or "audio-in",
@@ -80,8 +98,9 @@ def main(argv: list[str] | None = None) -> int:
         allow_page_uploads(env["AudioStorage"], ports.functions)
         host = DevHost.start(ROOT)
         create_queues(env["AudioStorage"], host.queues)  # as infra creates them (and their poison queues)
-        _banner(args, created, ports, azurite, speech, env, host)
-        asyncio.run(_serve(host, ports.functions, env["AudioStorage"], args.poll_seconds))
+        with dev_settings(args.settings.parent, local) as written:
+            _banner(args, created, ports, azurite, speech, env, host, written)
+            asyncio.run(_serve(host, ports.functions, env["AudioStorage"], args.poll_seconds))
     console.say("Stopped the app, the Speech emulator and Azurite.")
     return 0
 
@@ -133,17 +152,20 @@ def _banner(
     speech_endpoint: str,
     env: dict[str, str],
     host: DevHost,
+    written: Path,
 ) -> None:
     base = f"http://127.0.0.1:{ports.functions}"
     made = f" (created from {SAMPLE})" if created else ""
     console.say("make dev: the Function App with local storage and speech, as `func start` runs it")
     console.say(f"  settings    {args.settings}{made}")
+    console.say(f"              {written}: these ports, for python -m transcriber (removed on exit)")
     console.say(f"  Azurite     blob {azurite.blob_endpoint}, queue {azurite.queue_endpoint}")
-    console.say(f"              table port {ports.azurite_table}, data in {args.data_dir}/")
+    console.say(f"              table port {ports.azurite_table}, data in {azurite.location}/")
+    console.say(f"              Storage tools: AZURE_STORAGE_CONNECTION_STRING='{azurite.connection_string}'")
     console.say(
         f"  Speech      {env['AZURE_SPEECH_ENDPOINT']}"
         + (
-            " (emulator, pocketsphinx)"
+            f" (emulator, {args.engine})"
             if env["AZURE_SPEECH_ENDPOINT"] == speech_endpoint
             else f" (emulator also on {speech_endpoint})"
         )
@@ -159,9 +181,14 @@ def _banner(
         console.say(f"  {host.blob_function}: blobTrigger {host.blob_path}")
     for function, queue in host.queues.items():
         console.say(f"  {function}: queueTrigger {queue}")
+    upload = "make upload FILE=samples/jfk.wav" + (
+        f" FUNCTIONS_PORT={ports.functions}" if ports.functions != Ports().functions else ""
+    )
     console.say(
         "\nTry:\n  curl -X POST -H 'Content-Type: audio/wav' --data-binary @samples/jfk.wav "
         f"'{base}/api/transcribe?format=srt'\n"
+        f"  {upload}    # into {host.blob_container} through /api/uploads, then transcribed\n"
+        "  .venv/bin/python -m transcriber transcribe samples/jfk.wav --format srt\n"
     )
 
 

@@ -12,13 +12,19 @@ listed for the start-up banner.
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from devtools.dev import console
 from devtools.functions_host import FunctionsHost, QueueDelivery, routing
 
 logger = logging.getLogger(__name__)
+# The app's line for each blob or jobs-queue delivery (transcriber.entry.triggers.log_outcome).
+OUTCOME_LOGGER = "transcriber.entry.triggers"
+_OUTCOME = re.compile(r" outcome: (\w+)(?: \((.*)\))?$")
 
 
 @dataclass(frozen=True)
@@ -32,12 +38,27 @@ class HttpReply:
 
 @dataclass(frozen=True)
 class BlobReply:
-    """`succeeded`, `poisoned` (every try failed), `gone`, `superseded` or `unmatched`."""
+    """`succeeded`, `poisoned` (every try failed), `gone`, `superseded` or `unmatched`; `outcome`:
+    what the app says came of it (`describe`)."""
 
     status: str
     attempts: int
     errors: list[str] = field(default_factory=list)
     function: str | None = None
+    outcome: tuple[str, str] = ("", "")
+
+
+def describe(status: str, invocations: Sequence[Any]) -> tuple[str, str]:
+    """What a delivery came to and why, in the app's words when its last try logged them: the host
+    calls every invocation that returned Succeeded, a failure recorded for good or a deferral
+    too. (`succeeded`, ""), (`failed`, "InvalidAudioFormat"), (`deferred`, "until ..."), ..."""
+    if status == "succeeded" and invocations:
+        for log in reversed(invocations[-1].logs):
+            found = _OUTCOME.search(log.message) if log.category == OUTCOME_LOGGER else None
+            if found:
+                word = "succeeded" if found.group(1) == "transcribed" else found.group(1)
+                return word, found.group(2) or ""
+    return status, ""
 
 
 @dataclass(frozen=True)
@@ -100,7 +121,8 @@ class DevHost:
         """One blob version, with the host's tries and poison queue."""
         delivery = await self._host.blob_event(container, name, function=self.blob_function)
         errors = [error for error in delivery.errors if error]
-        return BlobReply(delivery.status, delivery.attempts, errors, self.blob_function)
+        outcome = describe(delivery.status, delivery.invocations)
+        return BlobReply(delivery.status, delivery.attempts, errors, self.blob_function, outcome)
 
     async def listen(self, function: str, *, max_interval: float) -> None:
         """The host's listener on `function`'s queue, until cancelled; one console line per message.
@@ -113,7 +135,8 @@ class DevHost:
         def report(delivery: QueueDelivery) -> None:
             tries = len(delivery.invocations)
             detail = f"queue {queue}" + (f" after {tries} tries" if tries > 1 else "")
-            console.invocation(function, delivery.status, delivery.started, detail)
+            outcome, why = describe(delivery.status, delivery.invocations)
+            console.invocation(function, outcome, delivery.started, detail + (f" ({why})" if why else ""))
             for error in delivery.errors[-1:] if delivery.status != "succeeded" else []:
                 console.say(f"         last error: {error}")
 

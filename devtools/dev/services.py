@@ -41,10 +41,12 @@ def running_azurite(ports: Ports, data_dir: Path) -> Iterator[Azurite]:
 
 
 @contextlib.contextmanager
-def running_speech(port: int, key: str) -> Iterator[str]:
-    """The Speech emulator (pocketsphinx) accepting `key`, as a child in its own process group:
-    a Ctrl-C meant for make dev does not reach its decoder processes; it is stopped on exit."""
+def running_speech(port: int, key: str, engine: str = "pocketsphinx") -> Iterator[str]:
+    """The Speech emulator (`engine`: pocketsphinx or echo) accepting `key`, as a child in its own
+    process group: a Ctrl-C meant for make dev does not reach its decoder processes; it is
+    stopped on exit."""
     command = [sys.executable, "-m", "devtools.speech_emulator", "--host", LOOPBACK, "--port", str(port)]
+    command += ["--engine", engine]
     with ChildService(
         "the Speech emulator", [*command, f"--key={key}", "--log-level", "warning"], cwd=ROOT
     ) as speech:

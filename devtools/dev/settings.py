@@ -2,16 +2,22 @@
 
 As with Core Tools, a variable already in the environment wins over the file. Settings that
 point at the local services (UseDevelopmentStorage=true, a loopback Speech endpoint) are
-rewritten to the ports dev actually started, so every port can be moved with a make variable.
+rewritten to the ports dev actually started, so every port can be moved with a make variable;
+those settings are also written to dev.settings.json beside it while dev runs, where the command
+line reads them (`transcriber/entry/cli/environment.py`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from transcriber.entry.cli.environment import DEV_SETTINGS
 
 SAMPLE = "local.settings.sample.json"
 STORAGE_SETTINGS = ("AzureWebJobsStorage", "AudioStorage")
@@ -56,3 +62,35 @@ def dev_environment(
     env.setdefault("BLOB_TRIGGER_SOURCE", "LogsAndContainerScan")
     env.setdefault("FUNCTIONS_WORKER_RUNTIME", "python")
     return env
+
+
+def local_values(
+    env: dict[str, str],
+    *,
+    connection_string: str,
+    speech_endpoint: str,
+    environ: dict[str, str] | None = None,
+) -> dict[str, str]:
+    """The settings `dev_environment` pointed at what dev started: the storage connection strings
+    and the emulator's endpoint and key (the key only when it is not the environment's own: a
+    file never holds what a person exported)."""
+    values = {name: env[name] for name in STORAGE_SETTINGS if env.get(name) == connection_string}
+    if env.get("AZURE_SPEECH_ENDPOINT") == speech_endpoint:
+        values["AZURE_SPEECH_ENDPOINT"] = speech_endpoint
+        if (
+            "AZURE_SPEECH_API_KEY" not in (os.environ if environ is None else environ)
+            and "AZURE_SPEECH_API_KEY" in env
+        ):
+            values["AZURE_SPEECH_API_KEY"] = env["AZURE_SPEECH_API_KEY"]
+    return values
+
+
+@contextlib.contextmanager
+def dev_settings(folder: Path, values: dict[str, str]) -> Iterator[Path]:
+    """`values` in `folder`/dev.settings.json (Core Tools' shape) while dev runs, removed after."""
+    path = folder / DEV_SETTINGS
+    path.write_text(json.dumps({"IsEncrypted": False, "Values": values}, indent=2) + "\n", encoding="utf-8")
+    try:
+        yield path
+    finally:
+        path.unlink(missing_ok=True)

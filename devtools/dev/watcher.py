@@ -86,7 +86,10 @@ class BlobWatcher:
                 return
             where = f"{self.host.blob_container}/{name}"
             tries = f" after {reply.attempts} tries" if reply.attempts > 1 else ""
-            console.invocation(reply.function or "-", reply.status, started, where + tries)
+            outcome, why = reply.outcome if reply.outcome[0] else (reply.status, "")
+            console.invocation(
+                reply.function or "-", outcome, started, where + tries + (f" ({why})" if why else "")
+            )
             for error in reply.errors[-1:] if reply.status != "succeeded" else []:
                 console.say(f"         last error: {error}")
             if reply.status in ("succeeded", "poisoned", "gone"):

@@ -1,8 +1,11 @@
 """Audio bytes -> 16 kHz float samples per channel, the form the engine and the service reason in.
 
-soundfile (bundled libsndfile) reads WAV, FLAC, OGG Vorbis/Opus and MP3 at any rate and channel
-count; what it cannot read (M4A/AAC, which the live service accepts) goes to PyAV (bundled
-FFmpeg). soxr resamples properly (band-limited), which matters for recognition accuracy.
+soundfile (bundled libsndfile) reads WAV, FLAC and OGG Vorbis/Opus at any rate and channel count;
+MP3, and what it cannot read (M4A/AAC, which the live service accepts), go to PyAV (bundled
+FFmpeg). libsndfile's MP3 decoder (libmpg123), read block by block as the length bound needs,
+loses the bit reservoir at some block edges: a click in the samples and an
+`[src/libmpg123/layer3.c:...] error: part2_3_length ... too large` line on stderr, from a valid
+file. soxr resamples properly (band-limited), which matters for recognition accuracy.
 """
 
 from __future__ import annotations
@@ -66,7 +69,10 @@ def decode_audio(data: bytes, max_seconds: float) -> DecodedAudio:
         info = soundfile.info(io.BytesIO(data))
         if info.duration > max_seconds:
             raise _too_long(info.duration, max_seconds)
-        samples, rate = _read_bounded(data, max_seconds)
+        if info.format == "MP3":
+            samples, rate, _ = _decode_with_av(data, max_seconds)
+        else:
+            samples, rate = _read_bounded(data, max_seconds)
         source_format = str(info.format)
     except ServiceError:
         raise

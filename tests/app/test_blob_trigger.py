@@ -73,8 +73,12 @@ async def test_blob_stereo_recording_with_channels_labels_each_channel(
     outputs = deployed.transcripts()
     text = outputs["stereo.wav.txt"].decode()
     assert text.startswith("Channel ") and "Channel 0: " in text and "Channel 1: " in text
-    voices = {c.voice for c in webvtt.from_buffer(io.StringIO(outputs["stereo.wav.vtt"].decode())).captions}
-    assert voices == {"Channel 0", "Channel 1"}
+    captions = webvtt.from_buffer(io.StringIO(outputs["stereo.wav.vtt"].decode())).captions
+    assert {c.voice for c in captions} == {"Channel 0", "Channel 1"}
+    assert not any(c.text.startswith("Channel ") for c in captions)  # named by the voice span only
+    subs = pysrt.from_string(outputs["stereo.wav.srt"].decode())
+    for starts in ([c.start_time.in_milliseconds() for c in captions], [s.start.ordinal for s in subs]):
+        assert starts == sorted(starts)  # both channels' cues in one time order
 
 
 async def test_blob_duplicate_event_makes_no_second_service_call(deployed: Deployed, corpus: Path) -> None:

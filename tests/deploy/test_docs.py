@@ -162,3 +162,56 @@ def test_docs_name_only_core_paths_and_modules_that_exist() -> None:
     named = [(path.name, name, target) for path in DOCS for name, target in core_names(path)]
     assert len(named) >= 10
     assert [f"{page}: {name}" for page, name, target in named if not target.exists()] == []
+
+
+DEPLOY = ROOT / "docs" / "DEPLOY.md"
+
+
+def section(path: Path, heading: str) -> str:
+    """A page's text from `heading` to the next heading of its level."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index(f"\n{heading}\n")
+    level = heading.split(" ", 1)[0]
+    end = text.find(f"\n{level} ", start + len(heading) + 2)
+    return text[start : end if end > 0 else len(text)]
+
+
+def test_deploy_resource_table_names_every_container_infra_creates() -> None:
+    bicep = (ROOT / "infra" / "main.bicep").read_text(encoding="utf-8")
+    containers = re.findall(r"param \w+ContainerName string = '([^']+)'", bicep)
+    row = next(
+        line for line in DEPLOY.read_text(encoding="utf-8").splitlines() if line.startswith("| Data storage")
+    )
+    assert len(containers) == 3 and [name for name in containers if f"`{name}`" not in row] == []
+
+
+def test_deploy_key_for_the_http_endpoint_opens_every_keyed_route() -> None:
+    """A function's own key (`function keys list --function-name transcribe`) opens that function
+    only, not /api/transcriptions, /api/uploads or /api/health/deep: the host key opens them all."""
+    text = section(DEPLOY, "## Call the HTTP endpoint")
+    [key] = re.findall(r"KEY=\$\(az functionapp ([^)]*)\)", text.replace("\\\n", " "))
+    assert key.startswith("keys list ") and "functionKeys.default" in key and "--function-name" not in key
+    for route in ("/api/transcriptions", "/api/uploads", "/api/health/deep"):
+        assert route in text, route
+
+
+def test_deploy_states_the_code_s_defaults_and_a_core_tools_version() -> None:
+    from transcriber.domain.setting_names import SERVICE_MAX_BYTES
+
+    text = DEPLOY.read_text(encoding="utf-8")
+    stated = re.findall(r"`MAX_AUDIO_BYTES`,\s+(\d+) MiB by default", text)
+    assert stated and {int(mib) * 1024 * 1024 for mib in stated} == {SERVICE_MAX_BYTES}
+    assert re.search(r"Core Tools v4\]\([^)]*\) \(`func`\),\s+4\.0\.\d{4} or later", text)
+
+
+def test_deploy_and_readme_say_before_azd_up_what_trying_it_needs() -> None:
+    """With the default vnetEnabled and no deployer access, Try it gets 403: say so before azd up."""
+    option_a = section(DEPLOY, "## Option A: one command with azd")
+    readme = section(README, "## Deploy to Azure")
+    for text in (option_a[: option_a.index("```")], readme[: readme.index("```")]):  # before the commands
+        assert "DEPLOYER_DATA_ACCESS" in text and "ALLOWED_IP_ADDRESSES" in text
+
+
+def test_api_uploads_says_the_storage_firewall_refuses_other_clients() -> None:
+    text = section(ROOT / "docs" / "API.md", "### Uploads past 100 MB: straight to the container")
+    assert "allowedIpAddresses" in text and "403" in text

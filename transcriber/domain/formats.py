@@ -8,6 +8,7 @@ player, an editor or a script never meets a 0-byte subtitle file.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -67,14 +68,21 @@ def to_srt(
 def to_vtt(
     result: dict[str, Any], laid_out: Iterable[Cue] | None = None, speakers: SpeakerNames | None = None
 ) -> str:
-    """WebVTT: `HH:MM:SS.mmm` cues; a speaker or channel is also a voice span for styling."""
+    """WebVTT: `HH:MM:SS.mmm` cues; a speaker or channel is a voice span (`<v Speaker 2>`), named
+    there and not again in the text."""
     blocks = ["WEBVTT\n"]
     for cue in cues(result, speakers) if laid_out is None else laid_out:
-        text = "\n".join(_escape_vtt(line) for line in cue.lines or (cue.text,))
-        if cue.label:
-            text = f"<v {_escape_vtt(cue.label)}>{text}</v>"
+        voices = cue.voices or tuple((cue.label, line) for line in cue.lines or (cue.text,))
+        text = "\n".join(_voiced(voices))
         blocks.append(f"{_timestamp(cue.start_ms, '.')} --> {_timestamp(cue.end_ms, '.')}\n{text}\n")
     return "\n".join(blocks)
+
+
+def _voiced(voices: Iterable[tuple[str | None, str]]) -> Iterator[str]:
+    """Each speaker's lines in one voice span (a two-speaker cue has two)."""
+    for who, group in itertools.groupby(voices, key=lambda voice: voice[0]):
+        text = "\n".join(_escape_vtt(line) for _, line in group)
+        yield f"<v {_escape_vtt(who)}>{text}</v>" if who else text
 
 
 def render(result: dict[str, Any], fmt: str, speakers: SpeakerNames | None = None) -> str:

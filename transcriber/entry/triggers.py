@@ -37,8 +37,23 @@ async def handle_blob(name: str, invocation: Invocation) -> BlobOutcome:
     async with service.scope(invocation):
         if name.startswith(JOB_AUDIO_PREFIX):
             logger.info("%s belongs to a transcription job; its job transcribes it", logged_name(name))
-            return BlobOutcome("skipped", name)
-        return await process_blob(service, name, invocation)
+            outcome = BlobOutcome("skipped", name)
+        else:
+            outcome = await process_blob(service, name, invocation)
+        detail = (
+            outcome.error.code
+            if outcome.error
+            else outcome.deferred_until and f"until {outcome.deferred_until}"
+        )
+        log_outcome(f"blob {logged_name(name)}", outcome.status, detail)
+        return outcome
+
+
+def log_outcome(what: str, status: str, detail: str | None = None) -> None:
+    """One line per delivery saying what came of it (`blob <id> outcome: failed (InvalidAudioFormat)`):
+    the host logs every invocation that returns as Succeeded, a failure recorded for good or a
+    deferral included, and `make dev` shows this word instead."""
+    logger.info("%s outcome: %s%s", what, status, f" ({detail})" if detail else "")
 
 
 async def handle_job_message(text: str, dequeue_count: int, invocation: Invocation) -> str:
@@ -47,15 +62,17 @@ async def handle_job_message(text: str, dequeue_count: int, invocation: Invocati
     service = get_service()
     async with service.scope(invocation):
         if batch_steps.parse_step(text) is not None:  # a batch job's step (transcriber.flows.batch)
-            return await batch_steps.run_step(service, text, dequeue_count, invocation)
-        deferred = DeferredVersion.parse(text)
-        if deferred is not None:  # back from a deferral (transcriber.flows.deferral)
-            return await run_deferred(service, deferred, dequeue_count, invocation)
-        job_id = parse_message(text)
-        if job_id is None:  # retrying cannot help, and a poison entry would only repeat it
+            what, status = "batch step", await batch_steps.run_step(service, text, dequeue_count, invocation)
+        elif (deferred := DeferredVersion.parse(text)) is not None:  # back from a deferral (flows.deferral)
+            what = f"job {deferred.job}" if deferred.job else f"blob {logged_name(deferred.blob)}"
+            status = await run_deferred(service, deferred, dequeue_count, invocation)
+        elif (job_id := parse_message(text)) is not None:
+            what, status = f"job {job_id}", await run_job(service, job_id, dequeue_count, invocation)
+        else:  # retrying cannot help, and a poison entry would only repeat it
             logger.warning("jobs queue: dropped a message that names no job")
-            return "refused"
-        return await run_job(service, job_id, dequeue_count, invocation)
+            what, status = "jobs queue message", "refused"
+        log_outcome(what, status)
+        return status
 
 
 def parse_message(text: str) -> str | None:

@@ -57,24 +57,35 @@ class Dev:
 
 
 @contextlib.contextmanager
-def running_dev(folder: Path, ports: list[int]) -> Iterator[Dev]:
+def running_dev(folder: Path, ports: list[int], *options: str) -> Iterator[Dev]:
     """`python -m devtools.dev` with its settings and Azurite data in `folder`, stopped with Ctrl-C."""
-    command = [sys.executable, "-m", "devtools.dev", "--settings", str(folder / "local.settings.json")]
+    command = [
+        sys.executable,
+        "-m",
+        "devtools.dev",
+        *options,
+        "--settings",
+        str(folder / "local.settings.json"),
+    ]
     command += ["--data-dir", str(folder / "azurite"), "--functions-port", str(ports[0])]
     command += ["--azurite-blob-port", str(ports[1]), "--azurite-queue-port", str(ports[2])]
     command += ["--azurite-table-port", str(ports[3]), "--emulator-port", str(ports[4])]
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("AZURE_", "AudioStorage", "APPLICATIONINSIGHTS"))
-    }
-    service = ChildService("make dev", command, cwd=ROOT, env=env, log_lines=None).start()
+    service = ChildService("make dev", command, cwd=ROOT, env=clean_environment(), log_lines=None).start()
     try:
         running = Dev(service, ports)
         running.wait_for("Ready: ", timeout=90)
         yield running
     finally:
         service.stop(timeout=20, sig=signal.SIGINT)
+
+
+def clean_environment() -> dict[str, str]:
+    """This environment without the app's settings: what a fresh shell has."""
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AZURE_", "AudioStorage", "APPLICATIONINSIGHTS"))
+    }
 
 
 @pytest.fixture
@@ -285,3 +296,66 @@ def test_make_dev_runs_the_api_doc_job_and_upload_examples(dev: Dev) -> None:
         assert time.monotonic() < deadline, dev.log()
         time.sleep(0.25)
     assert status["status"] == "succeeded", dev.log()
+
+
+def run_python(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`python ARGS` from `cwd` in a fresh shell's environment, with the clone importable."""
+    env = {**clean_environment(), "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_make_dev_on_other_ports_with_the_echo_engine_serves_the_command_line_and_make_upload(
+    tmp_path: Path,
+) -> None:
+    """`make dev FUNCTIONS_PORT=... EMULATOR_PORT=... ENGINE=echo`, then README's command line and
+    `make upload` from the same folder: dev.settings.json carries the ports, not the defaults."""
+    ports = free_ports(5)
+    assert not {7071, 10000, 10001, 10002, 5055} & set(ports)
+    jfk = str(ROOT / "samples" / "jfk.wav")
+    with running_dev(tmp_path, ports, "--engine", "echo") as dev:
+        assert f"{dev.emulator} (emulator, echo)" in dev.log()
+        values = json.loads((tmp_path / "dev.settings.json").read_text())["Values"]
+        assert values["AZURE_SPEECH_ENDPOINT"] == dev.emulator and f":{ports[1]}/" in values["AudioStorage"]
+        transcribed = run_python("-m", "transcriber", "transcribe", jfk, "--format", "srt", cwd=tmp_path)
+        assert transcribed.returncode == 0, transcribed.stderr
+        assert "the quick brown fox" in transcribed.stdout.lower()  # the echo engine's text
+        uploaded = run_python("-m", "devtools.upload", "--base", dev.base, jfk, cwd=ROOT)
+        named = re.search(r" as (uploads/\S+/jfk\.wav);", uploaded.stdout)
+        assert uploaded.returncode == 0 and named, uploaded.stdout + uploaded.stderr
+        blob = named.group(1)
+        with BlobServiceClient.from_connection_string(dev.connection) as storage:
+            found = wait_for_outputs(storage, {f"{blob}.json"}, 30)
+        assert f"{blob}.json" in found, dev.log()
+        status = run_python("-m", "transcriber", "status", blob, "--json", cwd=tmp_path)
+        assert status.returncode == 0 and json.loads(status.stdout)["state"] == "transcribed", status.stderr
+        with BlobServiceClient.from_connection_string(dev.connection) as storage:  # the console's word
+            storage.get_blob_client("audio-in", "notes.wav").upload_blob(b"meeting notes, not audio")
+        dev.wait_for("transcribe_blob  failed", timeout=30)
+        [line] = [line for line in dev.log().splitlines() if "audio-in/notes.wav" in line]
+        assert re.search(r"transcribe_blob  failed .* audio-in/notes\.wav \(UnsupportedMediaType\)", line), (
+            line
+        )
+    assert not (tmp_path / "dev.settings.json").exists()  # removed on Ctrl-C: no stale ports
+
+
+def test_make_dev_upload_and_clean_targets_pass_engine_folder_and_port() -> None:
+    """What make would run (`make -n`, nothing run): the variables reach devtools, the data stays in
+    the clone, and `make clean` removes it."""
+
+    def dry_run(*args: str) -> str:
+        done = subprocess.run(["make", "-n", *args], cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        return re.sub(r"\\\n\s*", " ", done.stdout)
+
+    dev_line = next(
+        line
+        for line in dry_run("dev", "ENGINE=echo", "EMULATOR_PORT=15055").splitlines()
+        if "devtools.dev" in line
+    )
+    assert "--engine echo" in dev_line and "--emulator-port 15055" in dev_line
+    assert f"--data-dir {ROOT}/.azurite" in dev_line
+    upload = dry_run("upload", "FILE=samples/jfk.wav", "FUNCTIONS_PORT=17071")
+    assert "-m devtools.upload --base http://127.0.0.1:17071" in upload and "samples/jfk.wav" in upload
+    assert " .azurite" in dry_run("clean")

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import io
 import struct
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile
+import soxr
 from azure.ai.transcription import TranscriptionClient
 from azure.ai.transcription.models import TranscriptionContent
 from azure.core.credentials import AzureKeyCredential
 from azure.core.exceptions import HttpResponseError
 
 from devtools.speech_emulator import RunningEmulator
+from devtools.speech_emulator.audio import ENGINE_RATE, decode_audio
 from tests.integration.emulator.conftest import FAST_RETRIES, wav
 
 
@@ -55,3 +60,17 @@ def test_audio_duration_comes_from_the_decoded_samples(client: TranscriptionClie
     lying = audio[:40] + struct.pack("<I", 10**9) + audio[44:]  # a data chunk "of 1 GB"
     result = client.transcribe(TranscriptionContent(audio=lying))
     assert result.duration_milliseconds == 2000
+
+
+def test_a_valid_mp3_decodes_whole_without_a_libmpg123_error_line(
+    corpus: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """libsndfile's MP3 decoder, read block by block, lost the bit reservoir at block edges: a
+    click, and an `[src/libmpg123/layer3.c...] error:` line printed by the emulator."""
+    data = (corpus / "multilingual.mp3").read_bytes()
+    decoded = decode_audio(data, max_seconds=7200)
+    whole, rate = soundfile.read(io.BytesIO(data), dtype="float32", always_2d=True)  # one read: no edges
+    expected = soxr.resample(whole, rate, ENGINE_RATE).reshape(-1, whole.shape[1])
+    assert decoded.source_format == "MP3" and decoded.samples.shape == expected.shape
+    assert np.abs(decoded.samples - np.clip(expected, -1.0, 1.0)).max() < 1e-4
+    assert "libmpg123" not in capfd.readouterr().err

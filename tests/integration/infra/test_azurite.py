@@ -73,6 +73,21 @@ def test_azurite_queue_endpoint_serves_queue_service(azurite: Azurite) -> None:
     assert "x-ms-request-id" in response.headers
 
 
+def test_azurite_relative_location_keeps_the_data_under_the_callers_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Azurite runs in the temp folder: `make dev`'s `.azurite` must still land in the clone."""
+    monkeypatch.chdir(tmp_path)
+    with (
+        Azurite(location=Path(".azurite")) as azurite,
+        BlobServiceClient.from_connection_string(azurite.connection_string) as service,
+    ):
+        service.create_container("audio-in").upload_blob("kept.wav", b"RIFF-kept")
+    assert azurite.location == tmp_path / ".azurite"
+    stored = [path for path in (tmp_path / ".azurite").rglob("*") if path.is_file()]
+    assert any(path.read_bytes() == b"RIFF-kept" for path in stored), stored
+
+
 def test_azurite_stop_leaves_no_process() -> None:
     azurite = Azurite().start()
     pid = azurite.pid

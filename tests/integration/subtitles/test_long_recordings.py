@@ -3,8 +3,11 @@ by pysrt and webvtt-py."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from typing import Any
+
+import webvtt
 
 from tests.unit.domain.subtitles.rules import read_srt, read_vtt, violations
 from transcriber.domain.formats import to_srt, to_text, to_vtt
@@ -71,9 +74,24 @@ def test_long_recording_channels_may_overlap_but_keep_lines(
     long_result: dict[str, Any], relabel: Callable[..., dict[str, Any]]
 ) -> None:
     result = relabel(long_result, "channel", 2)
-    vtt = read_vtt(to_vtt(result))
+    vtt_text = to_vtt(result)
+    vtt = read_vtt(vtt_text)
     assert violations(vtt, overlapping_talk=True) == []
-    assert vtt[0].lines[0].startswith("Channel 0: ")
+    captions = webvtt.from_buffer(io.StringIO(vtt_text)).captions
+    assert captions[0].voice == "Channel 0" and not captions[0].text.startswith("Channel")
+
+
+def test_long_recording_on_two_channels_at_once_stays_in_time_order(long_result: dict[str, Any]) -> None:
+    """A call whose two ends said the same: every cue of both channels in one time order."""
+    result = {
+        **long_result,
+        "phrases": [{**p, "channel": channel} for p in long_result["phrases"] for channel in (1, 0)],
+    }
+    srt, vtt = read_srt(to_srt(result)), read_vtt(to_vtt(result))
+    for parsed in (srt, vtt):
+        starts = [cue.start_ms for cue in parsed]
+        assert starts == sorted(starts) and violations(parsed, overlapping_talk=True) == []
+    assert len(srt) == len(vtt) and " ".join(" ".join(c.lines) for c in srt).count("Channel 1: ") > 1
 
 
 def test_long_recording_text_has_paragraphs(long_result: dict[str, Any]) -> None:

@@ -106,10 +106,16 @@ def test_srt_speaker_named_only_when_it_changes() -> None:
     assert sum(t.count("Speaker 1") for t in texts) == 1
 
 
-def test_vtt_channel_labels_become_voice_spans() -> None:
+def test_vtt_channel_labels_become_voice_spans_named_once() -> None:
     result = {"phrases": [phrase(0, 1000, "left side", channel=0)]}
     caption = webvtt.from_buffer(io.StringIO(to_vtt(result))).captions[0]
-    assert caption.voice == "Channel 0" and caption.text == "Channel 0: left side"
+    assert caption.voice == "Channel 0" and caption.text == "left side"
+
+
+def test_vtt_one_speaker_is_named_in_the_voice_span_only() -> None:
+    result = {"phrases": [phrase(240, 3000, "And all my fellow america.", speaker=1)]}
+    [caption] = webvtt.from_buffer(io.StringIO(to_vtt(result))).captions
+    assert caption.raw_text == "<v Speaker 1>And all my fellow america.</v>"
 
 
 def test_cues_long_phrase_split_by_word_timings_within_limits() -> None:
@@ -191,7 +197,7 @@ def test_quick_exchange_between_speakers_shares_one_cue_with_dashes() -> None:
     assert subs[0].end.ordinal - subs[0].start.ordinal >= 1000
     assert subs[1].text == "Speaker 1: Thanks, I see it now."
     caption = webvtt.from_buffer(io.StringIO(to_vtt(result))).captions[0]
-    assert caption.text == "- Speaker 1: Where?\n- Speaker 2: Over there."
+    assert caption.raw_text == "<v Speaker 1>- Where?</v>\n<v Speaker 2>- Over there.</v>"
 
 
 def test_japanese_phrase_uses_the_service_words_without_spaces() -> None:

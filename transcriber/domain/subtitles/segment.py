@@ -1,6 +1,7 @@
 """Words to cues, by the timing rules of broadcast and streaming style guides (docs/API.md).
 
-Within one speaker's run the break points are chosen together by dynamic programming.
+Within one speaker's run the break points are chosen together by dynamic programming; `turns`
+puts every speaker's cues in time order and names the speakers.
 """
 
 from __future__ import annotations
@@ -21,70 +22,67 @@ PAUSE_MAX_MS = 2500  # a longer silence inside one cue would show words long bef
 
 
 @dataclass(frozen=True)
-class Cue:
-    """One subtitle: times in milliseconds, the spoken text, its label, the lines as shown."""
+class Placed:
+    """A cue cut from one speaker's run: its first word's start, its last word's end, its words;
+    its lines and how long it is held are settled once every speaker's cues are in time order."""
 
     start_ms: int
-    end_ms: int
-    text: str
-    label: str | None = None
-    lines: tuple[str, ...] = ()
+    speech_end_ms: int
+    label: str | None
+    tokens: tuple[Token, ...]
 
     @property
-    def shown(self) -> str:
-        return "\n".join(self.lines) if self.lines else self.text
+    def text(self) -> str:
+        return join(list(self.tokens))
+
+    def lines(self, named: str | None) -> tuple[str, ...]:
+        """The lines, the label in front unless `named` (the speaker last shown) is this one."""
+        prefix = f"{self.label}: " if self.label is not None and self.label != named else ""
+        return tuple(break_lines(list(self.tokens), prefix))
 
 
-def cues(words: list[TimedWord]) -> Iterator[Cue]:
-    """Cues for every run of words by one speaker, in order; short exchanges share a cue."""
+def place(words: list[TimedWord]) -> list[Placed]:
+    """Every run of words by one speaker cut into cues, in run order."""
     runs = [list(run) for _, run in itertools.groupby(words, key=lambda w: w.label)]
-    made: list[Cue] = []
-    previous_label: str | None = None
+    overlapped = _overlapped([(run[0].start_ms, max(w.end_ms for w in run)) for run in runs])
+    placed: list[Placed] = []
     for index, run in enumerate(runs):
         next_start = runs[index + 1][0].start_ms if index + 1 < len(runs) else math.inf
-        prefix = f"{run[0].label}: " if run[0].label and run[0].label != previous_label else ""
-        made.extend(_run_cues(run, next_start, prefix))
-        previous_label = run[0].label
-    yield from _pair_exchanges(made)
+        prefix = f"{run[0].label}: " if run[0].label else ""
+        # A run that overlaps another's may have any of its cues follow another speaker's in
+        # time order, so each of its cues keeps room for the name.
+        placed.extend(_run_cues(run, next_start, prefix, every_cue=overlapped[index]))
+    return placed
 
 
-def _pair_exchanges(made: list[Cue]) -> Iterator[Cue]:
-    """A quick reply by another speaker shares one cue, a dash opening each speaker's line (the
-    style guides' two-speaker cue), instead of flashing by on its own for less than CUE_MIN_MS."""
-    index = 0
-    while index < len(made):
-        first = made[index]
-        second = made[index + 1] if index + 1 < len(made) else None
-        if second is None or not _pairable(first, second):
-            yield first
-            index += 1
-            continue
-        lines = (f"- {first.shown}", f"- {second.shown}")
-        following = made[index + 2].start_ms if index + 2 < len(made) else math.inf
-        wanted = first.start_ms + max(
-            CUE_MIN_MS, math.ceil(len(" ".join(lines)) / MAX_CHARS_PER_SECOND * 1000)
-        )
-        limit = min(first.start_ms + CUE_MAX_MS, following - CUE_MIN_GAP_MS)
-        end = int(max(second.end_ms, min(wanted, limit)))
-        yield Cue(first.start_ms, end, f"{first.text} {second.text}", None, lines)
-        index += 2
+def held(start: int, speech_end: int, following: float, chars: int) -> int:
+    """Where a cue of `chars` characters ends: held for reading time (and at least CUE_MIN_MS)
+    while the next cue, starting at `following`, leaves room."""
+    wanted = start + max(CUE_MIN_MS, math.ceil(chars / MAX_CHARS_PER_SECOND * 1000))
+    limit = min(start + CUE_MAX_MS, following - CUE_MIN_GAP_MS)
+    shown = max(speech_end, min(wanted, limit))
+    if following >= speech_end - CUE_MIN_GAP_MS and shown > following - CUE_MIN_GAP_MS:
+        shown = following - CUE_MIN_GAP_MS  # abutting speech: keep the gap (not across overlapping talk)
+    return int(max(shown, start + 1))
 
 
-def _pairable(first: Cue, second: Cue) -> bool:
-    short = min(first.end_ms - first.start_ms, second.end_ms - second.start_ms) < CUE_MIN_MS
-    return (
-        short
-        and None not in (first.label, second.label)
-        and first.label != second.label
-        and len(first.lines) == len(second.lines) == 1
-        and max(len(first.shown), len(second.shown)) + 2 <= LINE_CHARS
-        and second.start_ms - first.end_ms <= CUE_MIN_GAP_MS * 2
-        and second.end_ms - first.start_ms <= CUE_MAX_MS
-    )
+def _overlapped(spans: list[tuple[int, int]]) -> list[bool]:
+    """Whether each (start, end) span meets another: one before it ends later than it starts, or
+    one after it starts before it ends."""
+    ends_before = list(itertools.accumulate((end for _, end in spans), max, initial=-math.inf))
+    starts_after = list(itertools.accumulate((start for start, _ in reversed(spans)), min, initial=math.inf))
+    starts_after.reverse()
+    return [
+        ends_before[index] >= start or starts_after[index + 1] <= end
+        for index, (start, end) in enumerate(spans)
+    ]
 
 
-def _run_cues(run: list[TimedWord], after: float, prefix: str) -> Iterator[Cue]:
-    """The cheapest segmentation of one run (best[k]: cost of cueing run[:k])."""
+def _run_cues(
+    run: list[TimedWord], after: float, prefix: str, *, every_cue: bool = False
+) -> Iterator[Placed]:
+    """The cheapest segmentation of one run (best[k]: cost of cueing run[:k]); the first cue,
+    or `every_cue`, keeps room for `prefix`."""
     count = len(run)
     best: list[float] = [0.0] + [math.inf] * count
     cut: list[int] = [0] * (count + 1)
@@ -97,7 +95,7 @@ def _run_cues(run: list[TimedWord], after: float, prefix: str) -> Iterator[Cue]:
     for end in range(1, count + 1):
         pause = 0  # only ever compared with thresholds above 0
         for start in range(end - 1, -1, -1):
-            label_prefix = prefix if start == 0 else ""
+            label_prefix = prefix if start == 0 or every_cue else ""
             chars = len(label_prefix) + letters[end] - letters[start] + spaces[end] - spaces[start + 1]
             if start < end - 1:
                 pause = max(pause, run[start + 1].start_ms - run[start].end_ms)
@@ -113,16 +111,7 @@ def _run_cues(run: list[TimedWord], after: float, prefix: str) -> Iterator[Cue]:
         end = cut[end]
     for start, end in reversed(bounds):
         chunk = run[start:end]
-        label_prefix = prefix if start == 0 else ""
-        tokens = _tokens(chunk)
-        shown_end = _shown_end(run, start, end, after, len(label_prefix + join(tokens)))
-        yield Cue(
-            chunk[0].start_ms,
-            shown_end,
-            join(tokens),
-            chunk[0].label,
-            tuple(break_lines(tokens, label_prefix)),
-        )
+        yield Placed(chunk[0].start_ms, chunk[-1].end_ms, chunk[0].label, tuple(_tokens(chunk)))
 
 
 def _tokens(chunk: list[TimedWord]) -> list[Token]:
@@ -134,15 +123,8 @@ def _next_start(run: list[TimedWord], end: int, after: float) -> float:
 
 
 def _shown_end(run: list[TimedWord], start: int, end: int, after: float, chars: int) -> int:
-    """Held for reading time (and at least CUE_MIN_MS) while the next cue leaves room."""
-    first, last = run[start].start_ms, run[end - 1].end_ms
-    following = _next_start(run, end, after)
-    wanted = first + max(CUE_MIN_MS, math.ceil(chars / MAX_CHARS_PER_SECOND * 1000))
-    limit = min(first + CUE_MAX_MS, following - CUE_MIN_GAP_MS)
-    shown = max(last, min(wanted, limit))
-    if following >= last - CUE_MIN_GAP_MS and shown > following - CUE_MIN_GAP_MS:
-        shown = following - CUE_MIN_GAP_MS  # abutting speech: keep the gap (not across overlapping talk)
-    return int(max(shown, first + 1))
+    """Where the cue of run[start:end] ends, as far as its own run tells (`held`)."""
+    return held(run[start].start_ms, run[end - 1].end_ms, _next_start(run, end, after), chars)
 
 
 def _cost(

@@ -47,7 +47,9 @@ def violations(parsed: list[ParsedCue], *, overlapping_talk: bool = False) -> li
     found = []
     for index, cue in enumerate(parsed):
         following = parsed[index + 1].start_ms if index + 1 < len(parsed) else None
-        room_end = min(cue.start_ms + CUE_MAX_MS, (following - CUE_MIN_GAP_MS) if following else 10**12)
+        room_end = min(
+            cue.start_ms + CUE_MAX_MS, (following - CUE_MIN_GAP_MS) if following is not None else 10**12
+        )
         duration = cue.end_ms - cue.start_ms
         where = f"cue {index + 1} ({cue.start_ms}-{cue.end_ms} ms, {cue.lines!r})"
         if len(cue.lines) > 2:
