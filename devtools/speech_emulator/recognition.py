@@ -3,7 +3,9 @@
 Phrases end at pauses, as the service's do: its recorded phrases are sentences, each starting
 after the pause that ends the one before (640-960 ms in the recordings; a reader's pause between
 sentences is often 300-600 ms). A pause of `PHRASE_PAUSE_MS` or more between two words ends a
-phrase. A run longer than `MAX_PHRASE_MS` without such a pause is split at its longest pause,
+phrase once it holds `MIN_PHRASE_WORDS` words: the service keeps a comma's pause inside its
+sentence (320-400 ms in the recordings), where a pause after "And," or "ask not," would otherwise
+leave one-word phrases. A run longer than `MAX_PHRASE_MS` without such a pause is split at its longest pause,
 then again, until every part fits, so a monologue still gives phrases of readable length.
 """
 
@@ -13,9 +15,17 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["MAX_PHRASE_MS", "PHRASE_PAUSE_MS", "RecognizedPhrase", "RecognizedWord", "group_phrases"]
+__all__ = [
+    "MAX_PHRASE_MS",
+    "MIN_PHRASE_WORDS",
+    "PHRASE_PAUSE_MS",
+    "RecognizedPhrase",
+    "RecognizedWord",
+    "group_phrases",
+]
 
 PHRASE_PAUSE_MS = 250
+MIN_PHRASE_WORDS = 3
 MAX_PHRASE_MS = 15_000
 
 
@@ -55,7 +65,8 @@ class RecognizedPhrase:
 def group_phrases(
     words: list[RecognizedWord], pauses_ms: Sequence[int] | None = None
 ) -> list[RecognizedPhrase]:
-    """Split a word sequence into phrases at pauses of `PHRASE_PAUSE_MS` or more.
+    """Split a word sequence into phrases at pauses of `PHRASE_PAUSE_MS` or more, each phrase but
+    the last holding at least `MIN_PHRASE_WORDS` words.
 
     `pauses_ms[i]` is the pause between `words[i]` and `words[i + 1]` (the engine may hear more
     silence than the words' timings show); by default the gap between their timings.
@@ -67,7 +78,8 @@ def group_phrases(
     phrases: list[RecognizedPhrase] = []
     start = 0
     for index in range(1, len(words) + 1):
-        if index == len(words) or pauses_ms[index - 1] >= PHRASE_PAUSE_MS:
+        long_enough = index - start >= MIN_PHRASE_WORDS
+        if index == len(words) or (long_enough and pauses_ms[index - 1] >= PHRASE_PAUSE_MS):
             phrases.extend(_fit(words[start:index], pauses_ms[start : index - 1]))
             start = index
     return phrases

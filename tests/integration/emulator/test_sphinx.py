@@ -7,7 +7,13 @@ import itertools
 import numpy as np
 
 from devtools.speech_emulator.audio import ENGINE_RATE
-from devtools.speech_emulator.recognition import MAX_PHRASE_MS, PHRASE_PAUSE_MS, RecognizedWord, group_phrases
+from devtools.speech_emulator.recognition import (
+    MAX_PHRASE_MS,
+    MIN_PHRASE_WORDS,
+    PHRASE_PAUSE_MS,
+    RecognizedWord,
+    group_phrases,
+)
 from devtools.speech_emulator.speakers import assign_speakers
 from devtools.speech_emulator.sphinx import CHUNK_SECONDS, _chunk_bounds, _is_silent, _pauses, _quiet_frames
 
@@ -40,14 +46,24 @@ def _word(start: int, duration: int = 200) -> RecognizedWord:
 
 
 def test_recognition_phrases_split_at_pauses_only() -> None:
-    words = [_word(0), _word(250), _word(450 + PHRASE_PAUSE_MS), _word(700 + PHRASE_PAUSE_MS)]
-    assert [len(p.words) for p in group_phrases(words)] == [2, 2]
+    words = [_word(0), _word(250), _word(500), _word(950 + PHRASE_PAUSE_MS), _word(1200 + PHRASE_PAUSE_MS)]
+    assert [len(p.words) for p in group_phrases(words)] == [3, 2]
     assert group_phrases([]) == []
 
 
 def test_recognition_pauses_heard_by_the_engine_split_words_whose_timings_touch() -> None:
-    words = [_word(0), _word(200), _word(400), _word(600)]
-    assert [len(p.words) for p in group_phrases(words, [0, PHRASE_PAUSE_MS, PHRASE_PAUSE_MS - 10])] == [2, 2]
+    words = [_word(i * 200) for i in range(6)]
+    pauses = [0, 0, PHRASE_PAUSE_MS, PHRASE_PAUSE_MS - 10, 0]
+    assert [len(p.words) for p in group_phrases(words, pauses)] == [3, 3]
+
+
+def test_recognition_a_pause_after_a_word_or_two_stays_inside_the_phrase() -> None:
+    """ "And, ... ask not, what your country": a comma's pause ends no phrase of fewer than
+    MIN_PHRASE_WORDS words, as the service keeps it inside its sentence."""
+    words = [_word(i * 1000) for i in range(8)]
+    pauses = [800] * 7
+    lengths = [len(p.words) for p in group_phrases(words, pauses)]
+    assert lengths == [MIN_PHRASE_WORDS, MIN_PHRASE_WORDS, 8 - 2 * MIN_PHRASE_WORDS]
 
 
 def test_recognition_a_long_run_without_a_pause_is_split_at_its_longest_pauses() -> None:
@@ -72,7 +88,10 @@ def test_sphinx_a_quiet_stretch_between_words_is_a_pause_even_inside_their_timin
 
 
 def test_speakers_follow_the_dominant_channel_and_respect_max_speakers() -> None:
-    phrases = group_phrases([RecognizedWord("a", 0, 400, 1.0), RecognizedWord("b", 1500, 400, 1.0)])
+    first = [RecognizedWord("a", i * 100, 80, 1.0) for i in range(MIN_PHRASE_WORDS)]
+    second = [RecognizedWord("b", 1500 + i * 100, 80, 1.0) for i in range(MIN_PHRASE_WORDS)]
+    phrases = group_phrases(first + second)
+    assert len(phrases) == 2
     stereo = np.zeros((2 * ENGINE_RATE, 2), dtype=np.float32)
     stereo[: ENGINE_RATE // 2, 0] = 0.5
     stereo[ENGINE_RATE:, 1] = 0.5
