@@ -6,12 +6,15 @@ time by about a third. `reinit_feat()` before every utterance resets the cepstra
 estimates, which otherwise carry over and make the same audio decode differently on a second
 request. Long audio is decoded in chunks of at most `CHUNK_SECONDS`, cut at the quietest moment
 near each boundary; digital silence is skipped because the model hallucinates words in it.
+A chunk is also the unit the decoder runners schedule (`workers`): one request's chunks go to the
+decoders one after another, so a short request waits for one chunk of a long one, not all of it.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -21,7 +24,7 @@ from devtools.speech_emulator.recognition import RecognizedPhrase, RecognizedWor
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DECODER_OPTIONS", "create_decoder", "recognize"]
+__all__ = ["DECODER_OPTIONS", "create_decoder", "decode_chunk", "recognize", "speech_chunks"]
 
 DECODER_OPTIONS: dict[str, Any] = {"maxhmmpf": 5000, "topn": 3}
 CHUNK_SECONDS = 30.0
@@ -41,15 +44,20 @@ def create_decoder(**overrides: Any) -> Any:
 def recognize(decoder: Any, samples: np.ndarray) -> list[RecognizedPhrase]:
     """Recognise mono 16 kHz float samples; an empty list means no speech."""
     words: list[RecognizedWord] = []
-    for start, end in _chunk_bounds(samples):
-        chunk = samples[start:end]
-        if _is_silent(chunk):
-            continue
-        words.extend(_decode_words(decoder, chunk, offset_ms=start * 1000 // ENGINE_RATE))
+    for start, end in speech_chunks(samples):
+        words.extend(decode_chunk(decoder, samples[start:end], offset_ms=start * 1000 // ENGINE_RATE))
     return group_phrases(words)
 
 
-def _decode_words(decoder: Any, chunk: np.ndarray, offset_ms: int) -> list[RecognizedWord]:
+def speech_chunks(samples: np.ndarray) -> Iterator[tuple[int, int]]:
+    """The sample ranges to decode: chunks of at most CHUNK_SECONDS, silent ones left out."""
+    for start, end in _chunk_bounds(samples):
+        if not _is_silent(samples[start:end]):
+            yield start, end
+
+
+def decode_chunk(decoder: Any, chunk: np.ndarray, offset_ms: int) -> list[RecognizedWord]:
+    """One chunk's words, timed from the start of the audio (the chunk starts at `offset_ms`)."""
     decoder.reinit_feat()
     decoder.start_utt()
     decoder.process_raw(to_pcm16(chunk), full_utt=True)
