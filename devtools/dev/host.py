@@ -103,6 +103,11 @@ class DevHost:
     def blob_container(self) -> str:
         return self.blob_path.split("/", 1)[0]
 
+    @property
+    def blob_parallelism(self) -> int:
+        """host.json's blobs.maxDegreeOfParallelism: blob invocations the host runs at once."""
+        return self._host.blobs.max_degree_of_parallelism
+
     async def http(self, method: str, url: str, body: bytes, headers: dict[str, str]) -> HttpReply:
         """Through the host's front end; the function key is added, as `func start` needs none."""
         found = routing.match(self._routes, method, url)

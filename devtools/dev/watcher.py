@@ -3,7 +3,8 @@
 Like the WebJobs blob extension, a version is done when its receipt exists:
 `azure-webjobs-hosts/blobreceipts/<host id>/<function>/<etag>/<container>/<name>`, kept in
 Azurite's data, so restarting `make dev` does not deliver old uploads again. A version is
-delivered once at a time, at most host.json's maxDegreeOfParallelism at once.
+delivered once at a time, at most host.json's maxDegreeOfParallelism at once, as the host runs
+them: a small upload does not wait for a few long ones to end.
 """
 
 from __future__ import annotations
@@ -29,14 +30,14 @@ class BlobWatcher:
         connection: str,
         *,
         interval: float = 1.0,
-        parallelism: int = 4,
+        parallelism: int | None = None,
         host_id: str = "dev",
     ) -> None:
         self.host = host
         self.connection = connection
         self.interval = interval
         self.host_id = host_id
-        self._slots = asyncio.Semaphore(parallelism)
+        self._slots = asyncio.Semaphore(parallelism or host.blob_parallelism)
         self._done: set[tuple[str, str]] = set()
         self._running: dict[tuple[str, str], asyncio.Task[None]] = {}
 

@@ -6,6 +6,8 @@ time by about a third. `reinit_feat()` before every utterance resets the cepstra
 estimates, which otherwise carry over and make the same audio decode differently on a second
 request. Long audio is decoded in chunks of at most `CHUNK_SECONDS`, cut at the quietest moment
 near each boundary; digital silence is skipped because the model hallucinates words in it.
+A chunk is also the unit the decoder runners schedule (`workers`): one request's chunks go to the
+decoders one after another, so a short request waits for one chunk of a long one, not all of it.
 
 Phrases end at pauses (`recognition.group_phrases`). The decoder's word timings often absorb
 part of a pause into the words beside it, so each pause between two words is the longer of the
@@ -19,6 +21,8 @@ from __future__ import annotations
 import itertools
 import logging
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -28,7 +32,15 @@ from devtools.speech_emulator.recognition import RecognizedPhrase, RecognizedWor
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DECODER_OPTIONS", "create_decoder", "recognize"]
+__all__ = [
+    "DECODER_OPTIONS",
+    "HeardChunk",
+    "create_decoder",
+    "decode_chunk",
+    "phrases_of",
+    "recognize",
+    "speech_chunks",
+]
 
 DECODER_OPTIONS: dict[str, Any] = {"maxhmmpf": 5000, "topn": 3}
 CHUNK_SECONDS = 30.0
@@ -49,22 +61,48 @@ def create_decoder(**overrides: Any) -> Any:
 
 def recognize(decoder: Any, samples: np.ndarray) -> list[RecognizedPhrase]:
     """Recognise mono 16 kHz float samples; an empty list means no speech."""
+    heard = [
+        decode_chunk(decoder, samples[start:end], offset_ms=start * 1000 // ENGINE_RATE)
+        for start, end in speech_chunks(samples)
+    ]
+    return phrases_of(heard)
+
+
+@dataclass(frozen=True)
+class HeardChunk:
+    """One chunk's words, timed from the start of the audio, and the pause after each but the last."""
+
+    words: list[RecognizedWord]
+    pauses_ms: list[int]
+
+
+def phrases_of(chunks: list[HeardChunk]) -> list[RecognizedPhrase]:
+    """The chunks' words in phrases; between chunks the pause is the gap between their timings."""
     words: list[RecognizedWord] = []
     pauses: list[int] = []
-    for start, end in _chunk_bounds(samples):
-        chunk = samples[start:end]
-        if _is_silent(chunk):
-            continue
-        offset_ms = start * 1000 // ENGINE_RATE
-        heard = _decode_words(decoder, chunk, offset_ms=offset_ms)
-        if words and heard:
-            pauses.append(max(0, heard[0].offset_ms - words[-1].end_ms))
-        words.extend(heard)
-        pauses.extend(_pauses(heard, _quiet_frames(chunk), offset_ms))
+    for chunk in chunks:
+        if words and chunk.words:
+            pauses.append(max(0, chunk.words[0].offset_ms - words[-1].end_ms))
+        words.extend(chunk.words)
+        pauses.extend(chunk.pauses_ms)
     return group_phrases(words, pauses)
 
 
+def speech_chunks(samples: np.ndarray) -> Iterator[tuple[int, int]]:
+    """The sample ranges to decode: chunks of at most CHUNK_SECONDS, silent ones left out."""
+    for start, end in _chunk_bounds(samples):
+        if not _is_silent(samples[start:end]):
+            yield start, end
+
+
+def decode_chunk(decoder: Any, chunk: np.ndarray, offset_ms: int) -> HeardChunk:
+    """One chunk's words and pauses (the chunk starts at `offset_ms` in the audio)."""
+    words = _decode_words(decoder, chunk, offset_ms)
+    return HeardChunk(words, _pauses(words, _quiet_frames(chunk), offset_ms))
+
+
 def _decode_words(decoder: Any, chunk: np.ndarray, offset_ms: int) -> list[RecognizedWord]:
+    """One chunk's words, timed from the start of the audio (the chunk starts at `offset_ms`)."""
     decoder.reinit_feat()
     decoder.start_utt()
     decoder.process_raw(to_pcm16(chunk), full_utt=True)

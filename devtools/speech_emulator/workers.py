@@ -4,6 +4,11 @@ pocketsphinx holds the GIL for the whole of `process_raw`, so decoding in a thre
 the server's event loop (and a test's client) for seconds; worker processes keep the server
 responsive and use more than one core. Decoders take about 0.5 s to load, so each worker (or the
 in-thread runner) makes one and keeps it. Runners are shared by every emulator in the process.
+
+A request's audio goes to the decoders one chunk (`sphinx.speech_chunks`, at most 30 s) at a
+time, never whole: the next chunk is handed over only once the last one is decoded, so requests
+take turns chunk by chunk and a short one waits for one chunk of a long one, not for all of it.
+The service transcribes requests concurrently; one decoder handing its time round comes closest.
 """
 
 from __future__ import annotations
@@ -15,15 +20,23 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from typing import Any, Protocol
 
 import numpy as np
 from starlette.concurrency import run_in_threadpool
 
+from devtools.speech_emulator.audio import ENGINE_RATE
 from devtools.speech_emulator.errors import ServiceError
 from devtools.speech_emulator.recognition import RecognizedPhrase
-from devtools.speech_emulator.sphinx import create_decoder, recognize
+from devtools.speech_emulator.sphinx import (
+    HeardChunk,
+    create_decoder,
+    decode_chunk,
+    phrases_of,
+    speech_chunks,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,12 +58,22 @@ def _exit_with_parent(parent_pid: int) -> None:
     os._exit(0)
 
 
-def _recognize_in_worker(samples: np.ndarray) -> list[RecognizedPhrase]:
-    return recognize(_worker_decoder, samples)
+def _decode_in_worker(chunk: np.ndarray, offset_ms: int) -> HeardChunk:
+    return decode_chunk(_worker_decoder, chunk, offset_ms)
 
 
 def _ready() -> bool:
     return _worker_decoder is not None
+
+
+async def _by_chunks(
+    samples: np.ndarray, decode: Callable[[np.ndarray, int], Awaitable[HeardChunk]]
+) -> list[RecognizedPhrase]:
+    """`sphinx.recognize`, one chunk handed to `decode` at a time (see the module's docstring)."""
+    heard = []
+    for start, end in speech_chunks(samples):
+        heard.append(await decode(samples[start:end], start * 1000 // ENGINE_RATE))
+    return phrases_of(heard)
 
 
 class DecoderRunner(Protocol):
@@ -87,9 +110,12 @@ class ProcessDecoders:
         self._pool().submit(_ready)
 
     async def recognize(self, samples: np.ndarray) -> list[RecognizedPhrase]:
+        return await _by_chunks(samples, self._decode)
+
+    async def _decode(self, chunk: np.ndarray, offset_ms: int) -> HeardChunk:
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._pool(), _recognize_in_worker, samples)
+            return await loop.run_in_executor(self._pool(), _decode_in_worker, chunk, offset_ms)
         except BrokenExecutor as exc:
             logger.error("a decoder process died; starting new ones for the next request")
             self.shutdown()
@@ -103,23 +129,25 @@ class ProcessDecoders:
 
 
 class ThreadDecoder:
-    """One decoder used from Starlette's thread pool, one request at a time."""
+    """One decoder used from Starlette's thread pool, one chunk at a time."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._decoder: Any = None
 
-    def _recognize(self, samples: np.ndarray) -> list[RecognizedPhrase]:
+    def _decode(self, chunk: np.ndarray, offset_ms: int) -> HeardChunk:
         with self._lock:
             if self._decoder is None:
                 self._decoder = create_decoder()
-            return recognize(self._decoder, samples)
+            return decode_chunk(self._decoder, chunk, offset_ms)
 
     def warm_up(self) -> None:
         """Nothing to start: the decoder loads on first use."""
 
     async def recognize(self, samples: np.ndarray) -> list[RecognizedPhrase]:
-        return await run_in_threadpool(self._recognize, samples)
+        return await _by_chunks(
+            samples, lambda chunk, offset_ms: run_in_threadpool(self._decode, chunk, offset_ms)
+        )
 
     def shutdown(self) -> None:
         with self._lock:

@@ -1,10 +1,12 @@
 """`make dev`'s entry point as a subprocess: curl-able HTTP on its port, uploads transcribed within
-30 s, the host's retries and poison queue, Ctrl-C stopping everything."""
+30 s (short ones while a long one is still transcribing), the host's retries and poison queue,
+Ctrl-C stopping everything."""
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import io
 import json
 import os
 import re
@@ -18,7 +20,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
+import soundfile
+import soxr
 from azure.storage.blob import BlobServiceClient
 from azure.storage.queue import QueueClient
 
@@ -191,6 +196,50 @@ def test_make_dev_concurrent_uploads_and_a_new_version_all_end_with_their_transc
                 break
             time.sleep(0.25)
     assert record["source"]["etag"] == etag and "7 of clubs" in record["combinedPhrases"][0]["text"].lower()
+
+
+def speech_recording(corpus: Path, seconds: float) -> bytes:
+    """The corpus's speech clips, each with 1 s of silence after it, repeated to `seconds` (16 kHz WAV)."""
+    clips = []
+    for name in ("jfk.flac", "cards-001.wav", "sense_and_sensibility_01_austen_64kb-0870.wav"):
+        samples, rate = soundfile.read(corpus / name, dtype="float32", always_2d=True)
+        mono = soxr.resample(samples.mean(axis=1), rate, 16_000).astype(np.float32)
+        clips += [mono, np.zeros(16_000, np.float32)]
+    cycle = np.concatenate(clips)
+    length = int(seconds * 16_000)
+    out = io.BytesIO()
+    soundfile.write(out, np.tile(cycle, length // len(cycle) + 1)[:length], 16_000, format="WAV")
+    return out.getvalue()
+
+
+def test_make_dev_small_uploads_end_while_a_long_one_is_still_transcribing(dev: Dev, corpus: Path) -> None:
+    """A 90 s recording is decoded in chunks, in turn with other requests (the service transcribes
+    requests concurrently): uploads after it end first, rather than waiting for all of it."""
+    silence = io.BytesIO()
+    soundfile.write(silence, np.zeros(5 * 16_000, np.float32), 16_000, format="WAV")
+    with BlobServiceClient.from_connection_string(dev.connection) as storage:
+        storage.get_blob_client("audio-in", "long.wav").upload_blob(speech_recording(corpus, 90))
+        claims = storage.get_container_client("transcription-failures")
+        deadline = time.monotonic() + 30
+        while not any(claims.list_blobs(name_starts_with="claims/")):  # the long one has begun
+            assert time.monotonic() < deadline, dev.log()
+            time.sleep(0.1)
+        storage.get_blob_client("audio-in", "jfk.wav").upload_blob(
+            (ROOT / "samples" / "jfk.wav").read_bytes()
+        )
+        storage.get_blob_client("audio-in", "silence.wav").upload_blob(silence.getvalue())
+        small = {"jfk.wav.json", "silence.wav.json"}
+        transcripts = storage.get_container_client("transcripts")
+        deadline = time.monotonic() + 180  # a bound for a stuck run, not a timing assertion
+        while time.monotonic() < deadline:
+            found = {b.name for b in transcripts.list_blobs()}
+            if small <= found or "long.wav.json" in found:
+                break
+            time.sleep(0.25)
+        assert small <= found and "long.wav.json" not in found, dev.log()
+        assert not any(claims.list_blobs(name_starts_with="failed/")), dev.log()
+        text = storage.get_blob_client("transcripts", "jfk.wav.txt").download_blob().readall().decode()
+    assert "country" in text.lower()
 
 
 def test_make_dev_keeps_data_and_receipts_across_a_restart(tmp_path: Path) -> None:
