@@ -20,9 +20,7 @@ from tests.browser.conftest import axe_violations, screenshot, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
 JFK = ROOT / "samples" / "jfk.wav"
-COUNTRY_PHRASE_MS = (
-    5360  # the fourth phrase, "What your country can do for you?", as the Speech emulator times it
-)
+THIRD_PHRASE_MS = 8150  # "And what you can do for your country.", as the Speech emulator times it
 
 
 def submit(dev: Dev, path: Path, content_type: str = "audio/wav") -> str:
@@ -59,7 +57,7 @@ def jfk(dev_app: Dev) -> str:
 @pytest.fixture
 def transcript(page: Page, jfk: str) -> Iterator[Page]:
     page.goto(f"/#/t/{jfk}")
-    expect(page.locator(".phrase")).to_have_count(5, timeout=20_000)
+    expect(page.locator(".phrase")).to_have_count(3, timeout=20_000)
     wait_until(page, "document.getElementById('player').readyState >= 1")
     yield page
 
@@ -112,16 +110,16 @@ def test_page_files_dropped_together_get_a_progress_bar_each_and_a_row_each(page
         expect(row.locator("[data-status]")).to_have_attribute("data-status", "succeeded", timeout=60_000)
 
 
-def test_page_click_on_the_fourth_phrase_seeks_the_player_to_its_offset(transcript: Page) -> None:
-    fourth = transcript.locator(".phrase").nth(3)
-    fourth.get_by_role("button").click()
+def test_page_click_on_the_third_phrase_seeks_the_player_to_its_offset(transcript: Page) -> None:
+    third = transcript.locator(".phrase").nth(2)
+    third.get_by_role("button").click()
     seconds = transcript.evaluate("document.getElementById('player').currentTime")
-    assert seconds == pytest.approx(COUNTRY_PHRASE_MS / 1000, abs=0.01)
-    expect(fourth).to_have_class(re.compile(r"\bcurrent\b"))
-    fourth.locator(".word", has_text="country").first.click()  # a word seeks to its own time
-    word_ms = int(fourth.locator(".word", has_text="country").first.get_attribute("data-start") or 0)
+    assert seconds == pytest.approx(THIRD_PHRASE_MS / 1000, abs=0.01)
+    expect(third).to_have_class(re.compile(r"\bcurrent\b"))
+    third.locator(".word", has_text="country").first.click()  # a word seeks to its own time
+    word_ms = int(third.locator(".word", has_text="country").first.get_attribute("data-start") or 0)
     seconds = transcript.evaluate("document.getElementById('player').currentTime")
-    assert word_ms > COUNTRY_PHRASE_MS and seconds == pytest.approx(word_ms / 1000, abs=0.01)
+    assert word_ms > THIRD_PHRASE_MS and seconds == pytest.approx(word_ms / 1000, abs=0.01)
 
 
 def test_page_playing_moves_the_highlight_from_word_to_word_and_phrase_to_phrase(transcript: Page) -> None:
@@ -235,8 +233,8 @@ def test_page_by_keyboard_alone_focus_is_visible_and_copy_and_downloads_work(
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     transcript.locator("#main").focus()
     reached: dict[str, str] = {}  # the page's own controls (the player draws its own focus ring)
-    for _ in range(30):  # up to the fourth phrase's button, not round to the page's start
-        if "0:05" in reached:
+    for _ in range(30):  # up to the third phrase's button, not round to the page's start
+        if "0:08" in reached:
             break
         transcript.keyboard.press("Tab")
         name, outline = transcript.evaluate(
@@ -245,14 +243,14 @@ def test_page_by_keyboard_alone_focus_is_visible_and_copy_and_downloads_work(
             " getComputedStyle(document.activeElement).outlineStyle]"
         )
         reached[name] = outline
-    assert {"search-input", "search-next", "copy", "Download SRT", "0:05"} <= set(reached), reached
+    assert {"search-input", "search-next", "copy", "Download SRT", "0:08"} <= set(reached), reached
     assert [name for name, outline in reached.items() if outline == "none"] == []  # focus is visible
     copy = transcript.get_by_role("button", name="Copy text")
     copy.focus()
     transcript.keyboard.press("Enter")
     expect(transcript.locator("#announcer")).to_have_text("Transcript copied")
     copied = transcript.evaluate("navigator.clipboard.readText()")
-    assert copied.splitlines()[3] == "[0:05] Speaker 1: What your country can do for you?"
+    assert copied.splitlines()[2] == "[0:08] Speaker 1: And what you can do for your country."
     for label, extension in (("JSON", "json"), ("TXT", "txt"), ("VTT", "vtt")):
         with transcript.expect_download() as download:
             transcript.get_by_role("button", name=f"Download {label}").click()
