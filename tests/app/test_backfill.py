@@ -117,3 +117,13 @@ async def test_backfill_treats_a_final_failure_of_an_older_version_as_no_outcome
     await jobs.run()
     assert "fixed.wav.json" in jobs.app.transcripts()
     assert "failed/fixed.wav.json" not in jobs.app.failures()
+
+
+async def test_backfill_draws_no_progress_bar_when_stderr_is_not_a_terminal(
+    jobs: Jobs, corpus: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    jobs.app.upload("quiet/a.wav", (corpus / "cards-001.wav").read_bytes())
+    code = await asyncio.to_thread(main, ["backfill", "--prefix", "quiet/", "--dry-run"])  # no --quiet
+    captured = capsys.readouterr()
+    assert code == 0 and "would queue: 1" in captured.out
+    assert captured.err == ""  # capsys's stderr is not a terminal: a log or a pipe gets no bar

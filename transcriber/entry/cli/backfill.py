@@ -1,6 +1,6 @@
 """`backfill [--prefix P] [--retry-failed] [--dry-run] [--rate N]` (core: transcriber.flows.backfill).
 
-A progress bar goes to stderr, the summary to stdout.
+A progress bar goes to stderr (only on a terminal: a log or a pipe gets none), the summary to stdout.
 """
 
 from __future__ import annotations
@@ -46,7 +46,8 @@ async def run_backfill(args: argparse.Namespace, environ: Mapping[str, str]) -> 
     from transcriber.services import get_service, reset_service
 
     service = get_service(environ)
-    bar = tqdm(unit="blob", disable=args.quiet, file=sys.stderr)
+    # disable=None: tqdm draws only when its file is a terminal
+    bar = tqdm(unit="blob", disable=True if args.quiet else None, file=sys.stderr)
     try:
         summary = await core.backfill(
             service,
