@@ -67,7 +67,8 @@ async def test_job_for_a_bad_blob_polls_to_failure_with_the_records_code(jobs: J
     )
     assert status["error"]["message"] and "outputs" not in status
     too_early = await jobs.status(accepted["id"], "format=json")
-    assert too_early.status_code == 400 and error_code(too_early) == "JobNotSucceeded"
+    assert too_early.status_code == 409 and error_code(too_early) == "JobNotSucceeded"
+    assert json.loads(too_early.get_body())["error"]["innerError"] == status["error"]
 
 
 async def test_job_that_keeps_failing_is_retried_then_poisoned_and_failed(

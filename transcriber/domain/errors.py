@@ -221,15 +221,18 @@ class RangeNotSatisfiableError(TranscriberError):
 
 
 class JobNotSucceededError(ConflictError):
-    """A change to a job's result (its speakers' names) before the job succeeded."""
+    """A job's result read or changed (its transcript, its speakers' names) before the job
+    succeeded: the job's state, not the request, is at fault (HTTP 409). `job_status` is the job's
+    status; `cause` the code and message of a failed job's error."""
 
     code = "JobNotSucceeded"
 
-
-class JobNotFinishedError(InvalidRequestError):
-    """A result was asked for before the job succeeded."""
-
-    code = "JobNotSucceeded"
+    def __init__(
+        self, message: str, *, job_status: str | None = None, cause: tuple[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.job_status = job_status
+        self.cause = (cause[0], redact(cause[1])) if cause is not None else None
 
 
 class InvalidCallbackError(InvalidRequestError):

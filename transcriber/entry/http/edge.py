@@ -2,7 +2,8 @@
 and the refusal of keys in URLs (`key_in_query`, which every HTTP function asks first).
 
 Every handler runs through `serve`; `error_reply` is the one place where errors become HTTP
-statuses. Every error body is `{"error": {"code", "message"}}`, with no secret and no stack trace.
+statuses. Every error body is `{"error": {"code", "message"}}` (a job's result asked for too early
+adds the job's status and, for a failed job, its error), with no secret and no stack trace.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from transcriber.domain.errors import (
     CallerUnauthorizedError,
     ConflictError,
     InvalidRequestError,
+    JobNotSucceededError,
     RangeNotSatisfiableError,
     ServiceError,
     ServiceThrottledError,
@@ -76,12 +78,16 @@ def error_reply(error: TranscriberError) -> HttpReply:
         headers["Retry-After"] = str(error.retry_after if error.retry_after is not None else 10)
     if isinstance(error, RangeNotSatisfiableError):
         headers["Content-Range"] = f"bytes */{error.size}"
-    detail = {"code": error.code, "message": error.message}
+    detail: dict[str, object] = {"code": error.code, "message": error.message}
     if isinstance(error, BudgetExceededError):  # when the caller's day starts again
         headers["Retry-After"] = str(error.retry_after)
         detail["resetAt"] = error.reset_at.isoformat(timespec="seconds").replace("+00:00", "Z")
-    body = json.dumps({"error": detail})
-    return HttpReply(status, body, "application/json", headers)
+    if isinstance(error, JobNotSucceededError):  # what the job is, and why a failed one failed
+        if error.job_status is not None:
+            detail["jobStatus"] = error.job_status
+        if error.cause is not None:
+            detail["innerError"] = {"code": error.cause[0], "message": error.cause[1]}
+    return HttpReply(status, json.dumps({"error": detail}), "application/json", headers)
 
 
 KEY_HEADER = "x-functions-key"

@@ -19,7 +19,7 @@ from transcriber.domain import formats, names
 from transcriber.domain.errors import (
     BlobNotFoundError,
     InvalidRequestError,
-    JobNotFinishedError,
+    JobNotSucceededError,
     SettingError,
     TranscriberError,
 )
@@ -212,8 +212,17 @@ def describe(
 async def _result(
     service: TranscriptionService, record: JobRecord, fmt: str, speakers: SpeakerNames
 ) -> HttpReply:
+    if record.status == FAILED:
+        error = record.error
+        cause = (error.code, error.message) if error is not None else None
+        reason = f": {error.code}: {error.message}" if error is not None else ""
+        raise JobNotSucceededError(
+            f"the job failed{reason}; it has no result", job_status=record.status, cause=cause
+        )
     if record.status != SUCCEEDED:
-        raise JobNotFinishedError(f"the job is {record.status}: results exist once it has succeeded")
+        raise JobNotSucceededError(
+            f"the job is {record.status}: results exist once it has succeeded", job_status=record.status
+        )
     name = output_name(record.source.name, "json")
     document = await service.store.read_json(service.settings.transcripts_container, name)
     if document is None:

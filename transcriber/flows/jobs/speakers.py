@@ -29,7 +29,9 @@ async def name_speakers(
 ) -> dict[int, str]:
     """Apply `changes` ("" removes a name) to the job's names; the names now stored."""
     if record.status != SUCCEEDED:
-        raise JobNotSucceededError(f"the job is {record.status}: speakers are named once it has succeeded")
+        raise JobNotSucceededError(
+            f"the job is {record.status}: speakers are named once it has succeeded", job_status=record.status
+        )
     for _ in range(WRITE_TRIES - 1):
         try:
             return await _apply(service, record, changes)
