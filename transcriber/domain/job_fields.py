@@ -12,6 +12,7 @@ from transcriber.domain.errors import InvalidRequestError
 
 FILE_NAME, KEEP_AUDIO = "fileName", "keepAudio"
 JOB_FIELDS = (FILE_NAME, KEEP_AUDIO)
+CALLBACK_URL = "callbackUrl"  # where the job's end is posted (`transcriber.adapters.callbacks`)
 MAX_FILE_NAME_CHARS = 255
 
 

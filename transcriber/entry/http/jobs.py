@@ -25,6 +25,7 @@ from transcriber.domain.errors import (
 )
 from transcriber.domain.formats import RESPONSE_FORMATS
 from transcriber.domain.job_fields import (
+    CALLBACK_URL,
     FILE_NAME,
     JOB_FIELDS,
     KEEP_AUDIO,
@@ -76,7 +77,7 @@ async def _accept(
             job_body,
             max_bytes=settings.max_audio_bytes,
             blob_base_url=blob_base,
-            route_fields=JOB_FIELDS,
+            route_fields=(*JOB_FIELDS, CALLBACK_URL),  # callbackUrl: taken out above, named in errors
         )
         file_name, keep_audio = _job_fields(request)
         record = await accept_job(
@@ -109,17 +110,17 @@ def _callback_url(url: str, headers: Mapping[str, str], body: bytes) -> tuple[st
     """
     parts = urlsplit(url)
     pairs = parse_qsl(parts.query, keep_blank_values=True)
-    values: list[object] = [value for key, value in pairs if key == "callbackUrl"]
+    values: list[object] = [value for key, value in pairs if key == CALLBACK_URL]
     if values:
-        url = urlunsplit(parts._replace(query=urlencode([(k, v) for k, v in pairs if k != "callbackUrl"])))
+        url = urlunsplit(parts._replace(query=urlencode([(k, v) for k, v in pairs if k != CALLBACK_URL])))
     content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
     if "json" in content_type.split(";", 1)[0].lower() and len(body) <= MAX_JSON_BYTES:
         try:
             document = json.loads(body)
         except (ValueError, RecursionError):
             document = None
-        if isinstance(document, dict) and "callbackUrl" in document:
-            values.append(document.pop("callbackUrl"))
+        if isinstance(document, dict) and CALLBACK_URL in document:
+            values.append(document.pop(CALLBACK_URL))
             body = json.dumps(document).encode()
     if len(values) > 1:
         raise InvalidRequestError("callbackUrl was given more than once")

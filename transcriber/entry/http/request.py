@@ -32,6 +32,7 @@ MAX_URL_CHARS = 8 * 1024
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
 QUERY_ONLY = ("code",)  # the function key, read by the Functions host
 RAW_AUDIO_TYPES = ("application/octet-stream",)
+BLOB_FIELD = "blob"  # a JSON body's name of a blob in the audio container
 
 
 def parse_request(
@@ -57,7 +58,8 @@ def parse_request(
     # from the URL itself: a flat params mapping would keep only one of repeated `locale`s
     query = parse_qs(urlsplit(url).query, keep_blank_values=True)
     extra: dict[str, object] = {k: query.pop(k)[-1] for k in route_fields if k in query}
-    _reject_unknown([k for k in query if k not in QUERY_ONLY], "query parameter")
+    known = (*OPTION_FIELDS, *route_fields)
+    _reject_unknown([k for k in query if k not in QUERY_ONLY], "query parameter", known)
     fields: dict[str, list[Any]] = {k: v for k, v in query.items() if k in OPTION_FIELDS}
     content_type = _header(headers, "content-type")
     mime = content_type.split(";", 1)[0].strip().lower()
@@ -68,13 +70,13 @@ def parse_request(
     if mime == "multipart/form-data":
         form = parse_form(content_type, body)
         extra.update((k, form.fields.pop(k)[-1]) for k in route_fields if k in form.fields)
-        _merge(fields, form.fields)
+        _merge(fields, form.fields, known)
         audio, file_name = form.audio, form.file_name
     elif mime == "application/json" or mime.endswith("+json"):
         document = _parse_json(body)
         extra.update((k, document.pop(k)) for k in route_fields if k in document)
-        blob = _blob_name(document.pop("blob", None), blob_base_url)
-        _merge(fields, {key: [value] for key, value in document.items()})
+        blob = _blob_name(document.pop(BLOB_FIELD, None), blob_base_url)
+        _merge(fields, {key: [value] for key, value in document.items()}, (BLOB_FIELD, *known))
     elif mime.startswith(("audio/", "video/")) or mime in RAW_AUDIO_TYPES or (not mime and body):
         audio, audio_type = body, mime or None
     elif body:
@@ -98,23 +100,28 @@ def _header(headers: Mapping[str, str], name: str) -> str:
     return ""
 
 
-def _reject_unknown(names: list[str], kind: str) -> None:
-    """A typo (`fromat=srt`) must not be ignored silently: name every unknown one, with a guess."""
-    unknown = [name for name in names if name not in OPTION_FIELDS]
+def _reject_unknown(names: list[str], kind: str, known: tuple[str, ...]) -> None:
+    """A typo (`fromat=srt`, `{"blobb": ...}`) must not be ignored silently: name every unknown
+    one, with a guess among the `known` names this route and this part of the request take, and
+    list them all."""
+    unknown = [name for name in names if name not in known]
     if not unknown:
         return
     hints = []
     for name in unknown:
-        close = difflib.get_close_matches(name, OPTION_FIELDS, n=1)
+        lowered = {k.lower(): k for k in known}  # `FORMAT` is a guess away from `format` too
+        close = difflib.get_close_matches(name, known, n=1) or [
+            lowered[k] for k in difflib.get_close_matches(name.lower(), lowered, n=1)
+        ]
         hints.append(f"{name!r} (did you mean {close[0]!r}?)" if close else repr(name))
     raise InvalidRequestError(
         f"unknown {kind}{'s' if len(unknown) > 1 else ''} {', '.join(hints)}; "
-        f"expected one of {', '.join(OPTION_FIELDS)}"
+        f"expected one of {', '.join(known)}"
     )
 
 
-def _merge(target: dict[str, list[Any]], extra: Mapping[str, list[Any]]) -> None:
-    _reject_unknown(list(extra), "field")
+def _merge(target: dict[str, list[Any]], extra: Mapping[str, list[Any]], known: tuple[str, ...]) -> None:
+    _reject_unknown(list(extra), "field", known)
     for key, values in extra.items():
         target[key] = list(values)
 

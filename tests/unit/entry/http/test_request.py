@@ -218,3 +218,36 @@ def test_parse_multipart_unknown_field_named() -> None:
     with pytest.raises(InvalidRequestError) as caught:
         parse(body, content_type)
     assert "'formt' (did you mean 'format'?)" in caught.value.message
+
+
+def test_parse_json_unknown_field_gets_a_guess_and_the_full_list_with_blob() -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        parse(b'{"blobb": "jfk.wav"}', "application/json")
+    message = caught.value.message
+    assert "'blobb' (did you mean 'blob'?)" in message
+    assert "expected one of blob, locale," in message
+
+
+def test_parse_unknown_field_of_a_route_lists_the_routes_own_fields_too() -> None:
+    url = "https://app.azurewebsites.net/api/transcriptions"
+    route_fields = ("fileName", "keepAudio", "callbackUrl")
+    with pytest.raises(InvalidRequestError) as caught:
+        parse_request(
+            url,
+            {"Content-Type": "application/json"},
+            b'{"blob": "a.wav", "callbackURL": "https://hooks.example/x"}',
+            max_bytes=10_000,
+            blob_base_url=BASE,
+            route_fields=route_fields,
+        )
+    message = caught.value.message
+    assert "'callbackURL' (did you mean 'callbackUrl'?)" in message
+    assert all(name in message.split("expected one of ")[1] for name in ("blob", *route_fields))
+
+
+def test_parse_query_guess_ignores_case_and_never_offers_blob() -> None:
+    with pytest.raises(InvalidRequestError) as caught:
+        parse(b"RIFF", "audio/wav", "FORMAT=srt&blob=a.wav")
+    message = caught.value.message
+    assert "'FORMAT' (did you mean 'format'?)" in message and "'blob';" in message
+    assert "blob" not in message.split("expected one of ")[1]  # a blob is named in a JSON body only

@@ -1,16 +1,18 @@
-"""GET /api/transcriptions/{id}?format=: a result asked for before the job succeeded is a conflict.
+"""The jobs routes' answers to what a caller got wrong, and to what it did not.
 
-The caller did nothing wrong: the job is still running, or it failed. 409, with the job's status
-and, for a failed job, its error's code and message.
+A result (`?format=`) asked for before the job succeeded is a conflict, not a bad request: the
+job is still running, or it failed. 409, with the job's status and, for a failed job, its error's
+code and message. A misspelt field is named, with a guess among every field the route takes.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.unit.entry.http.owners_world import ALICE, body, entra_world, get_job, post_job
+from tests.unit.entry.http.owners_world import ALICE, API, body, entra_world, get_job, post_job
 from transcriber.domain.failure_record import RecordedError
 from transcriber.domain.job_record import FAILED, RUNNING
+from transcriber.entry.http.jobs import create_job
 from transcriber.flows.jobs import records
 
 
@@ -46,3 +48,16 @@ async def test_job_result_of_a_running_job_is_409_with_its_status(
     detail = body(reply)["error"]
     assert (reply.status, detail["code"], detail["jobStatus"]) == (409, "JobNotSucceeded", "running")
     assert "innerError" not in detail
+
+
+async def test_job_field_misspelt_is_named_with_a_guess_among_the_routes_fields(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    entra_world(monkeypatch)
+    document = b'{"blob": "a.wav", "callback_url": "https://hooks.example/x"}'
+    headers = {"Content-Type": "application/json", **ALICE}
+    reply = await create_job(f"{API}/transcriptions", headers, document)
+    message = body(reply)["error"]["message"]
+    assert reply.status == 400 and "'callback_url' (did you mean 'callbackUrl'?)" in message
+    expected = message.split("expected one of ")[1].split(", ")
+    assert {"blob", "callbackUrl", "fileName", "keepAudio", "format"} <= set(expected)
