@@ -212,9 +212,26 @@ async def health_deep(req: func.HttpRequest) -> func.HttpResponse:
     return _response(await health_deep())
 
 
+# Every api/ path a route above does not take with the request's method (the host skips a route
+# whose methods exclude it): 405 with Allow for a route's path, else a JSON 404, never the page.
+@app.function_name("api_unrouted")
+@app.route(
+    route="api/{*path}",
+    methods=["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"],
+    auth_level=func.AuthLevel.ANONYMOUS,
+)
+def api_unrouted(req: func.HttpRequest) -> func.HttpResponse:
+    """No function of the API takes this method on this path: say which do, in JSON."""
+    wait_for_warm_up()
+    from transcriber.entry.http.routes import unrouted
+
+    return _response(unrouted(req.method, req.route_params.get("path") or ""))
+
+
 # Last of the routes: host.json's routePrefix is "" and every API route above is written `api/...`;
 # ASP.NET Core's route precedence (a literal segment before a parameter before a catch-all) sends
-# /api/... to its function whatever the order here, and everything else to the page.
+# /api/... to its function whatever the order here (`api/{*path}` before `{*path}`), and
+# everything else to the page.
 @app.function_name("page")
 @app.route(route="{*path}", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 async def page(req: func.HttpRequest) -> func.HttpResponse:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from devtools.functions_host import FunctionsHost
 from tests.fixtures.functions import APP_FUNCTIONS
+from transcriber.entry.http.routes import API_ROUTES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -90,6 +91,21 @@ def test_bindings_deep_health_needs_a_function_key(functions_host: FunctionsHost
         ["GET"],
         "FUNCTION",
     )
+
+
+def test_bindings_api_routes_table_is_every_routes_methods_and_the_rest_falls_to_api_unrouted(
+    functions_host: FunctionsHost,
+) -> None:
+    declared: dict[str, set[str]] = {}
+    for name in functions_host.functions:
+        for binding in functions_host.bindings(name):
+            if binding["type"] == "httpTrigger" and name not in ("page", "api_unrouted"):
+                declared.setdefault(binding["route"], set()).update(binding["methods"])
+    assert {route: set(methods) for route, methods in API_ROUTES.items()} == declared
+    trigger, _ = functions_host.bindings("api_unrouted")
+    assert (trigger["route"], trigger["authLevel"]) == ("api/{*path}", "ANONYMOUS")
+    every = {method for methods in declared.values() for method in methods}
+    assert every < set(trigger["methods"])  # any method any route lacks reaches it
 
 
 def test_import_with_invalid_trigger_source_logs_the_setting_without_traceback() -> None:

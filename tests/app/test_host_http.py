@@ -63,11 +63,36 @@ async def test_host_http_key_in_code_query_parameter_is_refused_naming_the_heade
 
 
 @pytest.mark.parametrize(
-    ("method", "path"), [("GET", "/api/transcribe"), ("POST", "/api/nothing"), ("GET", "/transcribe")]
+    ("method", "path", "allow"),
+    [
+        ("GET", "/api/transcribe", "POST"),
+        ("DELETE", "/api/transcriptions", "GET, POST"),
+        ("PUT", f"/api/transcriptions/{'0' * 32}", "GET"),
+        ("POST", "/API/Health/deep", "GET"),
+        ("GET", "/api/transcriptions/abc/speakers", "PUT"),
+    ],
 )
-async def test_host_http_unknown_route_or_method_is_404(deployed: Deployed, method: str, path: str) -> None:
+async def test_host_http_wrong_method_on_an_api_route_is_405_with_allow_in_json(
+    deployed: Deployed, sent: list[Any], method: str, path: str, allow: str
+) -> None:
+    response = await deployed.host.http(method, f"https://transcriber.azurewebsites.net{path}")  # no key
+    assert response.status_code == 405 and response.mimetype == "application/json"
+    assert response.headers["Allow"] == allow
+    error = json.loads(response.get_body())["error"]
+    assert error["code"] == "MethodNotAllowed" and allow in error["message"]
+    assert deployed.speech.requests() == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", "/api/nothing"), ("DELETE", "/api"), ("GET", "/api/transcriptions/a/b/c"), ("GET", "/transcribe")],
+)
+async def test_host_http_unknown_route_is_a_json_404_whatever_the_method(
+    deployed: Deployed, method: str, path: str
+) -> None:
     response = await deployed.call(method, f"https://transcriber.azurewebsites.net{path}")
-    assert response.status_code == 404
+    assert response.status_code == 404 and response.mimetype == "application/json"
+    assert json.loads(response.get_body())["error"]["code"] == "NotFound"
 
 
 async def test_host_http_root_serves_the_page_anonymously_with_its_security_headers(

@@ -204,6 +204,22 @@ class BatchTimedOutError(TranscriberError):
     code = "BatchTimedOut"
 
 
+class RouteNotFoundError(TranscriberError):
+    """No API route has this path (HTTP 404)."""
+
+    code = "NotFound"
+
+
+class MethodNotAllowedError(TranscriberError):
+    """An API route's path with a method it does not take (HTTP 405); `allowed` are those it takes."""
+
+    code = "MethodNotAllowed"
+
+    def __init__(self, message: str, *, allowed: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.allowed = allowed
+
+
 class JobNotFoundError(BlobNotFoundError):
     """No job has this id."""
 

@@ -27,7 +27,9 @@ from transcriber.domain.errors import (
     ConflictError,
     InvalidRequestError,
     JobNotSucceededError,
+    MethodNotAllowedError,
     RangeNotSatisfiableError,
+    RouteNotFoundError,
     ServiceError,
     ServiceThrottledError,
     SettingError,
@@ -47,6 +49,8 @@ STATUS_BY_ERROR: list[tuple[type[TranscriberError], int]] = [
     (CallerUnauthorizedError, 401),
     (CallerForbiddenError, 403),
     (BlobNotFoundError, 404),
+    (RouteNotFoundError, 404),
+    (MethodNotAllowedError, 405),
     (ConflictError, 409),
     (AudioTooLargeError, 413),
     (UnsupportedMediaError, 415),
@@ -78,6 +82,8 @@ def error_reply(error: TranscriberError) -> HttpReply:
         headers["Retry-After"] = str(error.retry_after if error.retry_after is not None else 10)
     if isinstance(error, RangeNotSatisfiableError):
         headers["Content-Range"] = f"bytes */{error.size}"
+    if isinstance(error, MethodNotAllowedError):
+        headers["Allow"] = ", ".join(error.allowed)
     detail: dict[str, object] = {"code": error.code, "message": error.message}
     if isinstance(error, BudgetExceededError):  # when the caller's day starts again
         headers["Retry-After"] = str(error.retry_after)
