@@ -85,7 +85,12 @@ async def test_host_http_wrong_method_on_an_api_route_is_405_with_allow_in_json(
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("POST", "/api/nothing"), ("DELETE", "/api"), ("GET", "/api/transcriptions/a/b/c"), ("GET", "/transcribe")],
+    [
+        ("POST", "/api/nothing"),
+        ("DELETE", "/api"),
+        ("GET", "/api/transcriptions/a/b/c"),
+        ("GET", "/transcribe"),
+    ],
 )
 async def test_host_http_unknown_route_is_a_json_404_whatever_the_method(
     deployed: Deployed, method: str, path: str
