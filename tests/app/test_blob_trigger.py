@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 from pathlib import Path
 
 import jiwer
@@ -132,6 +133,7 @@ async def test_blob_output_formats_setting_limits_outputs(
     [
         (b"these are meeting notes, not a recording", "text/plain", "UnsupportedMediaType", 0),
         (b"%PDF-1.7\n1 0 obj", "application/pdf", "UnsupportedMediaType", 0),
+        (bytes([0x5A, 0x17]) + random.Random(3).randbytes(4096), "audio/wav", "UnsupportedMediaType", 0),
         (b"", "audio/wav", "EmptyAudioFile", 0),
         (b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(range(200)), "audio/wav", "InvalidAudioFormat", 1),
     ],

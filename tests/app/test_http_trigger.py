@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 from pathlib import Path
 
 import pysrt
@@ -11,6 +12,8 @@ import pytest
 import webvtt
 
 from tests.fixtures.functions import AppUnderTest as Deployed
+
+NOISE = bytes([0x5A, 0x17]) + random.Random(5).randbytes(4096)  # starts like no audio format
 
 
 def error_of(response) -> dict[str, str]:
@@ -114,6 +117,8 @@ async def test_http_options_reach_the_service_definition(deployed: Deployed, cor
         (b'{"blob": "missing.wav"}', "application/json", "", 404, "BlobNotFound"),
         (b"hello, this is text", "text/plain", "", 415, "UnsupportedMediaType"),
         (b"hello, this is text", "audio/wav", "", 415, "UnsupportedMediaType"),
+        (NOISE, "audio/wav", "", 415, "UnsupportedMediaType"),  # random bytes named .wav: no Speech call
+        (b"PK\x03\x04\x14\x00\x00\x00" + NOISE, "audio/wav", "", 415, "UnsupportedMediaType"),
         (b"RIFF\x24\x00\x00\x00WAVEfmt " + bytes(range(200)), "audio/wav", "", 422, "InvalidAudioFormat"),
     ],
 )
@@ -124,6 +129,8 @@ async def test_http_bad_requests_get_specific_status_and_error_body(
     assert response.status_code == status
     assert response.mimetype == "application/json"
     assert error_of(response)["code"] == code
+    if status == 415:
+        assert deployed.speech.requests() == []
 
 
 async def test_http_locale_the_service_cannot_do_is_422(deployed: Deployed, corpus: Path) -> None:

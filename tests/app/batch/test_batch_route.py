@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -142,6 +143,19 @@ async def test_audio_the_header_does_not_time_goes_to_batch_on_the_services_own_
     assert operations[0] == "transcribe" and "submit" in operations
     assert jobs.app.transcript_json("talk.mp3.json")["processing"]["route"] == "batch"
     assert "failed/talk.mp3.json" not in jobs.app.failures()
+
+
+async def test_random_bytes_over_the_fast_limit_fail_as_unsupported_media_before_any_batch_job(
+    jobs: Jobs, echo: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_emulator(jobs, echo, monkeypatch, MAX_AUDIO_BYTES=str(1024 * 1024))
+    noise = tmp_path / "noise.wav"
+    noise.write_bytes(bytes([0x5A, 0x17]) + random.Random(7).randbytes(2 * 1024 * 1024))
+    upload_file(jobs, "noise.wav", noise)
+    await jobs.app.blob_event("noise.wav")
+    await run_until(jobs, has_final_failure(jobs, "noise.wav"))
+    assert jobs.app.failure_json("noise.wav")["error"]["code"] == "UnsupportedMediaType"
+    assert echo.requests() == [] and echo.batch_jobs() == []
 
 
 async def test_a_failed_batch_ends_as_a_failure_record_with_the_services_code(

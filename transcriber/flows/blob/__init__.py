@@ -9,14 +9,17 @@ from __future__ import annotations
 import logging
 
 from transcriber.domain.audio_budget import job_charge, version_charge
+from transcriber.domain.audio_check import SNIFF_BYTES, check_audio
 from transcriber.domain.audio_header import HEAD_BYTES
 from transcriber.domain.errors import (
+    AudioRejectedError,
     BlobNotFoundError,
     BudgetExceededError,
     ContainerMissingError,
     InvalidBlobNameError,
     ServiceThrottledError,
     ThrottledTooLongError,
+    UnsupportedMediaError,
 )
 from transcriber.domain.invocation import Invocation
 from transcriber.domain.names import check_blob_name
@@ -122,8 +125,9 @@ async def process_blob(
                 except ThrottledTooLongError as waited:
                     outcome = await record_error(waited)
                 return outcome
-        refused = routing.batch_option_error(options, settings.defaults)
-        if refused is not None:  # an option batch lacks: a final failure record naming it, no SAS
+        # an option batch lacks, or content that is not audio: a final failure record, no SAS
+        refused = routing.batch_option_error(options, settings.defaults) or _not_audio(head)
+        if refused is not None:
             outcome = await record_error(refused)
             return outcome
         outcome = BlobOutcome("queued", name)  # from here the hand-over releases the claim if it fails
@@ -132,3 +136,12 @@ async def process_blob(
     finally:  # a success keeps its claim: the version's mark (transcriber.flows.claims)
         if outcome is None or outcome.status == "failed":
             await claimant.release(claim)
+
+
+def _not_audio(head: bytes) -> UnsupportedMediaError | AudioRejectedError | None:
+    """Why content on its way to batch is no audio (the fast route checks it in `transcribe_blob`)."""
+    try:
+        check_audio(head[:SNIFF_BYTES])
+    except (UnsupportedMediaError, AudioRejectedError) as exc:
+        return exc
+    return None
