@@ -1,33 +1,34 @@
-"""A blob's outcome, read back from storage: what `python -m transcriber status NAME` reports."""
+"""A blob's outcome, read back from storage: what `python -m transcriber status NAME` reports.
+
+In the jobs API's words (`transcriber.domain.statuses`): `queued` until a worker or a batch job
+holds the version, then `running` (a transient failure being retried included, with its error),
+`deferred`, and at the end `succeeded` or `failed`; `not-found` when there is no such blob.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
 from transcriber.domain.claim_record import HELD, ClaimRecord
 from transcriber.domain.errors import BlobNotFoundError
 from transcriber.domain.failure_record import RecordedError
-from transcriber.domain.job_record import BATCH_SUBMIT, FINISHED
+from transcriber.domain.job_record import BATCH_SUBMIT
 from transcriber.domain.names import claim_name, failure_name, output_name
+from transcriber.domain.statuses import DEFERRED, FAILED, FINISHED, QUEUED, RUNNING, SUCCEEDED
 from transcriber.flows.claims import read_claim
 from transcriber.flows.failures import read_failure
 from transcriber.flows.jobs.records import read_job
 from transcriber.services import TranscriptionService
 
-TRANSCRIBED, FAILED, RETRYING, DEFERRED, PENDING, NOT_FOUND = (
-    "transcribed",
-    "failed",
-    "retrying",
-    "deferred",
-    "pending",
-    "not-found",
-)
+NOT_FOUND = "not-found"  # no such blob: the one state that is not a job's status
 
 
 @dataclass(frozen=True)
 class BlobStatus:
-    """Where one blob stands; `outputs` names its transcript set or its failure record."""
+    """Where one blob stands; `outputs` names its transcript set or its failure record; `error`
+    is a final failure's, or (`running`, its `retrying` set) the one a retry follows."""
 
     name: str
     state: str
@@ -63,7 +64,7 @@ async def blob_status(service: TranscriptionService, name: str) -> BlobStatus:
     transcripts = settings.transcripts_container
     if await store.source_etag(transcripts, output_name(name, "json")) == info.etag:
         formats = ("json", *settings.output_formats)
-        return BlobStatus(name, TRANSCRIBED, info.etag, [output_name(name, fmt) for fmt in formats])
+        return BlobStatus(name, SUCCEEDED, info.etag, [output_name(name, fmt) for fmt in formats])
     record = await read_failure(service, name)
     if record is not None and record.source_etag == info.etag and record.final:
         return BlobStatus(name, FAILED, info.etag, [failure_name(name)], record.error, record.attempts)
@@ -78,8 +79,11 @@ async def blob_status(service: TranscriptionService, name: str) -> BlobStatus:
         }
         return BlobStatus(name, DEFERRED, info.etag, deferred=deferred)
     if record is not None and record.source_etag == info.etag:
-        return BlobStatus(name, RETRYING, info.etag, [failure_name(name)], record.error, record.attempts)
-    return BlobStatus(name, PENDING, info.etag, batch=await _batch_job(service, claim))
+        error = dataclasses.replace(record.error, retrying=True) if record.error is not None else None
+        return BlobStatus(name, RUNNING, info.etag, [failure_name(name)], error, record.attempts)
+    batch = await _batch_job(service, claim)
+    held = claim is not None and claim.state == HELD  # a worker has it now (claims are per version)
+    return BlobStatus(name, RUNNING if batch is not None or held else QUEUED, info.etag, batch=batch)
 
 
 async def _batch_job(service: TranscriptionService, claim: ClaimRecord | None) -> dict[str, Any] | None:

@@ -13,17 +13,17 @@ FAILED = 1  # a file or blob failed for good (the audio or options were refused)
 USAGE = 2  # bad command line (argparse's own code)
 NO_INPUT = 66  # a file or blob does not exist
 UNAVAILABLE = 69  # the service or storage could not be reached, or refused the credentials
-TEMPORARY = 75  # not finished yet (pending, retrying) or throttled: try again later
+TEMPORARY = 75  # not finished yet (queued, running, deferred) or throttled: try again later
 CONFIG = 78  # a setting is missing or invalid
 INTERRUPTED = 130  # Ctrl-C
 
 SUMMARY = """exit codes:
-  0   every file transcribed / the blob is transcribed
+  0   every file transcribed / the blob's transcription succeeded
   1   the audio or options were refused (a file failed, the blob failed for good)
   2   bad command line
   66  a file or blob does not exist
   69  Speech or storage unreachable, or credentials refused
-  75  not finished yet (pending, retrying) or throttled: try again later
+  75  not finished yet (queued, running, deferred) or throttled: try again later
   78  a setting is missing or invalid
   130 interrupted"""
 

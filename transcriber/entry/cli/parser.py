@@ -70,8 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser(
         "status",
         help="show a blob's outcome",
-        description="Where a blob of the audio container stands: transcribed, failed, retrying, "
-        "deferred (Speech was busy), pending or not found, for its current version.",
+        description="Where a blob of the audio container stands, for its current version, in the "
+        "jobs API's words: queued, running (retrying included), deferred (Speech was busy), "
+        "succeeded, failed, or not-found.",
         epilog=exit_codes.SUMMARY,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

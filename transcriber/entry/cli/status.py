@@ -8,24 +8,16 @@ import sys
 from collections.abc import Mapping
 
 from transcriber.domain.errors import TranscriberError
+from transcriber.domain.statuses import DEFERRED, FAILED, QUEUED, RUNNING, SUCCEEDED
 from transcriber.entry.cli import exit_codes
-from transcriber.flows.status import (
-    DEFERRED,
-    FAILED,
-    NOT_FOUND,
-    PENDING,
-    RETRYING,
-    TRANSCRIBED,
-    BlobStatus,
-    blob_status,
-)
+from transcriber.flows.status import NOT_FOUND, BlobStatus, blob_status
 from transcriber.services import get_service, reset_service
 
 EXIT_BY_STATE = {
-    TRANSCRIBED: exit_codes.OK,
+    SUCCEEDED: exit_codes.OK,
     FAILED: exit_codes.FAILED,
-    RETRYING: exit_codes.TEMPORARY,
-    PENDING: exit_codes.TEMPORARY,
+    RUNNING: exit_codes.TEMPORARY,
+    QUEUED: exit_codes.TEMPORARY,
     DEFERRED: exit_codes.TEMPORARY,
     NOT_FOUND: exit_codes.NO_INPUT,
 }
@@ -54,13 +46,14 @@ async def run_status(args: argparse.Namespace, environ: Mapping[str, str]) -> in
 
 def _describe(container: str, status: BlobStatus) -> str:
     where, state = f"{container}/{status.name}", status.state
-    if state == TRANSCRIBED:
-        return f"{where}: transcribed -> " + ", ".join(status.outputs)
-    if state in (FAILED, RETRYING):
-        error = status.error
-        reason = f"{error.code}: {error.message}" if error is not None else "None: None"
-        verb = "failed for good" if state == FAILED else f"retrying (attempt {status.attempts})"
-        return f"{where}: {verb}: {reason}"
+    if state == SUCCEEDED:
+        return f"{where}: succeeded -> " + ", ".join(status.outputs)
+    error = status.error
+    reason = f"{error.code}: {error.message}" if error is not None else "None: None"
+    if state == FAILED:
+        return f"{where}: failed for good: {reason}"
+    if state == RUNNING and error is not None:
+        return f"{where}: running, retrying (attempt {status.attempts}) after {reason}"
     if state == DEFERRED and status.deferred is not None:
         deferred = status.deferred
         why = (
@@ -70,10 +63,12 @@ def _describe(container: str, status: BlobStatus) -> str:
             f"{where}: deferred until {deferred['until']}: {why} "
             f"({deferred['deferrals']} deferral(s) since {deferred['since']})"
         )
-    if state == PENDING:
-        batch = status.batch
-        if batch is not None:
-            when = f", next look at {batch['nextLookAt']}" if batch.get("nextLookAt") else ""
-            return f"{where}: pending: batch job {batch['job']} {batch['state']}{when}"
-        return f"{where}: pending (no outcome yet for version {status.etag})"
+    batch = status.batch
+    if state == RUNNING and batch is not None:
+        when = f", next look at {batch['nextLookAt']}" if batch.get("nextLookAt") else ""
+        return f"{where}: running: batch job {batch['job']} {batch['state']}{when}"
+    if state == RUNNING:
+        return f"{where}: running (a worker holds version {status.etag})"
+    if state == QUEUED:
+        return f"{where}: queued (no outcome yet for version {status.etag})"
     return f"{where}: not found"
