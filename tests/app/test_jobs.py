@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -245,6 +246,41 @@ async def test_job_multipart_audio_with_options_in_fields(jobs: Jobs, corpus: Pa
     assert (await jobs.status_json(accepted["id"]))["status"] == "succeeded"
     [request] = jobs.app.speech.requests()
     assert request.audio_bytes and "en-US" in json.dumps(request.definition)
+
+
+@pytest.mark.parametrize(
+    ("how", "stored"),
+    [
+        ("multipart", "clip.wav"),  # the file part's filename
+        ("disposition", "Board meeting (2).wav"),  # a raw body's Content-Disposition, RFC 5987 form
+        ("field", "Réunion_3.wav"),  # fileName, made safe for a blob name: no '?'
+        ("none", "audio"),
+    ],
+)
+async def test_job_body_audio_keeps_its_file_name_for_its_outputs(
+    jobs: Jobs, corpus: Path, how: str, stored: str
+) -> None:
+    from tests.app.test_http_trigger import multipart
+
+    audio = (corpus / "cards-001.wav").read_bytes()
+    headers, query, body = {"Content-Type": "audio/wav"}, "", audio
+    if how == "multipart":
+        body, headers["Content-Type"] = multipart(audio, {})
+    elif how == "disposition":
+        headers["Content-Disposition"] = "attachment; filename*=UTF-8''Board%20meeting%20%282%29.wav"
+    elif how == "field":
+        query = "fileName=" + quote("Réunion?3.wav")
+    response = await jobs.app.call("POST", f"{URL}?{query}", body, headers)
+    assert response.status_code == 202, response.get_body()
+    job_id = json.loads(response.get_body())["id"]
+    name = f"jobs/{job_id}/{stored}"
+    assert name in audio_names(jobs)
+    await jobs.run()
+    status = await jobs.status_json(job_id)
+    assert status["status"] == "succeeded" and status["blob"] == name
+    assert [output["name"] for output in status["outputs"]][:2] == [f"{name}.json", f"{name}.txt"]
+    assert {f"{name}.{ext}" for ext in ("json", "txt", "srt", "vtt")} <= set(jobs.app.transcripts())
+    assert status["audioRemovedAt"] and name not in audio_names(jobs)  # still the job's own copy
 
 
 async def test_job_is_running_while_its_message_is_being_handled(jobs: Jobs, corpus: Path) -> None:

@@ -1,7 +1,8 @@
 """What POST /api/transcriptions takes beyond /api/transcribe's options: `fileName`, `keepAudio`.
 
-`fileName` is the name a person knows the recording by (the page shows it); it is only ever
-stored in the job's record and shown in its description, never used to name a blob.
+`fileName` is the name a person knows the recording by (the page shows it); it is stored in the
+job's record and shown in its description, and names the audio sent in the job's body only as one
+segment under the job's own prefix, made safe first (`transcriber.domain.names.job_audio_name`).
 """
 
 from __future__ import annotations

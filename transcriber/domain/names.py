@@ -86,6 +86,9 @@ JOBS_PREFIX = "jobs/"
 # In the audio container: where POST /api/uploads lets a caller create a blob.
 UPLOADS_PREFIX = "uploads/"
 _JOB_ID = re.compile(r"^[0-9a-f]{32}$")
+JOB_AUDIO_FILE = "audio"  # a job's audio sent with no file name
+_MAX_FILE_CHARS = 255
+_UNSAFE_IN_FILE = frozenset("/\\%#?")
 
 
 def failure_name(name: str) -> str:
@@ -115,6 +118,39 @@ def job_record_name(job_id: str) -> str:
     return f"{JOBS_PREFIX}{check_job_id(job_id)}.json"
 
 
-def job_audio_name(job_id: str) -> str:
-    """Where the audio sent in a job's POST body is stored (in the audio container)."""
-    return f"{JOB_AUDIO_PREFIX}{check_job_id(job_id)}/audio"
+def job_audio_name(job_id: str, file_name: str | None = None) -> str:
+    """Where the audio sent in a job's POST body is stored (in the audio container):
+    `jobs/<id>/<file name>`, so its outputs keep the name the caller knows it by (`job_audio_file`)."""
+    return f"{JOB_AUDIO_PREFIX}{check_job_id(job_id)}/{job_audio_file(file_name)}"
+
+
+def job_audio_file(file_name: str | None) -> str:
+    """The caller's file name as one safe segment of a blob name, else `audio`.
+
+    NFC; every slash, backslash, `%` (no percent-decoding can change it), `#`, `?` and control or
+    format character becomes `_`; trailing dots and spaces go (Azure advises against them); a name
+    that is then empty, `.`, `..` or refused by the name check is `audio`.
+    """
+    if not file_name:
+        return JOB_AUDIO_FILE
+    text = unicodedata.normalize("NFC", file_name)[:_MAX_FILE_CHARS]
+    safe = "".join("_" if c in _UNSAFE_IN_FILE or _control(c) else c for c in text).strip().rstrip(". ")
+    if safe in ("", ".", ".."):
+        return JOB_AUDIO_FILE
+    try:
+        check_blob_name(safe)
+    except InvalidBlobNameError:
+        return JOB_AUDIO_FILE
+    return safe
+
+
+def job_of_audio(name: str) -> str | None:
+    """The id of the job whose own audio `name` is (`jobs/<id>/<file>`), else None."""
+    parts = name.split("/")
+    if len(parts) != 3 or f"{parts[0]}/" != JOB_AUDIO_PREFIX or not _JOB_ID.fullmatch(parts[1]):
+        return None
+    return parts[1] if parts[2] == job_audio_file(parts[2]) else None
+
+
+def _control(c: str) -> bool:
+    return unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")

@@ -7,8 +7,8 @@ import logging
 from dataclasses import dataclass, field
 
 from transcriber.config import FORMATS
-from transcriber.domain.errors import BlobNotFoundError, InvalidRequestError
-from transcriber.domain.names import failure_name, job_audio_name, output_name
+from transcriber.domain.errors import BlobNotFoundError
+from transcriber.domain.names import failure_name, job_of_audio, output_name
 from transcriber.domain.privacy import blob_label
 from transcriber.domain.speakers import speakers_name
 from transcriber.flows.jobs import records
@@ -60,13 +60,10 @@ async def erase_if_gone(service: TranscriptionService, name: str) -> bool:
 
 
 async def _removed_by_its_job(service: TranscriptionService, name: str) -> bool:
-    """`jobs/<id>/audio`, deleted by job <id> itself when it ended (its record says so)."""
+    """`jobs/<id>/<file>`, deleted by job <id> itself when it ended (its record says so)."""
 
-    job_id = name.split("/")[1] if name.count("/") == 2 else ""
-    try:
-        if name != job_audio_name(job_id):
-            return False
-    except InvalidRequestError:  # not a job id: not job audio
+    job_id = job_of_audio(name)
+    if job_id is None:  # not job audio
         return False
     record = await records.read_job(service, job_id)
     return bool(record and record.audio_removed_at and record.source.name == name)

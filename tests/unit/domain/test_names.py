@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transcriber.domain.errors import InvalidBlobNameError
-from transcriber.domain.names import MAX_NAME, check_blob_name
+from transcriber.domain.names import MAX_NAME, check_blob_name, job_audio_name, job_of_audio
 
 ACCOUNT = "https://account.blob.core.windows.net"
 
@@ -84,3 +84,42 @@ def test_blob_name_accepted_names_keep_the_sdk_url_inside_the_container(name: st
     for _ in range(3):  # however many times a layer decodes it, it stays inside
         assert posixpath.normpath(path) == path and path.startswith("/audio-in/")
         path = unquote(path)
+
+
+JOB = "0123456789abcdef0123456789abcdef"
+
+
+@pytest.mark.parametrize(
+    ("file_name", "stored"),
+    [
+        (None, "audio"),
+        ("Board meeting.wav", "Board meeting.wav"),
+        ("R\u0065\u0301union.m4a", "R\u00e9union.m4a"),  # NFC
+        ("a%2F..%2Fb.wav", "a_2F.._2Fb.wav"),  # no percent-decoding can make a slash of it
+        ("q?x#y.mp3", "q_x_y.mp3"),
+        ("take.wav. ", "take.wav"),
+        ("..", "audio"),
+        (" . ", "audio"),
+        ("tab\there.wav", "tab_here.wav"),
+    ],
+)
+def test_job_audio_name_keeps_the_callers_file_name_made_safe(file_name: str | None, stored: str) -> None:
+    name = job_audio_name(JOB, file_name)
+    assert name == f"jobs/{JOB}/{stored}" and job_of_audio(name) == JOB
+
+
+@settings(max_examples=300)
+@given(st.text(min_size=1, max_size=255))
+def test_job_audio_name_of_any_file_name_is_one_checked_segment_of_its_job(file_name: str) -> None:
+    name = job_audio_name(JOB, file_name)
+    assert check_blob_name(name) == name and name.count("/") == 2
+    assert job_of_audio(name) == JOB
+    assert job_audio_name(JOB, name.rsplit("/", 1)[1]) == name  # made safe once, it stays as it is
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["jobs/xyz/audio", f"jobs/{JOB}", f"jobs/{JOB}/a/b.wav", f"jobs/{JOB}/a%2Fb", f"other/{JOB}/audio"],
+)
+def test_job_of_audio_is_none_for_names_no_job_stores_its_audio_under(name: str) -> None:
+    assert job_of_audio(name) is None

@@ -9,6 +9,7 @@ import difflib
 import json
 import re
 from collections.abc import Mapping
+from email.message import EmailMessage
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -79,6 +80,7 @@ def parse_request(
         _merge(fields, {key: [value] for key, value in document.items()}, (BLOB_FIELD, *known))
     elif mime.startswith(("audio/", "video/")) or mime in RAW_AUDIO_TYPES or (not mime and body):
         audio, audio_type = body, mime or None
+        file_name = _disposition_file_name(headers)
     elif body:
         raise UnsupportedMediaError(
             f"content type {mime!r} is not audio; send audio/*, application/octet-stream, "
@@ -98,6 +100,21 @@ def _header(headers: Mapping[str, str], name: str) -> str:
         if key.lower() == name:
             return value
     return ""
+
+
+def _disposition_file_name(headers: Mapping[str, str]) -> str | None:
+    """A raw body's file name, from `Content-Disposition: attachment; filename="..."` (or RFC
+    5987's `filename*=UTF-8''...`), as a multipart file part names its own; None when absent."""
+    value = _header(headers, "content-disposition")
+    if not value:
+        return None
+    message = EmailMessage()
+    try:
+        message["Content-Disposition"] = value
+        name = message.get_filename()
+    except (ValueError, TypeError, LookupError) as exc:
+        raise InvalidRequestError("the Content-Disposition header cannot be read") from redacted_cause(exc)
+    return str(name) if name else None
 
 
 def _reject_unknown(names: list[str], kind: str, known: tuple[str, ...]) -> None:

@@ -1,8 +1,8 @@
 """A job accepted: its audio stored (or its blob checked), its record written, its message queued.
 
 POST /api/transcriptions parses like /api/transcribe (same bounds, options and blob-name checks);
-body audio is stored under `jobs/<id>/audio` in the audio container (a name only its job owns,
-removed when the job ends: `transcriber.flows.jobs.outcome`, unless the caller keeps it). The
+body audio is stored as `jobs/<id>/<file name>` in the audio container (`audio` when it came with
+no name; a name only its job owns, removed when the job ends: `transcriber.flows.jobs.outcome`, unless the caller keeps it). The
 job records its caller as its owner and enters the owner index (`transcriber.flows.jobs.owners`);
 a blob is transcribed only for a caller who may name it (`transcriber.flows.grants`). The job is
 charged to its caller's audio budget here (`transcriber.flows.budget`: 429 beyond it), and its
@@ -63,12 +63,14 @@ async def accept_job(
         assert request.audio is not None
         head = bytes(memoryview(request.audio)[:HEAD_BYTES])
         if settings.batch.enabled:
-            probe = BlobInfo(settings.audio_container, job_audio_name(job_id), "", len(request.audio), None)
+            probe = BlobInfo(
+                settings.audio_container, job_audio_name(job_id, file_name), "", len(request.audio), None
+            )
             routing.refuse_batch_options(settings, probe, head, request.options)
         # before the audio is stored: a caller over budget leaves nothing behind
         await budget.charge_audio(service, caller.owner, job_charge(job_id), head, len(request.audio))
         await store.ensure_containers(settings.containers, create=settings.create_containers)
-        name = job_audio_name(job_id)
+        name = job_audio_name(job_id, file_name)  # its outputs keep the name the caller knows
         content_type = request.content_type or "application/octet-stream"
         await store.write(settings.audio_container, name, request.audio, content_type, if_absent=True)
         info = await store.properties(settings.audio_container, name)

@@ -13,7 +13,7 @@ from transcriber.adapters.callbacks import send_callback
 from transcriber.domain.errors import ConditionNotMetError, InvalidCallbackError, TranscriberError
 from transcriber.domain.failure_record import RecordedError
 from transcriber.domain.job_record import FAILED, FINISHED, SUCCEEDED, CallbackState, JobRecord
-from transcriber.domain.names import job_audio_name, output_name
+from transcriber.domain.names import job_of_audio, output_name
 from transcriber.flows.failures import read_failure
 from transcriber.flows.jobs import records
 from transcriber.flows.jobs.completions import notify
@@ -24,7 +24,7 @@ logger = logging.getLogger(__name__)
 
 def owns_audio(record: JobRecord) -> bool:
     """The job's source is audio it was sent (stored for it), not a blob the caller named."""
-    return record.source.name == job_audio_name(record.id)
+    return job_of_audio(record.source.name) == record.id
 
 
 async def end_job(

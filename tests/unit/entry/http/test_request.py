@@ -251,3 +251,19 @@ def test_parse_query_guess_ignores_case_and_never_offers_blob() -> None:
     message = caught.value.message
     assert "'FORMAT' (did you mean 'format'?)" in message and "'blob';" in message
     assert "blob" not in message.split("expected one of ")[1]  # a blob is named in a JSON body only
+
+
+@pytest.mark.parametrize(
+    ("disposition", "file_name"),
+    [
+        ('attachment; filename="Board meeting (2).wav"', "Board meeting (2).wav"),
+        ("attachment; filename*=UTF-8''R%C3%A9union.m4a", "Réunion.m4a"),
+        ("inline", None),
+    ],
+)
+def test_parse_raw_body_takes_its_file_name_from_content_disposition(
+    disposition: str, file_name: str | None
+) -> None:
+    headers = {"Content-Type": "audio/wav", "Content-Disposition": disposition}
+    request = parse_request(URL, headers, b"RIFF", max_bytes=10_000, blob_base_url=BASE)
+    assert request.file_name == file_name
