@@ -223,6 +223,8 @@ async def health_deep(req: func.HttpRequest) -> func.HttpResponse:
 def api_unrouted(req: func.HttpRequest) -> func.HttpResponse:
     """No function of the API takes this method on this path: say which do, in JSON."""
     wait_for_warm_up()
+    if (refused := _key_in_query(req)) is not None:
+        return refused
     from transcriber.entry.http.routes import unrouted
 
     return _response(unrouted(req.method, req.route_params.get("path") or ""))

@@ -58,7 +58,13 @@ async def test_budget_caller_over_budget_gets_429_before_any_speech_call(
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("POST", "/api/transcribe"), ("GET", "/api/transcriptions"), ("POST", "/api/uploads"), ("GET", "/")],
+    [
+        ("POST", "/api/transcribe"),
+        ("GET", "/api/transcriptions"),
+        ("POST", "/api/uploads"),
+        ("GET", "/"),
+        ("GET", "/api/transcribe"),  # no route's method: refused there too
+    ],
 )
 async def test_budget_key_in_code_query_is_400_naming_the_header(
     deployed: Deployed, method: str, path: str

@@ -2,8 +2,8 @@
 
 POST /api/transcriptions parses like /api/transcribe (same bounds, options and blob-name checks);
 body audio is stored as `jobs/<id>/<file name>` in the audio container (`audio` when it came with
-no name; a name only its job owns, removed when the job ends: `transcriber.flows.jobs.outcome`, unless the caller keeps it). The
-job records its caller as its owner and enters the owner index (`transcriber.flows.jobs.owners`);
+no name; a name only its job owns, removed when the job ends: `transcriber.flows.jobs.outcome`,
+unless the caller keeps it). The job records its caller as its owner and enters the owner index (`transcriber.flows.jobs.owners`);
 a blob is transcribed only for a caller who may name it (`transcriber.flows.grants`). The job is
 charged to its caller's audio budget here (`transcriber.flows.budget`: 429 beyond it), and its
 run, charged under the same key, costs nothing more.
