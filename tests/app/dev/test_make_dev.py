@@ -378,7 +378,7 @@ def test_make_dev_on_other_ports_with_the_echo_engine_serves_the_command_line_an
             found = wait_for_outputs(storage, {f"{blob}.json"}, 30)
         assert f"{blob}.json" in found, dev.log()
         status = run_python("-m", "transcriber", "status", blob, "--json", cwd=tmp_path)
-        assert status.returncode == 0 and json.loads(status.stdout)["state"] == "transcribed", status.stderr
+        assert status.returncode == 0 and json.loads(status.stdout)["state"] == "succeeded", status.stderr
         with BlobServiceClient.from_connection_string(dev.connection) as storage:  # the console's word
             storage.get_blob_client("audio-in", "notes.wav").upload_blob(b"meeting notes, not audio")
         dev.wait_for("transcribe_blob  failed", timeout=30)
