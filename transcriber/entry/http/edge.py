@@ -4,6 +4,8 @@ and the refusal of keys in URLs (`key_in_query`, which every HTTP function asks 
 Every handler runs through `serve`; `error_reply` is the one place where errors become HTTP
 statuses. Every error body is `{"error": {"code", "message"}}` (a job's result asked for too early
 adds the job's status and, for a failed job, its error), with no secret and no stack trace.
+Every answer `serve` gives carries `PRIVATE_HEADERS`: transcripts, job records, audio and upload
+URLs stay out of every cache, and no browser reads them as another type than the one sent.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 import os
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager, nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, urlsplit
 
 from transcriber.domain.errors import (
@@ -61,6 +63,8 @@ STATUS_BY_ERROR: list[tuple[type[TranscriberError], int]] = [
     (AuthenticationError, 502),
     (ServiceError, 502),
 ]
+# On every answer of `serve`, success or error; a route's own value for a header wins.
+PRIVATE_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
 @dataclass(frozen=True)
@@ -118,7 +122,13 @@ async def serve(
 ) -> HttpReply:
     """Run `handle` with the process's service for a caller who may call (`callers`), and who it is
     (`transcriber.domain.owners`: what it may see), inside the
-    invocation's telemetry scope when one is given; any TranscriberError becomes its reply."""
+    invocation's telemetry scope when one is given; any TranscriberError becomes its reply, and
+    every reply carries `PRIVATE_HEADERS`."""
+    reply = await _answer(headers, handle, invocation)
+    return replace(reply, headers={**PRIVATE_HEADERS, **reply.headers})
+
+
+async def _answer(headers: Mapping[str, str], handle: Handler, invocation: Invocation | None) -> HttpReply:
     try:
         service = get_service()
     except SettingError as exc:
