@@ -20,6 +20,7 @@ from transcriber.config import Settings
 from transcriber.domain.callback_keys import delivery_id, destination_secret
 from transcriber.domain.errors import InvalidCallbackError
 from transcriber.domain.job_record import CallbackState, JobRecord
+from transcriber.domain.privacy import job_label
 
 logger = logging.getLogger(__name__)
 MAX_URL_CHARS = 2048
@@ -100,5 +101,5 @@ async def send_callback(settings: Settings, record: JobRecord) -> CallbackState:
                 status = type(exc).__name__
             if attempt < settings.callback_max_attempts:
                 await asyncio.sleep(settings.callback_backoff_ms / 1000 * 2 ** (attempt - 1))
-    logger.warning("job %s: callback not delivered after %d attempt(s)", record.id, attempts)
+    logger.warning("%s: callback not delivered after %d attempt(s)", job_label(record.id), attempts)
     return CallbackState(delivered=False, attempts=attempts, status=status)

@@ -1,6 +1,9 @@
 """Blob names are personal data (they are often people's names): keep them out of telemetry and logs.
+Job ids are bearer handles (whoever holds one reads the job's transcript with a key): logs carry
+their keyed id too, always.
 
-`python -m transcriber.domain.privacy NAME` prints the keyed id that stands for NAME.
+`python -m transcriber.domain.privacy NAME` prints the keyed id that stands for NAME,
+`python -m transcriber.domain.privacy --job ID` the one that stands for a job id.
 """
 
 from __future__ import annotations
@@ -13,9 +16,10 @@ import secrets
 import sys
 from dataclasses import dataclass
 
-__all__ = ["blob_id", "blob_label", "configure", "names_included", "quiet_sdk_logging"]
+__all__ = ["blob_id", "blob_label", "configure", "job_label", "names_included", "quiet_sdk_logging"]
 
 ID_PREFIX = "blob-"
+JOB_PREFIX = "job-"
 # azure-core's request/response lines and urllib3's connection lines (the sync storage client
 # of the SDK-type blob binding) carry URLs with blob names. Not `azure` as a whole: the Functions
 # runtime logs as `azure.functions`, and its INFO lines are the function's own.
@@ -53,12 +57,21 @@ def names_included() -> bool:
     return bool(_state["include"])
 
 
-def blob_id(name: str) -> str:
-    """A stable, keyed stand-in for a blob name: `blob-` and 16 hex digits."""
+def _keyed(text: str) -> str:
     key = _state["key"]
     assert isinstance(key, bytes)
-    digest = hmac.new(key, name.encode("utf-8"), hashlib.sha256).hexdigest()
-    return f"{ID_PREFIX}{digest[:16]}"
+    return hmac.new(key, text.encode("utf-8"), hashlib.sha256).hexdigest()[:16]
+
+
+def blob_id(name: str) -> str:
+    """A stable, keyed stand-in for a blob name: `blob-` and 16 hex digits."""
+    return f"{ID_PREFIX}{_keyed(name)}"
+
+
+def job_label(job_id: str) -> str:
+    """What a log line may say about a job: `job-` and 16 hex digits, a keyed hash of its id
+    (never the id, whatever TELEMETRY_INCLUDE_BLOB_NAMES says: the id opens the transcript)."""
+    return f"{JOB_PREFIX}{_keyed('job:' + job_id)}"
 
 
 def blob_label(name: str) -> str:
@@ -75,17 +88,20 @@ def quiet_sdk_logging() -> None:
 
 
 def main(argv: list[str]) -> int:
-    """Print the id of each name given, under TELEMETRY_NAME_KEY (to find a recording's lines)."""
+    """Print the id of each name given (of each job id, after `--job`), under TELEMETRY_NAME_KEY
+    (to find a recording's or a job's lines)."""
     key = os.environ.get("TELEMETRY_NAME_KEY", "").strip()
-    if not key or not argv:
+    jobs = argv[:1] == ["--job"]
+    values = argv[1:] if jobs else argv
+    if not key or not values:
         print(
-            "usage: TELEMETRY_NAME_KEY=<key> python -m transcriber.domain.privacy <blob name>...",
+            "usage: TELEMETRY_NAME_KEY=<key> python -m transcriber.domain.privacy [--job] <blob name or job id>...",
             file=sys.stderr,
         )
         return 2
     configure(PrivacySettings(include_blob_names=False, name_key=key))
-    for name in argv:
-        print(f"{blob_id(name)}\t{name}")
+    for value in values:
+        print(f"{job_label(value) if jobs else blob_id(value)}\t{value}")
     return 0
 
 

@@ -27,6 +27,7 @@ from transcriber.domain.job_record import (
     SubmitAttempt,
 )
 from transcriber.domain.pacing import jittered
+from transcriber.domain.privacy import job_label
 from transcriber.flows.batch import claim_handover, completion, schedule
 from transcriber.flows.batch.claim_handover import parse_time
 from transcriber.flows.batch.step import Step, parse_step
@@ -50,7 +51,7 @@ async def run_step(
     job_id, look = parsed
     found = await records.read_job_and_etag(service, job_id)
     if found is None or found[0].batch is None:
-        logger.warning("jobs queue: batch job %s has no record; dropped", job_id)
+        logger.warning("jobs queue: batch %s has no record; dropped", job_label(job_id))
         return "missing"
     record, etag = found
     step = Step(service, record, etag, invocation)
@@ -70,7 +71,7 @@ async def run_step(
             raise
         error = exc if isinstance(exc, TranscriberError) else ServiceError(f"unexpected {type(exc).__name__}")
         logger.warning(
-            "job %s: batch step failed on the queue's last try (%s); the job fails", job_id, error.code
+            "%s: batch step failed on the queue's last try (%s); the job fails", job_label(job_id), error.code
         )
         return await completion.failed(step, error)
 
@@ -87,7 +88,7 @@ async def _step(step: Step, job_id: str) -> str:
         if state == BATCH_FOLLOW:
             return await _follow(step)
     except ServiceThrottledError as exc:
-        logger.info("job %s: batch throttled (429); looking again after %s s", job_id, exc.retry_after)
+        logger.info("%s: batch throttled (429); looking again after %s s", job_label(job_id), exc.retry_after)
         delay = schedule.throttled_delay(step.settings, step.batch.polls or 0, exc.retry_after)
         return await step.look_again(jittered(delay))  # never sooner than Retry-After, spread
     except TranscriberError as exc:
@@ -99,9 +100,9 @@ async def _step(step: Step, job_id: str) -> str:
         step.batch.last_error = RecordedError.of(exc)
         if errors >= service.settings.blob_max_attempts:
             return await completion.failed(step, exc)
-        logger.warning("job %s: batch step failed (%s); looking again", job_id, exc.code)
+        logger.warning("%s: batch step failed (%s); looking again", job_label(job_id), exc.code)
         return await step.look_again(schedule.poll_delay(step.settings, errors))
-    logger.warning("job %s: unknown batch state; dropped", job_id)
+    logger.warning("%s: unknown batch state; dropped", job_label(job_id))
     return record.status
 
 
@@ -143,7 +144,7 @@ async def _adopt_attempt(step: Step) -> tuple[str, str] | None:
         return None
     for extra in found[1:]:
         await completion.delete_transcription(step, extra.id)
-    logger.info("job %s: adopted the transcription an earlier failed submit made", step.record.id)
+    logger.info("%s: adopted the transcription an earlier failed submit made", job_label(step.record.id))
     return found[0].id, attempt.sas_expires_at
 
 
@@ -155,7 +156,7 @@ async def _submitted(step: Step, transcription: str, sas_expires_at: str, *, rep
     batch.state, batch.transcription = BATCH_RUNNING, transcription
     batch.submitted_at = batch.submitted_at or records.now()
     batch.sas_expires_at, batch.polls, batch.errors = sas_expires_at, 0, 0
-    logger.info("job %s: batch transcription submitted", step.record.id)
+    logger.info("%s: batch transcription submitted", job_label(step.record.id))
     return await step.look_again(schedule.poll_delay(step.settings, 0))
 
 
@@ -183,7 +184,7 @@ async def _look(step: Step) -> str:
     delay = schedule.look_delay(step.settings, polls, status.retry_after)
     if schedule.needs_fresh_sas(status.status, parse_time(step.batch.sas_expires_at), now, delay):
         logger.info(
-            "job %s: not started before its SAS ends: submitting again with a new one", step.record.id
+            "%s: not started before its SAS ends: submitting again with a new one", job_label(step.record.id)
         )
         return await _submit(step, replacing=step.transcription)
     step.batch.polls = polls

@@ -12,6 +12,7 @@ from transcriber.domain.errors import ServiceError, TranscriberError
 from transcriber.domain.invocation import Invocation
 from transcriber.domain.job_record import DEFERRED, FINISHED, RUNNING
 from transcriber.domain.names import failure_name
+from transcriber.domain.privacy import job_label
 from transcriber.flows.blob import process_blob
 from transcriber.flows.failures import read_failure_and_etag
 from transcriber.flows.jobs import records
@@ -57,7 +58,7 @@ async def run_job(
     `owner`: the claim a deferred job's message comes back to (`transcriber.flows.deferral`)."""
     record = await records.read_job(service, job_id)
     if record is None:
-        logger.warning("jobs queue: job %s has no record; dropped", job_id)
+        logger.warning("jobs queue: %s has no record; dropped", job_label(job_id))
         return "missing"
     if record.status in FINISHED:  # a redelivery: only what the end left undone
         return await end_job(service, record)

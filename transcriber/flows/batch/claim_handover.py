@@ -25,6 +25,7 @@ from transcriber.domain.job_record import (
 )
 from transcriber.domain.names import claim_name
 from transcriber.domain.options import TranscriptionRequestOptions
+from transcriber.domain.privacy import job_label
 from transcriber.flows.batch import schedule
 from transcriber.flows.claims import Claim, read_claim, release, write_claim
 from transcriber.flows.jobs import records
@@ -62,7 +63,7 @@ async def held_by_batch(service: TranscriptionService, info: BlobInfo) -> str | 
     due = (batch.next_look_at or batch.queued_at) if batch is not None else None
     overdue = datetime.now(UTC) - timedelta(seconds=2 * settings.claim_timeout_seconds)
     if record is None or record.status in FINISHED or (due and parse_time(due) < overdue):
-        logger.warning("job %s holds a claim but looks at it no more: taking the version over", job)
+        logger.warning("%s holds a claim but looks at it no more: taking the version over", job_label(job))
         await release(service, Claim(claim_name(info), found[1]))  # marked released: taken at once
         return None
     return job
@@ -116,7 +117,7 @@ async def hand_over(
         await release(service, current)
         raise
     logger.info(
-        "job %s: over fast transcription's limits (%s): batch transcription queued", record.id, reason
+        "%s: over fast transcription's limits (%s): batch transcription queued", job_label(record.id), reason
     )
     return record.id
 

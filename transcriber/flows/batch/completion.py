@@ -9,6 +9,7 @@ from transcriber.domain.errors import BlobNotFoundError, TranscriberError
 from transcriber.domain.failure_record import RecordedError
 from transcriber.domain.invocation import Invocation
 from transcriber.domain.job_record import BATCH_DONE, FAILED, SUCCEEDED
+from transcriber.domain.privacy import job_label
 from transcriber.flows import claims
 from transcriber.flows.batch.claim_handover import parse_time
 from transcriber.flows.batch.step import Step
@@ -56,7 +57,7 @@ async def failed(step: Step, error: TranscriberError) -> str:
         raise final
 
     await write_outcome(service, info, _attempt(step), step.options, produce)
-    logger.warning("job %s: batch transcription failed: %s", step.record.id, error.code)
+    logger.warning("%s: batch transcription failed: %s", job_label(step.record.id), error.code)
     return await _end(step, "failed")
 
 
@@ -85,7 +86,9 @@ async def _end(step: Step, outcome_status: str) -> str:
 
 async def superseded(step: Step) -> str:
     """The blob was overwritten or deleted mid-batch: nothing is written for the old version."""
-    logger.warning("job %s: the blob changed or was deleted during batch transcription", step.record.id)
+    logger.warning(
+        "%s: the blob changed or was deleted during batch transcription", job_label(step.record.id)
+    )
     if step.record.origin != "blob":
         step.record.error = RecordedError("AudioChanged", "the blob was replaced or deleted meanwhile")
     return await _end(step, "gone")
@@ -104,7 +107,9 @@ async def delete_transcription(step: Step, transcription_id: str) -> None:
     try:
         await step.service.batch.delete(transcription_id)
     except TranscriberError as exc:  # the service deletes it after its time to live anyway
-        logger.warning("job %s: could not delete the batch transcription: %s", step.record.id, exc.code)
+        logger.warning(
+            "%s: could not delete the batch transcription: %s", job_label(step.record.id), exc.code
+        )
 
 
 async def _delete_attempt(step: Step) -> None:
@@ -115,7 +120,7 @@ async def _delete_attempt(step: Step) -> None:
     try:
         found = await step.service.batch.find(attempt.display_name)
     except TranscriberError as exc:  # the service deletes it after its time to live anyway
-        logger.warning("job %s: could not list batch transcriptions: %s", step.record.id, exc.code)
+        logger.warning("%s: could not list batch transcriptions: %s", job_label(step.record.id), exc.code)
         return
     for status in found:
         if status.id != step.batch.transcription:

@@ -15,6 +15,7 @@ from transcriber.domain.errors import ConditionNotMetError, TranscriberError
 from transcriber.domain.invocation import Invocation
 from transcriber.domain.job_record import RUNNING, BatchState, JobRecord
 from transcriber.domain.options import TranscriptionRequestOptions
+from transcriber.domain.privacy import job_label
 from transcriber.flows.batch import claim_handover
 from transcriber.flows.jobs import records
 from transcriber.services import TranscriptionService
@@ -63,7 +64,7 @@ class Step:
         try:
             self.etag = await records.write_job(self.service, self.record, if_etag=self.etag)
         except ConditionNotMetError:
-            logger.info("job %s: moved on by another delivery; this one stops", self.record.id)
+            logger.info("%s: moved on by another delivery; this one stops", job_label(self.record.id))
             return False
         return True
 

@@ -14,6 +14,7 @@ from transcriber.domain.errors import ConditionNotMetError, InvalidCallbackError
 from transcriber.domain.failure_record import RecordedError
 from transcriber.domain.job_record import FAILED, FINISHED, SUCCEEDED, CallbackState, JobRecord
 from transcriber.domain.names import job_of_audio, output_name
+from transcriber.domain.privacy import job_label
 from transcriber.flows.failures import read_failure
 from transcriber.flows.jobs import records
 from transcriber.flows.jobs.completions import notify
@@ -51,7 +52,7 @@ async def end_job(
     if record.status not in FINISHED:
         await _read_outcome(service, record, outcome_status, last_error, last_try)
         await records.write_job(service, record)
-        logger.info("job %s: %s", record.id, record.status)
+        logger.info("%s: %s", job_label(record.id), record.status)
         if record.status not in FINISHED:
             return record.status
         message = {"kind": "job", "id": record.id, "blob": name, "status": record.status}
@@ -144,7 +145,7 @@ async def _remove_audio(service: TranscriptionService, record: JobRecord) -> Non
     try:
         await service.store.delete(service.settings.audio_container, record.source.name)
     except TranscriberError as exc:  # the outcome stands; the lifecycle rule removes it later
-        logger.warning("job %s: its audio could not be removed: %s", record.id, exc.message)
+        logger.warning("%s: its audio could not be removed: %s", job_label(record.id), exc.message)
 
 
 def _outputs(service: TranscriptionService, name: str) -> list[str]:

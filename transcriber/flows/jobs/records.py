@@ -17,6 +17,7 @@ from transcriber.domain.errors import InvalidRequestError
 from transcriber.domain.job_record import JobRecord
 from transcriber.domain.names import job_record_name
 from transcriber.domain.options import TranscriptionRequestOptions, effective_options
+from transcriber.domain.privacy import job_label
 from transcriber.services import TranscriptionService
 
 logger = logging.getLogger(__name__)
@@ -38,7 +39,9 @@ def job_options(service: TranscriptionService, record: JobRecord) -> Transcripti
         return effective_options(options, service.settings.defaults)
     except InvalidRequestError as exc:
         logger.warning(
-            "job %s: its options clash with the app's defaults (%s); its own apply", record.id, exc.message
+            "%s: its options clash with the app's defaults (%s); its own apply",
+            job_label(record.id),
+            exc.message,
         )
         return options
 
