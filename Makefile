@@ -9,7 +9,6 @@ NODE_STAMP := node_modules/.installed
 CHROMIUM := /usr/bin/chromium
 # The emulator tests' read sentences are synthesised at test time with Debian's flite.
 FLITE := /usr/bin/flite
-CONSTRAINTS := $(VENV)/requirements-constraints.txt
 PORT ?= 5055
 KEY ?=
 ENGINE ?= pocketsphinx
@@ -31,10 +30,9 @@ $(PY_STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv --clear $(VENV)
 	# 1. exactly what is deployed, every package checked against its hash (as the remote build does)
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.txt
-	# 2. the dev tools, in a second call (hash checking is all or nothing per call), held to the
-	#    versions of step 1 by requirements.txt's pins as constraints
-	sed -e '/--hash=/d' -e 's/ *\\$$//' requirements.txt > $(CONSTRAINTS)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt -c $(CONSTRAINTS)
+	# 2. the dev tools, hashed too, in a second call (compiled with requirements.txt as a
+	#    constraint, so every package both name is at step 1's version)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
 	$(PY) -c "from devtools.functions_host.protocol import load_protos; load_protos()"  # the local host's protocol classes, into .cache/
 	touch $@
 
@@ -107,13 +105,15 @@ lint: $(PY_STAMP)
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
 
-# Re-pin requirements.txt from requirements.in (hashes included). Add UPGRADE=1 to move every
+# Re-pin requirements.txt from requirements.in, then requirements-dev.txt from requirements-dev.in
+# (hashes included; the dev file constrained by the runtime one). Add UPGRADE=1 to move every
 # package to its newest allowed version, or UPGRADE=<package> for one.
+PIP_COMPILE = $(PY) -m piptools compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+  --no-emit-index-url --no-emit-find-links \
+  $(if $(filter 1,$(UPGRADE)),--upgrade,$(if $(UPGRADE),--upgrade-package $(UPGRADE),))
 requirements: $(PY_STAMP)
-	$(PY) -m piptools compile --quiet --generate-hashes --allow-unsafe --strip-extras \
-	  --no-emit-index-url --no-emit-find-links \
-	  $(if $(filter 1,$(UPGRADE)),--upgrade,$(if $(UPGRADE),--upgrade-package $(UPGRADE),)) \
-	  --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements-dev.in
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .cache .hypothesis .azurite

@@ -33,6 +33,7 @@ EXCLUDED_TOP = (
 )
 EXCLUDED_FILES = (
     "Makefile",
+    "requirements-dev.in",
     "requirements-dev.txt",
     "pyproject.toml",
     "package.json",
