@@ -92,6 +92,37 @@ def test_host_json_logging_never_samples_away_requests_events_or_exceptions(host
     assert {"Request", "Event", "Exception"} <= set(sampling["excludedTypes"].split(";"))
 
 
+LEVELS = ["Trace", "Debug", "Information", "Warning", "Error", "Critical", "None"]
+
+
+def blob_triggered_functions() -> list[str]:
+    """The functions function_app.py declares with a blob trigger (the host names the blob in their
+    trigger reason), read from the source so no app object is indexed twice."""
+    source = (ROOT / "function_app.py").read_text(encoding="utf-8")
+    blocks = re.split(r'^@app\.function_name\("', source, flags=re.M)[1:]
+    return [block.split('"', 1)[0] for block in blocks if "@app.blob_trigger(" in block.split("\ndef ", 1)[0]]
+
+
+def test_host_json_sends_no_host_request_row_or_host_dependency(host_json: dict) -> None:
+    """Host.Results writes the requests table, each row with the trigger reason (a blob's name) and
+    an HTTP call's URL (a job's id): none leaves the app. The app's own events, metrics and
+    dependencies (its own exporter) and Host.Aggregator's counts stay."""
+    logging = host_json["logging"]
+    assert logging["logLevel"]["Host.Results"] == "None"
+    assert LEVELS.index(logging["logLevel"]["Host.Aggregator"]) <= LEVELS.index("Information")
+    assert logging["applicationInsights"]["enableDependencyTracking"] is False
+
+
+def test_host_json_keeps_the_hosts_lines_about_blob_triggered_functions_to_warnings(host_json: dict) -> None:
+    levels = host_json["logging"]["logLevel"]
+    functions = blob_triggered_functions()
+    assert functions == ["transcribe_blob"]
+    for name in functions:
+        assert LEVELS.index(levels[f"Function.{name}"]) >= LEVELS.index("Warning"), name
+        assert levels[f"Function.{name}.User"] == "Information", name  # the app's own lines (keyed ids)
+    assert LEVELS.index(levels["Host.Triggers.Blob"]) >= LEVELS.index("Warning")
+
+
 def test_main_parameters_when_read_by_azd_set_only_declared_params() -> None:
     params = {d.name: d.body for d in declarations(INFRA / "main.bicep") if d.kind == "parameter"}
     given = json.loads((INFRA / "main.parameters.json").read_text(encoding="utf-8"))["parameters"]
