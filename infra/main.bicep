@@ -35,6 +35,9 @@ param principalType string = 'User'
 @description('Grant the deployer upload access to the audio container, read access to transcripts and Speech User (testing). Off: no standing access to personal data.')
 param deployerDataAccess bool = false
 
+@description('Also give the app Storage Account Contributor on the host account (Microsoft lists it for blob triggers; the Event Grid trigger does not call what needs it). Only if the host logs 403 AuthorizationPermissionMismatch on SetBlobServiceProperties.')
+param hostAccountContributor bool = false
+
 @description('Private networking: VNet integration, private endpoints for storage and Speech, storage and Speech firewalls closed.')
 param vnetEnabled bool = true
 
@@ -258,16 +261,15 @@ module network 'app/network.bicep' = if (vnetEnabled) {
   }
 }
 
-// Private endpoints: blob, queue and table (the audio budget) of the data account, blob, queue and
-// table of the host account, Speech and the Key Vault; the app reaches each through the VNet,
-// never over the internet.
+// Private endpoints: blob, queue and table (the audio budget) of the data account, blob and queue
+// of the host account (the host uses no tables), Speech and the Key Vault; the app reaches each
+// through the VNet, never over the internet.
 var privateEndpoints = [
   { key: 'data-blob', target: storage.outputs.id, groupId: 'blob', zone: 'blob' }
   { key: 'data-queue', target: storage.outputs.id, groupId: 'queue', zone: 'queue' }
   { key: 'data-table', target: storage.outputs.id, groupId: 'table', zone: 'table' }
   { key: 'host-blob', target: hostStorage.outputs.id, groupId: 'blob', zone: 'blob' }
   { key: 'host-queue', target: hostStorage.outputs.id, groupId: 'queue', zone: 'queue' }
-  { key: 'host-table', target: hostStorage.outputs.id, groupId: 'table', zone: 'table' }
   { key: 'speech', target: speech.outputs.id, groupId: 'account', zone: 'speech' }
   { key: 'vault', target: keyVault.outputs.id, groupId: 'vault', zone: 'keyVault' }
 ]
@@ -395,7 +397,6 @@ module functionApp 'app/function.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     storageBlobEndpoint: hostStorage.outputs.blobEndpoint
     storageQueueEndpoint: hostStorage.outputs.queueEndpoint
-    storageTableEndpoint: hostStorage.outputs.tableEndpoint
     deploymentContainerName: deploymentContainerName
     userAssignedIdentityId: userAssignedIdentityId
     userAssignedIdentityClientId: userAssignedClientId
@@ -432,6 +433,7 @@ module rbac 'app/rbac.bicep' = {
     deployerPrincipalId: principalId
     deployerPrincipalType: principalType
     deployerDataAccess: deployerDataAccess
+    hostAccountContributor: hostAccountContributor
   }
 }
 

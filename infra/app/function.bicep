@@ -21,10 +21,9 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 param maximumInstanceCount int = 100
 
-@description('Blob, queue and table endpoints of the host storage account (AzureWebJobsStorage); it also holds the deployment package.')
+@description('Blob and queue endpoints of the host storage account (AzureWebJobsStorage); it also holds the deployment package.')
 param storageBlobEndpoint string
 param storageQueueEndpoint string
-param storageTableEndpoint string
 
 @description('Blob container holding the deployment package.')
 param deploymentContainerName string
@@ -65,13 +64,13 @@ var deploymentAuthentication = useUserAssigned ? {
 }
 
 // What the Functions host itself needs: identity-based AzureWebJobsStorage (Flex Consumption
-// requires it) and Entra ID authentication to Application Insights.
+// requires it; blobs and queues only: tables serve Durable Functions and extensions this app does
+// not use) and Entra ID authentication to Application Insights.
 var hostSettings = union(
   {
     AzureWebJobsStorage__credential: 'managedidentity'
     AzureWebJobsStorage__blobServiceUri: storageBlobEndpoint
     AzureWebJobsStorage__queueServiceUri: storageQueueEndpoint
-    AzureWebJobsStorage__tableServiceUri: storageTableEndpoint
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsightsConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: appInsightsAuthentication
   },

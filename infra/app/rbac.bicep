@@ -1,9 +1,15 @@
 // Role assignments, each on the smallest scope Azure allows for what it is for (docs/DEPLOY.md,
 // Security, lists each with its reason and Microsoft's page). The app's code and the Functions
 // host run as one identity, so the app gets the union of what both need:
-// - host account (AzureWebJobsStorage, deployment package; no personal data): the host roles
-//   of "Connecting to host storage with an identity", on the account, because the host creates
-//   its own containers, queues and tables there;
+// - host account (AzureWebJobsStorage, deployment package; no personal data): the roles
+//   "Connecting to host storage with an identity" lists for the host and a blob trigger that
+//   this app needs, on the account (the host lists and creates its containers and the trigger's
+//   queue there): Storage Blob Data Owner and Storage Queue Data Contributor. Not Storage Account
+//   Contributor unless hostAccountContributor (only the polling blob trigger's Set Blob Service
+//   Properties needs it; the Event Grid trigger never calls it, and it could re-enable shared keys
+//   or open the firewall), never Storage Table Data Contributor there (Durable Functions' need,
+//   not this app's); the deployment container's need (Storage Blob Data Contributor, Flex Consumption)
+//   lies within the first;
 // - data account: write on the audio container (uploads SAS and job audio), the transcripts and
 //   failures containers, the blob trigger's poison queue, the erasure queues, the jobs queues and
 //   the optional completion queue each scoped to that one queue, and Storage Blob Delegator (user-delegation keys are an
@@ -46,17 +52,20 @@ param deployerPrincipalType string = 'User'
 @description('Give the deployer upload access to the audio container, read access to the transcripts and failures containers and Speech User.')
 param deployerDataAccess bool = false
 
+@description('Storage Account Contributor on the host account as well: only if the host logs 403 on SetBlobServiceProperties.')
+param hostAccountContributor bool = false
+
 // Built-in role definition ids (the same in every tenant; learn.microsoft.com/azure/role-based-access-control/built-in-roles).
-var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner: host storage blobs and the deployment package
+var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b' // Storage Blob Data Owner: host storage blobs (locks, keys, blob receipts) and the deployment package
 var storageBlobDataContributor = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe' // Storage Blob Data Contributor: write and delete transcripts; the deployer's uploads
 var storageBlobDataReader = '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1' // Storage Blob Data Reader: read audio; the deployer reads transcripts
 var storageBlobDelegator = 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a' // Storage Blob Delegator: get a user delegation key for read SAS URLs
-var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88' // Storage Queue Data Contributor: host queues; poison queues
+var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88' // Storage Queue Data Contributor: the blob trigger's host queue; poison queues
 var storageQueueDataReader = '19e7f393-937e-4f77-808e-94535e297925' // Storage Queue Data Reader: the erasure and jobs queue triggers peek and read their length
 var storageQueueDataMessageProcessor = '8a0f0c08-91a1-4084-bc3d-661d67233fed' // Storage Queue Data Message Processor: the erasure and jobs queue triggers take and delete messages
 var storageQueueDataMessageSender = 'c6a89b2d-59bc-44d0-9896-0f6e12d7b80a' // Storage Queue Data Message Sender: the HTTP functions enqueue transcription jobs; completion messages
-var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor: the host's own tables; the audio budget's table
-var storageAccountContributor = '17d1049b-9a84-46fb-8f53-869881c3d3ab' // Storage Account Contributor: blob trigger with identity-based AzureWebJobsStorage (host account only)
+var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3' // Storage Table Data Contributor: the audio budget's table (data account)
+var storageAccountContributor = '17d1049b-9a84-46fb-8f53-869881c3d3ab' // Storage Account Contributor: only with hostAccountContributor (the polling blob trigger's Set Blob Service Properties)
 // Cognitive Services User would give in effect Contributor rights on Speech's data plane
 // (Microsoft's Speech RBAC page), more than transcribing needs.
 var cognitiveServicesSpeechUser = 'f2dc8367-1007-4938-bd23-fe263f013447' // Cognitive Services Speech User: the transcription APIs with an Entra ID token, no keys
@@ -130,7 +139,7 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
   name: applicationInsightsName
 }
 
-// Host account: what the Functions host needs for AzureWebJobsStorage with a blob trigger.
+// Host account: what the Functions host needs for AzureWebJobsStorage with an Event Grid blob trigger.
 
 resource hostBlobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(hostStorage.id, appPrincipalId, storageBlobDataOwner)
@@ -152,17 +161,8 @@ resource hostQueueContributor 'Microsoft.Authorization/roleAssignments@2022-04-0
   }
 }
 
-resource hostTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(hostStorage.id, appPrincipalId, storageTableDataContributor)
-  scope: hostStorage
-  properties: {
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageTableDataContributor)
-    principalId: appPrincipalId
-    principalType: 'ServicePrincipal'
-  }
-}
-
-resource hostAccountContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+// Off by default: a management role, which could re-enable shared keys or open the firewall.
+resource hostAccountContributorRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (hostAccountContributor) {
   name: guid(hostStorage.id, appPrincipalId, storageAccountContributor)
   scope: hostStorage
   properties: {

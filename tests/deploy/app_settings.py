@@ -18,7 +18,6 @@ STAND_INS = {
     "storage.outputs.tableEndpoint": "https://stexample.table.core.windows.net/",
     "storageBlobEndpoint": "https://sthostexample.blob.core.windows.net/",
     "storageQueueEndpoint": "https://sthostexample.queue.core.windows.net/",
-    "storageTableEndpoint": "https://sthostexample.table.core.windows.net/",
     # Key Vault references: the app sees the secrets' values (48 bytes in hex, as main.bicep makes them)
     "keyVault.outputs.nameKeyReference": "3f1c2a9e00004000800000000000beef" * 3,
     "keyVault.outputs.callbackSecretReference": "9b7e1d2c00004000800000000000cafe" * 3,

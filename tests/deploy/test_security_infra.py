@@ -111,11 +111,11 @@ def test_app_identity_gets_each_role_on_the_smallest_scope() -> None:
         if who == "appPrincipalId"
     }
     assert app == {
-        # host account: AzureWebJobsStorage with a blob trigger (Functions identity-connection docs)
+        # host account: AzureWebJobsStorage with an Event Grid blob trigger (Functions identity-connection
+        # docs): no table role (Durable Functions'), the management role only when asked for
         ("hostStorage", "Storage Blob Data Owner"): None,
         ("hostStorage", "Storage Queue Data Contributor"): None,
-        ("hostStorage", "Storage Table Data Contributor"): None,
-        ("hostStorage", "Storage Account Contributor"): None,
+        ("hostStorage", "Storage Account Contributor"): "hostAccountContributor",
         # data account: write audio (uploads SAS, job audio), transcripts, one queue each, delegation keys
         (AUDIO, "Storage Blob Data Contributor"): None,
         (TRANSCRIPTS, "Storage Blob Data Contributor"): None,
@@ -228,12 +228,23 @@ def test_deployer_data_access_is_opt_in_and_limited_to_the_two_containers() -> N
     assert body(module("rbac"))["params"]["deployerDataAccess"] == Expression("deployerDataAccess")
 
 
+def test_host_account_management_role_is_opt_in_and_no_host_table_role_or_endpoint_exists() -> None:
+    assert defaults()["hostAccountContributor"] is False
+    assert defaults("app/rbac.bicep")["hostAccountContributor"] is False
+    assert body(module("rbac"))["params"]["hostAccountContributor"] == Expression("hostAccountContributor")
+    on_host = {role for (_, scope, role) in grants() if scope == "hostStorage"}
+    assert "Storage Table Data Contributor" not in on_host
+    for user_assigned in (False, True):
+        settings = app_settings(user_assigned=user_assigned)
+        assert not [name for name in settings if name.startswith("AzureWebJobsStorage__table")]
+
+
 def test_host_state_and_package_live_in_an_account_apart_from_the_data() -> None:
     data, host = body(module("storage"))["params"], body(module("hostStorage"))["params"]
     assert data["name"] != host["name"]
     assert host["containerNames"] == [Expression("deploymentContainerName")]
     function = body(module("functionApp"))["params"]
-    for endpoint in ("storageBlobEndpoint", "storageQueueEndpoint", "storageTableEndpoint"):
+    for endpoint in ("storageBlobEndpoint", "storageQueueEndpoint"):
         assert function[endpoint].text.startswith("hostStorage.outputs."), endpoint
     settings = app_settings(user_assigned=False)
     assert settings["AzureWebJobsStorage__blobServiceUri"].startswith("https://sthost")
@@ -302,7 +313,7 @@ def test_vnet_is_on_by_default_as_in_microsofts_quickstart() -> None:
     assert condition(module("network")) == "vnetEnabled"
 
 
-def test_private_endpoints_cover_storage_blob_queue_table_speech_and_key_vault() -> None:
+def test_private_endpoints_cover_storage_speech_and_key_vault_and_no_host_table() -> None:
     main_vars = {d.name: d.body for d in declarations(INFRA / "main.bicep") if d.kind == "variable"}
     endpoints = {(e["target"].text, e["groupId"], e["zone"]) for e in main_vars["privateEndpoints"]}
     assert endpoints == {
@@ -311,7 +322,6 @@ def test_private_endpoints_cover_storage_blob_queue_table_speech_and_key_vault()
         ("storage.outputs.id", "table", "table"),
         ("hostStorage.outputs.id", "blob", "blob"),
         ("hostStorage.outputs.id", "queue", "queue"),
-        ("hostStorage.outputs.id", "table", "table"),
         ("speech.outputs.id", "account", "speech"),
         ("keyVault.outputs.id", "vault", "keyVault"),
     }
