@@ -21,7 +21,7 @@ class BatchSettings:
     """Batch transcription (transcriber.flows.batch)."""
 
     enabled: bool = True
-    sas_lifetime_hours: int = 24
+    sas_lifetime_hours: int = 1
     max_wait_hours: int = 48
     poll_initial_seconds: int = 30
     poll_max_seconds: int = 900
@@ -31,8 +31,11 @@ def read_batch(env: Mapping[str, str]) -> BatchSettings:
     initial = integer(env, BATCH_POLL_INITIAL, 30, minimum=1, maximum=3600)
     return BatchSettings(
         enabled=bool(boolean(env, BATCH_ENABLED, default=True)),
-        # within its key's 7 days, with room for the key's margin (transcriber.adapters.blob_store)
-        sas_lifetime_hours=integer(env, BATCH_SAS_LIFETIME, 24, minimum=1, maximum=MAX_DELEGATION_HOURS - 1),
+        # As short as the looks allow (transcriber.flows.batch.schedule, docs/ARCHITECTURE.md): the
+        # service starts within 30 minutes at peak, a look comes at most BATCH_POLL_MAX_SECONDS
+        # (15 min) later and renews a SAS 10 min before its end: 55 min, so 1 h. Within its key's
+        # 7 days, with room for the key's margin (transcriber.adapters.blob_store).
+        sas_lifetime_hours=integer(env, BATCH_SAS_LIFETIME, 1, minimum=1, maximum=MAX_DELEGATION_HOURS - 1),
         max_wait_hours=integer(env, BATCH_MAX_WAIT, 48, minimum=1, maximum=MAX_DELEGATION_HOURS),
         poll_initial_seconds=initial,
         # at least one look a day: the wait's end and a SAS's end stay in sight

@@ -79,6 +79,7 @@ class BatchState:
     transcription: str | None = None
     submitted_at: str | None = None
     sas_expires_at: str | None = None
+    sas_renewals: int | None = None
     polls: int | None = None
     next_delay_seconds: int | None = None
     next_look_at: str | None = None
@@ -104,6 +105,7 @@ class BatchState:
             transcription=document.get("transcription"),
             submitted_at=document.get("submittedAt"),
             sas_expires_at=document.get("sasExpiresAt"),
+            sas_renewals=document.get("sasRenewals"),
             polls=document.get("polls"),
             next_delay_seconds=document.get("nextDelaySeconds"),
             next_look_at=document.get("nextLookAt"),
@@ -128,6 +130,7 @@ class BatchState:
             "transcription": self.transcription,
             "submittedAt": self.submitted_at,
             "sasExpiresAt": self.sas_expires_at,
+            "sasRenewals": self.sas_renewals,
             "polls": self.polls,
             "nextDelaySeconds": self.next_delay_seconds,
             "nextLookAt": self.next_look_at,

@@ -117,13 +117,14 @@ async def _submit(step: Step, *, replacing: str | None = None) -> str:
     adopted = await _adopt_attempt(step)
     if adopted is not None:
         return await _submitted(step, *adopted, replacing=replacing)
-    expires = datetime.now(UTC) + schedule.sas_lifetime(step.settings)
+    lifetime = schedule.sas_lifetime(step.settings, step.batch.sas_renewals or 0)
+    expires = datetime.now(UTC) + lifetime
     name = f"transcriber job {step.record.id} look {look}"
     step.batch.submitting, step.batch.submitting_look = records.now(), look
     step.batch.submit_attempt = SubmitAttempt(name, expires.isoformat())
     if not await step.save():  # one of two concurrent deliveries submits
         return RUNNING
-    url = await service.store.read_sas_url(info, schedule.sas_lifetime(step.settings))
+    url = await service.store.read_sas_url(info, lifetime)
     status = await service.batch.submit(url, step.options, display_name=name)
     return await _submitted(step, status.id, expires.isoformat(), replacing=replacing)
 
@@ -170,6 +171,8 @@ async def _look(step: Step) -> str:
     step.batch.errors, step.batch.service_status = 0, status.status
     if status.status == "Succeeded":
         return await completion.succeeded(step)
+    if status.status == "Failed" and _renewed(step, now, status.error_code):
+        return await _submit(step, replacing=step.transcription)
     if status.status == "Failed":
         error = TranscriberError(
             status.error_message or "batch transcription failed", code=status.error_code or "BatchFailed"
@@ -189,6 +192,25 @@ async def _look(step: Step) -> str:
         return await _submit(step, replacing=step.transcription)
     step.batch.polls = polls
     return await step.look_again(delay)
+
+
+def _renewed(step: Step, now: datetime, error_code: str | None) -> bool:
+    """A failure past the SAS's end, within the wait: count a renewal, so the next submit's SAS is
+    twice as long (`schedule.renew_after_failure`)."""
+    renewals = step.batch.sas_renewals or 0
+    if now >= schedule.deadline(step.settings, parse_time(step.batch.queued_at)):
+        return False
+    if not schedule.renew_after_failure(parse_time(step.batch.sas_expires_at), now, renewals):
+        return False
+    step.batch.sas_renewals = renewals + 1
+    hours = schedule.sas_lifetime(step.settings, renewals + 1).total_seconds() / 3600
+    logger.warning(
+        "%s: batch transcription failed (%s) after its SAS ended: submitting again with a SAS of %g h",
+        job_label(step.record.id),
+        error_code or "no code",
+        hours,
+    )
+    return True
 
 
 async def _follow(step: Step) -> str:

@@ -25,6 +25,7 @@ from tests.app.batch.batch_app import (
     use_emulator,
 )
 from tests.app.jobs_queue import Jobs
+from transcriber.flows.batch.schedule import MAX_SAS_RENEWALS
 
 
 def batch_record(jobs: Jobs) -> dict[str, Any]:
@@ -109,6 +110,45 @@ async def test_a_wait_past_the_maximum_ends_with_a_batch_timed_out_record(
     await run_until(jobs, has_final_failure(jobs, "big.wav"))
     assert jobs.app.failure_json("big.wav")["error"]["code"] == "BatchTimedOut"
     assert echo.batch_jobs() == [] and jobs.app.transcripts() == {}
+
+
+def expire_sas(jobs: Jobs, **batch: Any) -> None:
+    """The job's SAS ended a minute ago (and any other batch fields given), as if hours had passed."""
+    name, record = next(iter(job_records(jobs).items()))
+    record["batch"].update(sasExpiresAt=(datetime.now(UTC) - timedelta(minutes=1)).isoformat(), **batch)
+    jobs.app.storage.get_blob_client(jobs.app.containers.failures, name).upload_blob(
+        json.dumps(record), overwrite=True
+    )
+
+
+async def test_a_transcription_failed_after_its_sas_ended_is_submitted_again_with_a_sas_twice_as_long(
+    jobs: Jobs, echo: Any, big: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_emulator(jobs, echo, monkeypatch, **LIMIT)  # BATCH_SAS_LIFETIME_HOURS: 1 by default
+    echo.batch_script(running_polls=1, fail_code="InvalidData", fail_message="The audio could not be read.")
+    upload_file(jobs, "big.wav", big)
+    await jobs.app.blob_event("big.wav")
+    await jobs.run()  # submitted with a SAS for one hour
+    expire_sas(jobs)  # the service came to read the audio after its SAS ended
+    await run_until(jobs, has_outputs(jobs, "big.wav"))
+    assert len(submits(echo)) == 2 and echo.batch_jobs() == []  # the failed one deleted
+    batch = batch_record(jobs)["batch"]
+    left = datetime.fromisoformat(batch["sasExpiresAt"]) - datetime.now(UTC)
+    assert batch["sasRenewals"] == 1 and timedelta(hours=1, minutes=50) < left <= timedelta(hours=2)
+    assert "failed/big.wav.json" not in jobs.app.failures()
+
+
+async def test_a_failure_after_the_last_renewal_is_final(
+    jobs: Jobs, echo: Any, big: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    use_emulator(jobs, echo, monkeypatch, **LIMIT)
+    echo.batch_script(running_polls=1, fail_code="InvalidData", fail_message="The audio could not be read.")
+    upload_file(jobs, "big.wav", big)
+    await jobs.app.blob_event("big.wav")
+    await jobs.run()
+    expire_sas(jobs, sasRenewals=MAX_SAS_RENEWALS)
+    await run_until(jobs, has_final_failure(jobs, "big.wav"))
+    assert len(submits(echo)) == 1 and jobs.app.failure_json("big.wav")["error"]["code"] == "InvalidData"
 
 
 async def test_a_transcription_not_started_before_its_sas_ends_is_submitted_again_with_a_new_one(

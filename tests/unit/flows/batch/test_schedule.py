@@ -47,7 +47,40 @@ def test_a_fresh_sas_only_for_a_transcription_not_started_whose_sas_ends_before_
     soon = now + timedelta(minutes=20)
     assert schedule.needs_fresh_sas("NotStarted", soon, now, 900)  # 15 min + 10 min margin > 20 min
     assert not schedule.needs_fresh_sas("NotStarted", soon, now, 60)
-    assert not schedule.needs_fresh_sas("Running", now, now, 900)  # the service has read it
+    assert not schedule.needs_fresh_sas("Running", now, now, 900)  # its URL cannot change any more
+
+
+# Microsoft's "Get batch transcription results": at peak a job may take up to 30 minutes to start
+# processing (it reads the audio then, or later while Running: the docs do not say).
+DOCUMENTED_START = timedelta(minutes=30)
+
+
+def test_the_default_sas_outlives_the_documented_start_the_longest_look_and_the_margin() -> None:
+    defaults = Settings.from_environ(BASE).batch
+    lifetime = schedule.sas_lifetime(defaults)
+    longest_look = timedelta(seconds=defaults.poll_max_seconds)
+    assert lifetime == timedelta(hours=1) >= DOCUMENTED_START + longest_look + schedule.SAS_MARGIN
+    submitted = datetime(2026, 12, 2, tzinfo=UTC)
+    # still NotStarted at the documented latest start: not submitted again before the next look
+    assert not schedule.needs_fresh_sas(
+        "NotStarted", submitted + lifetime, submitted + DOCUMENTED_START, defaults.poll_max_seconds
+    )
+
+
+def test_each_renewal_doubles_the_sas_within_a_delegation_keys_life() -> None:
+    hour = BatchSettings(sas_lifetime_hours=1)
+    assert [schedule.sas_lifetime(hour, n) for n in range(6)] == [
+        timedelta(hours=h) for h in (1, 2, 4, 8, 8, 8)
+    ]
+    assert schedule.sas_lifetime(BatchSettings(sas_lifetime_hours=100), 3) == timedelta(hours=167)
+
+
+def test_a_failure_is_renewed_only_past_the_sas_end_and_a_few_times() -> None:
+    now = datetime(2026, 12, 2, tzinfo=UTC)
+    assert schedule.renew_after_failure(now - timedelta(seconds=1), now, 0)
+    assert schedule.renew_after_failure(now, now, schedule.MAX_SAS_RENEWALS - 1)
+    assert not schedule.renew_after_failure(now + timedelta(minutes=5), now, 0)  # it could still read
+    assert not schedule.renew_after_failure(now - timedelta(hours=1), now, schedule.MAX_SAS_RENEWALS)
 
 
 def test_a_batch_claim_stays_live_for_the_whole_wait() -> None:
@@ -60,9 +93,9 @@ BASE = {
 }
 
 
-def test_batch_settings_default_to_on_with_a_day_long_sas() -> None:
+def test_batch_settings_default_to_on_with_an_hour_long_sas() -> None:
     batch = Settings.from_environ(BASE).batch
-    assert batch.enabled and batch.sas_lifetime_hours == 24 and batch.max_wait_hours == 48
+    assert batch.enabled and batch.sas_lifetime_hours == 1 and batch.max_wait_hours == 48
 
 
 @pytest.mark.parametrize(
