@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import logging
 import os
+import re
 import secrets
 import sys
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ __all__ = ["blob_id", "blob_label", "configure", "job_label", "names_included", 
 
 ID_PREFIX = "blob-"
 JOB_PREFIX = "job-"
+# A job's blobs are named jobs/<id>/... (transcriber.domain.names): the id stays hidden even there.
+_JOB_SEGMENT = re.compile(r"(?<![^/])jobs/([0-9a-f]{32})(?=/|$)")
 # azure-core's request/response lines and urllib3's connection lines (the sync storage client
 # of the SDK-type blob binding) carry URLs with blob names. Not `azure` as a whole: the Functions
 # runtime logs as `azure.functions`, and its INFO lines are the function's own.
@@ -75,8 +78,11 @@ def job_label(job_id: str) -> str:
 
 
 def blob_label(name: str) -> str:
-    """What a log line or event may say about a blob: its name if allowed, else its id."""
-    return name if names_included() else blob_id(name)
+    """What a log line or event may say about a blob: its name if allowed (a job's id in it as
+    its label), else its id."""
+    if not names_included():
+        return blob_id(name)
+    return _JOB_SEGMENT.sub(lambda match: f"jobs/{job_label(match.group(1))}", name)
 
 
 def quiet_sdk_logging() -> None:

@@ -174,7 +174,7 @@ def track(
 
     A blob's name goes out as its keyed id (transcriber.domain.privacy), and by name only when allowed.
     """
-    blob_name = subject if trigger == "blob" and names_included() else None
+    blob_name = blob_label(subject) if trigger == "blob" and names_included() else None
     if trigger == "blob":
         subject = blob_id(subject)
     try:

@@ -8,7 +8,7 @@ import pytest
 
 from tests.unit.entry.http.owners_world import ALICE, body, entra_world, post_job
 from transcriber.domain.invocation import Invocation
-from transcriber.domain.privacy import JOB_PREFIX, PrivacySettings, configure, job_label, main
+from transcriber.domain.privacy import JOB_PREFIX, PrivacySettings, blob_label, configure, job_label, main
 from transcriber.entry.triggers import handle_job_message
 
 
@@ -49,3 +49,15 @@ def test_privacy_command_prints_a_jobs_label_under_the_key(
     assert main(["--job", "0" * 32]) == 0
     label, job_id = capsys.readouterr().out.strip().split("\t")
     assert job_id == "0" * 32 and label == job_label("0" * 32)
+
+
+def test_blob_names_allowed_in_logs_still_hide_a_jobs_id() -> None:
+    job_id = "0123456789abcdef0123456789abcdef"
+    try:
+        configure(PrivacySettings(include_blob_names=True, name_key="key-one"))
+        assert blob_label(f"jobs/{job_id}/audio") == f"jobs/{job_label(job_id)}/audio"
+        assert blob_label(f"jobs/{job_id}/audio.json") == f"jobs/{job_label(job_id)}/audio.json"
+        assert blob_label("meetings/jobs/notes.wav") == "meetings/jobs/notes.wav"
+        assert blob_label(f"xjobs/{job_id}/a") == f"xjobs/{job_id}/a"  # not a job's blob
+    finally:
+        configure(PrivacySettings())
