@@ -19,7 +19,7 @@ from transcriber.domain.errors import InvalidRequestError, TranscriberError
 from transcriber.domain.invocation import Invocation
 from transcriber.domain.names import JOB_AUDIO_PREFIX
 from transcriber.domain.outcomes import BlobOutcome
-from transcriber.domain.privacy import logged_name
+from transcriber.domain.privacy import job_label, logged_name
 from transcriber.flows import batch_steps
 from transcriber.flows.blob import process_blob
 from transcriber.flows.erasure import ErasureOutcome, erase_transcripts
@@ -50,7 +50,8 @@ async def handle_blob(name: str, invocation: Invocation) -> BlobOutcome:
 
 
 def log_outcome(what: str, status: str, detail: str | None = None) -> None:
-    """One line per delivery saying what came of it (`blob <id> outcome: failed (InvalidAudioFormat)`):
+    """One line per delivery saying what came of it (`blob <id> outcome: failed (InvalidAudioFormat)`,
+    `job-<label> outcome: succeeded`):
     the host logs every invocation that returns as Succeeded, a failure recorded for good or a
     deferral included, and `make dev` shows this word instead."""
     logger.info("%s outcome: %s%s", what, status, f" ({detail})" if detail else "")
@@ -64,10 +65,10 @@ async def handle_job_message(text: str, dequeue_count: int, invocation: Invocati
         if batch_steps.parse_step(text) is not None:  # a batch job's step (transcriber.flows.batch)
             what, status = "batch step", await batch_steps.run_step(service, text, dequeue_count, invocation)
         elif (deferred := DeferredVersion.parse(text)) is not None:  # back from a deferral (flows.deferral)
-            what = f"job {deferred.job}" if deferred.job else f"blob {logged_name(deferred.blob)}"
+            what = job_label(deferred.job) if deferred.job else f"blob {logged_name(deferred.blob)}"
             status = await run_deferred(service, deferred, dequeue_count, invocation)
         elif (job_id := parse_message(text)) is not None:
-            what, status = f"job {job_id}", await run_job(service, job_id, dequeue_count, invocation)
+            what, status = job_label(job_id), await run_job(service, job_id, dequeue_count, invocation)
         else:  # retrying cannot help, and a poison entry would only repeat it
             logger.warning("jobs queue: dropped a message that names no job")
             what, status = "jobs queue message", "refused"
