@@ -153,7 +153,10 @@ async def refund(service: TranscriptionService, charge: Charge | None) -> None:
 
 
 async def blob_payer(service: TranscriptionService, name: str) -> str:
-    """Who pays for a blob no job names: the caller granted its upload (`/api/uploads`), or the app."""
+    """Who pays for a blob no job names: the caller granted its upload (`/api/uploads`), or the app
+    (without a budget, nobody: no grant is read)."""
+    if not service.settings.budget.enabled or service.budget is None:
+        return APP_PAYER
     grant = await service.store.read_json(service.settings.failures_container, grant_name(name))
     owner = grant.get("owner") if grant is not None and grant.get("name") == name else None
     return owner if isinstance(owner, str) and owner else APP_PAYER
