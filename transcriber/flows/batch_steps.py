@@ -119,7 +119,9 @@ async def _submit(step: Step, *, replacing: str | None = None) -> str:
         return await _submitted(step, *adopted, replacing=replacing)
     lifetime = schedule.sas_lifetime(step.settings, step.batch.sas_renewals or 0)
     expires = datetime.now(UTC) + lifetime
-    name = f"transcriber job {step.record.id} look {look}"
+    # the job's label, not its id (the id opens the transcript; Speech's readers need not see it);
+    # the name is kept in the record, so a later look finds the submit by it whatever the key is
+    name = f"transcriber {job_label(step.record.id)} look {look}"
     step.batch.submitting, step.batch.submitting_look = records.now(), look
     step.batch.submit_attempt = SubmitAttempt(name, expires.isoformat())
     if not await step.save():  # one of two concurrent deliveries submits
