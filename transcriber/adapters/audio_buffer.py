@@ -16,47 +16,13 @@ from typing import Any
 __all__ = ["BufferReader", "BufferWriter"]
 
 
-class BufferWriter(io.RawIOBase):
-    """A writable, seekable window onto a preallocated buffer: the download's destination."""
-
-    def __init__(self, view: memoryview) -> None:
-        super().__init__()
-        self._view = view
-        self._position = 0
-
-    def writable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self._position
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: len(self._view)}[whence]
-        self._position = base + offset
-        return self._position
-
-    def write(self, data: Any) -> int:
-        size = len(data)
-        if self._position + size > len(self._view):
-            raise ValueError("the blob grew while it was downloaded")
-        self._view[self._position : self._position + size] = data
-        self._position += size
-        return size
-
-
-class BufferReader(io.RawIOBase):
-    """A readable, seekable window onto audio in memory: an upload's source."""
+class _Window(io.RawIOBase):
+    """A seekable window onto a buffer in memory."""
 
     def __init__(self, view: memoryview) -> None:
         super().__init__()
         self._view = view.cast("B")
         self._position = 0
-
-    def readable(self) -> bool:
-        return True
 
     def seekable(self) -> bool:
         return True
@@ -68,6 +34,28 @@ class BufferReader(io.RawIOBase):
         base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: len(self._view)}[whence]
         self._position = max(0, base + offset)
         return self._position
+
+
+class BufferWriter(_Window):
+    """A writable window onto a preallocated buffer: the download's destination."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        size = len(data)
+        if self._position + size > len(self._view):
+            raise ValueError("the blob grew while it was downloaded")
+        self._view[self._position : self._position + size] = data
+        self._position += size
+        return size
+
+
+class BufferReader(_Window):
+    """A readable window onto audio in memory: an upload's source."""
+
+    def readable(self) -> bool:
+        return True
 
     def read(self, size: int | None = -1) -> bytes:
         end = len(self._view) if size is None or size < 0 else min(len(self._view), self._position + size)

@@ -13,12 +13,12 @@ from urllib.parse import unquote, urlsplit
 
 from transcriber.adapters.client_options import client_options
 from transcriber.adapters.identity import STORAGE_SCOPE, storage_credential
+from transcriber.adapters.storage_errors import reason, storage_error
 from transcriber.domain.errors import (
     AuthenticationError,
     BlobNotFoundError,
     ConditionNotMetError,
     InvalidBlobNameError,
-    ServiceError,
 )
 from transcriber.domain.names import check_blob_name
 from transcriber.domain.redaction import redacted_cause
@@ -99,7 +99,7 @@ class StorageClient:
         try:
             await self._credential.get_token(STORAGE_SCOPE)
         except ClientAuthenticationError as exc:
-            raise AuthenticationError(f"no storage token: {_reason(exc)}") from redacted_cause(exc)
+            raise AuthenticationError(f"no storage token: {reason(exc)}") from redacted_cause(exc)
 
     async def _call(
         self, operation: str, awaitable: Any, *, expect_missing: bool = False, conditional: bool = False
@@ -110,8 +110,6 @@ class StorageClient:
         `conditional`: so are 409 and 412 (ConditionNotMetError).
         """
         from azure.core.exceptions import (
-            ClientAuthenticationError,
-            HttpResponseError,
             ResourceExistsError,
             ResourceModifiedError,
             ResourceNotFoundError,
@@ -145,22 +143,8 @@ class StorageClient:
             raise
         except ResourceNotFoundError as exc:
             raise BlobNotFoundError(f"blob not found ({operation})") from redacted_cause(exc)
-        except ClientAuthenticationError as exc:
-            raise AuthenticationError(
-                f"storage refused the credential ({operation}): {_reason(exc)}"
-            ) from redacted_cause(exc)
-        except HttpResponseError as exc:
-            if exc.status_code in (401, 403):
-                raise AuthenticationError(
-                    f"storage refused the credential ({operation}): {_reason(exc)}"
-                ) from redacted_cause(exc)
-            raise ServiceError(
-                f"storage {operation} failed ({exc.status_code}): {_reason(exc)}", code="StorageError"
-            ) from redacted_cause(exc)
-        except Exception as exc:  # transport failures: connection refused, timeouts
-            raise ServiceError(
-                f"storage {operation} failed: {type(exc).__name__}", code="StorageError"
-            ) from redacted_cause(exc)
+        except Exception as exc:
+            raise storage_error(exc, "storage", operation) from redacted_cause(exc)
 
     async def close(self) -> None:
         if self._service is not None:
@@ -169,9 +153,3 @@ class StorageClient:
         close = getattr(self._credential, "close", None)
         if close is not None:
             await close()
-
-
-def _reason(exc: Exception) -> str:
-    code = getattr(exc, "error_code", None)
-    text = str(exc).strip().splitlines()
-    return str(code) if code else (text[0][:200] if text else type(exc).__name__)

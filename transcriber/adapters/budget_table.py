@@ -15,9 +15,10 @@ from typing import Any, Literal
 
 from transcriber.adapters.client_options import client_options
 from transcriber.adapters.identity import storage_credential
+from transcriber.adapters.storage_errors import storage_error
 from transcriber.adapters.telemetry import Telemetry
 from transcriber.config.storage_connection import StorageConnection
-from transcriber.domain.errors import AuthenticationError, ConditionNotMetError, ServiceError, SettingError
+from transcriber.domain.errors import ConditionNotMetError, ServiceError, SettingError
 from transcriber.domain.redaction import redacted_cause
 
 
@@ -122,8 +123,6 @@ class BudgetTable:
         `conditional`: so are 409 and 412 (ConditionNotMetError).
         """
         from azure.core.exceptions import (
-            ClientAuthenticationError,
-            HttpResponseError,
             ResourceExistsError,
             ResourceModifiedError,
             ResourceNotFoundError,
@@ -148,26 +147,12 @@ class BudgetTable:
             raise ConditionNotMetError(f"the condition of {operation} was not met")
         except (ConditionNotMetError, ResourceExistsError):
             raise
-        except ClientAuthenticationError as exc:
-            raise AuthenticationError(
-                f"the budget table refused the credential ({operation})"
-            ) from redacted_cause(exc)
         except ResourceNotFoundError as exc:
             raise ServiceError(
                 f"the budget table {self.name} does not exist ({operation})", code="TableNotFound"
             ) from redacted_cause(exc)
-        except HttpResponseError as exc:
-            if exc.status_code in (401, 403):
-                raise AuthenticationError(
-                    f"the budget table refused the credential ({operation})"
-                ) from redacted_cause(exc)
-            raise ServiceError(
-                f"the budget table's {operation} failed ({exc.status_code})", code="StorageError"
-            ) from redacted_cause(exc)
-        except Exception as exc:  # transport failures: connection refused, timeouts
-            raise ServiceError(
-                f"the budget table's {operation} failed: {type(exc).__name__}", code="StorageError"
-            ) from redacted_cause(exc)
+        except Exception as exc:
+            raise storage_error(exc, "the budget table", operation) from redacted_cause(exc)
 
     async def close(self) -> None:
         if self._client is not None:

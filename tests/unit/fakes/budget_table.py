@@ -49,7 +49,7 @@ class FakeBudgetTable:
             if one.kind == "replace":
                 if stored is None:
                     raise ServiceError(
-                        "the budget table's SubmitTransaction failed (404)", code="StorageError"
+                        "the budget table SubmitTransaction failed (404): TableNotFound", code="StorageError"
                     )
                 if one.etag != stored.etag:
                     self.conflicts += 1
