@@ -21,6 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.peak_rss import peak_kb
 from bench.stack import run_child, verdict
 
 SIZE = 32 * 1024 * 1024
@@ -64,16 +65,6 @@ def _result_file(layout: str) -> bytes:
     return body
 
 
-def _peak_kb(*, reset: bool = False) -> int:
-    """VmHWM; `reset` first lowers it to the current RSS (Linux: clear_refs 5)."""
-    if reset:
-        with open("/proc/self/clear_refs", "w") as refs:
-            refs.write("5")
-    with open("/proc/self/status") as status:
-        line = next(line for line in status if line.startswith("VmHWM:"))
-    return int(line.split()[1])
-
-
 def _child(path: str, mode: str) -> None:
     from transcriber.adapters.batch.client import PARSE_STEP_BYTES
     from transcriber.adapters.batch.result_stream import ResultStream
@@ -81,7 +72,7 @@ def _child(path: str, mode: str) -> None:
     from transcriber.domain.rendering import parse_json
 
     body = Path(path).read_bytes()
-    before = _peak_kb(reset=True)
+    before = peak_kb(reset=True)
     cpu = time.process_time()
     if mode == "before":
         chunks = [body[start : start + PIECE] for start in range(0, len(body), PIECE)]
@@ -99,7 +90,7 @@ def _child(path: str, mode: str) -> None:
         stream.feed(b"".join(pending))
         result = stream.finish()
     cpu = time.process_time() - cpu
-    growth_mb = (_peak_kb() - before) / 1024
+    growth_mb = (peak_kb() - before) / 1024
     print(json.dumps({"growth_mb": growth_mb, "cpu_s": cpu, "phrases": len(result["phrases"])}))
 
 

@@ -17,6 +17,7 @@ import io
 import json
 import sys
 
+from bench.peak_rss import peak_kb
 from bench.stack import AUDIO, ROOT, local_stack, run_child, verdict
 from transcriber.adapters.speech_models import transcription_options
 
@@ -34,16 +35,6 @@ def _wav(size: int) -> bytes:
     head[4:8] = (size - 8).to_bytes(4, "little")
     head[40:44] = (size - 44).to_bytes(4, "little")
     return bytes(head) + bytes(size - 44)
-
-
-def _peak_kb(*, reset: bool = False) -> int:
-    """VmHWM; `reset` first lowers it to the current RSS (Linux: clear_refs 5)."""
-    if reset:
-        with open("/proc/self/clear_refs", "w") as refs:
-            refs.write("5")
-    with open("/proc/self/status") as status:
-        line = next(line for line in status if line.startswith("VmHWM:"))
-    return int(line.split()[1])
 
 
 async def _old_path(service: object, info: object | None, body: bytes | None) -> None:
@@ -74,7 +65,7 @@ def _child(kind: str, mode: str) -> None:
         assert (await host.blob_event(AUDIO, "warm-up.wav")).status == "succeeded"
         service = get_service()
         body = _wav(SIZE) if kind == "http" else None
-        before = _peak_kb(reset=True)
+        before = peak_kb(reset=True)
         if mode == "before":
             info = await service.store.properties(AUDIO, "big.wav") if kind == "blob" else None
             await _old_path(service, info, body)
@@ -89,7 +80,7 @@ def _child(kind: str, mode: str) -> None:
                 "https://app/api/transcribe", headers, body, Invocation("transcribe")
             )
             assert reply.status == 200, reply.body
-        return {"growth_mb": (_peak_kb() - before) / 1e3}
+        return {"growth_mb": (peak_kb() - before) / 1e3}
 
     print(json.dumps(asyncio.run(run())))
 

@@ -16,6 +16,7 @@ import sys
 import tracemalloc
 
 from bench.baseline import ROOT, baseline_tree
+from bench.peak_rss import peak_kb
 from bench.stack import run_child, verdict
 
 AUDIO_BYTES = 100 * 1024 * 1024
@@ -33,21 +34,11 @@ def _body() -> tuple[bytes, str]:
     return body, "multipart/form-data; boundary=bench"
 
 
-def _peak_kb(*, reset: bool = False) -> int:
-    """VmHWM; `reset` first lowers it to the current RSS (Linux: clear_refs 5)."""
-    if reset:
-        with open("/proc/self/clear_refs", "w") as refs:
-            refs.write("5")
-    with open("/proc/self/status") as status:
-        line = next(line for line in status if line.startswith("VmHWM:"))
-    return int(line.split()[1])
-
-
 def _child() -> None:
     from transcriber.entry.http.request import parse_request
 
     body, content_type = _body()
-    before = _peak_kb(reset=True)
+    before = peak_kb(reset=True)
     tracemalloc.start()
     request = parse_request(
         "https://app/api/transcribe",
@@ -59,7 +50,7 @@ def _child() -> None:
     heap = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     assert request.audio is not None and len(request.audio) == AUDIO_BYTES
-    print(json.dumps({"growth_mib": (_peak_kb() - before) / 1024, "heap_mib": heap / 2**20}))
+    print(json.dumps({"growth_mib": (peak_kb() - before) / 1024, "heap_mib": heap / 2**20}))
 
 
 def main() -> None:
