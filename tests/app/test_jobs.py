@@ -322,7 +322,7 @@ async def test_job_run_that_finds_its_audio_gone_after_its_end_reads_the_outcome
     """The late duplicate: the job ended (audio removed) but this run's record was read before."""
     from dataclasses import replace
 
-    from transcriber.domain.job_record import RUNNING
+    from transcriber.domain.statuses import RUNNING
     from transcriber.flows.jobs import records
     from transcriber.flows.jobs.outcome import end_job
     from transcriber.services import get_service

@@ -14,15 +14,9 @@ from typing import Any
 from transcriber.domain.blob_info import BlobInfo
 from transcriber.domain.failure_record import RecordedError
 from transcriber.domain.options import TranscriptionRequestOptions
-from transcriber.domain.statuses import DEFERRED as DEFERRED
-from transcriber.domain.statuses import FAILED as FAILED
-from transcriber.domain.statuses import FINISHED as FINISHED
-from transcriber.domain.statuses import QUEUED as QUEUED
-from transcriber.domain.statuses import RUNNING as RUNNING
-from transcriber.domain.statuses import SUCCEEDED as SUCCEEDED
 
 # A job's status is one of transcriber.domain.statuses' (deferred: Speech was busy, back from the
-# queue at `deferredUntil`, flows.deferral); imported from here by the flows that set them.
+# queue at `deferredUntil`, flows.deferral).
 # A batch job's state (`batch.state`): submitting, looking at a submitted transcription, following
 # another batch job's outcome, done.
 BATCH_SUBMIT, BATCH_RUNNING, BATCH_FOLLOW, BATCH_DONE = "submit", "running", "follow", "done"

@@ -16,18 +16,10 @@ from transcriber.domain.errors import (
 )
 from transcriber.domain.failure_record import RecordedError
 from transcriber.domain.invocation import Invocation
-from transcriber.domain.job_record import (
-    BATCH_DONE,
-    BATCH_FOLLOW,
-    BATCH_RUNNING,
-    BATCH_SUBMIT,
-    FAILED,
-    FINISHED,
-    RUNNING,
-    SubmitAttempt,
-)
+from transcriber.domain.job_record import BATCH_DONE, BATCH_FOLLOW, BATCH_RUNNING, BATCH_SUBMIT, SubmitAttempt
 from transcriber.domain.pacing import jittered
 from transcriber.domain.privacy import job_label
+from transcriber.domain.statuses import FAILED, FINISHED, RUNNING
 from transcriber.flows.batch import claim_handover, completion, schedule
 from transcriber.flows.batch.claim_handover import parse_time
 from transcriber.flows.batch.step import Step, parse_step

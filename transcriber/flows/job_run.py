@@ -10,9 +10,9 @@ import logging
 from transcriber.domain.deferred_version import DeferredVersion
 from transcriber.domain.errors import ServiceError, TranscriberError
 from transcriber.domain.invocation import Invocation
-from transcriber.domain.job_record import DEFERRED, FINISHED, RUNNING
 from transcriber.domain.names import failure_name
 from transcriber.domain.privacy import job_label
+from transcriber.domain.statuses import DEFERRED, FINISHED, RUNNING
 from transcriber.flows.blob import process_blob
 from transcriber.flows.failures import read_failure_and_etag
 from transcriber.flows.jobs import records

@@ -15,8 +15,6 @@ from transcriber.domain.job_record import (
     BATCH_FOLLOW,
     BATCH_RUNNING,
     BATCH_SUBMIT,
-    QUEUED,
-    SUCCEEDED,
     BatchState,
     CallbackState,
     JobRecord,
@@ -24,6 +22,7 @@ from transcriber.domain.job_record import (
     options_to_json,
 )
 from transcriber.domain.options import TranscriptionRequestOptions
+from transcriber.domain.statuses import QUEUED, SUCCEEDED
 
 INFO = BlobInfo("audio", "jobs/" + "ab" * 16 + "/audio", "0x8DC", 1234, "audio/wav")
 OPTIONS = TranscriptionRequestOptions(locales=("en-US", "de-DE"), max_speakers=2, profanity="masked")

@@ -33,10 +33,11 @@ from transcriber.domain.job_fields import (
     parse_keep_audio,
     uploaded_file_name,
 )
-from transcriber.domain.job_record import DEFERRED, FAILED, SUCCEEDED, JobRecord
+from transcriber.domain.job_record import JobRecord
 from transcriber.domain.names import output_name
 from transcriber.domain.owners import Caller
 from transcriber.domain.speakers import to_json
+from transcriber.domain.statuses import DEFERRED, FAILED, SUCCEEDED
 from transcriber.domain.subtitles import SpeakerNames
 from transcriber.domain.transcribe_request import TranscribeRequest
 from transcriber.domain.transcript_document import TranscriptDocument

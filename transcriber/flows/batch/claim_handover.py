@@ -14,18 +14,11 @@ from typing import Any
 from transcriber.domain.blob_info import BlobInfo
 from transcriber.domain.claim_record import HELD, ClaimRecord
 from transcriber.domain.errors import ConditionNotMetError, TranscriberError
-from transcriber.domain.job_record import (
-    BATCH_FOLLOW,
-    BATCH_SUBMIT,
-    FINISHED,
-    QUEUED,
-    RUNNING,
-    BatchState,
-    JobRecord,
-)
+from transcriber.domain.job_record import BATCH_FOLLOW, BATCH_SUBMIT, BatchState, JobRecord
 from transcriber.domain.names import claim_name
 from transcriber.domain.options import TranscriptionRequestOptions
 from transcriber.domain.privacy import job_label
+from transcriber.domain.statuses import FINISHED, QUEUED, RUNNING
 from transcriber.flows.batch import schedule
 from transcriber.flows.claims import Claim, read_claim, release, write_claim
 from transcriber.flows.jobs import records

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 from transcriber.domain.errors import BlobNotFoundError, TranscriberError
 from transcriber.domain.failure_record import RecordedError
 from transcriber.domain.invocation import Invocation
-from transcriber.domain.job_record import BATCH_DONE, FAILED, SUCCEEDED
+from transcriber.domain.job_record import BATCH_DONE
 from transcriber.domain.privacy import job_label
+from transcriber.domain.statuses import FAILED, SUCCEEDED
 from transcriber.flows import claims
 from transcriber.flows.batch.claim_handover import parse_time
 from transcriber.flows.batch.step import Step

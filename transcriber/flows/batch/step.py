@@ -13,9 +13,10 @@ from transcriber.domain import names
 from transcriber.domain.blob_info import BlobInfo
 from transcriber.domain.errors import ConditionNotMetError, TranscriberError
 from transcriber.domain.invocation import Invocation
-from transcriber.domain.job_record import RUNNING, BatchState, JobRecord
+from transcriber.domain.job_record import BatchState, JobRecord
 from transcriber.domain.options import TranscriptionRequestOptions
 from transcriber.domain.privacy import job_label
+from transcriber.domain.statuses import RUNNING
 from transcriber.flows.batch import claim_handover
 from transcriber.flows.jobs import records
 from transcriber.services import TranscriptionService

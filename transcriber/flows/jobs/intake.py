@@ -17,10 +17,11 @@ from transcriber.domain.audio_budget import job_charge
 from transcriber.domain.audio_header import HEAD_BYTES
 from transcriber.domain.blob_info import BlobInfo
 from transcriber.domain.errors import InvalidRequestError
-from transcriber.domain.job_record import QUEUED, JobRecord
+from transcriber.domain.job_record import JobRecord
 from transcriber.domain.names import JOB_AUDIO_PREFIX, job_audio_name
 from transcriber.domain.options import effective_options
 from transcriber.domain.owners import Caller
+from transcriber.domain.statuses import QUEUED
 from transcriber.domain.transcribe_request import TranscribeRequest
 from transcriber.flows import budget, routing
 from transcriber.flows.grants import check_blob_allowed

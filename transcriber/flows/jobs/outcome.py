@@ -12,9 +12,10 @@ from datetime import UTC, datetime, timedelta
 from transcriber.adapters.callbacks import send_callback
 from transcriber.domain.errors import ConditionNotMetError, InvalidCallbackError, TranscriberError
 from transcriber.domain.failure_record import RecordedError
-from transcriber.domain.job_record import FAILED, FINISHED, SUCCEEDED, CallbackState, JobRecord
+from transcriber.domain.job_record import CallbackState, JobRecord
 from transcriber.domain.names import job_of_audio, output_name
 from transcriber.domain.privacy import job_label
+from transcriber.domain.statuses import FAILED, FINISHED, SUCCEEDED
 from transcriber.flows.failures import read_failure
 from transcriber.flows.jobs import records
 from transcriber.flows.jobs.completions import notify

@@ -10,7 +10,8 @@ import json
 
 from transcriber.domain import formats, speakers
 from transcriber.domain.errors import ConditionNotMetError, JobNotSucceededError
-from transcriber.domain.job_record import SUCCEEDED, JobRecord
+from transcriber.domain.job_record import JobRecord
+from transcriber.domain.statuses import SUCCEEDED
 from transcriber.flows.jobs.records import now
 from transcriber.services import TranscriptionService
 

@@ -82,8 +82,8 @@ async def get_list(caller: dict[str, str], query: str = "") -> HttpReply:
 
 async def succeeded_job(world: World, caller: dict[str, str], result: dict[str, Any]) -> str:
     """A job of `caller` that succeeded with `result` as its transcript (its run skipped)."""
-    from transcriber.domain.job_record import SUCCEEDED
     from transcriber.domain.names import output_name
+    from transcriber.domain.statuses import SUCCEEDED
     from transcriber.flows.jobs import records
 
     job_id = body(await post_job(caller))["id"]

@@ -11,7 +11,7 @@ import pytest
 
 from tests.unit.entry.http.owners_world import ALICE, API, body, entra_world, get_job, post_job
 from transcriber.domain.failure_record import RecordedError
-from transcriber.domain.job_record import FAILED, RUNNING
+from transcriber.domain.statuses import FAILED, RUNNING
 from transcriber.entry.http.jobs import create_job
 from transcriber.flows.jobs import records
 
